@@ -1,0 +1,29 @@
+package dev.mlops;
+
+import java.net.URI;
+
+/**
+ * An open mlops workspace: one store ({@code mem:}, {@code file:}, {@code s3:}) and the services
+ * over it. Open with {@link Mlops#open(URI)}; close to flush buffered metrics and release the
+ * store. Any number of workspaces, in any number of processes, may open the same store at once.
+ *
+ * <p>Thread-safe.
+ */
+public interface Workspace extends AutoCloseable {
+
+  /** @return the URI this workspace was opened with */
+  URI uri();
+
+  /** @return content-addressed artifact storage */
+  Artifacts artifacts();
+
+  /** @return the model registry */
+  ModelRegistry registry();
+
+  /** @return experiment tracking */
+  Experiments experiments();
+
+  /** Flushes buffered writes and releases the store. Idempotent. */
+  @Override
+  void close();
+}

@@ -1,0 +1,49 @@
+package dev.mlops.spi;
+
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Parses a store URI's query string and rejects parameters a provider does not know, so a typo
+ * ({@code regoin=}) fails at open instead of being silently ignored.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class UriParameters {
+  private UriParameters() {}
+
+  /**
+   * @param uri the store URI
+   * @param allowed parameter names the provider understands
+   * @return the parameters, in order of appearance
+   * @throws IllegalArgumentException naming the unknown or repeated parameter and the allowed ones
+   */
+  public static Map<String, String> parse(URI uri, Set<String> allowed) {
+    Map<String, String> out = new LinkedHashMap<>();
+    String query = uri.getRawQuery();
+    if (query == null || query.isEmpty()) {
+      return out;
+    }
+    for (String pair : query.split("&")) {
+      if (pair.isEmpty()) {
+        continue;
+      }
+      int eq = pair.indexOf('=');
+      String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+      String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+      if (!allowed.contains(name)) {
+        throw new IllegalArgumentException("unknown parameter '" + name + "' in store URI '" + uri
+            + "'; allowed: " + new TreeSet<>(allowed));
+      }
+      if (out.putIfAbsent(name, value) != null) {
+        throw new IllegalArgumentException("parameter '" + name + "' repeated in store URI '" + uri + "'");
+      }
+    }
+    return out;
+  }
+}
