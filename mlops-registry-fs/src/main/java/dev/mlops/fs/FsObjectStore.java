@@ -1,0 +1,682 @@
+package dev.mlops.fs;
+
+import dev.mlops.AlreadyExistsException;
+import dev.mlops.CorruptDataException;
+import dev.mlops.StorageException;
+import dev.mlops.spi.BlobSink;
+import dev.mlops.spi.ListPage;
+import dev.mlops.spi.ObjectStore;
+import dev.mlops.spi.StoreCapabilities;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The {@code file:} backend: an {@link ObjectStore} in a local (or shared POSIX) directory, safe
+ * for many threads and many processes at once and crash-safe at every instant.
+ *
+ * <p><b>Layout.</b> A key maps to the file of the same relative path under the root:
+ * {@code models/fraud/log/0000000001.json} is {@code <root>/models/fraud/log/0000000001.json}, so a
+ * store can be read with {@code ls} and {@code cat} and backed up with {@code rsync}. Names with a
+ * {@code '~'} — a character keys cannot contain — belong to the store itself: {@code ~format}
+ * (the layout's version, {@value #FORMAT_VERSION}) and {@code ~tmp/} (objects being written).
+ * Because a key is a file, a key cannot also be a directory of other keys ({@code a/b} and
+ * {@code a/b/c} cannot both exist); creating one that collides is a {@link StorageException}
+ * naming both. Segments longer than {@value FsKeys#MAX_SEGMENT_LENGTH} characters are refused
+ * the same way. The file system must be case-sensitive.
+ *
+ * <p><b>Create-if-absent.</b> {@link #create} writes the bytes to a new file in {@code ~tmp/},
+ * forces it to disk, publishes it with a hard link ({@link Files#createLink}, which fails if the
+ * target exists — never a rename, which would replace it), forces the directory, and removes the
+ * temp name. Of concurrent creates of one key, in any number of processes, exactly one link
+ * succeeds; a crash at any instant leaves either no object or the whole object. Temp files of
+ * writers that are gone are deleted when a store is opened and every ten minutes while it is used;
+ * a temp file of a live process is never touched (see the builder's {@link Builder#staleTempAge}).
+ *
+ * <p><b>Hostile or damaged stores.</b> No key ever resolves outside the root: keys have no
+ * {@code .}/{@code ..} segments, and every path component is checked without following links. A
+ * symbolic link or special file met on the way is a {@link CorruptDataException} naming the key;
+ * it is never followed.
+ *
+ * <p>Thread-safe.
+ */
+public final class FsObjectStore implements ObjectStore {
+  /** Version of the on-disk layout this class reads and writes. */
+  public static final int FORMAT_VERSION = 1;
+
+  static final String FORMAT_FILE = "~format";
+  private static final Duration CLEAN_INTERVAL = Duration.ofMinutes(10);
+  private static final int COPY_BUFFER = 1 << 16;
+  private static final int MAX_PUBLISH_ATTEMPTS = 100;
+  private static final boolean WINDOWS =
+      System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
+
+  private final Path root;
+  private final TempArea temp;
+  private final Clock clock;
+  private final AtomicLong lastCleanMillis;
+  private volatile boolean closed;
+
+  private FsObjectStore(Path root, TempArea temp, Clock clock) {
+    this.root = root;
+    this.temp = temp;
+    this.clock = clock;
+    this.lastCleanMillis = new AtomicLong(clock.millis());
+  }
+
+  /** @return a builder; {@link Builder#root} is required */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** @return the store's root directory, with links resolved */
+  public Path root() {
+    return root;
+  }
+
+  @Override
+  public Optional<byte[]> get(String key) {
+    Optional<Path> file = existingFile(key);
+    if (file.isEmpty()) {
+      return Optional.empty();
+    }
+    try (FileChannel ch = FileChannel.open(file.get(), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+      long size = ch.size();
+      if (size > Integer.MAX_VALUE - 16) {
+        throw new StorageException("storage key '" + key + "' holds " + size
+            + " bytes, too many for one array; read it with openStream");
+      }
+      ByteBuffer buf = ByteBuffer.allocate((int) size);
+      while (buf.hasRemaining()) {
+        if (ch.read(buf) < 0) {
+          throw new CorruptDataException("storage key '" + key + "' was truncated while being read: got "
+              + buf.position() + " of " + size + " bytes at " + file.get());
+        }
+      }
+      return Optional.of(buf.array());
+    } catch (NoSuchFileException e) {
+      return Optional.empty(); // deleted since it was looked up
+    } catch (IOException e) {
+      throw storageFailure("reading storage key '" + key + "' from " + file.get() + " failed", e);
+    }
+  }
+
+  @Override
+  public Optional<InputStream> openStream(String key) {
+    Optional<Path> file = existingFile(key);
+    if (file.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Channels.newInputStream(
+          FileChannel.open(file.get(), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw storageFailure("opening storage key '" + key + "' at " + file.get() + " failed", e);
+    }
+  }
+
+  @Override
+  public void create(String key, byte[] bytes) {
+    Path target = writableTarget(key);
+    Objects.requireNonNull(bytes, "bytes");
+    failIfPresent(key, target);
+    Path tmp = temp.newPath();
+    try {
+      try (FileChannel ch = openTempChannel(tmp)) {
+        ByteBuffer buf = ByteBuffer.wrap(bytes);
+        while (buf.hasRemaining()) {
+          ch.write(buf);
+        }
+        ch.force(false);
+      }
+      publish(tmp, key);
+    } catch (IOException e) {
+      throw storageFailure("writing storage key '" + key + "' failed", e);
+    } finally {
+      deleteQuietly(tmp);
+    }
+  }
+
+  @Override
+  public void createFromStream(String key, InputStream in) {
+    Path target = writableTarget(key);
+    Objects.requireNonNull(in, "in");
+    failIfPresent(key, target);
+    Path tmp = temp.newPath();
+    try {
+      try (FileChannel ch = openTempChannel(tmp)) {
+        byte[] buf = new byte[COPY_BUFFER];
+        ByteBuffer wrapped = ByteBuffer.wrap(buf);
+        int n;
+        while ((n = readContent(in, buf, key)) >= 0) {
+          wrapped.clear().limit(n);
+          while (wrapped.hasRemaining()) {
+            ch.write(wrapped);
+          }
+        }
+        ch.force(false);
+      }
+      publish(tmp, key);
+    } catch (IOException e) {
+      throw storageFailure("writing storage key '" + key + "' failed", e);
+    } finally {
+      deleteQuietly(tmp);
+    }
+  }
+
+  private static int readContent(InputStream in, byte[] buf, String key) {
+    try {
+      return in.read(buf);
+    } catch (IOException e) {
+      throw new StorageException("reading the content for storage key '" + key + "' failed; nothing was stored", e, false);
+    }
+  }
+
+  /**
+   * Writes straight into a temp file of this store, so content-addressed blobs of any size are
+   * written once, in constant memory, and published with the same create-if-absent as
+   * {@link #create}.
+   */
+  @Override
+  public BlobSink newBlobSink() {
+    checkOpen();
+    Path tmp = temp.newPath();
+    try {
+      return new FsBlobSink(this, tmp, openTempChannel(tmp));
+    } catch (IOException e) {
+      deleteQuietly(tmp);
+      throw storageFailure("creating a temp file in " + temp.dir() + " failed", e);
+    }
+  }
+
+  @Override
+  public ListPage list(String prefix, String startAfter, int limit) {
+    checkOpen();
+    ObjectStore.requireValidPrefix(prefix);
+    Objects.requireNonNull(startAfter, "startAfter");
+    if (limit < 1 || limit > MAX_LIST_LIMIT) {
+      throw new IllegalArgumentException("limit must be in 1.." + MAX_LIST_LIMIT + ", got " + limit);
+    }
+    if (startAfter.compareTo(prefix) > 0 && !startAfter.startsWith(prefix)) {
+      return new ListPage(List.of(), false); // every key with the prefix sorts before startAfter
+    }
+    int slash = prefix.lastIndexOf('/');
+    String base = prefix.substring(0, slash + 1);
+    String namePrefix = prefix.substring(slash + 1);
+    Path dir = base.isEmpty() ? root : root.resolve(base.substring(0, base.length() - 1));
+    if (!base.isEmpty() && !FsKeys.directoriesAreReal(root, dir, prefix)) {
+      return new ListPage(List.of(), false);
+    }
+    KeyLister lister = new KeyLister(startAfter, limit + 1);
+    lister.walk(dir, base, namePrefix);
+    List<String> keys = lister.keys();
+    if (keys.size() > limit) {
+      return new ListPage(keys.subList(0, limit), true);
+    }
+    return new ListPage(keys, false);
+  }
+
+  @Override
+  public boolean delete(String key) {
+    Optional<Path> file = existingFile(key);
+    if (file.isEmpty()) {
+      return false;
+    }
+    Path parent = file.get().getParent();
+    boolean deleted;
+    try {
+      deleted = Files.deleteIfExists(file.get());
+      if (deleted) {
+        syncDirectory(parent);
+      }
+    } catch (IOException e) {
+      throw storageFailure("deleting storage key '" + key + "' at " + file.get() + " failed", e);
+    }
+    if (deleted) {
+      removeEmptyDirectories(parent);
+    }
+    return deleted;
+  }
+
+  /** @return persistent and multi-process */
+  @Override
+  public StoreCapabilities capabilities() {
+    return new StoreCapabilities(true, true);
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+  }
+
+  /**
+   * Deletes temp files left by writers that are gone (crashed processes). Runs when a store is
+   * opened and every ten minutes while it is written to; call it to clean up at another time.
+   *
+   * @return how many files were deleted
+   */
+  public int cleanTempFiles() {
+    checkOpen();
+    lastCleanMillis.set(clock.millis());
+    return temp.clean(clock.instant());
+  }
+
+  @Override
+  public String toString() {
+    return "FsObjectStore[" + root + "]";
+  }
+
+  // ---- internals ---------------------------------------------------------------------------
+
+  /** Publishes a fully written, forced temp file under key: hard link, then directory sync. */
+  void publish(Path tmp, String key) throws IOException {
+    Path target = root.resolve(key);
+    Path parent = target.getParent();
+    for (int attempt = 1; ; attempt++) {
+      createDirectories(parent, key);
+      try {
+        Files.createLink(target, tmp);
+        break;
+      } catch (FileAlreadyExistsException e) {
+        if (isDirectory(target)) {
+          throw keyIsDirectory(key, target);
+        }
+        throw new AlreadyExistsException("storage key '" + key + "' already exists");
+      } catch (NoSuchFileException e) {
+        // A concurrent delete removed the (then empty) parent directory; make it again.
+        if (attempt >= MAX_PUBLISH_ATTEMPTS) {
+          throw e;
+        }
+      }
+    }
+    syncDirectory(parent);
+    maybeClean();
+  }
+
+  /** Validates a key for writing and returns its path. */
+  private Path writableTarget(String key) {
+    checkOpen();
+    ObjectStore.requireValidKey(key);
+    if (FsKeys.longestSegment(key) > FsKeys.MAX_SEGMENT_LENGTH) {
+      throw new StorageException("storage key '" + key + "' has a segment longer than "
+          + FsKeys.MAX_SEGMENT_LENGTH + " characters, which file systems cannot store as a file name");
+    }
+    return root.resolve(key);
+  }
+
+  /** Validates a key for writing (used by the blob sink before it publishes). */
+  void checkWritable(String key) {
+    writableTarget(key);
+  }
+
+  private void failIfPresent(String key, Path target) {
+    if (!FsKeys.directoriesAreReal(root, target.getParent(), key)) {
+      return;
+    }
+    BasicFileAttributes attrs = attributes(target, key).orElse(null);
+    if (attrs == null) {
+      return;
+    }
+    if (attrs.isSymbolicLink() || attrs.isOther()) {
+      throw FsKeys.linkFound(key, target, attrs);
+    }
+    if (attrs.isDirectory()) {
+      throw keyIsDirectory(key, target);
+    }
+    throw new AlreadyExistsException("storage key '" + key + "' already exists");
+  }
+
+  /** @return the regular file holding key, if it exists; checks every component on the way */
+  private Optional<Path> existingFile(String key) {
+    checkOpen();
+    ObjectStore.requireValidKey(key);
+    if (FsKeys.longestSegment(key) > FsKeys.MAX_SEGMENT_LENGTH) {
+      return Optional.empty();
+    }
+    Path file = root.resolve(key);
+    if (!FsKeys.directoriesAreReal(root, file.getParent(), key)) {
+      return Optional.empty();
+    }
+    Optional<BasicFileAttributes> attrs = attributes(file, key);
+    if (attrs.isEmpty() || attrs.get().isDirectory()) {
+      return Optional.empty();
+    }
+    if (!attrs.get().isRegularFile()) {
+      throw FsKeys.linkFound(key, file, attrs.get());
+    }
+    return Optional.of(file);
+  }
+
+  private static Optional<BasicFileAttributes> attributes(Path p, String key) {
+    try {
+      return Optional.of(Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (FileSystemException e) {
+      if (e.getReason() != null && e.getReason().contains("Not a directory")) {
+        return Optional.empty();
+      }
+      throw storageFailure("reading attributes of " + p + " for storage key '" + key + "' failed", e);
+    } catch (IOException e) {
+      throw storageFailure("reading attributes of " + p + " for storage key '" + key + "' failed", e);
+    }
+  }
+
+  private static boolean isDirectory(Path p) {
+    return Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
+  }
+
+  /**
+   * Creates the directories from the root down to dir, syncing the parent of each one created so
+   * the new entries survive a crash; refuses links and files on the way.
+   */
+  private void createDirectories(Path dir, String key) throws IOException {
+    Path rel = root.relativize(dir);
+    if (rel.toString().isEmpty()) {
+      return;
+    }
+    Path current = root;
+    for (Path part : rel) {
+      Path next = current.resolve(part);
+      Optional<BasicFileAttributes> attrs = attributes(next, key);
+      if (attrs.isEmpty()) {
+        try {
+          Files.createDirectory(next);
+          syncDirectory(current);
+        } catch (FileAlreadyExistsException e) {
+          attrs = attributes(next, key); // made by a concurrent writer
+        }
+      }
+      if (attrs.isPresent()) {
+        BasicFileAttributes a = attrs.get();
+        if (a.isSymbolicLink() || a.isOther()) {
+          throw FsKeys.linkFound(key, next, a);
+        }
+        if (!a.isDirectory()) {
+          throw new StorageException("storage key '" + key + "' cannot be stored: its prefix '"
+              + root.relativize(next).toString().replace('\\', '/') + "' is an object, and the file: store maps"
+              + " keys to nested directories, so a key cannot also be a directory of other keys");
+        }
+      }
+      current = next;
+    }
+  }
+
+  private StorageException keyIsDirectory(String key, Path target) {
+    return new StorageException("storage key '" + key + "' cannot be stored: " + target
+        + " is a directory holding other keys, and the file: store maps keys to nested directories,"
+        + " so a key cannot also be a directory of other keys");
+  }
+
+  /** Removes now-empty directories from dir up to (not including) the root. */
+  private void removeEmptyDirectories(Path dir) {
+    Path current = dir;
+    while (current != null && !current.equals(root) && current.startsWith(root)) {
+      try {
+        Files.delete(current); // rmdir: fails unless empty, so a concurrent create is never harmed
+      } catch (IOException e) {
+        return; // not empty (or already gone): stop
+      }
+      current = current.getParent();
+    }
+  }
+
+  FileChannel openTempChannel(Path tmp) throws IOException {
+    try {
+      return FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    } catch (NoSuchFileException e) {
+      // Someone removed ~tmp (e.g. a manual clean-up): recreate it once.
+      Files.createDirectories(temp.dir());
+      return FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    }
+  }
+
+  static void syncDirectory(Path dir) throws IOException {
+    if (WINDOWS) {
+      return; // Windows cannot open a directory as a channel; NTFS journals the entry itself
+    }
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    }
+  }
+
+  static void deleteQuietly(Path p) {
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException ignored) {
+      // the temp-file clean-up deletes it later
+    }
+  }
+
+  private void maybeClean() {
+    long now = clock.millis();
+    long last = lastCleanMillis.get();
+    if (now - last >= CLEAN_INTERVAL.toMillis() && lastCleanMillis.compareAndSet(last, now)) {
+      temp.clean(clock.instant());
+    }
+  }
+
+  void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("file: store at " + root + " is closed");
+    }
+  }
+
+  static StorageException storageFailure(String message, IOException e) {
+    return new StorageException(message + ": " + e, e, false);
+  }
+
+  // ---- opening -----------------------------------------------------------------------------
+
+  private static FsObjectStore open(Path requestedRoot, Duration staleAge, Clock clock) {
+    Path absolute = requestedRoot.toAbsolutePath().normalize();
+    Path root;
+    try {
+      Files.createDirectories(absolute);
+      root = absolute.toRealPath();
+    } catch (FileAlreadyExistsException e) {
+      throw new StorageException("cannot open a file: store at " + absolute + ": it exists and is not a directory", e, false);
+    } catch (IOException e) {
+      throw storageFailure("cannot create or open the file: store directory " + absolute, e);
+    }
+    if (!Files.isDirectory(root)) {
+      throw new StorageException("cannot open a file: store at " + absolute + ": it is not a directory");
+    }
+    TempArea temp = new TempArea(root.resolve(TempArea.DIR_NAME), staleAge);
+    FsObjectStore store = new FsObjectStore(root, temp, clock);
+    try {
+      Optional<BasicFileAttributes> tmpAttrs = attributes(temp.dir(), TempArea.DIR_NAME);
+      if (tmpAttrs.isPresent() && !tmpAttrs.get().isDirectory()) {
+        throw new CorruptDataException("the file: store at " + root + " is damaged: " + temp.dir()
+            + " is not a real directory (a link or a file)");
+      }
+      Files.createDirectories(temp.dir());
+      store.checkFormat();
+      store.probeHardLinks();
+    } catch (IOException e) {
+      throw storageFailure("cannot open the file: store at " + root, e);
+    }
+    temp.clean(clock.instant());
+    return store;
+  }
+
+  /** Reads the format marker, or writes it into a new (empty) directory. */
+  private void checkFormat() throws IOException {
+    Path marker = root.resolve(FORMAT_FILE);
+    for (int attempt = 0; attempt < 2; attempt++) {
+      Optional<BasicFileAttributes> attrs = attributes(marker, FORMAT_FILE);
+      if (attrs.isPresent()) {
+        if (!attrs.get().isRegularFile()) {
+          throw new CorruptDataException("the file: store at " + root + " is damaged: " + marker + " is not a regular file");
+        }
+        int version = parseFormat(Files.readString(marker, StandardCharsets.UTF_8), marker);
+        if (version != FORMAT_VERSION) {
+          throw new StorageException("the file: store at " + root + " has layout format " + version
+              + " but this version of mlops reads only format " + FORMAT_VERSION
+              + (version > FORMAT_VERSION ? "; upgrade mlops-registry-fs" : ""));
+        }
+        return;
+      }
+      List<String> foreign = foreignEntries();
+      if (!foreign.isEmpty()) {
+        throw new StorageException("refusing to use " + root + " as a file: store: it is not empty and has no "
+            + FORMAT_FILE + " marker, so it is not an mlops store (found " + foreign
+            + "); use a new or empty directory");
+      }
+      Path tmp = temp.newPath();
+      try {
+        try (FileChannel ch = openTempChannel(tmp)) {
+          ch.write(ByteBuffer.wrap(("# mlops file: store; layout described in docs/storage-format.md."
+              + " Do not edit.\nformat=" + FORMAT_VERSION + "\n").getBytes(StandardCharsets.UTF_8)));
+          ch.force(false);
+        }
+        Files.createLink(marker, tmp);
+        syncDirectory(root);
+        return;
+      } catch (FileAlreadyExistsException e) {
+        // another process initialised the store at the same moment: read its marker
+      } finally {
+        deleteQuietly(tmp);
+      }
+    }
+    throw new StorageException("cannot initialise the file: store marker " + marker);
+  }
+
+  private static int parseFormat(String text, Path marker) {
+    for (String line : text.split("\n")) {
+      String l = line.strip();
+      if (l.startsWith("format=")) {
+        try {
+          return Integer.parseInt(l.substring("format=".length()).strip());
+        } catch (NumberFormatException e) {
+          break;
+        }
+      }
+    }
+    throw new CorruptDataException("the file: store marker " + marker + " is damaged: no 'format=<number>' line in '"
+        + text.strip() + "'");
+  }
+
+  private List<String> foreignEntries() throws IOException {
+    List<String> out = new ArrayList<>();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(root)) {
+      for (Path p : entries) {
+        String name = p.getFileName().toString();
+        if (!name.startsWith("~") && out.size() < 5) {
+          out.add(name);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Fails at open, with a clear message, on file systems without hard links (FAT, some mounts). */
+  private void probeHardLinks() throws IOException {
+    Path a = temp.newPath();
+    Path b = temp.newPath();
+    try {
+      Files.write(a, new byte[0], StandardOpenOption.CREATE_NEW);
+      Files.createLink(b, a);
+    } catch (UnsupportedOperationException | IOException e) {
+      if (e instanceof NoSuchFileException) {
+        throw (IOException) e;
+      }
+      throw new StorageException("the file system of " + root + " does not support hard links, which the"
+          + " file: store needs for an atomic create-if-absent: " + e, e, false);
+    } finally {
+      deleteQuietly(a);
+      deleteQuietly(b);
+    }
+  }
+
+  /**
+   * Builds an {@link FsObjectStore}.
+   *
+   * <p>Not thread-safe; confine to one thread.
+   */
+  public static final class Builder {
+    private Path root;
+    private Duration staleTempAge = Duration.ofHours(1);
+    private Clock clock = Clock.systemUTC();
+
+    private Builder() {}
+
+    /**
+     * @param root the store's directory; created (with its parents) if missing. Relative paths are
+     *     resolved against the working directory when {@link #build} runs.
+     * @return this
+     * @throws NullPointerException if root is null
+     */
+    public Builder root(Path root) {
+      this.root = Objects.requireNonNull(root, "root");
+      return this;
+    }
+
+    /**
+     * How long a temp file must have been left untouched before it is deleted, when its writer's
+     * liveness cannot be checked: it was written from another host (a shared mount) or has a name
+     * this version does not recognise. Temp files of this host's processes are deleted as soon as
+     * their process is gone, whatever their age. Default one hour.
+     *
+     * @param age a positive duration; make it longer than the slowest single write of a blob
+     * @return this
+     * @throws IllegalArgumentException if age is zero or negative
+     */
+    public Builder staleTempAge(Duration age) {
+      Objects.requireNonNull(age, "age");
+      if (age.isZero() || age.isNegative()) {
+        throw new IllegalArgumentException("staleTempAge must be positive, got " + age);
+      }
+      this.staleTempAge = age;
+      return this;
+    }
+
+    /**
+     * @param clock the time source for the temp-file rules (tests); default the system UTC clock
+     * @return this
+     */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Opens the store: creates the directory if missing, checks (or writes, for a new store) the
+     * layout format marker, checks that the file system supports hard links and deletes temp files
+     * left by crashed writers.
+     *
+     * @return the open store
+     * @throws IllegalStateException if no root was set
+     * @throws StorageException if the directory cannot be created or used, is a non-empty
+     *     directory that is not an mlops store, or has a layout format this version does not read
+     */
+    public FsObjectStore build() {
+      if (root == null) {
+        throw new IllegalStateException("FsObjectStore.builder().root(path) is required");
+      }
+      return open(root, staleTempAge, clock);
+    }
+  }
+}
