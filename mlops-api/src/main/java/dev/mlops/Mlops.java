@@ -17,7 +17,7 @@ import java.util.TreeMap;
  * {@link ServiceLoader}, as JDBC picks a driver:
  *
  * <ul>
- *   <li>{@code mem:} or {@code mem:name} — in memory, for tests ({@code mlops-core});
+ *   <li>{@code mem:} — in memory, a fresh private store per open, for tests ({@code mlops-core});
  *   <li>{@code file:/abs/path} or {@code file:rel/path} — a directory ({@code mlops-registry-fs});
  *   <li>{@code s3://bucket/prefix?region=…&endpoint=…} — a bucket ({@code mlops-registry-s3}).
  * </ul>
@@ -70,7 +70,8 @@ public final class Mlops {
   }
 
   /**
-   * Opens a workspace from its URI text.
+   * Opens a workspace from its URI text. A bare scheme such as {@code mem:} is read as
+   * {@code mem:/}.
    *
    * @param uri e.g. {@code file:/var/lib/mlops}
    * @return the open workspace
@@ -79,7 +80,8 @@ public final class Mlops {
   public static Workspace open(String uri) {
     Objects.requireNonNull(uri, "uri");
     try {
-      return open(new URI(uri));
+      // "mem:" alone is not a valid java.net.URI (an opaque URI needs a scheme-specific part)
+      return open(new URI(uri.matches("[A-Za-z][A-Za-z0-9+.-]*:") ? uri + "/" : uri));
     } catch (java.net.URISyntaxException e) {
       throw new IllegalArgumentException("workspace URI '" + uri + "' is malformed: " + e.getMessage(), e);
     }

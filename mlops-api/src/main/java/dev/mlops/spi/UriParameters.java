@@ -26,6 +26,12 @@ public final class UriParameters {
   public static Map<String, String> parse(URI uri, Set<String> allowed) {
     Map<String, String> out = new LinkedHashMap<>();
     String query = uri.getRawQuery();
+    if (uri.isOpaque()) {
+      // java.net.URI does not split the query off opaque URIs such as "mem:?a=b" or "file:rel/dir?a=b"
+      String ssp = uri.getRawSchemeSpecificPart();
+      int q = ssp.indexOf('?');
+      query = q < 0 ? null : ssp.substring(q + 1);
+    }
     if (query == null || query.isEmpty()) {
       return out;
     }
