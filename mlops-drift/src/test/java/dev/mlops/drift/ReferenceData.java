@@ -1,0 +1,130 @@
+package dev.mlops.drift;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Loads the reference streams and rows of {@code shared/data/drift}. */
+final class ReferenceData {
+
+  /** One row of expected.json. */
+  record Row(String stream, String detector, Map<String, String> params, long[] drift,
+      long warningCount, long warningFirst) {
+    @Override
+    public String toString() {
+      return stream + " " + detector + " " + params;
+    }
+  }
+
+  private static final Pattern ROW = Pattern.compile(
+      "\\{\"stream\": \"([^\"]+)\", \"detector\": \"([^\"]+)\", \"params\": \"([^\"]*)\", "
+          + "\"drift\": \\[([^\\]]*)\\], \"warningCount\": (-?\\d+), \"warningFirst\": (-?\\d+)\\}");
+  private static final Map<String, double[]> STREAMS = new ConcurrentHashMap<>();
+
+  private ReferenceData() {}
+
+  static Path dir() {
+    String prop = System.getProperty("mlops.shared.data");
+    Path base = prop != null && !prop.isBlank() && !prop.contains("${")
+        ? Paths.get(prop) : Paths.get("../../shared/data");
+    Path drift = base.resolve("drift");
+    if (!Files.isDirectory(drift)) {
+      throw new IllegalStateException("reference data not found at " + drift.toAbsolutePath()
+          + "; set -Dmlops.shared.data=/path/to/shared/data");
+    }
+    return drift;
+  }
+
+  static List<Row> rows() {
+    try {
+      String json = Files.readString(dir().resolve("expected.json"));
+      List<Row> rows = new ArrayList<>();
+      Matcher m = ROW.matcher(json);
+      while (m.find()) {
+        Map<String, String> params = new LinkedHashMap<>();
+        for (String kv : m.group(3).split(",")) {
+          if (!kv.isEmpty()) {
+            String[] p = kv.split("=", 2);
+            params.put(p[0], p[1]);
+          }
+        }
+        String d = m.group(4).trim();
+        long[] drift = d.isEmpty() ? new long[0]
+            : java.util.Arrays.stream(d.split(",")).mapToLong(s -> Long.parseLong(s.trim())).toArray();
+        rows.add(new Row(m.group(1), m.group(2), params, drift, Long.parseLong(m.group(5)),
+            Long.parseLong(m.group(6))));
+      }
+      int declared = json.split("\"stream\":", -1).length - 1;
+      if (rows.size() != declared || rows.isEmpty()) {
+        throw new IllegalStateException("parsed " + rows.size() + " of " + declared + " rows");
+      }
+      return rows;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static double[] stream(String name) {
+    return STREAMS.computeIfAbsent(name, n -> {
+      try {
+        return Files.readAllLines(dir().resolve("streams").resolve(n + ".csv")).stream()
+            .filter(s -> !s.isBlank()).mapToDouble(Double::parseDouble).toArray();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+  }
+
+  /** The outcome of feeding a stream to a detector under the reference protocol. */
+  record Outcome(long[] drift, long warningCount, long warningFirst) {}
+
+  static Outcome run(ConceptDriftDetector detector, double[] xs) {
+    List<Long> drift = new ArrayList<>();
+    long warnings = 0;
+    long firstWarning = -1;
+    for (int i = 0; i < xs.length; i++) {
+      DriftState s = detector.update(xs[i]);
+      if (s == DriftState.DRIFT) {
+        drift.add((long) i);
+      } else if (s == DriftState.WARNING) {
+        warnings++;
+        if (firstWarning < 0) {
+          firstWarning = i;
+        }
+      }
+    }
+    return new Outcome(drift.stream().mapToLong(Long::longValue).toArray(), warnings, firstWarning);
+  }
+
+  /** Builds the detector a row names, with the row's parameters. */
+  static ConceptDriftDetector detector(Row row) {
+    Map<String, String> p = row.params();
+    switch (row.detector()) {
+      case "DDM":
+        return Ddm.builder().minNumInstances(Integer.parseInt(p.get("minNumInstances")))
+            .warningLevel(Double.parseDouble(p.get("warningLevel")))
+            .driftLevel(Double.parseDouble(p.get("driftLevel"))).build();
+      case "PageHinkley":
+        return PageHinkley.builder().minNumInstances(Integer.parseInt(p.get("minNumInstances")))
+            .delta(Double.parseDouble(p.get("delta"))).lambda(Double.parseDouble(p.get("lambda")))
+            .alpha(Double.parseDouble(p.get("alpha"))).build();
+      case "CUSUM":
+        return Cusum.builder().minNumInstances(Integer.parseInt(p.get("minNumInstances")))
+            .delta(Double.parseDouble(p.get("delta"))).lambda(Double.parseDouble(p.get("lambda")))
+            .build();
+      case "ADWIN":
+        return Adwin.builder().delta(Double.parseDouble(p.get("delta"))).build();
+      default:
+        throw new IllegalArgumentException("no detector for " + row.detector());
+    }
+  }
+}

@@ -1,0 +1,36 @@
+package dev.mlops.drift;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every row of {@code shared/data/drift/expected.json}: a fresh detector with the row's
+ * parameters, fed the row's stream under the README's protocol, reports drift at exactly the
+ * reference indices, with the same number of warning-zone inputs and the same first one.
+ */
+class ReferenceOutputsTest {
+
+  // Detectors whose golden rows are checked; grows as detectors land.
+  private static final Set<String> IMPLEMENTED = Set.of("ADWIN", "DDM", "PageHinkley", "CUSUM");
+
+  static List<ReferenceData.Row> rows() {
+    return ReferenceData.rows().stream().filter(r -> IMPLEMENTED.contains(r.detector()))
+        .collect(Collectors.toList());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("rows")
+  void reproducesReferenceDriftIndicesAndWarnings(ReferenceData.Row row) {
+    ReferenceData.Outcome got =
+        ReferenceData.run(ReferenceData.detector(row), ReferenceData.stream(row.stream()));
+
+    assertThat(got.drift()).as("drift indices").containsExactly(row.drift());
+    assertThat(got.warningCount()).as("inputs in the warning zone").isEqualTo(row.warningCount());
+    assertThat(got.warningFirst()).as("first warning index").isEqualTo(row.warningFirst());
+  }
+}
