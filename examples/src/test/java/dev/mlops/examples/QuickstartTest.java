@@ -1,0 +1,28 @@
+package dev.mlops.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mlops.ApprovalStatus;
+import dev.mlops.ModelVersion;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The README's quickstart, run as a test on a fresh file: store, twice (the second run adds a version). */
+class QuickstartTest {
+  @Test
+  void runsEveryStepOnAFileStore(@TempDir Path dir) {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
+    ModelVersion first = Quickstart.run("file:" + dir.resolve("store"), out);
+    ModelVersion second = Quickstart.run("file:" + dir.resolve("store"), out);
+    assertThat(first.version()).isEqualTo(1);
+    assertThat(second.version()).isEqualTo(2);
+    assertThat(second.status()).isEqualTo(ApprovalStatus.APPROVED);
+    String printed = buf.toString(StandardCharsets.UTF_8);
+    assertThat(printed).contains("fraud@production -> version 2").contains("verified 6 entries");
+  }
+}
