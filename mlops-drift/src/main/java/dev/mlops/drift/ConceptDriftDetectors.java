@@ -36,6 +36,8 @@ public final class ConceptDriftDetectors {
         return DetectorBytes.decode(kind, body[0], Cusum::read);
       case ADWIN:
         return DetectorBytes.decode(kind, body[0], Adwin::read);
+      case HDDM_A:
+        return DetectorBytes.decode(kind, body[0], HddmA::read);
       default:
         throw new CorruptDataException("concept-drift detector bytes: kind " + kind
             + " is not readable by this library version");

@@ -105,6 +105,13 @@ final class ReferenceData {
     return new Outcome(drift.stream().mapToLong(Long::longValue).toArray(), warnings, firstWarning);
   }
 
+  private static boolean sided(String test) {
+    if (!"one-sided".equals(test) && !"two-sided".equals(test)) {
+      throw new IllegalArgumentException("test=" + test);
+    }
+    return "two-sided".equals(test);
+  }
+
   /** Builds the detector a row names, with the row's parameters. */
   static ConceptDriftDetector detector(Row row) {
     Map<String, String> p = row.params();
@@ -123,6 +130,10 @@ final class ReferenceData {
             .build();
       case "ADWIN":
         return Adwin.builder().delta(Double.parseDouble(p.get("delta"))).build();
+      case "HDDM_A":
+        return HddmA.builder().driftConfidence(Double.parseDouble(p.get("driftConfidence")))
+            .warningConfidence(Double.parseDouble(p.get("warningConfidence")))
+            .twoSided(sided(p.get("test"))).build();
       default:
         throw new IllegalArgumentException("no detector for " + row.detector());
     }

@@ -283,6 +283,11 @@ public final class FsObjectStore implements ObjectStore {
     return temp.clean(clock.instant());
   }
 
+  /** @return the directory temp files are written to */
+  Path temp() {
+    return temp.dir();
+  }
+
   @Override
   public String toString() {
     return "FsObjectStore[" + root + "]";
