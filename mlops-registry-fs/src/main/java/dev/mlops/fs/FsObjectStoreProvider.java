@@ -104,7 +104,8 @@ public final class FsObjectStoreProvider implements ObjectStoreProvider {
   private static String decode(URI uri, String rawPath) {
     try {
       // "./" keeps a first segment with ':' from being read as a scheme.
-      return new URI("./" + rawPath).getPath();
+      String path = new URI("./" + rawPath).getPath();
+      return path.length() > 2 ? path.substring(2) : ".";
     } catch (URISyntaxException e) {
       throw new IllegalArgumentException("file: store URI '" + uri + "' has a malformed path: " + e.getMessage(), e);
     }
