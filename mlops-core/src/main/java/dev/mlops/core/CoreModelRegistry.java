@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
@@ -60,6 +61,8 @@ final class CoreModelRegistry implements ModelRegistry {
   private final String actor;
   private final int checkpointInterval;
   private final LoadingCache<String, ModelState> states;
+  private final ConcurrentHashMap<String, Resolved> resolved = new ConcurrentHashMap<>();
+  private static final int MAX_RESOLVED = 10_000;
 
   CoreModelRegistry(ObjectStore store, Clock clock, String actor, Duration refreshInterval, int checkpointInterval) {
     this.store = store;
@@ -101,35 +104,43 @@ final class CoreModelRegistry implements ModelRegistry {
   @Override
   public Optional<ModelVersion> find(String ref) {
     Objects.requireNonNull(ref, "ref");
-    int at = ref.indexOf('@');
-    if (at >= 0) {
-      ModelState s = cached(ref.substring(0, at), ref);
-      String alias = ref.substring(at + 1);
-      Integer v = s.aliases().get(alias);
-      if (v != null) {
-        return s.version(v);
+    // Hot path: the answer for this exact reference string against the current folded state.
+    Resolved r = resolved.get(ref);
+    if (r != null) {
+      ModelState s = states.getIfPresent(r.model);
+      if (s == r.state) {
+        return r.result;
       }
-      if (alias.equals(ModelRef.LATEST)) {
-        return s.versions().isEmpty() ? Optional.empty() : Optional.of(s.versions().get(s.versions().size() - 1));
-      }
-      ModelRef.parse(ref); // throws IllegalArgumentException naming a malformed alias
-      return Optional.empty();
     }
-    ModelRef parsed = ModelRef.parse(ref);
-    return cached(parsed.model(), ref).version(parsed.version().getAsInt());
+    return resolveSlow(ref);
   }
 
-  private ModelState cached(String model, String ref) {
-    ModelState s = states.getIfPresent(model);
-    if (s != null) {
-      return s;
+  private Optional<ModelVersion> resolveSlow(String ref) {
+    ModelRef parsed = ModelRef.parse(ref); // IllegalArgumentException naming a malformed reference
+    ModelState s = states.get(parsed.model());
+    Optional<ModelVersion> result;
+    if (parsed.version().isPresent()) {
+      result = s.version(parsed.version().getAsInt());
+    } else {
+      String alias = parsed.alias().orElseThrow();
+      Integer v = s.aliases().get(alias);
+      if (v != null) {
+        result = s.version(v);
+      } else if (alias.equals(ModelRef.LATEST) && !s.versions().isEmpty()) {
+        result = Optional.of(s.versions().get(s.versions().size() - 1));
+      } else {
+        result = Optional.empty();
+      }
     }
-    if (!Names.isValid(model)) {
-      ModelRef.parse(ref); // throws with the standard message
-      Names.requireValid("model name", model);
+    if (resolved.size() >= MAX_RESOLVED) {
+      resolved.clear(); // bounded; callers use a handful of references
     }
-    return states.get(model);
+    resolved.put(ref, new Resolved(parsed.model(), s, result));
+    return result;
   }
+
+  /** A resolution, valid while the model's folded state is this exact object. */
+  private record Resolved(String model, ModelState state, Optional<ModelVersion> result) {}
 
   @Override
   public List<ModelVersion> versions(String model) {
