@@ -38,6 +38,10 @@ public final class ConceptDriftDetectors {
         return DetectorBytes.decode(kind, body[0], Adwin::read);
       case HDDM_A:
         return DetectorBytes.decode(kind, body[0], HddmA::read);
+      case HDDM_W:
+        return DetectorBytes.decode(kind, body[0], HddmW::read);
+      case EDDM:
+        return DetectorBytes.decode(kind, body[0], Eddm::read);
       default:
         throw new CorruptDataException("concept-drift detector bytes: kind " + kind
             + " is not readable by this library version");

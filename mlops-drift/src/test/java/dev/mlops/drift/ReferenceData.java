@@ -134,6 +134,15 @@ final class ReferenceData {
         return HddmA.builder().driftConfidence(Double.parseDouble(p.get("driftConfidence")))
             .warningConfidence(Double.parseDouble(p.get("warningConfidence")))
             .twoSided(sided(p.get("test"))).build();
+      case "HDDM_W":
+        return HddmW.builder().driftConfidence(Double.parseDouble(p.get("driftConfidence")))
+            .warningConfidence(Double.parseDouble(p.get("warningConfidence")))
+            .lambda(Double.parseDouble(p.get("lambda"))).twoSided(sided(p.get("test"))).build();
+      case "EDDM":
+        return Eddm.builder().warningThreshold(Double.parseDouble(p.get("warning")))
+            .driftThreshold(Double.parseDouble(p.get("drift")))
+            .minNumInstances(Integer.parseInt(p.get("minNumInstances")))
+            .minNumErrors(Integer.parseInt(p.get("minNumErrors"))).build();
       default:
         throw new IllegalArgumentException("no detector for " + row.detector());
     }
