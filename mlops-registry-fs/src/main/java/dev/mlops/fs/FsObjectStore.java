@@ -35,15 +35,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * The {@code file:} backend: an {@link ObjectStore} in a local (or shared POSIX) directory, safe
  * for many threads and many processes at once and crash-safe at every instant.
  *
- * <p><b>Layout.</b> A key maps to the file of the same relative path under the root:
- * {@code models/fraud/log/0000000001.json} is {@code <root>/models/fraud/log/0000000001.json}, so a
- * store can be read with {@code ls} and {@code cat} and backed up with {@code rsync}. Names with a
- * {@code '~'} — a character keys cannot contain — belong to the store itself: {@code ~format}
- * (the layout's version, {@value #FORMAT_VERSION}) and {@code ~tmp/} (objects being written).
- * Because a key is a file, a key cannot also be a directory of other keys ({@code a/b} and
- * {@code a/b/c} cannot both exist); creating one that collides is a {@link StorageException}
- * naming both. Segments longer than {@value FsKeys#MAX_SEGMENT_LENGTH} characters are refused
- * the same way. The file system must be case-sensitive.
+ * <p><b>Layout.</b> A key maps to a file under the root; every segment but the last names a
+ * directory with a {@code '+'} suffix: {@code models/fraud/log/0000000001.json} is
+ * {@code <root>/models+/fraud+/log+/0000000001.json}. {@code '+'} is not a key character, so an
+ * object ({@code a/b}, the file {@code a+/b}) and the objects below it ({@code a+/b+/c}) never
+ * collide, and files keep their own names (a log entry is still a {@code .json}, a blob is still
+ * named by its digest). Names with a {@code '~'} belong to the store itself: {@code ~format} (the
+ * layout's version, {@value #FORMAT_VERSION}) and {@code ~tmp/} (objects being written). Segments
+ * longer than {@value FsKeys#MAX_SEGMENT_LENGTH} characters cannot be file names and are refused
+ * with a {@link StorageException}. The file system must be case-sensitive.
  *
  * <p><b>Create-if-absent.</b> {@link #create} writes the bytes to a new file in {@code ~tmp/},
  * forces it to disk, publishes it with a hard link ({@link Files#createLink}, which fails if the
@@ -225,7 +225,7 @@ public final class FsObjectStore implements ObjectStore {
     int slash = prefix.lastIndexOf('/');
     String base = prefix.substring(0, slash + 1);
     String namePrefix = prefix.substring(slash + 1);
-    Path dir = base.isEmpty() ? root : root.resolve(base.substring(0, base.length() - 1));
+    Path dir = base.isEmpty() ? root : FsKeys.directory(root, base);
     if (!base.isEmpty() && !FsKeys.directoriesAreReal(root, dir, prefix)) {
       return new ListPage(List.of(), false);
     }
@@ -297,7 +297,7 @@ public final class FsObjectStore implements ObjectStore {
 
   /** Publishes a fully written, forced temp file under key: hard link, then directory sync. */
   void publish(Path tmp, String key) throws IOException {
-    Path target = root.resolve(key);
+    Path target = FsKeys.file(root, key);
     Path parent = target.getParent();
     for (int attempt = 1; ; attempt++) {
       createDirectories(parent, key);
@@ -305,9 +305,9 @@ public final class FsObjectStore implements ObjectStore {
         Files.createLink(target, tmp);
         break;
       } catch (FileAlreadyExistsException e) {
-        if (isDirectory(target)) {
-          throw keyIsDirectory(key, target);
-        }
+        attributes(target, key).filter(a -> !a.isRegularFile()).ifPresent(a -> {
+          throw FsKeys.damaged(key, target, a);
+        });
         throw new AlreadyExistsException("storage key '" + key + "' already exists");
       } catch (NoSuchFileException e) {
         // A concurrent delete removed the (then empty) parent directory; make it again.
@@ -326,9 +326,10 @@ public final class FsObjectStore implements ObjectStore {
     ObjectStore.requireValidKey(key);
     if (FsKeys.longestSegment(key) > FsKeys.MAX_SEGMENT_LENGTH) {
       throw new StorageException("storage key '" + key + "' has a segment longer than "
-          + FsKeys.MAX_SEGMENT_LENGTH + " characters, which file systems cannot store as a file name");
+          + FsKeys.MAX_SEGMENT_LENGTH + " characters, which file systems cannot store as a file name;"
+          + " the file: store takes segments of up to " + FsKeys.MAX_SEGMENT_LENGTH + " characters");
     }
-    return root.resolve(key);
+    return FsKeys.file(root, key);
   }
 
   /** Validates a key for writing (used by the blob sink before it publishes). */
@@ -344,11 +345,8 @@ public final class FsObjectStore implements ObjectStore {
     if (attrs == null) {
       return;
     }
-    if (attrs.isSymbolicLink() || attrs.isOther()) {
-      throw FsKeys.linkFound(key, target, attrs);
-    }
-    if (attrs.isDirectory()) {
-      throw keyIsDirectory(key, target);
+    if (!attrs.isRegularFile()) {
+      throw FsKeys.damaged(key, target, attrs);
     }
     throw new AlreadyExistsException("storage key '" + key + "' already exists");
   }
@@ -360,16 +358,16 @@ public final class FsObjectStore implements ObjectStore {
     if (FsKeys.longestSegment(key) > FsKeys.MAX_SEGMENT_LENGTH) {
       return Optional.empty();
     }
-    Path file = root.resolve(key);
+    Path file = FsKeys.file(root, key);
     if (!FsKeys.directoriesAreReal(root, file.getParent(), key)) {
       return Optional.empty();
     }
     Optional<BasicFileAttributes> attrs = attributes(file, key);
-    if (attrs.isEmpty() || attrs.get().isDirectory()) {
+    if (attrs.isEmpty()) {
       return Optional.empty();
     }
     if (!attrs.get().isRegularFile()) {
-      throw FsKeys.linkFound(key, file, attrs.get());
+      throw FsKeys.damaged(key, file, attrs.get());
     }
     return Optional.of(file);
   }
@@ -387,10 +385,6 @@ public final class FsObjectStore implements ObjectStore {
     } catch (IOException e) {
       throw storageFailure("reading attributes of " + p + " for storage key '" + key + "' failed", e);
     }
-  }
-
-  private static boolean isDirectory(Path p) {
-    return Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
   }
 
   /**
@@ -414,25 +408,11 @@ public final class FsObjectStore implements ObjectStore {
           attrs = attributes(next, key); // made by a concurrent writer
         }
       }
-      if (attrs.isPresent()) {
-        BasicFileAttributes a = attrs.get();
-        if (a.isSymbolicLink() || a.isOther()) {
-          throw FsKeys.linkFound(key, next, a);
-        }
-        if (!a.isDirectory()) {
-          throw new StorageException("storage key '" + key + "' cannot be stored: its prefix '"
-              + root.relativize(next).toString().replace('\\', '/') + "' is an object, and the file: store maps"
-              + " keys to nested directories, so a key cannot also be a directory of other keys");
-        }
+      if (attrs.isPresent() && !attrs.get().isDirectory()) {
+        throw FsKeys.damaged(key, next, attrs.get());
       }
       current = next;
     }
-  }
-
-  private StorageException keyIsDirectory(String key, Path target) {
-    return new StorageException("storage key '" + key + "' cannot be stored: " + target
-        + " is a directory holding other keys, and the file: store maps keys to nested directories,"
-        + " so a key cannot also be a directory of other keys");
   }
 
   /** Removes now-empty directories from dir up to (not including) the root. */

@@ -10,21 +10,18 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
-import java.util.PriorityQueue;
 
 /**
  * One {@code list} call: walks the directories that keys map to, in key order, reading only the
  * directories that can hold keys of the page and stopping as soon as the page is full.
  *
  * <p>Order: within one directory, a file {@code n} stands for the key {@code base + n} and a
- * directory {@code n} for keys {@code base + n + "/..."}. Sorting entries by {@code n} for files and
- * {@code n + "/"} for directories gives exactly {@link String#compareTo} order of the full keys.
- * Entry types are looked up lazily ({@code lstat} per entry actually emitted, plus a few), because
- * a directory entry can only move behind names that extend it with {@code '-'} or {@code '.'},
- * the two key characters below {@code '/'}.
+ * directory {@code n+} for the keys {@code base + n + "/..."}. Sorting entries by {@code n} for
+ * files and {@code n + "/"} for directories gives exactly {@link String#compareTo} order of the full
+ * keys, so a depth-first walk in that order yields keys in order. Names that are neither (the
+ * store's own {@code ~} entries, files a person dropped in) are ignored.
  *
  * <p>Not thread-safe; confine to one thread (one instance per call).
  */
@@ -47,18 +44,18 @@ final class KeyLister {
   }
 
   /**
-   * Walks {@code dir}, whose entries are keys {@code base + name...}, taking only entries whose name
-   * starts with {@code namePrefix}.
+   * Walks {@code dir}, whose entries are keys {@code base + segment...}, taking only segments that
+   * start with {@code segmentPrefix}.
    *
    * @return true when the page is full
    */
-  boolean walk(Path dir, String base, String namePrefix) {
-    List<String> names = new ArrayList<>();
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-      for (Path p : entries) {
-        String name = p.getFileName().toString();
-        if (name.startsWith(namePrefix) && FsKeys.isValidSegment(name) && mayHoldKeysAfterStart(base, name)) {
-          names.add(name);
+  boolean walk(Path dir, String base, String segmentPrefix) {
+    List<Entry> entries = new ArrayList<>();
+    try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
+      for (Path p : stream) {
+        Entry e = Entry.of(p.getFileName().toString());
+        if (e != null && e.segment().startsWith(segmentPrefix) && mayHoldKeysAfterStart(base, e)) {
+          entries.add(e);
         }
       }
     } catch (NoSuchFileException | NotDirectoryException e) {
@@ -66,72 +63,67 @@ final class KeyLister {
     } catch (IOException e) {
       throw FsObjectStore.storageFailure("listing directory " + dir + " failed", e);
     }
-    Collections.sort(names);
-    PriorityQueue<Entry> ready = new PriorityQueue<>(Comparator.comparing(Entry::sortKey));
-    int next = 0;
-    while (next < names.size() || !ready.isEmpty()) {
-      // Every entry not yet looked at sorts at or after its own name, so the head of `ready`
-      // can be emitted once it sorts before the next unread name.
-      if (!ready.isEmpty() && (next == names.size() || ready.peek().sortKey().compareTo(names.get(next)) < 0)) {
-        if (emit(dir, base, ready.poll())) {
-          return true;
-        }
-        continue;
-      }
-      String name = names.get(next++);
-      Entry e = lookUp(dir, base, name);
-      if (e != null) {
-        ready.add(e);
+    entries.sort(Comparator.comparing(Entry::sortKey));
+    for (Entry e : entries) {
+      if (emit(dir, base, e)) {
+        return true;
       }
     }
     return false;
   }
 
   private boolean emit(Path dir, String base, Entry e) {
-    String key = base + e.name();
-    if (e.directory()) {
-      return walk(dir.resolve(e.name()), key + "/", "");
+    Path path = dir.resolve(e.fileName());
+    String key = base + e.segment();
+    BasicFileAttributes attrs;
+    try {
+      attrs = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    } catch (NoSuchFileException ex) {
+      return false; // deleted since the directory was read
+    } catch (IOException ex) {
+      throw FsObjectStore.storageFailure("reading attributes of " + path + " failed", ex);
     }
-    if (key.compareTo(startAfter) > 0 && key.length() <= FsKeys.MAX_KEY_LENGTH) {
+    if (attrs.isSymbolicLink() || attrs.isOther()) {
+      throw new CorruptDataException("storage key '" + key + (e.directory() ? "/" : "") + "' is "
+          + (attrs.isSymbolicLink() ? "a symbolic link" : "a special file") + " at " + path
+          + "; the file: store never creates one and never follows one, so the store has been tampered"
+          + " with or damaged");
+    }
+    if (e.directory()) {
+      return attrs.isDirectory() && walk(path, key + "/", "");
+    }
+    if (attrs.isRegularFile() && key.length() <= FsKeys.MAX_KEY_LENGTH && key.compareTo(startAfter) > 0) {
       out.add(key);
     }
     return out.size() >= want;
   }
 
-  private Entry lookUp(Path dir, String base, String name) {
-    BasicFileAttributes attrs;
-    try {
-      attrs = Files.readAttributes(dir.resolve(name), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-    } catch (NoSuchFileException e) {
-      return null; // deleted since the directory was read
-    } catch (IOException e) {
-      throw FsObjectStore.storageFailure("reading attributes of " + dir.resolve(name) + " failed", e);
+  /** Whether the file {@code base+segment}, or some key under the directory, can be listed. */
+  private boolean mayHoldKeysAfterStart(String base, Entry e) {
+    String key = base + e.segment();
+    if (!e.directory()) {
+      return key.compareTo(startAfter) > 0;
     }
-    if (attrs.isDirectory()) {
-      return new Entry(name, true);
-    }
-    if (attrs.isRegularFile()) {
-      return new Entry(name, false);
-    }
-    throw new CorruptDataException("storage key '" + base + name + "' is "
-        + (attrs.isSymbolicLink() ? "a symbolic link" : "not a regular file or directory")
-        + " at " + dir.resolve(name) + "; the file: store never creates one and never follows one,"
-        + " so the store has been tampered with or damaged");
+    String below = key + "/";
+    return below.compareTo(startAfter) > 0 || startAfter.startsWith(below);
   }
 
-  /** Whether the file {@code base+name} or some key under the directory {@code base+name/} can be listed. */
-  private boolean mayHoldKeysAfterStart(String base, String name) {
-    String asFile = base + name;
-    if (asFile.compareTo(startAfter) > 0) {
-      return true;
+  /** A directory entry that can hold keys: a file named by a segment or a directory {@code segment+}. */
+  private record Entry(String segment, boolean directory) {
+    static Entry of(String fileName) {
+      if (fileName.endsWith(FsKeys.DIRECTORY_SUFFIX)) {
+        String segment = fileName.substring(0, fileName.length() - 1);
+        return FsKeys.isValidSegment(segment) ? new Entry(segment, true) : null;
+      }
+      return FsKeys.isValidSegment(fileName) ? new Entry(fileName, false) : null;
     }
-    String asDir = asFile + "/";
-    return asDir.compareTo(startAfter) > 0 || startAfter.startsWith(asDir);
-  }
 
-  private record Entry(String name, boolean directory) {
+    String fileName() {
+      return directory ? segment + FsKeys.DIRECTORY_SUFFIX : segment;
+    }
+
     String sortKey() {
-      return directory ? name + "/" : name;
+      return directory ? segment + "/" : segment;
     }
   }
 }

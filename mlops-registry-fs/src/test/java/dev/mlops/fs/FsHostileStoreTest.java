@@ -36,7 +36,7 @@ class FsHostileStoreTest {
   @Test
   void aDirectoryLinkPointingOutsideIsNeverFollowed() throws IOException {
     store.create("models/m/log/1", new byte[] {1});
-    Files.createSymbolicLink(store.root().resolve("models/evil"), outside);
+    Files.createSymbolicLink(store.root().resolve("models+/evil+"), outside);
 
     assertCorrupt(() -> store.get("models/evil/secret"), "models/evil/secret");
     assertCorrupt(() -> store.openStream("models/evil/secret"), "models/evil/secret");
@@ -58,8 +58,8 @@ class FsHostileStoreTest {
 
   @Test
   void aFileLinkIsNeverFollowed() throws IOException {
-    Files.createDirectories(store.root().resolve("artifacts/sha256/ab"));
-    Files.createSymbolicLink(store.root().resolve("artifacts/sha256/ab/cd"), outside.resolve("secret"));
+    Files.createDirectories(store.root().resolve("artifacts+/sha256+/ab+"));
+    Files.createSymbolicLink(store.root().resolve("artifacts+/sha256+/ab+/cd"), outside.resolve("secret"));
 
     assertCorrupt(() -> store.get("artifacts/sha256/ab/cd"), "artifacts/sha256/ab/cd");
     assertCorrupt(() -> store.openStream("artifacts/sha256/ab/cd"), "artifacts/sha256/ab/cd");
@@ -72,6 +72,7 @@ class FsHostileStoreTest {
   @Test
   void aDanglingLinkIsReportedToo() throws IOException {
     Files.createSymbolicLink(store.root().resolve("gone"), dir.resolve("nowhere"));
+    Files.createSymbolicLink(store.root().resolve("gone+"), dir.resolve("nowhere"));
     assertCorrupt(() -> store.get("gone"), "gone");
     assertCorrupt(() -> store.create("gone/x", new byte[0]), "gone/x");
     assertThat(Files.exists(dir.resolve("nowhere"))).isFalse();
@@ -109,7 +110,7 @@ class FsHostileStoreTest {
     store.create("models/m/log/1", "{\"seq\":1}".getBytes(UTF_8));
     // Damage from outside (a truncated copy): the store returns what is on disk; the hash chain
     // and digests above the SPI detect it (see the workspace ITs).
-    Files.writeString(store.root().resolve("models/m/log/1"), "{\"se");
+    Files.writeString(store.root().resolve("models+/m+/log+/1"), "{\"se");
     assertThat(new String(store.get("models/m/log/1").orElseThrow(), UTF_8)).isEqualTo("{\"se");
   }
 

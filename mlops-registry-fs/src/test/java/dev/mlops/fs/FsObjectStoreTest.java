@@ -49,7 +49,7 @@ class FsObjectStoreTest {
 
     assertThat(store.get("models/fraud/log/0000000001.json")).hasValueSatisfying(
         b -> assertThat(new String(b, UTF_8)).isEqualTo("{\"a\":1}"));
-    assertThat(Files.readString(store.root().resolve("models/fraud/log/0000000001.json"))).isEqualTo("{\"a\":1}");
+    assertThat(Files.readString(store.root().resolve("models+/fraud+/log+/0000000001.json"))).isEqualTo("{\"a\":1}");
     assertThat(store.get("models/fraud/log/0000000002.json")).isEmpty();
     assertThat(tempFiles()).isEmpty();
   }
@@ -210,9 +210,9 @@ class FsObjectStoreTest {
 
     assertThat(store.delete("models/m/log/1")).isTrue();
     assertThat(store.delete("models/m/log/1")).isFalse();
-    assertThat(Files.isDirectory(store.root().resolve("models/m/log"))).isTrue();
+    assertThat(Files.isDirectory(store.root().resolve("models+/m+/log+"))).isTrue();
     assertThat(store.delete("models/m/log/2")).isTrue();
-    assertThat(Files.exists(store.root().resolve("models"))).isFalse();
+    assertThat(Files.exists(store.root().resolve("models+"))).isFalse();
     assertThat(Files.isDirectory(store.root())).isTrue();
     assertThat(store.delete("models")).isFalse();
     store.create("models/m/log/1", new byte[] {3});
@@ -220,26 +220,40 @@ class FsObjectStoreTest {
   }
 
   @Test
-  void aKeyCannotAlsoBeADirectoryOfKeys() {
-    store.create("a/b/c", new byte[0]);
+  void aKeyAndTheKeysBelowItAreSeparateFiles() throws IOException {
+    store.create("a/b/c", "child".getBytes(UTF_8));
     assertThat(store.get("a/b")).isEmpty();
     assertThat(store.delete("a/b")).isFalse();
-    assertThatThrownBy(() -> store.create("a/b", new byte[0]))
-        .isInstanceOf(StorageException.class).hasMessageContaining("'a/b'").hasMessageContaining("directory");
-    assertThatThrownBy(() -> store.create("a/b/c/d", new byte[0]))
-        .isInstanceOf(StorageException.class).hasMessageContaining("'a/b/c/d'").hasMessageContaining("'a/b/c'");
-    assertThat(store.get("a/b/c/d")).isEmpty();
-    assertThat(tempFiles()).isEmpty();
+    store.create("a/b", "parent".getBytes(UTF_8));
+    store.create("a/b/c/d", "grandchild".getBytes(UTF_8));
+
+    assertThat(Files.readString(store.root().resolve("a+/b"))).isEqualTo("parent");
+    assertThat(Files.readString(store.root().resolve("a+/b+/c"))).isEqualTo("child");
+    assertThat(Files.readString(store.root().resolve("a+/b+/c+/d"))).isEqualTo("grandchild");
+    assertThat(store.listAll("").toList()).containsExactly("a/b", "a/b/c", "a/b/c/d");
+    assertThat(store.delete("a/b/c")).isTrue();
+    assertThat(store.listAll("a/").toList()).containsExactly("a/b", "a/b/c/d");
+  }
+
+  @Test
+  void foreignFilesWithDirectoryOrFileNamesOfTheWrongKindAreDamage() throws IOException {
+    Files.createDirectories(store.root().resolve("x"));
+    Files.writeString(store.root().resolve("y+"), "not a directory");
+    assertThatThrownBy(() -> store.get("x")).isInstanceOf(dev.mlops.CorruptDataException.class)
+        .hasMessageContaining("'x'");
+    assertThatThrownBy(() -> store.create("y/z", new byte[0])).isInstanceOf(dev.mlops.CorruptDataException.class)
+        .hasMessageContaining("'y/z'");
+    assertThat(store.listAll("").toList()).isEmpty();
   }
 
   @Test
   void segmentsLongerThanFileNamesAreRefusedClearly() {
-    String key = "x/" + "a".repeat(300);
+    String key = "x/" + "a".repeat(255);
     assertThatThrownBy(() -> store.create(key, new byte[0]))
-        .isInstanceOf(StorageException.class).hasMessageContaining("255");
+        .isInstanceOf(StorageException.class).hasMessageContaining("254");
     assertThat(store.get(key)).isEmpty();
-    store.create("x/" + "a".repeat(255), new byte[] {1});
-    assertThat(store.get("x/" + "a".repeat(255))).isPresent();
+    store.create("a".repeat(254) + "/" + "b".repeat(254), new byte[] {1});
+    assertThat(store.get("a".repeat(254) + "/" + "b".repeat(254))).isPresent();
   }
 
   @Test
