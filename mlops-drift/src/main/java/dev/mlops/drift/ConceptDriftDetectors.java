@@ -42,6 +42,8 @@ public final class ConceptDriftDetectors {
         return DetectorBytes.decode(kind, body[0], HddmW::read);
       case EDDM:
         return DetectorBytes.decode(kind, body[0], Eddm::read);
+      case KSWIN:
+        return DetectorBytes.decode(kind, body[0], Kswin::read);
       default:
         throw new CorruptDataException("concept-drift detector bytes: kind " + kind
             + " is not readable by this library version");
