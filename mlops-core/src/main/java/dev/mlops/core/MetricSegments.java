@@ -1,0 +1,206 @@
+package dev.mlops.core;
+
+import dev.mlops.CorruptDataException;
+import dev.mlops.Names;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32;
+
+/**
+ * The stored form of a metric segment: many points of one run in one immutable object, so that a
+ * million points become a hundred objects, not a million. Layout (big-endian):
+ *
+ * <pre>
+ *   int    magic 0x4D4C4D53 ("MLMS")
+ *   short  format version (1)
+ *   short  flags (0)
+ *   int    key count K, then K times: short byte length, UTF-8 bytes of a metric key
+ *   int    point count N, then N times:
+ *            int  key index (0..K-1)
+ *            long value as {@link Double#doubleToRawLongBits} (NaN payloads and infinities exact)
+ *            long step
+ *            long timestamp, epoch millis
+ *   int    CRC-32 of every byte before it
+ * </pre>
+ *
+ * A reader refuses an unknown version, a bad checksum, a bad key and any length that does not add
+ * up, with a {@link CorruptDataException} naming the storage key.
+ *
+ * <p>Immutable and thread-safe (static functions only).
+ */
+final class MetricSegments {
+  static final int MAGIC = 0x4D4C4D53;
+  static final short FORMAT_VERSION = 1;
+  static final String SUFFIX = ".seg";
+  private static final int RECORD_BYTES = 4 + 8 + 8 + 8;
+
+  private MetricSegments() {}
+
+  /**
+   * Decoded points of one segment, column by column.
+   *
+   * @param keys the segment's key dictionary
+   * @param keyIndex per point, an index into keys
+   * @param valueBits per point, the raw bits of the value
+   * @param steps per point, the step
+   * @param timestamps per point, epoch millis
+   */
+  record Segment(List<String> keys, int[] keyIndex, long[] valueBits, long[] steps, long[] timestamps) {
+    int size() {
+      return keyIndex.length;
+    }
+
+    /** @return the last value of each key: highest step, then latest time, then latest written */
+    Map<String, Latest> latest() {
+      Latest[] best = new Latest[keys.size()];
+      for (int i = 0; i < keyIndex.length; i++) {
+        Latest p = new Latest(Double.longBitsToDouble(valueBits[i]), steps[i], timestamps[i]);
+        int k = keyIndex[i];
+        if (best[k] == null || p.supersedes(best[k])) {
+          best[k] = p;
+        }
+      }
+      Map<String, Latest> out = new HashMap<>();
+      for (int k = 0; k < best.length; k++) {
+        if (best[k] != null) {
+          out.put(keys.get(k), best[k]);
+        }
+      }
+      return Map.copyOf(out);
+    }
+  }
+
+  /**
+   * The latest point of one metric.
+   *
+   * @param value the value
+   * @param step its step
+   * @param timestamp its time, epoch millis
+   */
+  record Latest(double value, long step, long timestamp) {
+    /** @return whether this point, seen after {@code other}, replaces it as the latest */
+    boolean supersedes(Latest other) {
+      return step > other.step || (step == other.step && timestamp >= other.timestamp);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Latest l && Double.compare(value, l.value) == 0 && step == l.step && timestamp == l.timestamp;
+    }
+
+    @Override
+    public int hashCode() {
+      return Double.hashCode(value) * 31 * 31 + Long.hashCode(step) * 31 + Long.hashCode(timestamp);
+    }
+  }
+
+  /**
+   * Encodes the first {@code n} points. Only keys that occur are written to the dictionary.
+   *
+   * @param dictionary the run's keys; keyIndex values index into it
+   * @return the stored bytes
+   */
+  static byte[] encode(List<String> dictionary, int[] keyIndex, long[] valueBits, long[] steps, long[] timestamps,
+      int n) {
+    int[] remap = new int[dictionary.size()];
+    Arrays.fill(remap, -1);
+    List<byte[]> used = new ArrayList<>();
+    int keyBytes = 0;
+    for (int i = 0; i < n; i++) {
+      int k = keyIndex[i];
+      if (remap[k] < 0) {
+        remap[k] = used.size();
+        byte[] b = dictionary.get(k).getBytes(StandardCharsets.UTF_8);
+        used.add(b);
+        keyBytes += 2 + b.length;
+      }
+    }
+    int length = 4 + 2 + 2 + 4 + keyBytes + 4 + n * RECORD_BYTES + 4;
+    ByteBuffer buf = ByteBuffer.allocate(length).order(ByteOrder.BIG_ENDIAN);
+    buf.putInt(MAGIC).putShort(FORMAT_VERSION).putShort((short) 0).putInt(used.size());
+    for (byte[] b : used) {
+      buf.putShort((short) b.length).put(b);
+    }
+    buf.putInt(n);
+    for (int i = 0; i < n; i++) {
+      buf.putInt(remap[keyIndex[i]]).putLong(valueBits[i]).putLong(steps[i]).putLong(timestamps[i]);
+    }
+    CRC32 crc = new CRC32();
+    crc.update(buf.array(), 0, length - 4);
+    buf.putInt((int) crc.getValue());
+    return buf.array();
+  }
+
+  /**
+   * @param key the storage key, named in errors
+   * @param bytes the stored bytes
+   * @return the decoded points
+   * @throws CorruptDataException naming the key if the bytes are not a valid segment
+   */
+  static Segment decode(String key, byte[] bytes) {
+    try {
+      ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.BIG_ENDIAN);
+      if (bytes.length < 20 || buf.getInt() != MAGIC) {
+        throw corrupt(key, "it does not start with the segment magic number");
+      }
+      short version = buf.getShort();
+      if (version != FORMAT_VERSION) {
+        throw corrupt(key, "format version " + version + " is not supported (this version reads " + FORMAT_VERSION + ")");
+      }
+      buf.getShort(); // flags, none defined in version 1
+      CRC32 crc = new CRC32();
+      crc.update(bytes, 0, bytes.length - 4);
+      int stored = ByteBuffer.wrap(bytes, bytes.length - 4, 4).order(ByteOrder.BIG_ENDIAN).getInt();
+      if (stored != (int) crc.getValue()) {
+        throw corrupt(key, "its checksum does not match its content");
+      }
+      int keyCount = buf.getInt();
+      if (keyCount < 0 || keyCount > bytes.length) {
+        throw corrupt(key, "key count " + keyCount + " is impossible");
+      }
+      List<String> keys = new ArrayList<>(keyCount);
+      for (int k = 0; k < keyCount; k++) {
+        int len = Short.toUnsignedInt(buf.getShort());
+        byte[] b = new byte[len];
+        buf.get(b);
+        String name = new String(b, StandardCharsets.UTF_8);
+        if (!Names.isValid(name)) {
+          throw corrupt(key, "it holds an invalid metric key");
+        }
+        keys.add(name);
+      }
+      int n = buf.getInt();
+      if (n < 0 || (long) n * RECORD_BYTES != buf.remaining() - 4) {
+        throw corrupt(key, "point count " + n + " does not match its length");
+      }
+      int[] idx = new int[n];
+      long[] bits = new long[n];
+      long[] steps = new long[n];
+      long[] ts = new long[n];
+      for (int i = 0; i < n; i++) {
+        int k = buf.getInt();
+        if (k < 0 || k >= keyCount) {
+          throw corrupt(key, "point " + i + " refers to key " + k + " of " + keyCount);
+        }
+        idx[i] = k;
+        bits[i] = buf.getLong();
+        steps[i] = buf.getLong();
+        ts[i] = buf.getLong();
+      }
+      return new Segment(List.copyOf(keys), idx, bits, steps, ts);
+    } catch (BufferUnderflowException | IndexOutOfBoundsException e) {
+      throw corrupt(key, "it is truncated");
+    }
+  }
+
+  private static CorruptDataException corrupt(String key, String why) {
+    return new CorruptDataException("metric segment '" + key + "' is unreadable: " + why);
+  }
+}

@@ -1,0 +1,210 @@
+package dev.mlops.core;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mlops.ArtifactRef;
+import dev.mlops.CorruptDataException;
+import dev.mlops.DatasetInput;
+import dev.mlops.Digest;
+import dev.mlops.Provenance;
+import dev.mlops.RunId;
+import dev.mlops.RunInfo;
+import dev.mlops.RunStatus;
+import dev.mlops.core.MetricSegments.Latest;
+import dev.mlops.core.internal.HashChainedLog;
+import dev.mlops.core.internal.Json;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * A run's state: the fold of its log {@code runs/<runId>/log/} up to {@link #lastSeq}. Applying
+ * an entry returns a new state; a state is never changed. Entry types: {@code START} (always
+ * entry 1), {@code PARAM}, {@code TAG}, {@code INPUT}, {@code ARTIFACT} and {@code END} (always
+ * the last; it carries the latest value of every metric, so an ended run is searched without
+ * reading its segments).
+ *
+ * <p>Immutable and thread-safe.
+ */
+record RunState(
+    RunId id,
+    long lastSeq,
+    String lastHash,
+    String experiment,
+    String name,
+    RunStatus status,
+    Instant startedAt,
+    Optional<Instant> endedAt,
+    Map<String, String> params,
+    Map<String, String> tags,
+    List<DatasetInput> inputs,
+    Map<String, ArtifactRef> artifacts,
+    Optional<Provenance> provenance,
+    Optional<Map<String, Latest>> endMetrics) {
+
+  static final String START = "START";
+  static final String PARAM = "PARAM";
+  static final String TAG = "TAG";
+  static final String INPUT = "INPUT";
+  static final String ARTIFACT = "ARTIFACT";
+  static final String END = "END";
+
+  RunState {
+    params = Map.copyOf(params);
+    tags = Map.copyOf(tags);
+    inputs = List.copyOf(inputs);
+    artifacts = Map.copyOf(artifacts);
+    endMetrics = endMetrics.map(Map::copyOf);
+  }
+
+  static RunState empty(RunId id) {
+    return new RunState(id, 0, HashChainedLog.GENESIS, "", "", RunStatus.RUNNING, Instant.EPOCH, Optional.empty(),
+        Map.of(), Map.of(), List.of(), Map.of(), Optional.empty(), Optional.empty());
+  }
+
+  /** @return whether the START entry has been read */
+  boolean started() {
+    return lastSeq > 0;
+  }
+
+  RunInfo toInfo(Map<String, Double> latestMetrics) {
+    return new RunInfo(id, experiment, name, status, startedAt, endedAt, params, tags, latestMetrics, inputs,
+        artifacts, provenance.orElseThrow());
+  }
+
+  /**
+   * @param e the next entry
+   * @return the state after it
+   * @throws CorruptDataException naming the entry's key if it does not fit the state
+   */
+  RunState apply(HashChainedLog.Entry e) {
+    if (e.seq() != lastSeq + 1) {
+      throw new CorruptDataException("run log entry '" + e.key() + "' has seq " + e.seq() + " after " + lastSeq);
+    }
+    ObjectNode b = e.body();
+    try {
+      String type = text(b, "type");
+      Instant at = Instant.parse(text(b, "at"));
+      if (type.equals(START) != (lastSeq == 0)) {
+        throw new CorruptDataException("run log entry '" + e.key() + "' is " + type
+            + (lastSeq == 0 ? " but a run log starts with START" : " but the run already started"));
+      }
+      if (status.terminal()) {
+        throw new CorruptDataException("run log entry '" + e.key() + "' (" + type + ") follows the run's END");
+      }
+      RunState s = this;
+      switch (type) {
+        case START -> {
+          if (!text(b, "run").equals(id.value())) {
+            throw new CorruptDataException("run log entry '" + e.key() + "' starts run " + text(b, "run")
+                + ", not " + id);
+          }
+          JsonNode p = b.path("provenance");
+          Provenance prov = new Provenance(text(p, "libraryVersion"), text(p, "jvm"), text(p, "os"),
+              text(p, "host"), text(p, "user"),
+              p.hasNonNull("gitCommit") ? Optional.of(p.get("gitCommit").asText()) : Optional.empty());
+          s = new RunState(id, 0, lastHash, text(b, "experiment"), text(b, "name"), RunStatus.RUNNING, at,
+              Optional.empty(), Map.of(), Map.of(), List.of(), Map.of(), Optional.of(prov), Optional.empty());
+        }
+        case PARAM -> {
+          String key = text(b, "key");
+          String value = text(b, "value");
+          String old = params.get(key);
+          if (old != null && !old.equals(value)) {
+            throw new CorruptDataException("run log entry '" + e.key() + "' changes write-once param '" + key + "'");
+          }
+          s = withParams(put(params, key, value));
+        }
+        case TAG -> s = withTags(put(tags, text(b, "key"), text(b, "value")));
+        case INPUT -> {
+          List<DatasetInput> in = new ArrayList<>(inputs);
+          in.add(new DatasetInput(text(b, "name"), Digest.parse(text(b, "digest")), text(b, "schema"),
+              b.path("rows").asLong(-1), text(b, "context")));
+          s = new RunState(id, lastSeq, lastHash, experiment, name, status, startedAt, endedAt, params, tags, in,
+              artifacts, provenance, endMetrics);
+        }
+        case ARTIFACT -> {
+          Map<String, ArtifactRef> a = new HashMap<>(artifacts);
+          a.put(text(b, "name"), artifactRefOf(b.path("ref")));
+          s = new RunState(id, lastSeq, lastHash, experiment, name, status, startedAt, endedAt, params, tags, inputs,
+              a, provenance, endMetrics);
+        }
+        case END -> {
+          RunStatus st = RunStatus.valueOf(text(b, "status"));
+          if (!st.terminal()) {
+            throw new CorruptDataException("run log entry '" + e.key() + "' ends the run as " + st);
+          }
+          s = new RunState(id, lastSeq, lastHash, experiment, name, st, startedAt, Optional.of(at), params, tags,
+              inputs, artifacts, provenance, Optional.of(metricsOf(b.path("metrics"))));
+        }
+        default -> throw new CorruptDataException("run log entry '" + e.key() + "' has unknown type '" + type + "'");
+      }
+      return new RunState(id, e.seq(), e.hash(), s.experiment, s.name, s.status, s.startedAt, s.endedAt, s.params,
+          s.tags, s.inputs, s.artifacts, s.provenance, s.endMetrics);
+    } catch (CorruptDataException ex) {
+      throw ex;
+    } catch (RuntimeException ex) {
+      throw new CorruptDataException("run log entry '" + e.key() + "' cannot be applied: " + ex.getMessage(), ex);
+    }
+  }
+
+  private RunState withParams(Map<String, String> p) {
+    return new RunState(id, lastSeq, lastHash, experiment, name, status, startedAt, endedAt, p, tags, inputs,
+        artifacts, provenance, endMetrics);
+  }
+
+  private RunState withTags(Map<String, String> t) {
+    return new RunState(id, lastSeq, lastHash, experiment, name, status, startedAt, endedAt, params, t, inputs,
+        artifacts, provenance, endMetrics);
+  }
+
+  private static Map<String, String> put(Map<String, String> m, String k, String v) {
+    Map<String, String> out = new HashMap<>(m);
+    out.put(k, v);
+    return out;
+  }
+
+  /** The END entry's {@code metrics} object: key → {bits, step, ts, value (for people)}. */
+  static ObjectNode metricsNode(Map<String, Latest> latest) {
+    ObjectNode n = Json.MAPPER.createObjectNode();
+    new TreeMap<>(latest).forEach((k, l) -> {
+      ObjectNode m = n.putObject(k);
+      m.put("bits", Double.doubleToRawLongBits(l.value()));
+      m.put("step", l.step());
+      m.put("ts", l.timestamp());
+      m.put("value", Double.toString(l.value()));
+    });
+    return n;
+  }
+
+  private static Map<String, Latest> metricsOf(JsonNode n) {
+    Map<String, Latest> out = new HashMap<>();
+    n.fields().forEachRemaining(f -> {
+      JsonNode m = f.getValue();
+      if (!m.path("bits").canConvertToLong() || !m.path("step").canConvertToLong() || !m.path("ts").canConvertToLong()) {
+        throw new IllegalArgumentException("metric '" + f.getKey() + "' lacks bits, step or ts");
+      }
+      out.put(f.getKey(), new Latest(Double.longBitsToDouble(m.get("bits").asLong()), m.get("step").asLong(),
+          m.get("ts").asLong()));
+    });
+    return out;
+  }
+
+  private static ArtifactRef artifactRefOf(JsonNode n) {
+    Map<String, String> meta = new HashMap<>();
+    n.path("metadata").fields().forEachRemaining(f -> meta.put(f.getKey(), f.getValue().asText()));
+    return new ArtifactRef(Digest.parse(text(n, "digest")), n.path("size").asLong(-1), text(n, "mediaType"), meta);
+  }
+
+  private static String text(JsonNode b, String field) {
+    JsonNode n = b.get(field);
+    if (n == null || !n.isTextual()) {
+      throw new IllegalArgumentException("field '" + field + "' is missing or not text");
+    }
+    return n.asText();
+  }
+}
