@@ -1,5 +1,6 @@
 package dev.mlops;
 
+import dev.mlops.features.FeatureStore;
 import java.net.URI;
 
 /**
@@ -22,6 +23,9 @@ public interface Workspace extends AutoCloseable {
 
   /** @return experiment tracking */
   Experiments experiments();
+
+  /** @return the feature store */
+  FeatureStore features();
 
   /** Flushes buffered writes and releases the store. Idempotent. */
   @Override

@@ -4,6 +4,8 @@ import dev.mlops.Artifacts;
 import dev.mlops.Experiments;
 import dev.mlops.ModelRegistry;
 import dev.mlops.Workspace;
+import dev.mlops.core.features.CoreFeatureStore;
+import dev.mlops.features.FeatureStore;
 import dev.mlops.spi.ObjectStore;
 import java.net.URI;
 import java.time.Clock;
@@ -24,6 +26,7 @@ public final class CoreWorkspace implements Workspace {
   private final CoreArtifacts artifacts;
   private final CoreModelRegistry registry;
   private final CoreExperiments experiments;
+  private final CoreFeatureStore features;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private CoreWorkspace(Builder b) {
@@ -32,6 +35,7 @@ public final class CoreWorkspace implements Workspace {
     this.artifacts = new CoreArtifacts(store);
     this.registry = new CoreModelRegistry(store, b.clock, b.actor, b.refreshInterval, b.checkpointInterval);
     this.experiments = new CoreExperiments(store, b.clock, b.actor);
+    this.features = CoreFeatureStore.builder(store).clock(b.clock).refreshInterval(b.refreshInterval).build();
   }
 
   /**
@@ -62,6 +66,11 @@ public final class CoreWorkspace implements Workspace {
     return experiments;
   }
 
+  @Override
+  public FeatureStore features() {
+    return features;
+  }
+
   /** @return the underlying store (for backends' own tests and tools; not for application code) */
   public ObjectStore store() {
     return store;
@@ -71,6 +80,7 @@ public final class CoreWorkspace implements Workspace {
   public void close() {
     if (closed.compareAndSet(false, true)) {
       try {
+        features.close();
         experiments.close();
       } finally {
         store.close();

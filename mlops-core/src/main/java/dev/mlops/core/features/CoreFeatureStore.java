@@ -1,0 +1,695 @@
+package dev.mlops.core.features;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mlops.AlreadyExistsException;
+import dev.mlops.Digest;
+import dev.mlops.Names;
+import dev.mlops.NotFoundException;
+import dev.mlops.StorageException;
+import dev.mlops.core.internal.HashChainedLog;
+import dev.mlops.core.internal.Json;
+import dev.mlops.features.Entity;
+import dev.mlops.features.EntityRow;
+import dev.mlops.features.EntityVersion;
+import dev.mlops.features.FeatureRef;
+import dev.mlops.features.FeatureRow;
+import dev.mlops.features.FeatureSpec;
+import dev.mlops.features.FeatureStore;
+import dev.mlops.features.FeatureType;
+import dev.mlops.features.FeatureValue;
+import dev.mlops.features.FeatureView;
+import dev.mlops.features.FeatureViewVersion;
+import dev.mlops.features.MaterializationMode;
+import dev.mlops.features.MaterializationProgress;
+import dev.mlops.features.OnlineResult;
+import dev.mlops.features.PushResult;
+import dev.mlops.features.PushTarget;
+import dev.mlops.features.SkewMismatch;
+import dev.mlops.features.SkewReport;
+import dev.mlops.features.TrainingRow;
+import dev.mlops.features.TrainingSetRequest;
+import dev.mlops.spi.BlobSink;
+import dev.mlops.spi.ObjectStore;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * The feature store written once over an {@link ObjectStore}; see {@link FeatureStore} for the
+ * semantics and {@code docs/feature-store.md} for the storage layout. A workspace creates one;
+ * build one directly with {@link #builder(ObjectStore)} to set the clock, the online cache size
+ * or the refresh interval.
+ *
+ * <p>Thread-safe. Closing it does not close the store.
+ */
+public final class CoreFeatureStore implements FeatureStore, AutoCloseable {
+  private static final int SORT_RUN_ROWS = TrainingSetRequest.DEFAULT_ROWS_PER_RUN;
+
+  private final ObjectStore store;
+  private final Clock clock;
+  private final FeatureDefinitions definitions;
+  private final OnlineTable online;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile Tables tables = new Tables(null, Map.of());
+
+  /** The current view tables of one definitions snapshot. */
+  private record Tables(FeatureDefinitions.State state, Map<String, ViewTable> byName) {}
+
+  private CoreFeatureStore(Builder b) {
+    this.store = b.store;
+    this.clock = b.clock;
+    this.definitions = new FeatureDefinitions(store, clock, b.refreshInterval);
+    this.online = new OnlineTable(store, b.cacheMaximumSize, b.refreshInterval);
+  }
+
+  /**
+   * @param store the store; not closed by this feature store
+   * @return a builder
+   */
+  public static Builder builder(ObjectStore store) {
+    return new Builder(store);
+  }
+
+  // ---------------------------------------------------------------- definitions
+
+  @Override
+  public EntityVersion apply(Entity entity) {
+    ensureOpen();
+    return definitions.apply(Objects.requireNonNull(entity, "entity"));
+  }
+
+  @Override
+  public FeatureViewVersion apply(FeatureView view) {
+    ensureOpen();
+    return definitions.apply(Objects.requireNonNull(view, "view"));
+  }
+
+  @Override
+  public Optional<EntityVersion> findEntity(String name) {
+    ensureOpen();
+    Names.requireValid("entity name", name);
+    return definitions.fresh().entity(name);
+  }
+
+  @Override
+  public Optional<FeatureViewVersion> findView(String name) {
+    ensureOpen();
+    Names.requireValid("feature view name", name);
+    return definitions.fresh().view(name);
+  }
+
+  @Override
+  public List<FeatureViewVersion> viewHistory(String name) {
+    ensureOpen();
+    Names.requireValid("feature view name", name);
+    return definitions.fresh().views().getOrDefault(name, List.of());
+  }
+
+  private ViewTable table(String view) {
+    Names.requireValid("feature view name", view);
+    Tables t = tables;
+    FeatureDefinitions.State s = definitions.recent();
+    if (t.state != s) {
+      t = rebuildTables(s);
+    }
+    ViewTable table = t.byName.get(view);
+    if (table == null) {
+      definitions.requireView(view); // refreshes, or throws NotFoundException naming the view
+      t = rebuildTables(definitions.recent());
+      table = t.byName.get(view);
+    }
+    return table;
+  }
+
+  private synchronized Tables rebuildTables(FeatureDefinitions.State s) {
+    Tables t = tables;
+    if (t.state == s) {
+      return t;
+    }
+    Map<String, ViewTable> byName = new HashMap<>();
+    for (Map.Entry<String, List<FeatureViewVersion>> e : s.views().entrySet()) {
+      FeatureViewVersion current = e.getValue().get(e.getValue().size() - 1);
+      ViewTable old = t.byName.get(e.getKey());
+      byName.put(e.getKey(), old != null && old.version.equals(current) ? old : new ViewTable(current));
+    }
+    t = new Tables(s, Map.copyOf(byName));
+    tables = t;
+    return t;
+  }
+
+  // ---------------------------------------------------------------- push
+
+  @Override
+  public PushResult push(String view, List<FeatureRow> rows, PushTarget target) {
+    ensureOpen();
+    Objects.requireNonNull(rows, "rows");
+    Objects.requireNonNull(target, "target");
+    ViewTable table = table(view);
+    if (rows.isEmpty()) {
+      throw new IllegalArgumentException("push to feature view '" + view + "' has no rows");
+    }
+    List<StoredRow> batch = validate(table, rows);
+    boolean created = false;
+    String segmentKey = table.offlinePrefix() + digest(table, batch) + ".avro";
+    try (BlobSink sink = store.newBlobSink()) {
+      table.format.write(batch, sink.stream());
+      sink.publish(segmentKey);
+      created = true;
+    } catch (AlreadyExistsException identicalBatch) {
+      created = false;
+    } catch (IOException e) {
+      throw new StorageException("writing offline segment '" + segmentKey + "' failed: " + e.getMessage(), e, true);
+    }
+    int onlineWritten = 0;
+    if (target == PushTarget.ONLINE_AND_OFFLINE) {
+      for (int i = 0; i < batch.size(); i++) {
+        StoredRow row = batch.get(i);
+        boolean lastOfEntity = i + 1 == batch.size() || !batch.get(i + 1).entityKey().equals(row.entityKey());
+        if (lastOfEntity && online.write(table, row)) {
+          onlineWritten++;
+        }
+      }
+    }
+    return new PushResult(table.name(), table.version.dataVersion(), rows.size(), created, onlineWritten);
+  }
+
+  /** Checks every row, converts, sorts by {@link StoredRow#JOIN_ORDER} and drops exact repeats. */
+  private static List<StoredRow> validate(ViewTable table, List<FeatureRow> rows) {
+    List<FeatureSpec> features = table.version.definition().features();
+    List<StoredRow> out = new ArrayList<>(rows.size());
+    for (FeatureRow row : rows) {
+      Objects.requireNonNull(row, "row");
+      if (row.entityKey().getBytes(StandardCharsets.UTF_8).length > ViewTable.MAX_ENTITY_KEY_BYTES) {
+        throw new IllegalArgumentException("entity key '" + row.entityKey().substring(0, 40) + "...' is longer than "
+            + ViewTable.MAX_ENTITY_KEY_BYTES + " UTF-8 bytes");
+      }
+      long event = Micros.of("event time of entity '" + row.entityKey() + "'", row.eventTime());
+      long created = Micros.of("created time of entity '" + row.entityKey() + "'", row.createdTime());
+      Object[] values = new Object[features.size()];
+      for (Map.Entry<String, Object> e : row.values().entrySet()) {
+        int col = table.column(e.getKey());
+        if (col < 0) {
+          throw new IllegalArgumentException("feature view '" + table.name() + "' has no feature '" + e.getKey()
+              + "' (row of entity '" + row.entityKey() + "'); its features are "
+              + features.stream().map(FeatureSpec::name).toList());
+        }
+        FeatureType type = features.get(col).type();
+        Object v = e.getValue();
+        if (!type.accepts(v)) {
+          throw new IllegalArgumentException("feature '" + e.getKey() + "' of view '" + table.name() + "' expects "
+              + type + " (" + type.javaType().getSimpleName() + ") but the row of entity '" + row.entityKey()
+              + "' has " + v.getClass().getSimpleName() + " " + shortValue(v));
+        }
+        values[col] = v;
+      }
+      out.add(new StoredRow(row.entityKey(), event, created, 0, values));
+    }
+    out.sort(StoredRow.JOIN_ORDER);
+    List<StoredRow> unique = new ArrayList<>(out.size());
+    for (StoredRow r : out) {
+      if (!unique.isEmpty()) {
+        StoredRow prev = unique.get(unique.size() - 1);
+        if (prev.entityKey().equals(r.entityKey()) && prev.eventMicros() == r.eventMicros()
+            && prev.createdMicros() == r.createdMicros()) {
+          if (Arrays.deepEquals(prev.values(), r.values())) {
+            continue;
+          }
+          throw new IllegalArgumentException("the batch has two different rows for entity '" + r.entityKey()
+              + "' at event time " + Micros.toInstant(r.eventMicros()) + ", created " + Micros.toInstant(r.createdMicros())
+              + "; give the correction a later created time");
+        }
+      }
+      unique.add(r);
+    }
+    return unique;
+  }
+
+  private static String shortValue(Object v) {
+    String s = v instanceof float[] f ? Arrays.toString(f) : String.valueOf(v);
+    return s.length() > 60 ? s.substring(0, 60) + "..." : s;
+  }
+
+  /** The segment's name: SHA-256 of the canonical (sorted, deduplicated) rows, so a repeated batch is one segment. */
+  private static String digest(ViewTable table, List<StoredRow> batch) {
+    java.security.MessageDigest md;
+    try {
+      md = java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    ByteArrayOutputStream buf = new ByteArrayOutputStream(256);
+    try (DataOutputStream out = new DataOutputStream(buf)) {
+      for (StoredRow r : batch) {
+        buf.reset();
+        table.codec.write(out, r);
+        out.flush();
+        md.update(buf.toByteArray());
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    return java.util.HexFormat.of().formatHex(md.digest());
+  }
+
+  // ---------------------------------------------------------------- online
+
+  @Override
+  public List<OnlineResult> online(List<String> entityKeys, List<FeatureRef> features) {
+    ensureOpen();
+    Objects.requireNonNull(entityKeys, "entityKeys");
+    Objects.requireNonNull(features, "features");
+    if (features.isEmpty()) {
+      throw new IllegalArgumentException("no features requested");
+    }
+    Plan plan = plan(features);
+    long at = Micros.of("clock time", clock.instant());
+    OnlineResult[] out = new OnlineResult[entityKeys.size()];
+    OnlineTable.Entry[] entries = new OnlineTable.Entry[plan.tables.length];
+    @SuppressWarnings("unchecked")
+    Optional<Duration>[] ages = new Optional[plan.tables.length];
+    for (int k = 0; k < out.length; k++) {
+      String key = Objects.requireNonNull(entityKeys.get(k), "entity key");
+      for (int s = 0; s < plan.tables.length; s++) {
+        entries[s] = online.newest(plan.tables[s], key, at);
+        ages[s] = entries[s].row == null ? Optional.empty() : FeatureValues.age(entries[s].row, at);
+      }
+      FeatureValue[] values = new FeatureValue[plan.refs.length];
+      for (int i = 0; i < values.length; i++) {
+        int s = plan.sideOfRef[i];
+        OnlineTable.Entry e = entries[s];
+        values[i] = e.row == null ? FeatureValue.notFound(plan.refs[i])
+            : FeatureValues.of(plan.refs[i], e.row, e.values[plan.columnOfRef[i]], e.eventTime, ages[s], at,
+                plan.tables[s].ttlMicros);
+      }
+      out[k] = new OnlineResult(key, List.of(values));
+    }
+    return List.of(out);
+  }
+
+  /** Requested features resolved to tables (distinct, in first-use order) and columns. */
+  private record Plan(ViewTable[] tables, FeatureRef[] refs, int[] sideOfRef, int[] columnOfRef) {}
+
+  private Plan plan(List<FeatureRef> features) {
+    List<ViewTable> distinct = new ArrayList<>(2);
+    FeatureRef[] refs = features.toArray(new FeatureRef[0]);
+    int[] side = new int[refs.length];
+    int[] column = new int[refs.length];
+    for (int i = 0; i < refs.length; i++) {
+      FeatureRef ref = Objects.requireNonNull(refs[i], "feature ref");
+      ViewTable t = table(ref.view());
+      int s = distinct.indexOf(t);
+      if (s < 0) {
+        if (!distinct.isEmpty() && !distinct.get(0).version.definition().entity().equals(t.version.definition().entity())) {
+          throw new IllegalArgumentException("features of views of different entities cannot be read together: '"
+              + distinct.get(0).name() + "' is of entity '" + distinct.get(0).version.definition().entity() + "', '"
+              + t.name() + "' of '" + t.version.definition().entity() + "'");
+        }
+        distinct.add(t);
+        s = distinct.size() - 1;
+      }
+      side[i] = s;
+      column[i] = t.column(ref);
+    }
+    return new Plan(distinct.toArray(new ViewTable[0]), refs, side, column);
+  }
+
+  // ---------------------------------------------------------------- offline reads
+
+  /** The offline segments of a table, in key order; a segment's rank is its index. */
+  private List<String> segments(ViewTable table) {
+    return store.listAll(table.offlinePrefix()).filter(k -> k.endsWith(".avro")).toList();
+  }
+
+  private Iterator<StoredRow> readSegment(ViewTable table, String key, int rank) {
+    Optional<InputStream> in = store.openStream(key);
+    if (in.isEmpty()) {
+      return java.util.Collections.emptyIterator(); // removed by garbage collection after listing
+    }
+    return table.format.read(key, in.get(), rank);
+  }
+
+  @Override
+  public Stream<TrainingRow> trainingSet(Stream<EntityRow> entityRows, TrainingSetRequest request) {
+    ensureOpen();
+    Objects.requireNonNull(entityRows, "entityRows");
+    Objects.requireNonNull(request, "request");
+    Plan plan = plan(request.features());
+    Path spillRoot = request.spillDirectory().orElse(Path.of(System.getProperty("java.io.tmpdir")));
+    Path spill;
+    try {
+      Files.createDirectories(spillRoot);
+      spill = Files.createTempDirectory(spillRoot, "mlops-training-set-");
+    } catch (IOException e) {
+      throw new StorageException("cannot create a spill directory under " + spillRoot + ": " + e.getMessage(), e, false);
+    }
+    List<ExternalSorter<?>> sorters = new ArrayList<>();
+    Runnable cleanup = () -> {
+      for (ExternalSorter<?> s : sorters) {
+        s.close();
+      }
+      try {
+        Files.deleteIfExists(spill);
+      } catch (IOException ignored) {
+        // an empty leftover directory in the temp area is harmless
+      }
+    };
+    try {
+      ExternalSorter<PointInTimeJoin.Probe> probes = new ExternalSorter<>(PointInTimeJoin.Probe.ORDER,
+          PointInTimeJoin.Probe.CODEC, spill, request.rowsPerRun());
+      sorters.add(probes);
+      long[] position = {0};
+      try (Stream<EntityRow> rows = entityRows) {
+        rows.forEachOrdered(r -> probes.add(new PointInTimeJoin.Probe(r.entityKey(),
+            Micros.of("timestamp of entity row '" + r.entityKey() + "'", r.timestamp()), position[0]++)));
+      }
+      PointInTimeJoin.Side[] sides = new PointInTimeJoin.Side[plan.tables.length];
+      int[] columnOfRef = new int[plan.refs.length];
+      for (int s = 0; s < plan.tables.length; s++) {
+        ViewTable table = plan.tables[s];
+        List<Integer> projected = new ArrayList<>();
+        for (int i = 0; i < plan.refs.length; i++) {
+          if (plan.sideOfRef[i] == s) {
+            int c = projected.indexOf(plan.columnOfRef[i]);
+            if (c < 0) {
+              projected.add(plan.columnOfRef[i]);
+              c = projected.size() - 1;
+            }
+            columnOfRef[i] = c;
+          }
+        }
+        int[] columns = projected.stream().mapToInt(Integer::intValue).toArray();
+        List<FeatureType> types = Arrays.stream(columns).mapToObj(table.types::get).toList();
+        RowCodec codec = new RowCodec(types);
+        ExternalSorter<StoredRow> sorter = new ExternalSorter<>(StoredRow.JOIN_ORDER, new ExternalSorter.Codec<>() {
+          @Override
+          public void write(DataOutputStream out, StoredRow item) throws IOException {
+            codec.write(out, item);
+          }
+
+          @Override
+          public StoredRow read(java.io.DataInputStream in) throws IOException {
+            return codec.read(in);
+          }
+        }, spill, request.rowsPerRun());
+        sorters.add(sorter);
+        List<String> segments = segments(table);
+        for (int rank = 0; rank < segments.size(); rank++) {
+          Iterator<StoredRow> it = readSegment(table, segments.get(rank), rank);
+          while (it.hasNext()) {
+            sorter.add(it.next().project(columns));
+          }
+        }
+        sides[s] = new PointInTimeJoin.Side(sorter.sorted(), table.ttlMicros);
+      }
+      PointInTimeJoin join = new PointInTimeJoin(probes.sorted(), sides, plan.refs, plan.sideOfRef, columnOfRef);
+      return StreamSupport.stream(Spliterators.spliteratorUnknownSize(join, Spliterator.ORDERED | Spliterator.NONNULL),
+          false).onClose(cleanup);
+    } catch (RuntimeException e) {
+      cleanup.run();
+      throw e;
+    }
+  }
+
+  // ---------------------------------------------------------------- materialization
+
+  @Override
+  public MaterializationProgress materialize(String view, MaterializationMode mode,
+      Consumer<MaterializationProgress> progress) {
+    ensureOpen();
+    Objects.requireNonNull(mode, "mode");
+    Objects.requireNonNull(progress, "progress");
+    definitions.fresh();
+    ViewTable table = table(view);
+    HashChainedLog runs = new HashChainedLog(store, table.materializationLog());
+    List<HashChainedLog.Entry> history = runs.readAfter(0, HashChainedLog.GENESIS);
+    long from = Long.MIN_VALUE;
+    if (mode == MaterializationMode.INCREMENTAL && !history.isEmpty()) {
+      from = history.get(history.size() - 1).body().path("toMicros").asLong();
+    }
+    long to = Micros.of("clock time", clock.instant());
+    Instant fromInstant = from == Long.MIN_VALUE ? Instant.MIN : Micros.toInstant(from);
+    Instant toInstant = Micros.toInstant(to);
+    List<String> segments = segments(table);
+    long rowsRead = 0;
+    long written = 0;
+    Path spill;
+    try {
+      spill = Files.createTempDirectory("mlops-materialize-");
+    } catch (IOException e) {
+      throw new StorageException("cannot create a spill directory: " + e.getMessage(), e, false);
+    }
+    try (ExternalSorter<StoredRow> sorter = new ExternalSorter<>(StoredRow.JOIN_ORDER, new ExternalSorter.Codec<>() {
+      @Override
+      public void write(DataOutputStream out, StoredRow item) throws IOException {
+        table.codec.write(out, item);
+      }
+
+      @Override
+      public StoredRow read(java.io.DataInputStream in) throws IOException {
+        return table.codec.read(in);
+      }
+    }, spill, SORT_RUN_ROWS)) {
+      for (int rank = 0; rank < segments.size(); rank++) {
+        Iterator<StoredRow> it = readSegment(table, segments.get(rank), rank);
+        while (it.hasNext()) {
+          StoredRow row = it.next();
+          rowsRead++;
+          if (row.eventMicros() > from && row.eventMicros() <= to) {
+            sorter.add(row);
+          }
+        }
+        progress.accept(new MaterializationProgress(table.name(), fromInstant, toInstant, rank + 1, segments.size(),
+            rowsRead, 0, false));
+      }
+      Iterator<StoredRow> sorted = sorter.sorted();
+      StoredRow pending = null;
+      while (sorted.hasNext()) {
+        StoredRow row = sorted.next();
+        if (pending != null && !pending.entityKey().equals(row.entityKey())) {
+          if (online.write(table, pending)) {
+            written++;
+            if (written % 10_000 == 0) {
+              progress.accept(new MaterializationProgress(table.name(), fromInstant, toInstant, segments.size(),
+                  segments.size(), rowsRead, written, false));
+            }
+          }
+        }
+        pending = row;
+      }
+      if (pending != null && online.write(table, pending)) {
+        written++;
+      }
+    } finally {
+      try {
+        Files.deleteIfExists(spill);
+      } catch (IOException ignored) {
+        // empty leftover directory
+      }
+    }
+    recordRun(runs, from, to, segments.size(), rowsRead, written);
+    MaterializationProgress done = new MaterializationProgress(table.name(), fromInstant, toInstant, segments.size(),
+        segments.size(), rowsRead, written, true);
+    progress.accept(done);
+    return done;
+  }
+
+  private void recordRun(HashChainedLog runs, long from, long to, int segments, long rowsRead, long written) {
+    while (true) {
+      List<HashChainedLog.Entry> history = runs.readAfter(0, HashChainedLog.GENESIS);
+      long seq = history.isEmpty() ? 0 : history.get(history.size() - 1).seq();
+      String hash = history.isEmpty() ? HashChainedLog.GENESIS : history.get(history.size() - 1).hash();
+      ObjectNode body = Json.MAPPER.createObjectNode();
+      body.put("fromMicros", from);
+      body.put("toMicros", to);
+      body.put("segments", segments);
+      body.put("rowsRead", rowsRead);
+      body.put("onlineRowsWritten", written);
+      try {
+        runs.append(seq, hash, body);
+        return;
+      } catch (AlreadyExistsException lostRace) {
+        // another materialization recorded first; append after it
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- skew
+
+  @Override
+  public SkewReport checkSkew(String view, int sampleSize, long seed) {
+    ensureOpen();
+    if (sampleSize < 1) {
+      throw new IllegalArgumentException("sampleSize must be >= 1, got " + sampleSize);
+    }
+    definitions.fresh();
+    ViewTable table = table(view);
+    Instant nowInstant = clock.instant();
+    long now = Micros.of("clock time", nowInstant);
+    // Bottom-k by a seeded hash over distinct entity keys: a uniform sample of entities, found in
+    // one pass, with each sampled entity's offline winner at `now` tracked alongside.
+    TreeMap<SampleKey, String> chosen = new TreeMap<>();
+    Map<String, StoredRow> best = new HashMap<>();
+    List<String> segments = segments(table);
+    for (int rank = 0; rank < segments.size(); rank++) {
+      Iterator<StoredRow> it = readSegment(table, segments.get(rank), rank);
+      while (it.hasNext()) {
+        StoredRow row = it.next();
+        String key = row.entityKey();
+        if (!best.containsKey(key)) {
+          SampleKey sk = new SampleKey(hash(seed, key), key);
+          if (chosen.size() >= sampleSize && chosen.lastKey().compareTo(sk) < 0) {
+            continue;
+          }
+          chosen.put(sk, key);
+          best.put(key, null);
+          if (chosen.size() > sampleSize) {
+            best.remove(chosen.pollLastEntry().getValue());
+          }
+        }
+        if (row.eventMicros() <= now) {
+          StoredRow current = best.get(key);
+          if (current == null || row.beats(current)) {
+            best.put(key, row);
+          }
+        }
+      }
+    }
+    List<FeatureSpec> features = table.version.definition().features();
+    List<SkewMismatch> mismatches = new ArrayList<>();
+    int compared = 0;
+    for (String key : chosen.values()) {
+      StoredRow offlineRow = best.get(key);
+      StoredRow onlineRow = online.newestUncached(table, key, now).row;
+      for (int c = 0; c < features.size(); c++) {
+        FeatureRef ref = new FeatureRef(table.name(), features.get(c).name());
+        FeatureValue off = FeatureValues.of(ref, offlineRow, c, now, table.ttlMicros);
+        FeatureValue on = FeatureValues.of(ref, onlineRow, c, now, table.ttlMicros);
+        compared++;
+        if (!on.agreesWith(off)) {
+          mismatches.add(new SkewMismatch(key, on, off));
+        }
+      }
+    }
+    return new SkewReport(table.name(), nowInstant, chosen.size(), compared, mismatches);
+  }
+
+  private record SampleKey(long hash, String key) implements Comparable<SampleKey> {
+    @Override
+    public int compareTo(SampleKey o) {
+      int c = Long.compareUnsigned(hash, o.hash);
+      return c != 0 ? c : key.compareTo(o.key);
+    }
+  }
+
+  /** 64-bit FNV-1a over the key's UTF-16 chars, seeded, then a SplitMix64 finalizer. */
+  private static long hash(long seed, String key) {
+    long h = 0xcbf29ce484222325L ^ seed;
+    for (int i = 0; i < key.length(); i++) {
+      h ^= key.charAt(i);
+      h *= 0x100000001b3L;
+    }
+    h ^= h >>> 30;
+    h *= 0xbf58476d1ce4e5b9L;
+    h ^= h >>> 27;
+    h *= 0x94d049bb133111ebL;
+    return h ^ (h >>> 31);
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  private void ensureOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("feature store is closed");
+    }
+  }
+
+  /** Drops the online cache; every method but close throws {@link IllegalStateException} afterwards. Idempotent. */
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      online.invalidateAll();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "FeatureStore[" + store + "]";
+  }
+
+  /** Builds a {@link CoreFeatureStore}. Not thread-safe; confine to one thread. */
+  public static final class Builder {
+    private final ObjectStore store;
+    private Clock clock = Clock.systemUTC();
+    private long cacheMaximumSize = 100_000;
+    private Duration refreshInterval = Duration.ofSeconds(1);
+
+    private Builder(ObjectStore store) {
+      this.store = Objects.requireNonNull(store, "store");
+    }
+
+    /** @param clock the source of "now" for online lookups, ages and materialization @return this */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * @param entries how many (view, entity) rows the online cache holds at most, default 100,000
+     * @return this
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder cacheMaximumSize(long entries) {
+      if (entries < 0) {
+        throw new IllegalArgumentException("cacheMaximumSize must be >= 0, got " + entries);
+      }
+      this.cacheMaximumSize = entries;
+      return this;
+    }
+
+    /**
+     * How long a cached definition or online row may be served before it is re-read from the
+     * store, which bounds how late another process's writes are seen. Writes through this store
+     * are seen at once.
+     *
+     * @param interval positive, default 1 s
+     * @return this
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder refreshInterval(Duration interval) {
+      Objects.requireNonNull(interval, "interval");
+      if (interval.isNegative() || interval.isZero()) {
+        throw new IllegalArgumentException("refreshInterval must be positive, got " + interval);
+      }
+      this.refreshInterval = interval;
+      return this;
+    }
+
+    /** @return the feature store */
+    public CoreFeatureStore build() {
+      return new CoreFeatureStore(this);
+    }
+  }
+}

@@ -1,0 +1,229 @@
+package dev.mlops.core.features;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mlops.AlreadyExistsException;
+import dev.mlops.CorruptDataException;
+import dev.mlops.NotFoundException;
+import dev.mlops.core.internal.HashChainedLog;
+import dev.mlops.core.internal.Json;
+import dev.mlops.features.Entity;
+import dev.mlops.features.EntityVersion;
+import dev.mlops.features.FeatureSpec;
+import dev.mlops.features.FeatureType;
+import dev.mlops.features.FeatureView;
+import dev.mlops.features.FeatureViewVersion;
+import dev.mlops.spi.ObjectStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Entity and feature-view definitions: one hash-chained log {@code features/definitions/log} of
+ * immutable entries, each registering one new version of one entity or view, folded into the
+ * current state in memory. Appending races are settled by create-if-absent: the loser re-reads,
+ * re-checks whether its definition is still new, and retries.
+ *
+ * <p>Thread-safe (the folded state is replaced under this object's lock and read as an
+ * immutable snapshot).
+ */
+final class FeatureDefinitions {
+  static final String LOG_PREFIX = "features/definitions/log";
+
+  /** Immutable snapshot of the folded log. */
+  record State(long seq, String hash, Map<String, List<EntityVersion>> entities,
+      Map<String, List<FeatureViewVersion>> views) {
+    Optional<FeatureViewVersion> view(String name) {
+      List<FeatureViewVersion> h = views.get(name);
+      return h == null ? Optional.empty() : Optional.of(h.get(h.size() - 1));
+    }
+
+    Optional<EntityVersion> entity(String name) {
+      List<EntityVersion> h = entities.get(name);
+      return h == null ? Optional.empty() : Optional.of(h.get(h.size() - 1));
+    }
+  }
+
+  private final HashChainedLog log;
+  private final Clock clock;
+  private final long refreshNanos;
+  private volatile State state = new State(0, HashChainedLog.GENESIS, Map.of(), Map.of());
+  private volatile long refreshedAt = Long.MIN_VALUE;
+
+  FeatureDefinitions(ObjectStore store, Clock clock, Duration refreshInterval) {
+    this.log = new HashChainedLog(store, LOG_PREFIX);
+    this.clock = clock;
+    this.refreshNanos = refreshInterval.toNanos();
+  }
+
+  /** @return the state, read from storage now */
+  synchronized State fresh() {
+    List<HashChainedLog.Entry> entries = log.readAfter(state.seq(), state.hash());
+    refreshedAt = System.nanoTime();
+    if (entries.isEmpty()) {
+      return state;
+    }
+    Map<String, List<EntityVersion>> entities = new HashMap<>(state.entities());
+    Map<String, List<FeatureViewVersion>> views = new HashMap<>(state.views());
+    long seq = state.seq();
+    String hash = state.hash();
+    for (HashChainedLog.Entry e : entries) {
+      fold(e, entities, views);
+      seq = e.seq();
+      hash = e.hash();
+    }
+    entities.replaceAll((k, v) -> List.copyOf(v));
+    views.replaceAll((k, v) -> List.copyOf(v));
+    state = new State(seq, hash, Map.copyOf(entities), Map.copyOf(views));
+    return state;
+  }
+
+  /** @return the state, refreshed from storage if older than the refresh interval (hot path) */
+  State recent() {
+    if (System.nanoTime() - refreshedAt > refreshNanos) {
+      return fresh();
+    }
+    return state;
+  }
+
+  /**
+   * @param name view name
+   * @return its current version, from the recent state, or from storage if not known yet
+   */
+  FeatureViewVersion requireView(String name) {
+    Optional<FeatureViewVersion> v = recent().view(name);
+    if (v.isEmpty()) {
+      v = fresh().view(name);
+    }
+    return v.orElseThrow(() -> new NotFoundException("feature view '" + name + "' does not exist; known views: "
+        + new java.util.TreeSet<>(state.views().keySet())));
+  }
+
+  EntityVersion apply(Entity entity) {
+    while (true) {
+      State s = fresh();
+      Optional<EntityVersion> current = s.entity(entity.name());
+      if (current.isPresent() && current.get().definition().equals(entity)) {
+        return current.get();
+      }
+      int version = current.map(c -> c.version() + 1).orElse(1);
+      Instant now = clock.instant();
+      ObjectNode body = Json.MAPPER.createObjectNode();
+      body.put("kind", "entity");
+      body.put("version", version);
+      body.put("registeredAt", now.toString());
+      body.put("name", entity.name());
+      body.put("joinKey", entity.joinKey());
+      body.put("description", entity.description());
+      try {
+        log.append(s.seq(), s.hash(), body);
+      } catch (AlreadyExistsException lostRace) {
+        continue;
+      }
+      return fresh().entity(entity.name()).orElseThrow();
+    }
+  }
+
+  FeatureViewVersion apply(FeatureView view) {
+    while (true) {
+      State s = fresh();
+      if (s.entity(view.entity()).isEmpty()) {
+        throw new NotFoundException("feature view '" + view.name() + "' is of entity '" + view.entity()
+            + "', which does not exist; apply the Entity first. Known entities: "
+            + new java.util.TreeSet<>(s.entities().keySet()));
+      }
+      Optional<FeatureViewVersion> current = s.view(view.name());
+      if (current.isPresent() && current.get().definition().equals(view)) {
+        return current.get();
+      }
+      int version = current.map(c -> c.version() + 1).orElse(1);
+      int dataVersion = current.filter(c -> c.definition().sameSchema(view)).map(FeatureViewVersion::dataVersion)
+          .orElse(version);
+      Instant now = clock.instant();
+      ObjectNode body = Json.MAPPER.createObjectNode();
+      body.put("kind", "view");
+      body.put("version", version);
+      body.put("dataVersion", dataVersion);
+      body.put("registeredAt", now.toString());
+      body.put("name", view.name());
+      body.put("entity", view.entity());
+      ArrayNode features = body.putArray("features");
+      for (FeatureSpec f : view.features()) {
+        features.addObject().put("name", f.name()).put("type", f.type().name()).put("description", f.description());
+      }
+      body.put("ttl", view.ttl().toString());
+      body.put("owner", view.owner());
+      body.put("description", view.description());
+      ObjectNode tags = body.putObject("tags");
+      new TreeMap<>(view.tags()).forEach(tags::put);
+      try {
+        log.append(s.seq(), s.hash(), body);
+      } catch (AlreadyExistsException lostRace) {
+        continue;
+      }
+      return fresh().view(view.name()).orElseThrow();
+    }
+  }
+
+  private static void fold(HashChainedLog.Entry e, Map<String, List<EntityVersion>> entities,
+      Map<String, List<FeatureViewVersion>> views) {
+    ObjectNode b = e.body();
+    try {
+      String kind = text(b, "kind");
+      Instant at = Instant.parse(text(b, "registeredAt"));
+      int version = b.path("version").asInt();
+      if (kind.equals("entity")) {
+        Entity ent = new Entity(text(b, "name"), text(b, "joinKey"), text(b, "description"));
+        List<EntityVersion> h = entities.computeIfAbsent(ent.name(), k -> new ArrayList<>());
+        expectVersion(e, h.size() + 1, version);
+        h.add(new EntityVersion(ent, version, at));
+      } else if (kind.equals("view")) {
+        List<FeatureSpec> features = new ArrayList<>();
+        for (JsonNode f : b.path("features")) {
+          features.add(new FeatureSpec(text(f, "name"), FeatureType.valueOf(text(f, "type")), text(f, "description")));
+        }
+        Map<String, String> tags = new TreeMap<>();
+        Iterator<Map.Entry<String, JsonNode>> it = b.path("tags").fields();
+        while (it.hasNext()) {
+          Map.Entry<String, JsonNode> t = it.next();
+          tags.put(t.getKey(), t.getValue().asText());
+        }
+        FeatureView view = new FeatureView(text(b, "name"), text(b, "entity"), features,
+            Duration.parse(text(b, "ttl")), text(b, "owner"), text(b, "description"), tags);
+        List<FeatureViewVersion> h = views.computeIfAbsent(view.name(), k -> new ArrayList<>());
+        expectVersion(e, h.size() + 1, version);
+        h.add(new FeatureViewVersion(view, version, b.path("dataVersion").asInt(), at));
+      } else {
+        throw new CorruptDataException("definition log entry '" + e.key() + "' has unknown kind '" + kind + "'");
+      }
+    } catch (RuntimeException ex) {
+      if (ex instanceof CorruptDataException c) {
+        throw c;
+      }
+      throw new CorruptDataException("definition log entry '" + e.key() + "' is invalid: " + ex.getMessage(), ex);
+    }
+  }
+
+  private static void expectVersion(HashChainedLog.Entry e, int expected, int actual) {
+    if (expected != actual) {
+      throw new CorruptDataException("definition log entry '" + e.key() + "' records version " + actual
+          + " but " + expected + " was next");
+    }
+  }
+
+  private static String text(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    if (v == null || !v.isTextual()) {
+      throw new CorruptDataException("field '" + field + "' is missing or not text");
+    }
+    return v.asText();
+  }
+}
