@@ -185,10 +185,15 @@ public final class CoreFeatureStore implements FeatureStore, AutoCloseable {
     }
     int onlineWritten = 0;
     if (target == PushTarget.ONLINE_AND_OFFLINE) {
+      // Per entity, the latest row visible now, and every row still in the future (each becomes
+      // the visible one in turn as the clock passes it). Older rows can never win online.
+      long now = Micros.of("clock time", clock.instant());
       for (int i = 0; i < batch.size(); i++) {
         StoredRow row = batch.get(i);
-        boolean lastOfEntity = i + 1 == batch.size() || !batch.get(i + 1).entityKey().equals(row.entityKey());
-        if (lastOfEntity && online.write(table, row)) {
+        StoredRow next = i + 1 == batch.size() ? null : batch.get(i + 1);
+        boolean lastVisibleOfEntity = row.eventMicros() <= now
+            && (next == null || !next.entityKey().equals(row.entityKey()) || next.eventMicros() > now);
+        if ((lastVisibleOfEntity || row.eventMicros() > now) && online.write(table, row)) {
           onlineWritten++;
         }
       }

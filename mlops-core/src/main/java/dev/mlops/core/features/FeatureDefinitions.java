@@ -182,7 +182,8 @@ final class FeatureDefinitions {
       int version = b.path("version").asInt();
       if (kind.equals("entity")) {
         Entity ent = new Entity(text(b, "name"), text(b, "joinKey"), text(b, "description"));
-        List<EntityVersion> h = entities.computeIfAbsent(ent.name(), k -> new ArrayList<>());
+        List<EntityVersion> h = new ArrayList<>(entities.getOrDefault(ent.name(), List.of()));
+        entities.put(ent.name(), h);
         expectVersion(e, h.size() + 1, version);
         h.add(new EntityVersion(ent, version, at));
       } else if (kind.equals("view")) {
@@ -198,7 +199,8 @@ final class FeatureDefinitions {
         }
         FeatureView view = new FeatureView(text(b, "name"), text(b, "entity"), features,
             Duration.parse(text(b, "ttl")), text(b, "owner"), text(b, "description"), tags);
-        List<FeatureViewVersion> h = views.computeIfAbsent(view.name(), k -> new ArrayList<>());
+        List<FeatureViewVersion> h = new ArrayList<>(views.getOrDefault(view.name(), List.of()));
+        views.put(view.name(), h);
         expectVersion(e, h.size() + 1, version);
         h.add(new FeatureViewVersion(view, version, b.path("dataVersion").asInt(), at));
       } else {
