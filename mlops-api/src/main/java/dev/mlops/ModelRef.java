@@ -57,6 +57,9 @@ public record ModelRef(String model, OptionalInt version, Optional<String> alias
         throw new IllegalArgumentException(
             "model reference " + Names.quote(text) + " is invalid: expected name/<version number> or name@alias");
       }
+      if (n < 1) {
+        throw new IllegalArgumentException("model reference " + Names.quote(text) + " is invalid: versions start at 1");
+      }
       return new ModelRef(text.substring(0, slash), OptionalInt.of(n), Optional.empty());
     }
     throw new IllegalArgumentException(

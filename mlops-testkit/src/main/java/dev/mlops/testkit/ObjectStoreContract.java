@@ -61,15 +61,19 @@ import org.junit.jupiter.params.provider.MethodSource;
  *
  * <pre>{@code
  * class FsObjectStoreContractTest extends ObjectStoreContract {
- *   @TempDir Path root;
+ *   private Path root; // not @TempDir: the jqwik properties call newStore() too, see below
  *   private final AtomicInteger n = new AtomicInteger();
  *
  *   @Override protected ObjectStore newStore() {
- *     return FsObjectStore.builder(root.resolve("s" + n.incrementAndGet())).build();
+ *     return FsObjectStore.builder().root(root().resolve("s" + n.incrementAndGet())).build();
  *   }
  *
  *   @Override protected ObjectStore openAgain(ObjectStore store) {
- *     return FsObjectStore.builder(((FsObjectStore) store).root()).build();
+ *     return FsObjectStore.builder().root(((FsObjectStore) store).root()).build();
+ *   }
+ *
+ *   private Path root() { // created lazily, deleted by the build's clean
+ *     return root != null ? root : (root = Path.of("target", "kit-" + UUID.randomUUID()));
  *   }
  * }
  * }</pre>

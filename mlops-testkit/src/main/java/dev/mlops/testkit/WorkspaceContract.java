@@ -90,15 +90,19 @@ import org.junit.jupiter.params.provider.MethodSource;
  *
  * <pre>{@code
  * class FsWorkspaceContractTest extends WorkspaceContract {
- *   @TempDir Path root;
+ *   private Path root; // not @TempDir: the jqwik properties call newStore() too, see below
  *   private final AtomicInteger n = new AtomicInteger();
  *
  *   @Override protected ObjectStore newStore() {
- *     return FsObjectStore.builder(root.resolve("w" + n.incrementAndGet())).build();
+ *     return FsObjectStore.builder().root(root().resolve("w" + n.incrementAndGet())).build();
  *   }
  *
  *   @Override protected ObjectStore openAgain(ObjectStore store) {
- *     return FsObjectStore.builder(((FsObjectStore) store).root()).build();
+ *     return FsObjectStore.builder().root(((FsObjectStore) store).root()).build();
+ *   }
+ *
+ *   private Path root() { // created lazily, deleted by the build's clean
+ *     return root != null ? root : (root = Path.of("target", "kit-" + UUID.randomUUID()));
  *   }
  * }
  * }</pre>
@@ -113,6 +117,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <p>The registry's tamper tests rely on the storage layout that {@code mlops-core} writes for every
  * backend (DESIGN §2): a model's log is the keys under {@code models/<name>/log/}, one immutable JSON
  * entry each, and an artifact's blob is {@code artifacts/sha256/<2 hex>/<62 hex>}.
+ *
+ * <p>Names are also checked by jqwik properties ({@code modelNamesFollowTheRule},
+ * {@code runKeysFollowTheRule}); the jqwik engine runs them for every subclass, but JUnit's
+ * {@code @BeforeEach} and {@code @TempDir} do not apply to them: they call {@link #newStore()} and
+ * {@link #openWorkspace} themselves, so {@code newStore()} must not depend on Jupiter injection.
  *
  * <p>Volume: full size runs in seconds on {@code mem:}. {@link #scale()} shrinks the volume-heavy
  * tests (concurrent registrations, racing alias moves, metric points, large artifacts) for slow
