@@ -142,7 +142,8 @@ final class CoreExperiments implements Experiments, AutoCloseable {
   }
 
   private CoreRun attach(RunState s, HashChainedLog log) {
-    MetricBuffer buffer = new MetricBuffer(store, s.id(), randomHex(8), clock, writer(), settings);
+    MetricBuffer buffer = new MetricBuffer(store, s.id(), randomHex(8), clock, writer(), settings,
+        segmentLatest::put);
     CoreRun r = new CoreRun(this, s, log, buffer);
     if (!s.status().terminal()) {
       live.computeIfAbsent(s.id(), k -> new CopyOnWriteArrayList<>()).add(r);

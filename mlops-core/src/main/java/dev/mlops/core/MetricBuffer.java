@@ -6,6 +6,7 @@ import dev.mlops.CorruptDataException;
 import dev.mlops.Names;
 import dev.mlops.RunId;
 import dev.mlops.StorageException;
+import dev.mlops.core.MetricSegments.Latest;
 import dev.mlops.spi.ObjectStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,6 +22,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -109,6 +111,7 @@ final class MetricBuffer {
   private final Clock clock;
   private final ScheduledExecutorService writer;
   private final Settings settings;
+  private final BiConsumer<String, Map<String, Latest>> onStored;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition progress = lock.newCondition();
@@ -131,15 +134,17 @@ final class MetricBuffer {
 
   /**
    * @param writerId random hex, unique per handle
+   * @param onStored told each stored segment's key and the latest point per metric in it
    */
   MetricBuffer(ObjectStore store, RunId run, String writerId, Clock clock, ScheduledExecutorService writer,
-      Settings settings) {
+      Settings settings, BiConsumer<String, Map<String, Latest>> onStored) {
     this.store = store;
     this.run = run;
     this.keyPrefix = segmentPrefix(run) + writerId + "-";
     this.clock = clock;
     this.writer = writer;
     this.settings = settings;
+    this.onStored = onStored;
     newArrays();
   }
 
@@ -330,6 +335,8 @@ final class MetricBuffer {
         retryLater(c, e);
         return;
       }
+      onStored.accept(c.key, new MetricSegments.Segment(c.dictionary, Arrays.copyOf(c.keyIndex, c.size),
+          c.valueBits, c.steps, c.timestamps).latest());
       lock.lock();
       try {
         pending.removeFirst();
