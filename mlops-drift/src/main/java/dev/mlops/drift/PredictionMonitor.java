@@ -1,0 +1,843 @@
+package dev.mlops.drift;
+
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Watches every prediction of a model against its {@link BaselineProfile}: {@code record(...)}
+ * counts each feature value into the baseline's histogram bins, and when a window closes
+ * ({@link Windowing}) the counts become an immutable {@link DriftReport} handed to the listeners.
+ * Optionally joins late ground truth ({@link #recordOutcome(long, double)}) to feed quality metrics
+ * and a {@link ConceptDriftDetector} on the error stream.
+ *
+ * <p>The hot path: {@code record} allocates nothing, takes one uncontended lock word of a stripe
+ * chosen by thread id (another stripe if that one is busy), and per numeric feature does a
+ * branch-free four-step search over at most 16 bin edges, a counter increment and an addition. NaN
+ * counts as missing and ±Inf as invalid, per feature; neither is ever thrown. Window closing,
+ * evaluation and listeners run off the hot path on the builder's executor (or on the caller of
+ * {@link #closeWindow()}), one window at a time, in order.
+ *
+ * <p>Fleets: every report carries its {@link WindowSnapshot}; instances built on the same baseline
+ * write snapshots to shared storage, and any instance merges them and calls
+ * {@link #evaluate(WindowSnapshot)} for one fleet-wide verdict. Counts merge exactly.
+ *
+ * <p>Thread-safe.
+ */
+public final class PredictionMonitor {
+  private static final int FLUSH_EVERY = 32;
+
+  private final MonitorLayout layout;
+  private final double[] edges;
+  private final int numeric;
+  private final int categorical;
+  private final MonitorStripe[] stripes;
+  private final int stripeMask;
+  private final Windowing windowing;
+  private final Clock clock;
+  private final Executor executor;
+  private final DriftEvaluator evaluator;
+  private final List<Consumer<DriftReport>> windowListeners;
+  private final List<Consumer<DriftReport>> alertListeners;
+
+  private final AtomicLong flushedRecords = new AtomicLong();
+  private final AtomicBoolean closeRequested = new AtomicBoolean();
+  private final Runnable closeTask = this::runRequestedClose;
+  private final ReentrantLock closeLock = new ReentrantLock();
+  private volatile long paneStartMillis;
+  private volatile long paneEndMillis;
+  private final ArrayDeque<WindowSnapshot> panes = new ArrayDeque<>();
+  private volatile Optional<DriftReport> lastReport = Optional.empty();
+
+  // Delayed labels.
+  private final Optional<QualityMetric> metric;
+  private final PendingPredictions[] pending;
+  private final int pendingMask;
+  private final OutcomeState outcomes;
+
+  /** Quality accumulators and the concept-drift detector, guarded by their own lock. */
+  private static final class OutcomeState extends SpinLocked {
+    final ConceptDriftDetector detector;
+    long windowOutcomes;
+    double windowErrorSum;
+    long windowUnmatched;
+    long windowConceptDrifts;
+    long totalOutcomes;
+    double totalErrorSum;
+    long totalUnmatched;
+    long totalConceptDrifts;
+
+    OutcomeState(ConceptDriftDetector detector) {
+      this.detector = detector;
+    }
+  }
+
+  private PredictionMonitor(Builder b) {
+    this.layout = new MonitorLayout(b.profile);
+    this.edges = layout.edges;
+    this.numeric = layout.numeric;
+    this.categorical = layout.categorical;
+    int n = b.stripes > 0 ? b.stripes : defaultStripes();
+    this.stripes = new MonitorStripe[n];
+    for (int i = 0; i < n; i++) {
+      stripes[i] = new MonitorStripe(layout);
+    }
+    this.stripeMask = n - 1;
+    this.windowing = b.windowing;
+    this.clock = b.clock;
+    this.executor = b.executor;
+    DriftThreshold[] numericThresholds = new DriftThreshold[numeric];
+    for (int f = 0; f < numeric; f++) {
+      numericThresholds[f] = b.thresholds.getOrDefault(layout.numericName(f), b.numericThreshold);
+    }
+    DriftThreshold[] categoricalThresholds = new DriftThreshold[categorical];
+    for (int j = 0; j < categorical; j++) {
+      categoricalThresholds[j] = b.thresholds.getOrDefault(layout.categoricalName(j), b.categoricalThreshold);
+    }
+    this.metric = Optional.ofNullable(b.metric);
+    this.evaluator = new DriftEvaluator(layout, numericThresholds, categoricalThresholds, b.minSamples,
+        b.missingRateTolerance, b.datasetDriftShare, metric);
+    this.windowListeners = List.copyOf(b.windowListeners);
+    this.alertListeners = List.copyOf(b.alertListeners);
+    if (b.metric != null) {
+      int segments = n;
+      int perSegment = Math.max(1, (b.outcomeCapacity + segments - 1) / segments);
+      pending = new PendingPredictions[segments];
+      for (int i = 0; i < segments; i++) {
+        pending[i] = new PendingPredictions(perSegment);
+      }
+      pendingMask = segments - 1;
+      ConceptDriftDetector detector = b.detector != null ? b.detector.get()
+          : b.metric == QualityMetric.ACCURACY ? Ddm.builder().build() : Adwin.builder().build();
+      outcomes = new OutcomeState(Objects.requireNonNull(detector, "concept drift detector supplier returned null"));
+    } else {
+      pending = null;
+      pendingMask = 0;
+      outcomes = null;
+    }
+    long now = clock.millis();
+    paneStartMillis = windowing.byTime() ? Math.floorDiv(now, windowing.step()) * windowing.step() : now;
+    paneEndMillis = windowing.byTime() ? paneStartMillis + windowing.step() : Long.MAX_VALUE;
+  }
+
+  private static int defaultStripes() {
+    int cpus = Runtime.getRuntime().availableProcessors();
+    return Math.min(64, Integer.highestOneBit(Math.max(1, cpus * 2 - 1)) << 1);
+  }
+
+  /**
+   * Starts building a monitor against a baseline.
+   *
+   * @param baseline the profile live traffic is compared with
+   * @return a builder with the defaults described on each setter
+   */
+  public static Builder builder(BaselineProfile baseline) {
+    return new Builder(baseline);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Hot path
+
+  /**
+   * Records a prediction of a model without categorical features.
+   *
+   * @param numeric the numeric features, in profile order; NaN = missing
+   * @param prediction the model's output (NaN and ±Inf are counted as invalid)
+   * @throws IllegalArgumentException naming expected and actual counts if the profile has
+   *     categorical features or numeric has the wrong length
+   */
+  public void record(double[] numeric, double prediction) {
+    if (categorical != 0) {
+      throw wrongCount("categorical", categorical, 0);
+    }
+    count(numeric, null, prediction);
+  }
+
+  /**
+   * Records a prediction.
+   *
+   * @param numeric the numeric features, in profile order; NaN = missing
+   * @param categoricalCodes category codes, in profile order; negative = missing, out of range = unknown
+   * @param prediction the model's output
+   * @throws IllegalArgumentException naming expected and actual counts if a length is wrong
+   */
+  public void record(double[] numeric, int[] categoricalCodes, double prediction) {
+    if (categoricalCodes.length != categorical) {
+      throw wrongCount("categorical", categorical, categoricalCodes.length);
+    }
+    count(numeric, categoricalCodes, prediction);
+  }
+
+  /**
+   * Records a prediction and buffers it for {@link #recordOutcome(long, double)}.
+   *
+   * @param predictionId an id the label will carry; a repeated id replaces the earlier prediction
+   * @param numeric the numeric features
+   * @param prediction the model's output
+   * @throws IllegalArgumentException if a length is wrong
+   * @throws IllegalStateException if the builder did not configure {@link Builder#outcomes}
+   */
+  public void record(long predictionId, double[] numeric, double prediction) {
+    requireOutcomes();
+    record(numeric, prediction);
+    buffer(predictionId, prediction);
+  }
+
+  /**
+   * Records a prediction with categorical features and buffers it for late labels.
+   *
+   * @param predictionId an id the label will carry; a repeated id replaces the earlier prediction
+   * @param numeric the numeric features
+   * @param categoricalCodes category codes
+   * @param prediction the model's output
+   * @throws IllegalArgumentException if a length is wrong
+   * @throws IllegalStateException if the builder did not configure {@link Builder#outcomes}
+   */
+  public void record(long predictionId, double[] numeric, int[] categoricalCodes, double prediction) {
+    requireOutcomes();
+    record(numeric, categoricalCodes, prediction);
+    buffer(predictionId, prediction);
+  }
+
+  private void count(double[] values, int[] codes, double prediction) {
+    if (values.length != numeric) {
+      throw wrongCount("numeric", numeric, values.length);
+    }
+    MonitorStripe s = acquire();
+    int flushed = 0;
+    try {
+      final double[] e = edges;
+      final long[] counts = s.binCounts;
+      final double[] sums = s.binSums;
+      for (int f = 0, base = 0; f < values.length; f++, base += MonitorLayout.SLOTS) {
+        double v = values[f];
+        if (v - v != 0) { // NaN or infinite
+          if (v != v) {
+            s.missing[f]++;
+          } else {
+            s.infinite[f]++;
+          }
+          continue;
+        }
+        int i = e[base + 7] <= v ? 8 : 0;
+        i += e[base + i + 3] <= v ? 4 : 0;
+        i += e[base + i + 1] <= v ? 2 : 0;
+        i += e[base + i] <= v ? 1 : 0;
+        counts[base + i]++;
+        sums[base + i] += v;
+      }
+      if (codes != null) {
+        countCodes(s, codes);
+      }
+      if (prediction - prediction == 0) {
+        s.predictions++;
+        s.predictionSum += prediction;
+        s.predictionSumSquares += prediction * prediction;
+      } else {
+        s.predictionsInvalid++;
+      }
+      s.records++;
+      if (++s.sinceFlush >= FLUSH_EVERY) {
+        flushed = s.sinceFlush;
+        s.sinceFlush = 0;
+      }
+    } finally {
+      s.unlock();
+    }
+    if (flushed != 0) {
+      onFlush(flushed);
+    }
+  }
+
+  private void countCodes(MonitorStripe s, int[] codes) {
+    final MonitorLayout l = layout;
+    final long[] cats = s.categorical;
+    for (int j = 0; j < codes.length; j++) {
+      int code = codes[j];
+      int off = l.categoricalOffset[j];
+      if (code >= 0 && code < l.cardinality[j]) {
+        cats[off + l.bucketOfCode[l.codeOffset[j] + code]]++;
+      } else if (code < 0) {
+        cats[off + l.buckets[j]]++;
+      } else {
+        cats[off + l.buckets[j] - 1]++;
+        cats[off + l.buckets[j] + 1]++;
+      }
+    }
+  }
+
+  private MonitorStripe acquire() {
+    int i = PendingPredictions.hash(Thread.currentThread().getId()) & stripeMask;
+    int spins = 0;
+    while (true) {
+      MonitorStripe s = stripes[i];
+      if (s.tryLock()) {
+        return s;
+      }
+      i = (i + 1) & stripeMask;
+      if (++spins > stripes.length) {
+        Thread.onSpinWait();
+      }
+    }
+  }
+
+  private void buffer(long id, double prediction) {
+    PendingPredictions p = pending[PendingPredictions.hash(id) & pendingMask];
+    p.lock();
+    try {
+      p.put(id, prediction);
+    } finally {
+      p.unlock();
+    }
+  }
+
+  private void onFlush(int records) {
+    if (windowing.byCount()) {
+      if (flushedRecords.addAndGet(records) >= windowing.step()) {
+        requestClose();
+      }
+    } else if (windowing.byTime() && clock.millis() >= paneEndMillis) {
+      requestClose();
+    }
+  }
+
+  private void requestClose() {
+    if (closeRequested.compareAndSet(false, true)) {
+      try {
+        executor.execute(closeTask);
+      } catch (RuntimeException e) {
+        closeRequested.set(false); // rejected: the next flush asks again
+      }
+    }
+  }
+
+  private void runRequestedClose() {
+    try {
+      closeWindowIfDue();
+    } finally {
+      closeRequested.set(false);
+    }
+  }
+
+  private static IllegalArgumentException wrongCount(String kind, int expected, int actual) {
+    return new IllegalArgumentException("expected " + expected + " " + kind + " features, got " + actual);
+  }
+
+  private void requireOutcomes() {
+    if (pending == null) {
+      throw new IllegalStateException("this monitor does not join late labels; configure Builder.outcomes(...)");
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Late labels
+
+  /**
+   * Joins a late label to its buffered prediction, updates the quality metric and feeds the error
+   * to the concept-drift detector. Allocates nothing.
+   *
+   * @param predictionId the id given to {@code record}
+   * @param label the ground truth (NaN is counted as unmatched)
+   * @return whether a buffered prediction was found (false: unknown id, evicted, already labelled)
+   * @throws IllegalStateException if the builder did not configure {@link Builder#outcomes}
+   */
+  public boolean recordOutcome(long predictionId, double label) {
+    requireOutcomes();
+    double prediction = Double.NaN;
+    boolean found = false;
+    if (label == label) {
+      PendingPredictions p = pending[PendingPredictions.hash(predictionId) & pendingMask];
+      p.lock();
+      try {
+        int r = p.take(predictionId);
+        if (r >= 0) {
+          found = true;
+          prediction = p.predictionAt(r);
+        }
+      } finally {
+        p.unlock();
+      }
+    }
+    OutcomeState o = outcomes;
+    o.lock();
+    try {
+      if (!found) {
+        o.windowUnmatched++;
+        o.totalUnmatched++;
+      } else {
+        double error = metric.orElseThrow().error(prediction, label);
+        o.windowOutcomes++;
+        o.windowErrorSum += error;
+        o.totalOutcomes++;
+        o.totalErrorSum += error;
+        if (o.detector.update(error) == DriftState.DRIFT) {
+          o.windowConceptDrifts++;
+          o.totalConceptDrifts++;
+        }
+      }
+    } finally {
+      o.unlock();
+    }
+    return found;
+  }
+
+  /**
+   * @return quality since the monitor was built (outcomes, metric, evictions, concept drifts)
+   * @throws IllegalStateException if the builder did not configure {@link Builder#outcomes}
+   */
+  public QualitySummary quality() {
+    requireOutcomes();
+    long evicted = 0;
+    for (PendingPredictions p : pending) {
+      p.lock();
+      try {
+        evicted += p.evictedTotal;
+      } finally {
+        p.unlock();
+      }
+    }
+    OutcomeState o = outcomes;
+    o.lock();
+    try {
+      QualityMetric m = metric.orElseThrow();
+      return new QualitySummary(m, o.totalOutcomes, o.totalOutcomes == 0 ? java.util.OptionalDouble.empty()
+          : java.util.OptionalDouble.of(m == QualityMetric.ACCURACY ? 1 - o.totalErrorSum / o.totalOutcomes
+              : o.totalErrorSum / o.totalOutcomes),
+          evicted, o.totalUnmatched, o.totalConceptDrifts, o.detector.state());
+    } finally {
+      o.unlock();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Windows
+
+  /**
+   * Closes the open window now (whatever the windowing), evaluates it and notifies listeners on the
+   * calling thread.
+   *
+   * @return the report
+   */
+  public DriftReport closeWindow() {
+    closeLock.lock();
+    try {
+      long now = clock.millis();
+      return closePane(now, now);
+    } finally {
+      closeLock.unlock();
+    }
+  }
+
+  /**
+   * Closes the open window if it is due (count reached, or its time is up) — for time windows
+   * when traffic may stop, call this from a scheduler. Listeners run on the calling thread.
+   *
+   * @return the report, if a window closed
+   */
+  public Optional<DriftReport> closeWindowIfDue() {
+    closeLock.lock();
+    try {
+      if (windowing.byCount() && flushedRecords.get() >= windowing.step()) {
+        long now = clock.millis();
+        return Optional.of(closePane(now, now));
+      }
+      if (windowing.byTime()) {
+        long now = clock.millis();
+        if (now >= paneEndMillis) {
+          long end = paneEndMillis;
+          DriftReport report = closePane(end, end);
+          long step = windowing.step();
+          long aligned = Math.floorDiv(now, step) * step;
+          // Panes that passed without any traffic count as empty panes of a sliding window.
+          long skipped = (aligned - end) / step;
+          for (long i = Math.max(0, skipped - windowing.panes()); i < skipped; i++) {
+            pushPane(WindowSnapshot.empty(layout, end + i * step, end + (i + 1) * step));
+          }
+          paneStartMillis = aligned;
+          paneEndMillis = aligned + step;
+          return Optional.of(report);
+        }
+      }
+      return Optional.empty();
+    } finally {
+      closeLock.unlock();
+    }
+  }
+
+  /** @return the report of the latest closed window, if any */
+  public Optional<DriftReport> lastReport() {
+    return lastReport;
+  }
+
+  /**
+   * @return the counts of the open window so far (nothing is reset)
+   */
+  public WindowSnapshot snapshot() {
+    closeLock.lock();
+    try {
+      return collect(paneStartMillis, clock.millis(), false);
+    } finally {
+      closeLock.unlock();
+    }
+  }
+
+  /**
+   * Evaluates a snapshot against this monitor's baseline and thresholds — typically the merge of
+   * the same window's snapshots from every instance of a fleet.
+   *
+   * @param snapshot counts taken by a monitor on the same baseline profile
+   * @return the report
+   * @throws IllegalArgumentException if the snapshot was taken against another baseline
+   */
+  public DriftReport evaluate(WindowSnapshot snapshot) {
+    return evaluator.evaluate(Objects.requireNonNull(snapshot, "snapshot"));
+  }
+
+  /** Caller holds closeLock. */
+  private DriftReport closePane(long endMillis, long nextStartMillis) {
+    WindowSnapshot pane = collect(paneStartMillis, endMillis, true);
+    flushedRecords.set(0);
+    paneStartMillis = nextStartMillis;
+    pushPane(pane);
+    WindowSnapshot window = null;
+    for (WindowSnapshot p : panes) {
+      window = window == null ? p : window.merge(p);
+    }
+    DriftReport report = evaluator.evaluate(window);
+    lastReport = Optional.of(report);
+    for (Consumer<DriftReport> l : windowListeners) {
+      notify(l, report);
+    }
+    if (report.alarm()) {
+      for (Consumer<DriftReport> l : alertListeners) {
+        notify(l, report);
+      }
+    }
+    return report;
+  }
+
+  private void pushPane(WindowSnapshot pane) {
+    panes.addLast(pane);
+    while (panes.size() > windowing.panes()) {
+      panes.removeFirst();
+    }
+  }
+
+  private static void notify(Consumer<DriftReport> listener, DriftReport report) {
+    try {
+      listener.accept(report);
+    } catch (RuntimeException e) {
+      // A failing listener must not stop the others or the monitor; surface it like an uncaught one.
+      Thread t = Thread.currentThread();
+      t.getUncaughtExceptionHandler().uncaughtException(t, e);
+    }
+  }
+
+  private WindowSnapshot collect(long startMillis, long endMillis, boolean reset) {
+    long[] counts = new long[numeric * MonitorLayout.SLOTS];
+    double[] sums = new double[counts.length];
+    long[] missing = new long[numeric];
+    long[] infinite = new long[numeric];
+    long[] cats = new long[layout.categoricalSlots];
+    double[] scalars = new double[5];
+    long records = 0;
+    long predictions = 0;
+    long invalid = 0;
+    for (MonitorStripe s : stripes) {
+      s.lock();
+      try {
+        records += s.records;
+        predictions += s.predictions;
+        invalid += s.predictionsInvalid;
+        s.drainInto(counts, sums, missing, infinite, cats, scalars, reset);
+      } finally {
+        s.unlock();
+      }
+    }
+    long outcomesCount = 0;
+    double errorSum = 0;
+    long unmatched = 0;
+    long drifts = 0;
+    long evicted = 0;
+    DriftState state = DriftState.STABLE;
+    if (outcomes != null) {
+      for (PendingPredictions p : pending) {
+        p.lock();
+        try {
+          evicted += p.evicted;
+          if (reset) {
+            p.evicted = 0;
+          }
+        } finally {
+          p.unlock();
+        }
+      }
+      OutcomeState o = outcomes;
+      o.lock();
+      try {
+        outcomesCount = o.windowOutcomes;
+        errorSum = o.windowErrorSum;
+        unmatched = o.windowUnmatched;
+        drifts = o.windowConceptDrifts;
+        state = drifts > 0 ? DriftState.DRIFT : o.detector.state();
+        if (reset) {
+          o.windowOutcomes = 0;
+          o.windowErrorSum = 0;
+          o.windowUnmatched = 0;
+          o.windowConceptDrifts = 0;
+        }
+      } finally {
+        o.unlock();
+      }
+    }
+    return new WindowSnapshot(layout.fingerprint, startMillis, endMillis, records, counts, sums, missing, infinite,
+        cats, predictions, invalid, scalars[3], scalars[4], outcomesCount, errorSum, evicted, unmatched, drifts, state);
+  }
+
+  /** @return the baseline this monitor compares against */
+  public BaselineProfile baseline() {
+    return layout.profile;
+  }
+
+  @Override
+  public String toString() {
+    return "PredictionMonitor[" + layout.numeric + " numeric, " + layout.categorical + " categorical features, "
+        + windowing + ", " + stripes.length + " stripes" + metric.map(m -> ", outcomes by " + m).orElse("") + "]";
+  }
+
+  /**
+   * Configures a {@link PredictionMonitor}. Every setter validates its argument immediately.
+   *
+   * <p>Not thread-safe; confine to one thread.
+   */
+  public static final class Builder {
+    private final BaselineProfile profile;
+    private Windowing windowing = Windowing.tumbling(10_000);
+    private Clock clock = Clock.systemUTC();
+    private Executor executor = ForkJoinPool.commonPool();
+    private DriftThreshold numericThreshold = DriftThreshold.defaultFor(DriftTest.POPULATION_STABILITY_INDEX);
+    private DriftThreshold categoricalThreshold = DriftThreshold.defaultFor(DriftTest.CHI_SQUARE);
+    private final Map<String, DriftThreshold> thresholds = new HashMap<>();
+    private long minSamples = 100;
+    private double missingRateTolerance = 0.1;
+    private double datasetDriftShare = 0.5;
+    private final List<Consumer<DriftReport>> windowListeners = new ArrayList<>();
+    private final List<Consumer<DriftReport>> alertListeners = new ArrayList<>();
+    private QualityMetric metric;
+    private int outcomeCapacity;
+    private Supplier<ConceptDriftDetector> detector;
+    private int stripes;
+
+    private Builder(BaselineProfile profile) {
+      this.profile = Objects.requireNonNull(profile, "baseline");
+    }
+
+    /**
+     * @param windowing how windows are cut (default: tumbling windows of 10,000 records)
+     * @return this
+     * @throws NullPointerException if windowing is null
+     */
+    public Builder windowing(Windowing windowing) {
+      this.windowing = Objects.requireNonNull(windowing, "windowing");
+      return this;
+    }
+
+    /**
+     * @param clock time source for window boundaries and report times (default: system UTC)
+     * @return this
+     * @throws NullPointerException if clock is null
+     */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * @param executor runs window closing, evaluation and listeners when a window closes by
+     *     itself (default: {@link ForkJoinPool#commonPool()}); {@code Runnable::run} closes on the
+     *     recording thread that noticed the window was due
+     * @return this
+     * @throws NullPointerException if executor is null
+     */
+    public Builder executor(Executor executor) {
+      this.executor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /**
+     * @param threshold test and threshold for every numeric feature without its own (default: PSI >= 0.1)
+     * @return this
+     * @throws NullPointerException if threshold is null
+     */
+    public Builder numericThreshold(DriftThreshold threshold) {
+      this.numericThreshold = Objects.requireNonNull(threshold, "threshold");
+      return this;
+    }
+
+    /**
+     * @param threshold test and threshold for every categorical feature without its own (default:
+     *     chi-square p < 0.05 with Cohen's w >= 0.1)
+     * @return this
+     * @throws IllegalArgumentException if the test does not apply to categorical features
+     */
+    public Builder categoricalThreshold(DriftThreshold threshold) {
+      Objects.requireNonNull(threshold, "threshold");
+      if (!threshold.test().appliesToCategorical()) {
+        throw new IllegalArgumentException(threshold.test() + " does not apply to categorical features");
+      }
+      this.categoricalThreshold = threshold;
+      return this;
+    }
+
+    /**
+     * @param feature a feature of the baseline
+     * @param threshold its own test and threshold
+     * @return this
+     * @throws IllegalArgumentException if the baseline has no such feature, or the test does not
+     *     apply to a categorical one
+     */
+    public Builder threshold(String feature, DriftThreshold threshold) {
+      Objects.requireNonNull(feature, "feature");
+      Objects.requireNonNull(threshold, "threshold");
+      boolean isNumeric = profile.findNumeric(feature).isPresent();
+      boolean isCategorical = profile.findCategorical(feature).isPresent();
+      if (!isNumeric && !isCategorical) {
+        throw new IllegalArgumentException("the baseline has no feature '" + feature + "'; it has "
+            + profile.numericNames() + " and " + profile.categoricalFeatures().stream().map(CategoricalFeatureProfile::name).toList());
+      }
+      if (isCategorical && !threshold.test().appliesToCategorical()) {
+        throw new IllegalArgumentException(threshold.test() + " does not apply to categorical feature '" + feature + "'");
+      }
+      thresholds.put(feature, threshold);
+      return this;
+    }
+
+    /**
+     * @param samples fewest values a feature needs in a window to be tested, at least 1 (default 100)
+     * @return this
+     * @throws IllegalArgumentException if samples < 1
+     */
+    public Builder minSamples(long samples) {
+      if (samples < 1) {
+        throw new IllegalArgumentException("min samples must be >= 1, got " + samples);
+      }
+      this.minSamples = samples;
+      return this;
+    }
+
+    /**
+     * @param tolerance a feature drifts if its missing rate exceeds the baseline's by more than
+     *     this, in [0, 1] (default 0.1)
+     * @return this
+     * @throws IllegalArgumentException if outside [0, 1]
+     */
+    public Builder missingRateTolerance(double tolerance) {
+      if (!(tolerance >= 0 && tolerance <= 1)) {
+        throw new IllegalArgumentException("missing rate tolerance must be in [0, 1], got " + tolerance);
+      }
+      this.missingRateTolerance = tolerance;
+      return this;
+    }
+
+    /**
+     * @param share the dataset drifts when at least this share of evaluated features drifted, in
+     *     (0, 1] (default 0.5)
+     * @return this
+     * @throws IllegalArgumentException if outside (0, 1]
+     */
+    public Builder datasetDriftShare(double share) {
+      if (!(share > 0 && share <= 1)) {
+        throw new IllegalArgumentException("dataset drift share must be in (0, 1], got " + share);
+      }
+      this.datasetDriftShare = share;
+      return this;
+    }
+
+    /**
+     * @param listener called with every closed window's report, off the hot path
+     * @return this
+     * @throws NullPointerException if listener is null
+     */
+    public Builder onWindow(Consumer<DriftReport> listener) {
+      windowListeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * @param listener called with a closed window's report when it {@link DriftReport#alarm() alarms}
+     * @return this
+     * @throws NullPointerException if listener is null
+     */
+    public Builder onAlert(Consumer<DriftReport> listener) {
+      alertListeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * Joins late labels: predictions recorded with an id wait in a buffer of {@code capacity}
+     * (the latest ones are kept; older unlabelled ones are evicted and counted).
+     *
+     * @param metric how a label is compared with its prediction
+     * @param capacity predictions the buffer keeps, 1 to 2^26
+     * @return this
+     * @throws IllegalArgumentException if capacity is out of range
+     */
+    public Builder outcomes(QualityMetric metric, int capacity) {
+      Objects.requireNonNull(metric, "metric");
+      if (capacity < 1 || capacity > (1 << 26)) {
+        throw new IllegalArgumentException("outcome buffer capacity must be in [1, 2^26], got " + capacity);
+      }
+      this.metric = metric;
+      this.outcomeCapacity = capacity;
+      return this;
+    }
+
+    /**
+     * @param detector makes the concept-drift detector fed the error stream (default: {@link Ddm}
+     *     for accuracy, {@link Adwin} for mean absolute error, with published parameters)
+     * @return this
+     * @throws NullPointerException if detector is null
+     */
+    public Builder conceptDriftDetector(Supplier<ConceptDriftDetector> detector) {
+      this.detector = Objects.requireNonNull(detector, "detector");
+      return this;
+    }
+
+    /**
+     * @param stripes independent counter sets recording threads spread over, a power of two from
+     *     1 to 256 (default: twice the processors, rounded up to a power of two, at most 64)
+     * @return this
+     * @throws IllegalArgumentException if not a power of two in range
+     */
+    public Builder stripes(int stripes) {
+      if (stripes < 1 || stripes > 256 || Integer.bitCount(stripes) != 1) {
+        throw new IllegalArgumentException("stripes must be a power of two in [1, 256], got " + stripes);
+      }
+      this.stripes = stripes;
+      return this;
+    }
+
+    /**
+     * @return the monitor
+     * @throws IllegalStateException if a concept-drift detector was set without outcomes
+     */
+    public PredictionMonitor build() {
+      if (detector != null && metric == null) {
+        throw new IllegalStateException("a concept-drift detector needs outcomes(...) to feed it");
+      }
+      return new PredictionMonitor(this);
+    }
+  }
+}
