@@ -91,6 +91,13 @@ public final class S3ObjectStore implements ObjectStore {
   static final String COMMIT_METADATA = "mlops-commit";
   static final String SHA256_METADATA = "mlops-sha256";
   static final String PROBE_PREFIX = "_mlops-probe/";
+  /**
+   * Appended to every key to form the object name. Servers that keep objects as files (MinIO,
+   * S3Proxy's nio2 stores) cannot hold both {@code a/b} and {@code a/b/c}; {@code a/b!} and
+   * {@code a/b/c!} coexist everywhere. {@code '!'} sorts below every key character and {@code '/'},
+   * so the server's listing order is still the keys' order.
+   */
+  static final String KEY_TERMINATOR = "!";
   /** S3's smallest part (all but the last). */
   static final int MIN_PART_SIZE = 5 * 1024 * 1024;
   static final int MAX_PART_SIZE = 512 * 1024 * 1024;
@@ -132,7 +139,7 @@ public final class S3ObjectStore implements ObjectStore {
   public Optional<byte[]> get(String key) {
     checkOpen();
     ObjectStore.requireValidKey(key);
-    String objectKey = root + key;
+    String objectKey = objectKey(key);
     return retrier.call("get", key, attempt -> {
       try (ResponseInputStream<GetObjectResponse> in = s3.getObject(r -> r.bucket(bucket).key(objectKey))) {
         GetObjectResponse response = in.response();
@@ -168,7 +175,7 @@ public final class S3ObjectStore implements ObjectStore {
   public Optional<InputStream> openStream(String key) {
     checkOpen();
     ObjectStore.requireValidKey(key);
-    String objectKey = root + key;
+    String objectKey = objectKey(key);
     return retrier.call("openStream", key, attempt -> {
       ResponseInputStream<GetObjectResponse> in;
       try {
@@ -238,23 +245,27 @@ public final class S3ObjectStore implements ObjectStore {
           if (continuation != null) {
             r.continuationToken(continuation);
           } else if (!startAfter.isEmpty()) {
-            r.startAfter(root + startAfter);
+            r.startAfter(objectKey(startAfter));
           }
         });
         for (S3Object o : page.contents()) {
-          String key = o.key().substring(root.length());
+          String name = o.key();
           // Objects not written through mlops (console "folders", foreign names) are not keys.
+          if (!name.endsWith(KEY_TERMINATOR)) {
+            continue;
+          }
+          String key = name.substring(root.length(), name.length() - KEY_TERMINATOR.length());
           if (isValidKey(key) && key.compareTo(startAfter) > 0) {
             keys.add(key);
           }
         }
-        boolean truncated = Boolean.TRUE.equals(page.isTruncated());
-        if (!truncated || keys.size() >= limit || page.nextContinuationToken() == null) {
-          return new ListPage(keys, truncated);
+        if (!Boolean.TRUE.equals(page.isTruncated()) || page.nextContinuationToken() == null) {
+          return new ListPage(keys, false);
         }
-        if (!keys.isEmpty()) {
+        if (keys.size() >= limit) {
           return new ListPage(keys, true);
         }
+        // Skipped foreign objects left room: fill the page from where the server stopped.
         token = page.nextContinuationToken();
       }
     });
@@ -264,7 +275,7 @@ public final class S3ObjectStore implements ObjectStore {
   public boolean delete(String key) {
     checkOpen();
     ObjectStore.requireValidKey(key);
-    String objectKey = root + key;
+    String objectKey = objectKey(key);
     return retrier.call("delete", key, attempt -> {
       // S3's DeleteObject answers 204 whether or not the key existed; ask first.
       if (head(objectKey).isEmpty()) {
@@ -299,7 +310,7 @@ public final class S3ObjectStore implements ObjectStore {
   }
 
   private void putIfAbsent(String key, byte[] bytes, int length, String sha, String commit) {
-    String objectKey = root + key;
+    String objectKey = objectKey(key);
     Map<String, String> metadata = Map.of(COMMIT_METADATA, commit, SHA256_METADATA, sha);
     retrier.call("create", key, attempt -> {
       try {
@@ -333,7 +344,7 @@ public final class S3ObjectStore implements ObjectStore {
   }
 
   private void multipartIfAbsent(String key, SpooledContent content, String commit) {
-    String objectKey = root + key;
+    String objectKey = objectKey(key);
     if (retrier.call("create", key, attempt -> head(objectKey)).isPresent()) {
       // Fail fast instead of uploading many parts that the completion would refuse.
       throw new AlreadyExistsException("storage key '" + key + "' already exists in " + location);
@@ -421,6 +432,11 @@ public final class S3ObjectStore implements ObjectStore {
     }
   }
 
+  /** @return the object name of a key (see {@link #KEY_TERMINATOR}) */
+  String objectKey(String key) {
+    return root + key + KEY_TERMINATOR;
+  }
+
   private Optional<HeadObjectResponse> head(String objectKey) {
     try {
       return Optional.of(s3.headObject(r -> r.bucket(bucket).key(objectKey)));
@@ -499,7 +515,7 @@ public final class S3ObjectStore implements ObjectStore {
 
   /** @return whether a multipart upload onto the existing probe key was (wrongly) completed */
   private boolean probeMultipart(String key) {
-    String objectKey = root + key;
+    String objectKey = objectKey(key);
     Map<String, String> metadata = Map.of(COMMIT_METADATA, newCommitId(),
         SHA256_METADATA, HexFormat.of().formatHex(SpooledContent.newSha256().digest(new byte[1])));
     String uploadId = retrier.call("capability probe (start multipart upload)", key, attempt ->

@@ -81,7 +81,7 @@ class S3ObjectStoreTest {
   }
 
   private HeadObjectResponse rawHead(String key) {
-    return direct.headObject(r -> r.bucket(server.bucket()).key(prefix + "/" + key));
+    return direct.headObject(r -> r.bucket(server.bucket()).key(store.objectKey(key)));
   }
 
   @Test
@@ -163,7 +163,7 @@ class S3ObjectStoreTest {
 
   @Test
   void corruptContentIsDetectedOnGetAndWhileStreaming() throws IOException {
-    String objectKey = prefix + "/bad";
+    String objectKey = store.objectKey("bad");
     direct.putObject(r -> r.bucket(server.bucket()).key(objectKey).metadata(Map.of(
             S3ObjectStore.COMMIT_METADATA, "x", S3ObjectStore.SHA256_METADATA, "0".repeat(64))),
         RequestBody.fromString("tampered"));
@@ -172,7 +172,7 @@ class S3ObjectStoreTest {
     try (InputStream in = store.openStream("bad").orElseThrow()) {
       assertThatThrownBy(in::readAllBytes).isInstanceOf(CorruptDataException.class).hasMessageContaining("'bad'");
     }
-    direct.putObject(r -> r.bucket(server.bucket()).key(prefix + "/foreign"), RequestBody.fromString("no digest"));
+    direct.putObject(r -> r.bucket(server.bucket()).key(store.objectKey("foreign")), RequestBody.fromString("no digest"));
     assertThatThrownBy(() -> store.get("foreign")).isInstanceOf(CorruptDataException.class)
         .hasMessageContaining("'foreign'").hasMessageContaining("not written by mlops");
   }
@@ -282,7 +282,8 @@ class S3ObjectStoreTest {
     for (String k : List.of("runs/b", "runs/a", "runs/c/1", "runs/c/2", "models/x", "runsx")) {
       store.create(k, new byte[] {1});
     }
-    direct.putObject(r -> r.bucket(server.bucket()).key(prefix + "/runs/not valid"), RequestBody.fromString("x"));
+    direct.putObject(r -> r.bucket(server.bucket()).key(store.objectKey("runs/not valid")), RequestBody.fromString("x"));
+    direct.putObject(r -> r.bucket(server.bucket()).key(prefix + "/runs/unterminated"), RequestBody.fromString("x"));
     assertThat(store.list("runs/", "", 1000)).isEqualTo(new ListPage(List.of("runs/a", "runs/b", "runs/c/1", "runs/c/2"), false));
     assertThat(store.list("runs/", "runs/a", 2)).isEqualTo(new ListPage(List.of("runs/b", "runs/c/1"), true));
     assertThat(store.list("runs/", "runs/c/1", 2)).isEqualTo(new ListPage(List.of("runs/c/2"), false));
@@ -291,6 +292,16 @@ class S3ObjectStoreTest {
     assertThat(store.list("nothing/", "", 10)).isEqualTo(new ListPage(List.of(), false));
     assertThatThrownBy(() -> store.list("runs/", "", 0)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> store.list("../", "", 1)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void aKeyAndKeysBelowItCoexistAndListInKeyOrder() {
+    for (String k : List.of("a/b/c", "a/b", "a/b-x", "a/b.y", "a/b0")) {
+      store.create(k, k.getBytes(StandardCharsets.UTF_8));
+    }
+    assertThat(store.list("a/", "", 100).keys()).containsExactly("a/b", "a/b-x", "a/b.y", "a/b/c", "a/b0");
+    assertThat(store.list("a/b", "a/b", 100).keys()).containsExactly("a/b-x", "a/b.y", "a/b/c", "a/b0");
+    assertThat(store.get("a/b")).hasValue("a/b".getBytes(StandardCharsets.UTF_8));
   }
 
   @Test
