@@ -45,7 +45,7 @@ public record ModelRef(String model, OptionalInt version, Optional<String> alias
     Objects.requireNonNull(text, "text");
     int at = text.indexOf('@');
     if (at >= 0) {
-      return new ModelRef(text.substring(0, at), OptionalInt.empty(), Optional.of(text.substring(at + 1)));
+      return named(text, () -> new ModelRef(text.substring(0, at), OptionalInt.empty(), Optional.of(text.substring(at + 1))));
     }
     int slash = text.indexOf('/');
     if (slash >= 0) {
@@ -60,10 +60,19 @@ public record ModelRef(String model, OptionalInt version, Optional<String> alias
       if (n < 1) {
         throw new IllegalArgumentException("model reference " + Names.quote(text) + " is invalid: versions start at 1");
       }
-      return new ModelRef(text.substring(0, slash), OptionalInt.of(n), Optional.empty());
+      return named(text, () -> new ModelRef(text.substring(0, slash), OptionalInt.of(n), Optional.empty()));
     }
     throw new IllegalArgumentException(
         "model reference " + Names.quote(text) + " is invalid: expected name/<version number> or name@alias");
+  }
+
+  /** Builds a parsed reference; a bad part's message is prefixed with the whole reference. */
+  private static ModelRef named(String text, java.util.function.Supplier<ModelRef> build) {
+    try {
+      return build.get();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("model reference " + Names.quote(text) + " is invalid: " + e.getMessage(), e);
+    }
   }
 
   @Override
