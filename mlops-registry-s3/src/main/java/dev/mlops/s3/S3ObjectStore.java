@@ -103,6 +103,10 @@ public final class S3ObjectStore implements ObjectStore {
   static final int MAX_PART_SIZE = 512 * 1024 * 1024;
   static final int DEFAULT_PART_SIZE = 8 * 1024 * 1024;
 
+  /** Clients that passed the probe, with the buckets they passed it on (see {@link Builder#build()}). */
+  private static final Map<S3Client, java.util.Set<String>> PROBED =
+      java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
   private final S3Client s3;
   private final boolean ownsClient;
   private final String bucket;
@@ -888,7 +892,9 @@ public final class S3ObjectStore implements ObjectStore {
     }
 
     /**
-     * Builds the store and runs the capability probe.
+     * Builds the store and runs the capability probe. The probe runs at every open with a client
+     * the store builds (so at every {@code Mlops.open("s3://...")}); with your own
+     * {@link #client}, once per client and bucket in this JVM.
      *
      * @return the open store
      * @throws IllegalStateException if no bucket was set, or a location option was combined with
@@ -914,11 +920,15 @@ public final class S3ObjectStore implements ObjectStore {
       where += s3.serviceClientConfiguration().endpointOverride().map(e -> " at " + e).orElse("")
           + Optional.ofNullable(s3.serviceClientConfiguration().region()).map(r -> " (region " + r.id() + ")").orElse("");
       S3ObjectStore store = new S3ObjectStore(this, s3, owns, where);
-      try {
-        store.probe();
-      } catch (RuntimeException e) {
-        store.close();
-        throw e;
+      java.util.Set<String> probed = PROBED.computeIfAbsent(s3, c -> java.util.concurrent.ConcurrentHashMap.newKeySet());
+      if (!probed.contains(bucket)) {
+        try {
+          store.probe();
+        } catch (RuntimeException e) {
+          store.close();
+          throw e;
+        }
+        probed.add(bucket);
       }
       return store;
     }

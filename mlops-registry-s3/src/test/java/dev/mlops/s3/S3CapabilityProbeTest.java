@@ -20,18 +20,15 @@ import software.amazon.awssdk.services.s3.S3Client;
 class S3CapabilityProbeTest {
   private static S3TestServer server;
   private static FaultInjectingProxy proxy;
-  private static S3Client client;
 
   @BeforeAll
   static void start() throws IOException {
     server = S3TestServer.startUnauthenticatedS3Proxy();
     proxy = new FaultInjectingProxy(server.endpoint().orElseThrow(), 1, 0.0, Set.of());
-    client = server.newClient(Optional.of(proxy.endpoint()));
   }
 
   @AfterAll
   static void stop() throws IOException {
-    client.close();
     proxy.close();
     server.close();
   }
@@ -39,7 +36,8 @@ class S3CapabilityProbeTest {
   @Test
   void aServerThatHonoursConditionalWritesPassesTheProbe() {
     proxy.stripConditionalHeaders(false);
-    try (S3ObjectStore store = server.storeBuilder(client, server.newPrefix("probe")).build()) {
+    try (S3Client client = server.newClient(Optional.of(proxy.endpoint()));
+        S3ObjectStore store = server.storeBuilder(client, server.newPrefix("probe")).build()) {
       store.create("k", new byte[] {1});
       assertThat(store.get("k")).hasValue(new byte[] {1});
     }
@@ -48,7 +46,7 @@ class S3CapabilityProbeTest {
   @Test
   void aServerThatIgnoresConditionalWritesIsRefusedNamingTheEndpoint() {
     proxy.stripConditionalHeaders(true);
-    try {
+    try (S3Client client = server.newClient(Optional.of(proxy.endpoint()))) {
       String prefix = server.newPrefix("probe");
       assertThatThrownBy(() -> server.storeBuilder(client, prefix).build())
           .isInstanceOfSatisfying(StorageException.class, e -> assertThat(e.retryable()).isFalse())
@@ -65,11 +63,14 @@ class S3CapabilityProbeTest {
   @Test
   void aServerThatIgnoresConditionalCompletionOfMultipartUploadsIsRefused() {
     proxy.stripConditionalHeaders(r -> r.method().equals("POST"));
-    try {
+    try (S3Client client = server.newClient(Optional.of(proxy.endpoint()))) {
       assertThatThrownBy(() -> server.storeBuilder(client, server.newPrefix("probe")).build())
           .isInstanceOf(StorageException.class)
           .hasMessageContaining(proxy.endpoint().toString())
           .hasMessageContaining("CompleteMultipartUpload");
+      // A refused client is probed again at its next open, not remembered as good.
+      assertThatThrownBy(() -> server.storeBuilder(client, server.newPrefix("probe")).build())
+          .isInstanceOf(StorageException.class);
     } finally {
       proxy.stripConditionalHeaders(false);
     }
