@@ -30,7 +30,6 @@ import dev.mlops.features.TrainingRow;
 import dev.mlops.features.TrainingSetRequest;
 import dev.mlops.spi.BlobSink;
 import dev.mlops.spi.ObjectStore;
-import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -265,13 +264,10 @@ public final class CoreFeatureStore implements FeatureStore, AutoCloseable {
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
-    ByteArrayOutputStream buf = new ByteArrayOutputStream(256);
-    try (DataOutputStream out = new DataOutputStream(buf)) {
+    try (DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(
+        new java.security.DigestOutputStream(java.io.OutputStream.nullOutputStream(), md), 1 << 16))) {
       for (StoredRow r : batch) {
-        buf.reset();
         table.codec.write(out, r);
-        out.flush();
-        md.update(buf.toByteArray());
       }
     } catch (IOException e) {
       throw new IllegalStateException(e);

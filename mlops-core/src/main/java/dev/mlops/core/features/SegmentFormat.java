@@ -7,7 +7,6 @@ import dev.mlops.features.FeatureView;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -195,10 +194,5 @@ final class SegmentFormat {
     } catch (Exception ignored) {
       // read-only stream
     }
-  }
-
-  /** Wraps an IOException from a writer callback. */
-  static UncheckedIOException unchecked(IOException e) {
-    return new UncheckedIOException(e);
   }
 }

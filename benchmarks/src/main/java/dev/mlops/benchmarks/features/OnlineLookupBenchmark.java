@@ -1,0 +1,124 @@
+package dev.mlops.benchmarks.features;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.mlops.core.MemObjectStore;
+import dev.mlops.core.features.CoreFeatureStore;
+import dev.mlops.features.Entity;
+import dev.mlops.features.FeatureRef;
+import dev.mlops.features.FeatureRow;
+import dev.mlops.features.FeatureType;
+import dev.mlops.features.FeatureView;
+import dev.mlops.features.OnlineResult;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Online feature lookup served from the cache: one entity of a 10-feature view (values, status
+ * and age per feature), beside a raw Caffeine {@code getIfPresent} of the same 10 values in the
+ * same run (the floor any cached lookup pays), and a batch of 100 entities. 10,000 entities, all
+ * cached; keys cycle so that each call reads a different entity.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+@State(Scope.Benchmark)
+public class OnlineLookupBenchmark {
+  private static final int ENTITIES = 10_000;
+
+  private MemObjectStore store;
+  private CoreFeatureStore features;
+  private Cache<String, double[]> raw;
+  private List<FeatureRef> refs;
+  private List<List<String>> singleKeys;
+  private List<List<String>> batches;
+  private String[] keys;
+  private int next;
+
+  @Setup(Level.Trial)
+  public void setup() {
+    store = new MemObjectStore();
+    features = CoreFeatureStore.builder(store).cacheMaximumSize(2 * ENTITIES).refreshInterval(Duration.ofHours(1))
+        .build();
+    features.apply(Entity.of("customer", "customer_id"));
+    FeatureView.Builder view = FeatureView.builder("stats", "customer").ttl(Duration.ofDays(30));
+    refs = new ArrayList<>();
+    for (int f = 0; f < 10; f++) {
+      view.feature("f" + f, FeatureType.DOUBLE);
+      refs.add(new FeatureRef("stats", "f" + f));
+    }
+    features.apply(view.build());
+    raw = Caffeine.newBuilder().maximumSize(2 * ENTITIES).build();
+    keys = new String[ENTITIES];
+    singleKeys = new ArrayList<>();
+    List<FeatureRow> rows = new ArrayList<>();
+    Instant t = Instant.now().minusSeconds(60);
+    for (int i = 0; i < ENTITIES; i++) {
+      keys[i] = "customer-" + i;
+      singleKeys.add(List.of(keys[i]));
+      Map<String, Object> values = new HashMap<>();
+      double[] v = new double[10];
+      for (int f = 0; f < 10; f++) {
+        v[f] = i * 10 + f;
+        values.put("f" + f, v[f]);
+      }
+      rows.add(FeatureRow.of(keys[i], t, values));
+      raw.put(keys[i], v);
+    }
+    features.push("stats", rows);
+    batches = new ArrayList<>();
+    for (int b = 0; b < ENTITIES / 100; b++) {
+      batches.add(List.of(keys).subList(b * 100, b * 100 + 100));
+    }
+    features.online(List.of(keys), refs); // warm the cache
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() {
+    features.close();
+    store.close();
+  }
+
+  private int nextIndex() {
+    int i = next;
+    next = i + 1 == ENTITIES ? 0 : i + 1;
+    return i;
+  }
+
+  /** The floor: a Caffeine hit returning the 10 values, no status, no age. */
+  @Benchmark
+  public double[] rawCaffeineGetIfPresent() {
+    return raw.getIfPresent(keys[nextIndex()]);
+  }
+
+  /** One entity, 10 features, with status and age each. */
+  @Benchmark
+  public OnlineResult cachedOnlineLookup10Features() {
+    return features.online(singleKeys.get(nextIndex()), refs).get(0);
+  }
+
+  /** 100 entities, 10 features each. */
+  @Benchmark
+  public List<OnlineResult> batchLookup100Keys() {
+    return features.online(batches.get(nextIndex() % batches.size()), refs);
+  }
+}
