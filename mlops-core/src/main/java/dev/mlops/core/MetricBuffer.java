@@ -159,6 +159,7 @@ final class MetricBuffer {
    * @throws IllegalArgumentException if the key is invalid (nothing is buffered)
    * @throws ConflictException if the run has ended
    * @throws StorageException if the writer keeps failing while the buffer is full (the point is not logged)
+   * @throws IllegalStateException if the workspace is closed
    */
   void log(String key, double value, long step) {
     long ts = clock.millis();
@@ -167,6 +168,9 @@ final class MetricBuffer {
     try {
       if (endedBecause.isPresent()) {
         throw new ConflictException(endedBecause.get());
+      }
+      if (writer.isShutdown()) {
+        throw new IllegalStateException("the workspace is closed; metric '" + key + "' of run " + run + " not logged");
       }
       Integer k = keyIndex.get(key);
       if (k == null) {

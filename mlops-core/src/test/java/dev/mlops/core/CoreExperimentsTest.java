@@ -214,6 +214,8 @@ class CoreExperimentsTest {
       assertThat(info.latestMetrics()).containsEntry("loss", 1.0 / 123);
     }
     assertThatThrownBy(() -> first.experiments().startRun("e")).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> run.logMetric("loss", 0.0, 124)).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
   }
 
   @Test
