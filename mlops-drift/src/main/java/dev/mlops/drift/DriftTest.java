@@ -88,7 +88,8 @@ public enum DriftTest {
       throw new IllegalArgumentException("bins must be in [2, 64], got " + bins);
     }
     double[] ref = sortedFinite(reference, "reference");
-    double[] cur = sortedFinite(current, "current");
+    boolean exact = this == KOLMOGOROV_SMIRNOV || this == WASSERSTEIN;
+    double[] cur = exact ? sortedFinite(current, "current") : finite(current, "current");
     switch (this) {
       case KOLMOGOROV_SMIRNOV: {
         long n = ref.length;
@@ -128,7 +129,7 @@ public enum DriftTest {
    */
   public DriftTestResult compare(NumericFeatureProfile baseline, double[] current) {
     Objects.requireNonNull(baseline, "baseline");
-    double[] cur = sortedFinite(current, "current");
+    double[] cur = finite(current, "current");
     BinnedBaseline base = baseline.binned();
     return evaluate(base, binCounts(cur, base.edges), binSums(cur, base.edges));
   }
@@ -245,6 +246,13 @@ public enum DriftTest {
   }
 
   static double[] sortedFinite(double[] values, String what) {
+    double[] out = finite(values, what);
+    Arrays.sort(out);
+    return out;
+  }
+
+  /** The finite values, in their order (a copy only if some were dropped). */
+  static double[] finite(double[] values, String what) {
     Objects.requireNonNull(values, what);
     double[] out = new double[values.length];
     int n = 0;
@@ -256,9 +264,7 @@ public enum DriftTest {
     if (n == 0) {
       throw new IllegalArgumentException(what + " sample has no finite value (length " + values.length + ")");
     }
-    out = n == out.length ? out : Arrays.copyOf(out, n);
-    Arrays.sort(out);
-    return out;
+    return n == out.length ? out : Arrays.copyOf(out, n);
   }
 
   static double[] binCounts(double[] values, double[] edges) {
