@@ -55,6 +55,13 @@ public final class Kswin implements ConceptDriftDetector {
     this.sample = new double[statSize];
     this.indices = new int[windowSize - statSize];
     this.rngState = seed;
+    resetPermutation();
+  }
+
+  private void resetPermutation() {
+    for (int i = 0; i < indices.length; i++) {
+      indices[i] = i;
+    }
   }
 
   /** @return a builder with the published defaults */
@@ -68,6 +75,10 @@ public final class Kswin implements ConceptDriftDetector {
       return state;
     }
     count++;
+    if (size >= statSize) {
+      // The oldest of the newest statSize inputs moves to the older part.
+      removeSorted(recent, statSize, at(size - statSize));
+    }
     if (size == windowSize) {
       window[head] = x;
       head = head + 1 == windowSize ? 0 : head + 1;
@@ -75,27 +86,22 @@ public final class Kswin implements ConceptDriftDetector {
       window[(head + size) % windowSize] = x;
       size++;
     }
+    insertSorted(recent, Math.min(size, statSize) - 1, x);
     if (size < windowSize) {
       state = DriftState.STABLE;
       return state;
     }
     int older = windowSize - statSize;
-    for (int i = 0; i < statSize; i++) {
-      recent[i] = at(older + i);
-    }
-    // Partial Fisher-Yates over the older part: statSize distinct positions.
-    for (int i = 0; i < older; i++) {
-      indices[i] = i;
-    }
+    // Partial Fisher-Yates: the first statSize entries of a shuffled permutation of the older
+    // positions are a uniform sample without replacement (any starting permutation will do, so
+    // the permutation is kept from one input to the next instead of being rebuilt).
     for (int i = 0; i < statSize; i++) {
       int j = i + nextInt(older - i);
       int t = indices[i];
       indices[i] = indices[j];
       indices[j] = t;
-      sample[i] = at(indices[i]);
+      insertSorted(sample, i, at(indices[i]));
     }
-    sort(recent);
-    sort(sample);
     lastPValue = pValueAtLeast[statisticTimesN(recent, sample)];
     if (lastPValue <= alpha) {
       // Keep only the newest statSize inputs: they start the new concept.
@@ -106,6 +112,25 @@ public final class Kswin implements ConceptDriftDetector {
       state = DriftState.STABLE;
     }
     return state;
+  }
+
+  /** Inserts v into the sorted prefix a[0..len) giving a[0..len]. */
+  private static void insertSorted(double[] a, int len, double v) {
+    int j = len - 1;
+    while (j >= 0 && a[j] > v) {
+      a[j + 1] = a[j];
+      j--;
+    }
+    a[j + 1] = v;
+  }
+
+  /** Removes one occurrence of v from the sorted a[0..len). */
+  private static void removeSorted(double[] a, int len, double v) {
+    int i = 0;
+    while (a[i] != v) {
+      i++;
+    }
+    System.arraycopy(a, i + 1, a, i, len - i - 1);
   }
 
   private double at(int i) {
@@ -133,18 +158,6 @@ public final class Kswin implements ConceptDriftDetector {
       }
     }
     return max;
-  }
-
-  private static void sort(double[] a) {
-    for (int i = 1; i < a.length; i++) {
-      double v = a[i];
-      int j = i - 1;
-      while (j >= 0 && a[j] > v) {
-        a[j + 1] = a[j];
-        j--;
-      }
-      a[j + 1] = v;
-    }
   }
 
   /** SplitMix64 (Steele, Lea and Flood 2014). */
@@ -200,6 +213,7 @@ public final class Kswin implements ConceptDriftDetector {
     size = 0;
     rngState = seed;
     lastPValue = 1.0;
+    resetPermutation();
   }
 
   /** @return the p-value of the latest test (1 before the window first fills) */
@@ -209,10 +223,13 @@ public final class Kswin implements ConceptDriftDetector {
 
   @Override
   public byte[] toBytes() {
-    int body = 8 + 4 + 4 + 8 + 8 + 1 + 8 + 8 + 4 + size * 8;
+    int body = 8 + 4 + 4 + 8 + 8 + 1 + 8 + 8 + indices.length * 4 + 4 + size * 8;
     ByteBuffer buf = DetectorBytes.begin(DetectorBytes.Kind.KSWIN, body);
     buf.putDouble(alpha).putInt(windowSize).putInt(statSize).putLong(seed);
     buf.putLong(count).put(DetectorBytes.state(state)).putLong(rngState).putDouble(lastPValue);
+    for (int index : indices) {
+      buf.putInt(index);
+    }
     buf.putInt(size);
     for (int i = 0; i < size; i++) {
       buf.putDouble(at(i));
@@ -227,6 +244,14 @@ public final class Kswin implements ConceptDriftDetector {
     d.state = DetectorBytes.state(body.get());
     d.rngState = body.getLong();
     d.lastPValue = body.getDouble();
+    boolean[] seen = new boolean[d.indices.length];
+    for (int i = 0; i < d.indices.length; i++) {
+      int index = body.getInt();
+      DetectorBytes.check(index >= 0 && index < seen.length && !seen[index],
+          "sampling permutation entry " + index);
+      seen[index] = true;
+      d.indices[i] = index;
+    }
     int size = body.getInt();
     DetectorBytes.check(size >= 0 && size <= d.windowSize && size <= d.count,
         "window holds " + size + " of " + d.windowSize + " after " + d.count + " inputs");
@@ -235,6 +260,9 @@ public final class Kswin implements ConceptDriftDetector {
       double v = body.getDouble();
       DetectorBytes.check(Double.isFinite(v), "window value " + v);
       d.window[i] = v;
+      if (i >= size - d.statSize) {
+        insertSorted(d.recent, i - Math.max(0, size - d.statSize), v);
+      }
     }
     d.size = size;
     return d;
