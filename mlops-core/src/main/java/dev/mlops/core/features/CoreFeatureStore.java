@@ -127,13 +127,18 @@ public final class CoreFeatureStore implements FeatureStore, AutoCloseable {
     return definitions.fresh().views().getOrDefault(name, List.of());
   }
 
-  private ViewTable table(String view) {
-    Names.requireValid("feature view name", view);
+  private Tables currentTables() {
     Tables t = tables;
     FeatureDefinitions.State s = definitions.recent();
-    if (t.state != s) {
-      t = rebuildTables(s);
-    }
+    return t.state == s ? t : rebuildTables(s);
+  }
+
+  private ViewTable table(String view) {
+    Names.requireValid("feature view name", view);
+    return table(currentTables(), view);
+  }
+
+  private ViewTable table(Tables t, String view) {
     ViewTable table = t.byName.get(view);
     if (table == null) {
       definitions.requireView(view); // refreshes, or throws NotFoundException naming the view
@@ -313,14 +318,32 @@ public final class CoreFeatureStore implements FeatureStore, AutoCloseable {
   /** Requested features resolved to tables (distinct, in first-use order) and columns. */
   private record Plan(ViewTable[] tables, FeatureRef[] refs, int[] sideOfRef, int[] columnOfRef) {}
 
+  /** The last plan, reused while the same request list meets the same definitions (the serving loop). */
+  private record CachedPlan(List<FeatureRef> features, Tables tables, Plan plan) {}
+
+  private volatile CachedPlan lastPlan;
+
   private Plan plan(List<FeatureRef> features) {
+    Tables tables = currentTables();
+    CachedPlan cached = lastPlan;
+    if (cached != null && cached.features == features && cached.tables == tables) {
+      return cached.plan;
+    }
+    Plan plan = plan(tables, features);
+    if (tables == this.tables) {
+      lastPlan = new CachedPlan(features, tables, plan);
+    }
+    return plan;
+  }
+
+  private Plan plan(Tables tables, List<FeatureRef> features) {
     List<ViewTable> distinct = new ArrayList<>(2);
     FeatureRef[] refs = features.toArray(new FeatureRef[0]);
     int[] side = new int[refs.length];
     int[] column = new int[refs.length];
     for (int i = 0; i < refs.length; i++) {
       FeatureRef ref = Objects.requireNonNull(refs[i], "feature ref");
-      ViewTable t = table(ref.view());
+      ViewTable t = table(tables, ref.view());
       int s = distinct.indexOf(t);
       if (s < 0) {
         if (!distinct.isEmpty() && !distinct.get(0).version.definition().entity().equals(t.version.definition().entity())) {

@@ -69,7 +69,11 @@ final class OnlineTable {
    * @return an entry (possibly {@link Entry#ABSENT})
    */
   Entry newest(ViewTable table, String entityKey, long atMicros) {
-    Entry e = cache.get(new Key(table.root, entityKey), k -> load(table, entityKey, Long.MAX_VALUE));
+    Key key = new Key(table.root, entityKey);
+    Entry e = cache.getIfPresent(key);
+    if (e == null) {
+      e = cache.get(key, k -> load(table, entityKey, Long.MAX_VALUE));
+    }
     if (e.row != null && e.row.eventMicros() > atMicros) {
       // The newest row lies in the future of the read time (rare): find the one before it uncached.
       return load(table, entityKey, atMicros);
