@@ -50,6 +50,7 @@ public final class Adwin implements ConceptDriftDetector {
   private long count;
   private DriftState state = DriftState.STABLE;
   private long tick;
+  private long nextCheck;
   private long width;
   private double total;
   private double variance;
@@ -66,6 +67,7 @@ public final class Adwin implements ConceptDriftDetector {
     this.variances = new double[ROWS * rowStride];
     this.rowSizes = new int[ROWS];
     this.rows = 1;
+    this.nextCheck = clock;
   }
 
   /** @return a builder with the published defaults */
@@ -157,7 +159,11 @@ public final class Adwin implements ConceptDriftDetector {
 
   private boolean detectChange() {
     tick++;
-    if (tick % clock != 0 || width <= MIN_WINDOW_FOR_CUT) {
+    if (tick != nextCheck) {
+      return false;
+    }
+    nextCheck += clock;
+    if (width <= MIN_WINDOW_FOR_CUT) {
       return false;
     }
     boolean changed = false;
@@ -202,8 +208,13 @@ public final class Adwin implements ConceptDriftDetector {
   private boolean cutIsSignificant(double n0, double n1, double meanDiff, double deltaPrime,
       double varianceInWindow) {
     double mRecip = 1.0 / (n0 - minSubWindowLength + 1) + 1.0 / (n1 - minSubWindowLength + 1);
-    double eps = Math.sqrt(2.0 * mRecip * varianceInWindow * deltaPrime)
-        + 2.0 / 3.0 * deltaPrime * mRecip;
+    double underRoot = 2.0 * mRecip * varianceInWindow * deltaPrime;
+    // Exact shortcut: if meanDiff^2 is clearly below underRoot, |meanDiff| < sqrt(underRoot) <= eps
+    // whatever the rounding, so the square root (the costly step) is skipped.
+    if (meanDiff * meanDiff < underRoot * (1.0 - 1e-9)) {
+      return false;
+    }
+    double eps = Math.sqrt(underRoot) + 2.0 / 3.0 * deltaPrime * mRecip;
     return Math.abs(meanDiff) > eps;
   }
 
@@ -222,6 +233,7 @@ public final class Adwin implements ConceptDriftDetector {
     count = 0;
     state = DriftState.STABLE;
     tick = 0;
+    nextCheck = clock;
     width = 0;
     total = 0.0;
     variance = 0.0;
@@ -278,6 +290,7 @@ public final class Adwin implements ConceptDriftDetector {
     d.count = body.getLong();
     d.state = DetectorBytes.state(body.get());
     d.tick = body.getLong();
+    d.nextCheck = (d.tick / d.clock + 1) * d.clock;
     d.width = body.getLong();
     d.total = body.getDouble();
     d.variance = body.getDouble();
