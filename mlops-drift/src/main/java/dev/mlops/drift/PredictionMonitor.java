@@ -630,7 +630,7 @@ public final class PredictionMonitor {
     private DriftThreshold numericThreshold = DriftThreshold.defaultFor(DriftTest.POPULATION_STABILITY_INDEX);
     private DriftThreshold categoricalThreshold = DriftThreshold.defaultFor(DriftTest.CHI_SQUARE);
     private final Map<String, DriftThreshold> thresholds = new HashMap<>();
-    private long minSamples = 100;
+    private long minSamples = 1_000;
     private double missingRateTolerance = 0.1;
     private double datasetDriftShare = 0.5;
     private final List<Consumer<DriftReport>> windowListeners = new ArrayList<>();
@@ -725,7 +725,10 @@ public final class PredictionMonitor {
     }
 
     /**
-     * @param samples fewest values a feature needs in a window to be tested, at least 1 (default 100)
+     * @param samples fewest values a feature needs in a window to be tested, at least 1 (default
+     *     1000). Distances are biased upwards on small windows — PSI by about (bins - 1) / n, so
+     *     0.15 for 16 bins and 100 values — and 1000 keeps unshifted windows well under the
+     *     default thresholds
      * @return this
      * @throws IllegalArgumentException if samples < 1
      */
