@@ -291,12 +291,6 @@ public abstract class WorkspaceContract {
     }
 
     @Test
-    @DisplayName("uri() is the URI it was opened with")
-    void uriIsReported() {
-      assertThat(workspace.uri()).isNotNull();
-    }
-
-    @Test
     @DisplayName("close is idempotent")
     void closeIsIdempotent() {
       workspace.close();
