@@ -131,16 +131,19 @@ final class S3RequestRetrier {
       return true;
     }
     if (e instanceof SdkClientException) {
-      // No answer from the server: transient if an I/O error (reset, refused, timeout) caused it;
-      // missing credentials or region are not.
+      // No usable answer from the server: a reset, refused or timed-out connection, or a body cut
+      // off mid-parse (surfacing as an XML parse error). Missing credentials or region, and
+      // invalid arguments, are configuration errors that no retry fixes.
+      String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+      if (m.contains("credentials") || m.contains("unable to load region")) {
+        return false;
+      }
       for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
-        if (c instanceof IOException || c instanceof ApiCallAttemptTimeoutException) {
-          return true;
+        if (c instanceof IllegalArgumentException || c instanceof NullPointerException) {
+          return false;
         }
       }
-      String m = String.valueOf(e.getMessage());
-      return m.contains("Unable to execute HTTP request") || m.contains("timed out")
-          || m.contains("Connection reset");
+      return true;
     }
     return false;
   }
