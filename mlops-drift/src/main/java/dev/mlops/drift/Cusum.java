@@ -102,8 +102,7 @@ public final class Cusum implements ConceptDriftDetector {
     d.mean = body.getDouble();
     d.sum = body.getDouble();
     DetectorBytes.check(d.count >= d.n && d.n >= 0, "count " + d.count + ", n " + d.n);
-    DetectorBytes.check(Double.isFinite(d.mean) && Double.isFinite(d.sum) && d.sum >= 0,
-        "mean " + d.mean + ", sum " + d.sum);
+    DetectorBytes.check(!(d.sum < 0), "cumulative sum " + d.sum + " below zero");
     return d;
   }
 

@@ -8,7 +8,8 @@ import java.nio.ByteBuffer;
  *
  * <p>After {@code i} inputs the error rate is {@code p_i} with standard deviation
  * {@code s_i = sqrt(p_i (1 - p_i) / i)}. The detector remembers the minimum of {@code p_i + s_i}
- * (as {@code p_min}, {@code s_min}); once at least {@code minNumInstances} inputs were seen it
+ * (as {@code p_min}, {@code s_min}); from the {@code (minNumInstances - 1)}-th input of a concept
+ * on (as in the reference; about {@code minNumInstances} inputs) it
  * reports {@link DriftState#WARNING} while {@code p_i + s_i > p_min + warningLevel * s_min} and
  * {@link DriftState#DRIFT} when {@code p_i + s_i > p_min + driftLevel * s_min}. After a drift
  * the next input is the first one of a new concept: all statistics restart from scratch.
@@ -124,7 +125,7 @@ public final class Ddm implements ConceptDriftDetector {
     d.pMin = body.getDouble();
     d.sMin = body.getDouble();
     DetectorBytes.check(d.count >= d.n && d.n >= 0, "count " + d.count + ", n " + d.n);
-    DetectorBytes.check(d.p >= 0 && d.p <= 1, "error rate " + d.p);
+    DetectorBytes.check(d.p >= -1e-9 && d.p <= 1 + 1e-9, "error rate " + d.p);
     return d;
   }
 
@@ -158,7 +159,7 @@ public final class Ddm implements ConceptDriftDetector {
     }
 
     /**
-     * @param value multiple of {@code s_min} above {@code p_min + s_min}... for the warning zone,
+     * @param value the warning zone starts when {@code p + s > p_min + warningLevel * s_min};
      *     finite and &gt; 0; default 2
      * @return this builder
      * @throws IllegalArgumentException if not finite or not positive
@@ -169,7 +170,8 @@ public final class Ddm implements ConceptDriftDetector {
     }
 
     /**
-     * @param value multiple of {@code s_min} for drift, finite and &gt; 0; default 3
+     * @param value drift when {@code p + s > p_min + driftLevel * s_min}; finite and &gt; 0;
+     *     default 3
      * @return this builder
      * @throws IllegalArgumentException if not finite or not positive
      */

@@ -200,10 +200,10 @@ public final class HddmW implements ConceptDriftDetector {
     DetectorBytes.check(d.count >= 0, "count " + d.count);
     for (double w : new double[] {d.totalWeights, d.incCutWeights, d.incAfterWeights,
         d.decCutWeights, d.decAfterWeights}) {
-      DetectorBytes.check(w >= 0.0 && w <= 1.0, "sum of squared weights " + w);
+      DetectorBytes.check(w >= 0.0 && w <= 1.0 + 1e-9, "sum of squared weights " + w);
     }
     for (double e : new double[] {d.total, d.incCut, d.incAfter, d.decCut, d.decAfter}) {
-      DetectorBytes.check(e >= 0.0 && e <= 1.0, "moving average " + e);
+      DetectorBytes.check(e >= -1e-9 && e <= 1.0 + 1e-9, "moving average " + e);
     }
     return d;
   }

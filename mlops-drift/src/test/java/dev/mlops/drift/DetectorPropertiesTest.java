@@ -25,7 +25,8 @@ class DetectorPropertiesTest {
     Arbitrary<Double> bits = Arbitraries.of(0.0, 1.0);
     Arbitrary<Double> units = Arbitraries.doubles().between(0, 1);
     Arbitrary<Double> wild = Arbitraries.of(Double.NaN, Double.POSITIVE_INFINITY,
-        Double.NEGATIVE_INFINITY, -1e300, 1e300, -0.0, Double.MIN_VALUE, 3.5);
+        Double.NEGATIVE_INFINITY, -1e300, 1e300, Double.MAX_VALUE, -Double.MAX_VALUE, -0.0,
+        Double.MIN_VALUE, 3.5);
     Arbitrary<Double> normals = Arbitraries.doubles().between(-5, 5);
     return Arbitraries.frequencyOf(
             net.jqwik.api.Tuple.of(6, bits), net.jqwik.api.Tuple.of(3, units),
