@@ -126,6 +126,7 @@ final class MetricBuffer {
   private long firstPointNanos;
   private long nextSeq = 1;
   private final ArrayDeque<Chunk> pending = new ArrayDeque<>();
+  private final ArrayDeque<Chunk> spares = new ArrayDeque<>(); // stored chunks whose arrays are reused
   private boolean draining;
   private int failedAttempts;
   private long failures;
@@ -260,11 +261,19 @@ final class MetricBuffer {
   }
 
   private void newArrays() {
-    int n = settings.chunkSize();
-    idx = new int[n];
-    bits = new long[n];
-    steps = new long[n];
-    times = new long[n];
+    Chunk spare = spares.pollFirst();
+    if (spare != null) {
+      idx = spare.keyIndex;
+      bits = spare.valueBits;
+      steps = spare.steps;
+      times = spare.timestamps;
+    } else {
+      int n = settings.chunkSize();
+      idx = new int[n];
+      bits = new long[n];
+      steps = new long[n];
+      times = new long[n];
+    }
     size = 0;
   }
 
@@ -339,11 +348,14 @@ final class MetricBuffer {
         retryLater(c, e);
         return;
       }
-      onStored.accept(c.key, new MetricSegments.Segment(c.dictionary, Arrays.copyOf(c.keyIndex, c.size),
-          c.valueBits, c.steps, c.timestamps).latest());
+      onStored.accept(c.key, MetricSegments.latest(c.dictionary, c.keyIndex, c.valueBits, c.steps, c.timestamps, c.size));
+      c.encoded = null;
       lock.lock();
       try {
         pending.removeFirst();
+        if (spares.size() < 2 && c.keyIndex.length == settings.chunkSize()) {
+          spares.addLast(c);
+        }
         failedAttempts = 0;
         lastFailure = null;
         progress.signalAll();

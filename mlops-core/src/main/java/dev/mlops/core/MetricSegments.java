@@ -59,22 +59,27 @@ final class MetricSegments {
 
     /** @return the last value of each key: highest step, then latest time, then latest written */
     Map<String, Latest> latest() {
-      Latest[] best = new Latest[keys.size()];
-      for (int i = 0; i < keyIndex.length; i++) {
-        Latest p = new Latest(Double.longBitsToDouble(valueBits[i]), steps[i], timestamps[i]);
-        int k = keyIndex[i];
-        if (best[k] == null || p.supersedes(best[k])) {
-          best[k] = p;
-        }
-      }
-      Map<String, Latest> out = new HashMap<>();
-      for (int k = 0; k < best.length; k++) {
-        if (best[k] != null) {
-          out.put(keys.get(k), best[k]);
-        }
-      }
-      return Map.copyOf(out);
+      return MetricSegments.latest(keys, keyIndex, valueBits, steps, timestamps, keyIndex.length);
     }
+  }
+
+  /** @return the last of the first {@code n} points for each key: highest step, then latest time, then latest written */
+  static Map<String, Latest> latest(List<String> keys, int[] keyIndex, long[] valueBits, long[] steps,
+      long[] timestamps, int n) {
+    Latest[] best = new Latest[keys.size()];
+    for (int i = 0; i < n; i++) {
+      int k = keyIndex[i];
+      if (best[k] == null || steps[i] > best[k].step() || (steps[i] == best[k].step() && timestamps[i] >= best[k].timestamp())) {
+        best[k] = new Latest(Double.longBitsToDouble(valueBits[i]), steps[i], timestamps[i]);
+      }
+    }
+    Map<String, Latest> out = new HashMap<>();
+    for (int k = 0; k < best.length; k++) {
+      if (best[k] != null) {
+        out.put(keys.get(k), best[k]);
+      }
+    }
+    return Map.copyOf(out);
   }
 
   /**

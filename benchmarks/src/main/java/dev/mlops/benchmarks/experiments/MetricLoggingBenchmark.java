@@ -3,7 +3,6 @@ package dev.mlops.benchmarks.experiments;
 import dev.mlops.Mlops;
 import dev.mlops.Run;
 import dev.mlops.Workspace;
-import java.net.URI;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -39,7 +38,7 @@ public class MetricLoggingBenchmark {
   /** A fresh workspace and run per invocation, so stored segments do not pile up. */
   @Setup(Level.Invocation)
   public void open() {
-    workspace = Mlops.open(URI.create("mem:"));
+    workspace = Mlops.open("mem:");
     run = workspace.experiments().startRun("bench");
   }
 
