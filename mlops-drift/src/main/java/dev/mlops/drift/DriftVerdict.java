@@ -1,6 +1,10 @@
 package dev.mlops.drift;
 
-/** What a drift evaluation concluded for one feature. */
+/**
+ * What a drift evaluation concluded for one feature.
+ *
+ * <p>Immutable and thread-safe.
+ */
 public enum DriftVerdict {
   /** The feature's window matches its baseline within the threshold. */
   NO_DRIFT,

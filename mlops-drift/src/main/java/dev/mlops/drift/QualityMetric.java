@@ -3,6 +3,8 @@ package dev.mlops.drift;
 /**
  * How a late label is compared with its prediction to give the error that quality metrics and the
  * concept-drift detector consume.
+ *
+ * <p>Immutable and thread-safe.
  */
 public enum QualityMetric {
   /** Classification: the error is 1 if the prediction differs from the label, else 0; reported as accuracy. */
