@@ -33,10 +33,13 @@ public interface Run extends AutoCloseable {
   void setTag(String key, String value);
 
   /**
-   * Logs one metric point with an explicit step. Never blocks on I/O; values are stored as given
-   * (NaN and infinities included).
+   * Logs one metric point with an explicit step. Does not wait for storage: the point is buffered
+   * and written in the background. Memory is bounded, so if the background writer has fallen
+   * several segments behind (a slow or failing store), this call waits until it catches up.
+   * Values are stored as given (NaN and infinities included).
    *
    * @throws ConflictException if the run has ended
+   * @throws StorageException if the store keeps failing while the buffer is full (the point is not logged)
    */
   void logMetric(String key, double value, long step);
 
