@@ -57,7 +57,12 @@ public interface Run extends AutoCloseable {
    */
   void logArtifact(String name, ArtifactRef ref);
 
-  /** Blocks until every metric logged so far is stored. */
+  /**
+   * Blocks until every metric logged so far is stored.
+   *
+   * @throws StorageException if the store failed to take buffered points after retries; the points
+   *     are kept and the next flush tries again
+   */
   void flush();
 
   /**
@@ -65,6 +70,8 @@ public interface Run extends AutoCloseable {
    *
    * @param status FINISHED, FAILED or KILLED
    * @throws ConflictException if it already ended in another status
+   * @throws StorageException if buffered metrics cannot be stored (see {@link #flush()}); the run
+   *     is not ended
    */
   void end(RunStatus status);
 
