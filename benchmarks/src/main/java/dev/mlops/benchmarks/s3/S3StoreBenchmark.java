@@ -1,0 +1,205 @@
+package dev.mlops.benchmarks.s3;
+
+import dev.mlops.s3.S3ObjectStore;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+
+/**
+ * {@code s3:} store operations beside the raw AWS SDK calls they wrap, in the same run, against a
+ * local S3Proxy 4 child process (in-memory storage) on 127.0.0.1. Both sides use one
+ * {@link S3Client} configured alike (url-connection HTTP client, no SDK retries, no trailing
+ * checksums), so the difference is the store's own work: key checks, SHA-256 of the content,
+ * metadata, {@code If-None-Match: *}, digest verification on read.
+ *
+ * <p>The S3Proxy jar comes from {@code -Dmlops.s3proxy.jar=...}, else the local Maven repository.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+public class S3StoreBenchmark {
+  private static final String BUCKET = "bench";
+  private static final String PREFIX = "bench";
+
+  @Param({"1024"})
+  public int size;
+
+  private Process server;
+  private S3Client client;
+  private S3ObjectStore store;
+  private byte[] content;
+  private final AtomicLong counter = new AtomicLong();
+
+  @Setup(Level.Trial)
+  public void start() throws Exception {
+    URI endpoint = startS3Proxy();
+    client = S3Client.builder()
+        .httpClient(UrlConnectionHttpClient.builder().socketTimeout(Duration.ofSeconds(60)).build())
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("bench", "bench-secret")))
+        .region(Region.US_EAST_1).endpointOverride(endpoint).forcePathStyle(true)
+        .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()))
+        .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+        .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+        .serviceConfiguration(c -> c.expectContinueEnabled(false))
+        .build();
+    client.createBucket(r -> r.bucket(BUCKET));
+    store = S3ObjectStore.builder().client(client).bucket(BUCKET).prefix(PREFIX).jitterSeed(1).build();
+    content = new byte[size];
+    new Random(1).nextBytes(content);
+    store.create("fixed/key", content);
+    client.putObject(r -> r.bucket(BUCKET).key("raw/fixed"), RequestBody.fromBytes(content));
+  }
+
+  @TearDown(Level.Trial)
+  public void stop() throws InterruptedException {
+    store.close();
+    client.close();
+    server.destroy();
+    if (!server.waitFor(10, TimeUnit.SECONDS)) {
+      server.destroyForcibly();
+    }
+  }
+
+  /** The store's create-if-absent of a new key. */
+  @Benchmark
+  public void storeCreate() {
+    store.create("keys/" + counter.incrementAndGet(), content);
+  }
+
+  /** A plain PutObject of a new key, as a user of the SDK alone would write it. */
+  @Benchmark
+  public Object rawPutObject() {
+    return client.putObject(r -> r.bucket(BUCKET).key("raw/" + counter.incrementAndGet()),
+        RequestBody.fromBytes(content));
+  }
+
+  /** The store's verified read of a whole object. */
+  @Benchmark
+  public byte[] storeGet() {
+    return store.get("fixed/key").orElseThrow();
+  }
+
+  /** A plain GetObject read into memory. */
+  @Benchmark
+  public byte[] rawGetObject() {
+    return client.getObjectAsBytes(r -> r.bucket(BUCKET).key("raw/fixed")).asByteArray();
+  }
+
+  /** Large content: the store's multipart create versus the raw SDK's multipart upload. */
+  @State(Scope.Benchmark)
+  public static class Multipart {
+    @Param({"67108864"})
+    public int bytes;
+
+    byte[] big;
+
+    @Setup(Level.Trial)
+    public void fill() {
+      big = new byte[bytes];
+      new Random(2).nextBytes(big);
+    }
+  }
+
+  /** createFromStream of 64 MiB (8 MiB parts; staged to a temp file while its SHA-256 is computed). */
+  @Benchmark
+  @OutputTimeUnit(TimeUnit.MILLISECONDS)
+  public void storeCreateFromStream64MiB(Multipart m) {
+    String key = "big/" + counter.incrementAndGet();
+    store.createFromStream(key, new ByteArrayInputStream(m.big));
+    store.delete(key); // keep the in-memory server small; measured on both sides alike
+  }
+
+  /** The raw SDK's multipart upload of the same 64 MiB in 8 MiB parts from memory. */
+  @Benchmark
+  @OutputTimeUnit(TimeUnit.MILLISECONDS)
+  public void rawMultipart64MiB(Multipart m) {
+    String key = "rawbig/" + counter.incrementAndGet();
+    String uploadId = client.createMultipartUpload(r -> r.bucket(BUCKET).key(key)).uploadId();
+    List<CompletedPart> parts = new ArrayList<>();
+    int part = 8 << 20;
+    for (int off = 0, n = 1; off < m.big.length; off += part, n++) {
+      int len = Math.min(part, m.big.length - off);
+      int number = n;
+      int from = off;
+      String etag = client.uploadPart(r -> r.bucket(BUCKET).key(key).uploadId(uploadId).partNumber(number)
+          .contentLength((long) len), RequestBody.fromContentProvider(
+              () -> new ByteArrayInputStream(m.big, from, len), len, "application/octet-stream")).eTag();
+      parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
+    }
+    client.completeMultipartUpload(r -> r.bucket(BUCKET).key(key).uploadId(uploadId)
+        .multipartUpload(u -> u.parts(parts)));
+    client.headObject(r -> r.bucket(BUCKET).key(key)); // the store's delete looks first, too
+    client.deleteObject(r -> r.bucket(BUCKET).key(key));
+  }
+
+  private URI startS3Proxy() throws Exception {
+    String jar = System.getProperty("mlops.s3proxy.jar", Path.of(System.getProperty("user.home"),
+        ".m2/repository/org/gaul/s3proxy/4.0.0/s3proxy-4.0.0-jar-with-dependencies.jar").toString());
+    if (!Files.isRegularFile(Path.of(jar))) {
+      throw new IllegalStateException("S3Proxy jar not found at " + jar + "; pass -Dmlops.s3proxy.jar=... (the "
+          + "org.gaul:s3proxy:4.0.0:jar-with-dependencies artifact)");
+    }
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    URI endpoint = URI.create("http://127.0.0.1:" + port);
+    Path dir = Files.createTempDirectory("mlops-bench-s3proxy-");
+    Path props = dir.resolve("s3proxy.properties");
+    Files.writeString(props, String.join("\n", "s3proxy.endpoint=" + endpoint, "s3proxy.authorization=aws-v2-or-v4",
+        "s3proxy.identity=bench", "s3proxy.credential=bench-secret", "jclouds.provider=transient-nio2",
+        "jclouds.identity=unused", "jclouds.credential=unused", ""));
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    server = new ProcessBuilder(java, "-Xmx1g", "-jar", jar, "--properties", props.toString())
+        .redirectErrorStream(true).redirectOutput(dir.resolve("s3proxy.log").toFile()).start();
+    Runtime.getRuntime().addShutdownHook(new Thread(server::destroyForcibly));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      if (!server.isAlive()) {
+        throw new IllegalStateException("S3Proxy exited; see " + dir.resolve("s3proxy.log"));
+      }
+      try {
+        HttpURLConnection c = (HttpURLConnection) endpoint.resolve("/").toURL().openConnection();
+        c.setConnectTimeout(500);
+        if (c.getResponseCode() == 403) {
+          return endpoint;
+        }
+      } catch (IOException notYet) {
+        // starting
+      }
+      Thread.sleep(100);
+    }
+    throw new IllegalStateException("S3Proxy did not start within 60 s");
+  }
+}
