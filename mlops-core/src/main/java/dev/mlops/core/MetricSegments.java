@@ -66,17 +66,19 @@ final class MetricSegments {
   /** @return the last of the first {@code n} points for each key: highest step, then latest time, then latest written */
   static Map<String, Latest> latest(List<String> keys, int[] keyIndex, long[] valueBits, long[] steps,
       long[] timestamps, int n) {
-    Latest[] best = new Latest[keys.size()];
+    int[] best = new int[keys.size()]; // per key, 1 + the index of its latest point (0: none)
     for (int i = 0; i < n; i++) {
       int k = keyIndex[i];
-      if (best[k] == null || steps[i] > best[k].step() || (steps[i] == best[k].step() && timestamps[i] >= best[k].timestamp())) {
-        best[k] = new Latest(Double.longBitsToDouble(valueBits[i]), steps[i], timestamps[i]);
+      int b = best[k] - 1;
+      if (b < 0 || steps[i] > steps[b] || (steps[i] == steps[b] && timestamps[i] >= timestamps[b])) {
+        best[k] = i + 1;
       }
     }
     Map<String, Latest> out = new HashMap<>();
     for (int k = 0; k < best.length; k++) {
-      if (best[k] != null) {
-        out.put(keys.get(k), best[k]);
+      int b = best[k] - 1;
+      if (b >= 0) {
+        out.put(keys.get(k), new Latest(Double.longBitsToDouble(valueBits[b]), steps[b], timestamps[b]));
       }
     }
     return Map.copyOf(out);
