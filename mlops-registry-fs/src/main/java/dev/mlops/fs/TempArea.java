@@ -112,11 +112,25 @@ final class TempArea {
   }
 
   private static String hostName() {
-    String name;
+    // The kernel's name first: InetAddress.getLocalHost() resolves it, which can hang on bad DNS.
+    String name = null;
     try {
-      name = InetAddress.getLocalHost().getHostName();
+      Path kernel = Path.of("/proc/sys/kernel/hostname");
+      if (Files.isReadable(kernel)) {
+        name = Files.readString(kernel).strip();
+      }
     } catch (IOException | SecurityException e) {
-      name = "localhost";
+      name = null;
+    }
+    if (name == null || name.isEmpty()) {
+      name = System.getenv().getOrDefault("HOSTNAME", System.getenv("COMPUTERNAME"));
+    }
+    if (name == null || name.isEmpty()) {
+      try {
+        name = InetAddress.getLocalHost().getHostName();
+      } catch (IOException | SecurityException e) {
+        name = "localhost";
+      }
     }
     // Only key-like characters, so the parts of the name can be split on '~' again.
     String clean = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9.-]", "-");
