@@ -22,13 +22,15 @@ import java.util.zip.CRC32;
  *   short  format version (1)
  *   short  flags (0)
  *   int    key count K, then K times: short byte length, UTF-8 bytes of a metric key
- *   int    point count N, then N times:
- *            int  key index (0..K-1)
- *            long value as {@link Double#doubleToRawLongBits} (NaN payloads and infinities exact)
- *            long step
- *            long timestamp, epoch millis
+ *   int    point count N, then four columns of N values each:
+ *            int[N]  key index (0..K-1)
+ *            long[N] value as {@link Double#doubleToRawLongBits} (NaN payloads and infinities exact)
+ *            long[N] step
+ *            long[N] timestamp, epoch millis
  *   int    CRC-32 of every byte before it
  * </pre>
+ *
+ * Columns (rather than records) let both directions copy whole arrays at once.
  *
  * A reader refuses an unknown version, a bad checksum, a bad key and any length that does not add
  * up, with a {@link CorruptDataException} naming the storage key.
@@ -120,13 +122,22 @@ final class MetricSegments {
     Arrays.fill(remap, -1);
     List<byte[]> used = new ArrayList<>();
     int keyBytes = 0;
+    boolean identity = true;
     for (int i = 0; i < n; i++) {
       int k = keyIndex[i];
       if (remap[k] < 0) {
         remap[k] = used.size();
+        identity &= remap[k] == k;
         byte[] b = dictionary.get(k).getBytes(StandardCharsets.UTF_8);
         used.add(b);
         keyBytes += 2 + b.length;
+      }
+    }
+    int[] indices = keyIndex;
+    if (!identity) {
+      indices = new int[n];
+      for (int i = 0; i < n; i++) {
+        indices[i] = remap[keyIndex[i]];
       }
     }
     int length = 4 + 2 + 2 + 4 + keyBytes + 4 + n * RECORD_BYTES + 4;
@@ -136,11 +147,16 @@ final class MetricSegments {
       buf.putShort((short) b.length).put(b);
     }
     buf.putInt(n);
-    for (int i = 0; i < n; i++) {
-      buf.putInt(remap[keyIndex[i]]).putLong(valueBits[i]).putLong(steps[i]).putLong(timestamps[i]);
+    buf.asIntBuffer().put(indices, 0, n);
+    int at = buf.position() + 4 * n;
+    for (long[] column : new long[][] {valueBits, steps, timestamps}) {
+      buf.position(at);
+      buf.asLongBuffer().put(column, 0, n);
+      at += 8 * n;
     }
     CRC32 crc = new CRC32();
     crc.update(buf.array(), 0, length - 4);
+    buf.position(at);
     buf.putInt((int) crc.getValue());
     return buf.array();
   }
@@ -191,15 +207,18 @@ final class MetricSegments {
       long[] bits = new long[n];
       long[] steps = new long[n];
       long[] ts = new long[n];
+      int at = buf.position();
+      buf.asIntBuffer().get(idx);
+      at += 4 * n;
+      for (long[] column : new long[][] {bits, steps, ts}) {
+        buf.position(at);
+        buf.asLongBuffer().get(column);
+        at += 8 * n;
+      }
       for (int i = 0; i < n; i++) {
-        int k = buf.getInt();
-        if (k < 0 || k >= keyCount) {
-          throw corrupt(key, "point " + i + " refers to key " + k + " of " + keyCount);
+        if (idx[i] < 0 || idx[i] >= keyCount) {
+          throw corrupt(key, "point " + i + " refers to key " + idx[i] + " of " + keyCount);
         }
-        idx[i] = k;
-        bits[i] = buf.getLong();
-        steps[i] = buf.getLong();
-        ts[i] = buf.getLong();
       }
       return new Segment(List.copyOf(keys), idx, bits, steps, ts);
     } catch (BufferUnderflowException | IndexOutOfBoundsException e) {
