@@ -280,11 +280,14 @@ public final class S3ObjectStore implements ObjectStore {
     checkOpen();
     ObjectStore.requireValidKey(key);
     String objectKey = objectKey(key);
+    AtomicBoolean sent = new AtomicBoolean();
     return retrier.call("delete", key, attempt -> {
-      // S3's DeleteObject answers 204 whether or not the key existed; ask first.
+      // S3's DeleteObject answers 204 whether or not the key existed; ask first. If an earlier
+      // attempt's DELETE was sent, its answer may have been lost after it took effect.
       if (head(objectKey).isEmpty()) {
-        return false;
+        return sent.get();
       }
+      sent.set(true);
       s3.deleteObject(r -> r.bucket(bucket).key(objectKey));
       return true;
     });
