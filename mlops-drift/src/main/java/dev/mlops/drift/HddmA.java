@@ -39,6 +39,9 @@ public final class HddmA implements ConceptDriftDetector {
   private double sumIncreaseCut;
   private long nDecreaseCut;
   private double sumDecreaseCut;
+  // mean + bound (resp. mean - bound) at the cut points; derived, so not serialized.
+  private double increaseCutLevel;
+  private double decreaseCutLevel;
 
   private HddmA(Builder b) {
     this.driftConfidence = b.driftConfidence;
@@ -65,15 +68,15 @@ public final class HddmA implements ConceptDriftDetector {
     sum += v;
     double mean = sum / n;
     double bound = Math.sqrt(lnCut / (2.0 * n));
-    if (nIncreaseCut == 0
-        || mean + bound <= sumIncreaseCut / nIncreaseCut + Math.sqrt(lnCut / (2.0 * nIncreaseCut))) {
+    if (nIncreaseCut == 0 || mean + bound <= increaseCutLevel) {
       nIncreaseCut = n;
       sumIncreaseCut = sum;
+      increaseCutLevel = mean + bound;
     }
-    if (nDecreaseCut == 0
-        || mean - bound >= sumDecreaseCut / nDecreaseCut - Math.sqrt(lnCut / (2.0 * nDecreaseCut))) {
+    if (nDecreaseCut == 0 || mean - bound >= decreaseCutLevel) {
       nDecreaseCut = n;
       sumDecreaseCut = sum;
+      decreaseCutLevel = mean - bound;
     }
     if (meanRose(lnDrift)) {
       restart();
@@ -93,18 +96,24 @@ public final class HddmA implements ConceptDriftDetector {
     if (nIncreaseCut >= n) {
       return false;
     }
+    double diff = sum / n - sumIncreaseCut / nIncreaseCut;
+    if (diff <= 0.0) {
+      return false; // the bound is positive
+    }
     double m = 1.0 / nIncreaseCut - 1.0 / n;
-    double eps = Math.sqrt(m / 2.0 * lnInverseConfidence);
-    return sum / n - sumIncreaseCut / nIncreaseCut >= eps;
+    return diff >= Math.sqrt(m / 2.0 * lnInverseConfidence);
   }
 
   private boolean meanFell(double lnInverseConfidence) {
     if (nDecreaseCut >= n) {
       return false;
     }
+    double diff = sumDecreaseCut / nDecreaseCut - sum / n;
+    if (diff <= 0.0) {
+      return false; // the bound is positive
+    }
     double m = 1.0 / nDecreaseCut - 1.0 / n;
-    double eps = Math.sqrt(m / 2.0 * lnInverseConfidence);
-    return sumDecreaseCut / nDecreaseCut - sum / n >= eps;
+    return diff >= Math.sqrt(m / 2.0 * lnInverseConfidence);
   }
 
   private void restart() {
@@ -160,6 +169,14 @@ public final class HddmA implements ConceptDriftDetector {
         && d.nIncreaseCut <= d.n && d.nDecreaseCut >= 0 && d.nDecreaseCut <= d.n,
         "counts " + d.count + "/" + d.n + "/" + d.nIncreaseCut + "/" + d.nDecreaseCut);
     DetectorBytes.check(d.sum >= 0 && d.sum <= d.n, "sum " + d.sum + " of " + d.n + " inputs");
+    if (d.nIncreaseCut > 0) {
+      d.increaseCutLevel = d.sumIncreaseCut / d.nIncreaseCut
+          + Math.sqrt(d.lnCut / (2.0 * d.nIncreaseCut));
+    }
+    if (d.nDecreaseCut > 0) {
+      d.decreaseCutLevel = d.sumDecreaseCut / d.nDecreaseCut
+          - Math.sqrt(d.lnCut / (2.0 * d.nDecreaseCut));
+    }
     return d;
   }
 

@@ -45,6 +45,9 @@ public final class HddmW implements ConceptDriftDetector {
   private double decCutWeights;
   private double decAfter;
   private double decAfterWeights;
+  // EWMA plus (minus) its bound at the cut points; derived, so not serialized.
+  private double incCutLevel;
+  private double decCutLevel;
 
   private HddmW(Builder b) {
     this.driftConfidence = b.driftConfidence;
@@ -93,17 +96,17 @@ public final class HddmW implements ConceptDriftDetector {
       decAfterWeights = lambda2 + decay2 * decAfterWeights;
     }
     double bound = Math.sqrt(totalWeights * lnDrift / 2.0);
-    if (incCutWeights == 0.0
-        || total + bound <= incCut + Math.sqrt(incCutWeights * lnDrift / 2.0)) {
+    if (incCutWeights == 0.0 || total + bound <= incCutLevel) {
       incCut = total;
       incCutWeights = totalWeights;
+      incCutLevel = total + bound;
       incAfter = 0.0;
       incAfterWeights = 0.0;
     }
-    if (decCutWeights == 0.0
-        || total - bound >= decCut - Math.sqrt(decCutWeights * lnDrift / 2.0)) {
+    if (decCutWeights == 0.0 || total - bound >= decCutLevel) {
       decCut = total;
       decCutWeights = totalWeights;
+      decCutLevel = total - bound;
       decAfter = 0.0;
       decAfterWeights = 0.0;
     }
@@ -122,7 +125,7 @@ public final class HddmW implements ConceptDriftDetector {
   }
 
   private boolean rose(double ln) {
-    if (incAfterWeights == 0.0) {
+    if (incAfterWeights == 0.0 || incAfter - incCut <= 0.0) {
       return false;
     }
     double eps = Math.sqrt((incCutWeights + incAfterWeights) * ln / 2.0);
@@ -130,7 +133,7 @@ public final class HddmW implements ConceptDriftDetector {
   }
 
   private boolean fell(double ln) {
-    if (decAfterWeights == 0.0) {
+    if (decAfterWeights == 0.0 || decCut - decAfter <= 0.0) {
       return false;
     }
     double eps = Math.sqrt((decCutWeights + decAfterWeights) * ln / 2.0);
@@ -205,6 +208,8 @@ public final class HddmW implements ConceptDriftDetector {
     for (double e : new double[] {d.total, d.incCut, d.incAfter, d.decCut, d.decAfter}) {
       DetectorBytes.check(e >= -1e-9 && e <= 1.0 + 1e-9, "moving average " + e);
     }
+    d.incCutLevel = d.incCut + Math.sqrt(d.incCutWeights * d.lnDrift / 2.0);
+    d.decCutLevel = d.decCut - Math.sqrt(d.decCutWeights * d.lnDrift / 2.0);
     return d;
   }
 
