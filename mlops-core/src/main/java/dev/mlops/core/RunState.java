@@ -183,7 +183,7 @@ record RunState(
 
   private static Map<String, Latest> metricsOf(JsonNode n) {
     Map<String, Latest> out = new HashMap<>();
-    n.fields().forEachRemaining(f -> {
+    n.properties().forEach(f -> {
       JsonNode m = f.getValue();
       if (!m.path("bits").canConvertToLong() || !m.path("step").canConvertToLong() || !m.path("ts").canConvertToLong()) {
         throw new IllegalArgumentException("metric '" + f.getKey() + "' lacks bits, step or ts");
@@ -196,7 +196,7 @@ record RunState(
 
   private static ArtifactRef artifactRefOf(JsonNode n) {
     Map<String, String> meta = new HashMap<>();
-    n.path("metadata").fields().forEachRemaining(f -> meta.put(f.getKey(), f.getValue().asText()));
+    n.path("metadata").properties().forEach(f -> meta.put(f.getKey(), f.getValue().asText()));
     return new ArtifactRef(Digest.parse(text(n, "digest")), n.path("size").asLong(-1), text(n, "mediaType"), meta);
   }
 
