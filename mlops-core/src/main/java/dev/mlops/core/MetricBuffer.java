@@ -34,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * handle, so handles in many processes never compete for a key.
  *
  * <p>Memory is bounded: when {@code maxPendingChunks} sealed chunks wait for the writer,
- * {@link #log} blocks until one is stored. A failed write is retried with backoff; after
+ * {@link #log} blocks until one is stored. A partly filled chunk is written by the timer: after one
+ * flush interval if it holds a tenth of a chunk, else after {@value #MAX_DELAY_INTERVALS} intervals,
+ * so slow logging does not produce one object per point. A failed write is retried with backoff; after
  * {@code writeAttempts} failures in a row the chunk is kept (never dropped), the failure is
  * reported to the next {@link #flush} (and to a {@link #log} that would have to wait for it) as
  * a {@link StorageException}, and the next flush or timer tick tries again.
@@ -44,13 +46,16 @@ import org.slf4j.LoggerFactory;
 final class MetricBuffer {
   private static final Logger LOG = LoggerFactory.getLogger(MetricBuffer.class);
   private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+  /** A part chunk waits at most this many flush intervals before it is written. */
+  static final int MAX_DELAY_INTERVALS = 30;
 
   /**
    * How metrics are buffered and written.
    *
    * @param chunkSize points per segment, 1..10,000,000
    * @param maxPendingChunks sealed chunks allowed to wait for the writer before logging blocks, >= 1
-   * @param flushInterval a partly filled chunk is written after at most about this long
+   * @param flushInterval a chunk at least a tenth full is written after about this long; a chunk
+   *     with fewer points after 30 times this long
    * @param writeAttempts attempts per segment before a failure is reported, >= 1
    * @param retryBackoff pause after the first failed attempt, doubled after each further one
    */
@@ -228,9 +233,14 @@ final class MetricBuffer {
   void tick() {
     lock.lock();
     try {
-      if (size > 0 && pending.size() < settings.maxPendingChunks()
-          && System.nanoTime() - firstPointNanos >= settings.flushInterval().toNanos() / 2) {
-        sealLocked();
+      if (size > 0 && pending.size() < settings.maxPendingChunks()) {
+        // A slow logger must not get one object per point: after one interval a part chunk is
+        // written only if it holds a tenth of a chunk; any part chunk after 30 intervals.
+        long age = System.nanoTime() - firstPointNanos;
+        long interval = settings.flushInterval().toNanos();
+        if ((age >= interval / 2 && size >= Math.max(1, idx.length / 10)) || age >= MAX_DELAY_INTERVALS * interval) {
+          sealLocked();
+        }
       }
       if (!pending.isEmpty() && !draining) {
         requestDrainLocked();

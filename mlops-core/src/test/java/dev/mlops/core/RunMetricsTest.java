@@ -287,6 +287,23 @@ class RunMetricsTest {
   }
 
   @Test
+  void slowLoggingIsNotStoredAsOneObjectPerPoint() throws Exception {
+    MemObjectStore store = new MemObjectStore();
+    MetricBuffer.Settings tickEvery5ms = new MetricBuffer.Settings(10_000, 4, Duration.ofMillis(5), 3, Duration.ofMillis(1));
+    try (CoreExperiments ex = new CoreExperiments(store, new TickingClock(), "t", tickEvery5ms)) {
+      Run run = ex.startRun("e");
+      int points = 60;
+      for (int i = 0; i < points; i++) {
+        run.logMetric("slow", i, i);
+        Thread.sleep(5); // about one timer tick per point
+      }
+      run.flush();
+      assertThat(ex.metricHistory(run.id(), "slow")).hasSize(points);
+      assertThat(store.listAll("runs/" + run.id() + "/metrics/").count()).isLessThan(points / 5);
+    }
+  }
+
+  @Test
   void theTimerStoresAPartChunkWithoutAFlush() throws Exception {
     MemObjectStore store = new MemObjectStore();
     MetricBuffer.Settings quick = new MetricBuffer.Settings(10_000, 4, Duration.ofMillis(50), 3, Duration.ofMillis(1));
