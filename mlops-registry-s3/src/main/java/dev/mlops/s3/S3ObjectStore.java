@@ -15,19 +15,23 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.channels.FileChannel;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
@@ -104,8 +108,8 @@ public final class S3ObjectStore implements ObjectStore {
   static final int DEFAULT_PART_SIZE = 8 * 1024 * 1024;
 
   /** Clients that passed the probe, with the buckets they passed it on (see {@link Builder#build()}). */
-  private static final Map<S3Client, java.util.Set<String>> PROBED =
-      java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+  private static final Map<S3Client, Set<String>> PROBED =
+      Collections.synchronizedMap(new WeakHashMap<>());
 
   private final S3Client s3;
   private final boolean ownsClient;
@@ -494,7 +498,7 @@ public final class S3ObjectStore implements ObjectStore {
   /** Runs the capability probe; see the class javadoc. */
   private void probe() {
     String key = PROBE_PREFIX + newCommitId();
-    byte[] content = ("mlops capability probe " + key).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] content = ("mlops capability probe " + key).getBytes(StandardCharsets.US_ASCII);
     create(key, content);
     try {
       boolean putIgnored;
@@ -923,7 +927,7 @@ public final class S3ObjectStore implements ObjectStore {
       where += s3.serviceClientConfiguration().endpointOverride().map(e -> " at " + e).orElse("")
           + Optional.ofNullable(s3.serviceClientConfiguration().region()).map(r -> " (region " + r.id() + ")").orElse("");
       S3ObjectStore store = new S3ObjectStore(this, s3, owns, where);
-      java.util.Set<String> probed = PROBED.computeIfAbsent(s3, c -> java.util.concurrent.ConcurrentHashMap.newKeySet());
+      Set<String> probed = PROBED.computeIfAbsent(s3, c -> ConcurrentHashMap.newKeySet());
       if (!probed.contains(bucket)) {
         try {
           store.probe();
