@@ -102,19 +102,20 @@ public enum DriftTest {
         return result(wasserstein(ref, cur) / scale(populationStandardDeviation(ref)), Double.NaN, 0);
       default: {
         double[] edges = BinnedBaseline.quantileEdges(ref, bins);
-        double[] refCounts = binCounts(ref, edges);
-        double[] curCounts = binCounts(cur, edges);
+        double[] refSums = new double[edges.length + 1];
+        double[] refCounts = bin(ref, edges, refSums);
+        double[] curSums = new double[edges.length + 1];
+        double[] curCounts = bin(cur, edges, curSums);
         double[] p = new double[refCounts.length];
         for (int i = 0; i < p.length; i++) {
           p[i] = refCounts[i] / ref.length;
         }
-        double[] refSums = binSums(ref, edges);
         double[] means = new double[p.length];
         for (int i = 0; i < p.length; i++) {
           means[i] = refCounts[i] > 0 ? refSums[i] / refCounts[i] : 0;
         }
         BinnedBaseline base = new BinnedBaseline(edges, p, means, ref.length, populationStandardDeviation(ref), true);
-        return evaluate(base, curCounts, binSums(cur, edges));
+        return evaluate(base, curCounts, curSums);
       }
     }
   }
@@ -131,7 +132,8 @@ public enum DriftTest {
     Objects.requireNonNull(baseline, "baseline");
     double[] cur = finite(current, "current");
     BinnedBaseline base = baseline.binned();
-    return evaluate(base, binCounts(cur, base.edges), binSums(cur, base.edges));
+    double[] sums = new double[base.bins()];
+    return evaluate(base, bin(cur, base.edges, sums), sums);
   }
 
   /**
@@ -368,11 +370,14 @@ public enum DriftTest {
     return integral;
   }
 
-  static double[] binSums(double[] values, double[] edges) {
-    double[] sums = new double[edges.length + 1];
+  /** Counts values per bin and adds each value to its bin's sum; returns the counts. */
+  static double[] bin(double[] values, double[] edges, double[] sums) {
+    double[] counts = new double[edges.length + 1];
     for (double v : values) {
-      sums[BinnedBaseline.binOf(edges, v)] += v;
+      int b = BinnedBaseline.binOf(edges, v);
+      counts[b]++;
+      sums[b] += v;
     }
-    return sums;
+    return counts;
   }
 }
