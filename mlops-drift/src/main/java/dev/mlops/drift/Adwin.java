@@ -11,8 +11,8 @@ import java.nio.ByteBuffer;
  * window at a bucket boundary into an older part {@code W0} and a newer part {@code W1} (both of
  * at least {@code minSubWindowLength} items) is tested; if
  * {@code |mean(W0) - mean(W1)| > eps_cut}, with
- * {@code eps_cut = sqrt(2 m' sigma^2 d) + 2 m' d / 3}, {@code d = ln(2 ln(|W|) / delta)},
- * {@code 1/m' = ... } the harmonic size term {@code 1/(|W0| - 4) + 1/(|W1| - 4)} and
+ * {@code eps_cut = sqrt(2 m sigma^2 d) + 2 m d / 3}, {@code d = ln(2 ln(|W|) / delta)},
+ * {@code m = 1/(|W0| - k + 1) + 1/(|W1| - k + 1)} ({@code k = minSubWindowLength}) and
  * {@code sigma^2} the window's variance, the oldest bucket is dropped and the test repeats.
  * The input is reported as {@link DriftState#DRIFT} when at least one bucket was dropped and
  * the window's mean rose (an error rate or loss got worse); with
