@@ -100,7 +100,7 @@ public final class FsObjectStore implements ObjectStore {
     if (file.isEmpty()) {
       return Optional.empty();
     }
-    try (FileChannel ch = FileChannel.open(file.get(), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+    try (FileChannel ch = openForReading(file.get(), key)) {
       long size = ch.size();
       if (size > Integer.MAX_VALUE - 16) {
         throw new StorageException("storage key '" + key + "' holds " + size
@@ -128,12 +128,30 @@ public final class FsObjectStore implements ObjectStore {
       return Optional.empty();
     }
     try {
-      return Optional.of(Channels.newInputStream(
-          FileChannel.open(file.get(), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)));
+      return Optional.of(Channels.newInputStream(openForReading(file.get(), key)));
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (IOException e) {
       throw storageFailure("opening storage key '" + key + "' at " + file.get() + " failed", e);
+    }
+  }
+
+  /**
+   * Opens without following a link: if the file was swapped for a link after it was checked, the
+   * open fails with ELOOP, which is reported like the link itself.
+   */
+  static FileChannel openForReading(Path file, String key) throws IOException {
+    try {
+      return FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+    } catch (NoSuchFileException e) {
+      throw e;
+    } catch (IOException e) {
+      // ELOOP comes as a plain IOException ("Too many levels of symbolic links")
+      if (e.getMessage() != null && e.getMessage().toLowerCase(Locale.ROOT).contains("symbolic link")) {
+        throw new CorruptDataException("storage key '" + key + "' is damaged: " + file
+            + " became a symbolic link; the file: store never follows one", e);
+      }
+      throw e;
     }
   }
 

@@ -70,6 +70,13 @@ class FsHostileStoreTest {
   }
 
   @Test
+  void aFileSwappedForALinkAfterTheCheckIsNotOpened() throws IOException {
+    // the race the per-component checks cannot close: the final open refuses links by itself
+    Path link = Files.createSymbolicLink(store.root().resolve("swapped"), outside.resolve("secret"));
+    assertCorrupt(() -> FsObjectStore.openForReading(link, "swapped").close(), "swapped");
+  }
+
+  @Test
   void aDanglingLinkIsReportedToo() throws IOException {
     Files.createSymbolicLink(store.root().resolve("gone"), dir.resolve("nowhere"));
     Files.createSymbolicLink(store.root().resolve("gone+"), dir.resolve("nowhere"));
