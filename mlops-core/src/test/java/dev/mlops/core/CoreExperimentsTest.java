@@ -156,6 +156,22 @@ class CoreExperimentsTest {
   }
 
   @Test
+  void endingThroughOneHandleStoresWhatTheOtherHandlesOfTheRunBuffered() {
+    Run first = ws.experiments().startRun("e");
+    Run second = ws.experiments().run(first.id());
+    first.logMetric("loss", 0.25, 7); // buffered in the first handle, not flushed
+    second.end(RunStatus.FINISHED);
+    RunInfo info = ws.experiments().getRun(first.id());
+    assertThat(info.latestMetrics()).containsExactlyEntriesOf(Map.of("loss", 0.25));
+    assertThat(ws.experiments().metricHistory(first.id(), "loss")).hasSize(1);
+    assertThatThrownBy(() -> first.logMetric("loss", 0.1, 8)).isInstanceOf(ConflictException.class)
+        .hasMessageContaining("FINISHED");
+    assertThatThrownBy(() -> second.logMetric("loss", 0.1, 8)).isInstanceOf(ConflictException.class);
+    first.close(); // already ended: no-op
+    assertThat(ws.experiments().getRun(first.id()).status()).isEqualTo(RunStatus.FINISHED);
+  }
+
+  @Test
   void unknownRunsAreReportedAsSuch() {
     RunId nope = RunId.of("0000000000000deadbeefdeadbeef");
     assertThat(ws.experiments().findRun(nope)).isEmpty();
