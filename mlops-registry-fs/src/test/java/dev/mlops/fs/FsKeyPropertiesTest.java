@@ -71,6 +71,32 @@ class FsKeyPropertiesTest {
     }
   }
 
+  /** Pure mapping check over many more keys than the stores above can afford. */
+  @Property(tries = 2000)
+  void noValidKeyMapsOutsideTheRootOrOntoAnotherKeysFile(@ForAll("keys") String key, @ForAll("keys") String other) {
+    Path root = Path.of("/srv/store");
+    Path file = FsKeys.file(root, key);
+    assertThat(file.normalize()).isEqualTo(file);
+    assertThat(file.startsWith(root)).isTrue();
+    assertThat(root.relativize(file).toString()).doesNotContain("~");
+    for (Path component : root.relativize(file)) {
+      assertThat(component.toString()).isNotIn(".", "..", "");
+    }
+    if (!key.equals(other)) {
+      Path otherFile = FsKeys.file(root, other);
+      assertThat(otherFile).isNotEqualTo(file);
+      // a key's file is never a directory on another key's path
+      assertThat(otherFile.startsWith(file)).isFalse();
+    }
+  }
+
+  @Provide
+  Arbitrary<String> keys() {
+    Arbitrary<String> segment = Arbitraries.strings().withChars("abAZ09._-").ofMinLength(1).ofMaxLength(6)
+        .filter(s -> !s.equals(".") && !s.equals(".."));
+    return segment.list().ofMinSize(1).ofMaxSize(5).map(l -> String.join("/", l));
+  }
+
   @Provide
   Arbitrary<List<String>> keySets() {
     Arbitrary<String> segment = Arbitraries.oneOf(
