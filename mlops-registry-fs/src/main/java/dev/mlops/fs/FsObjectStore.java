@@ -267,7 +267,11 @@ public final class FsObjectStore implements ObjectStore {
     try {
       deleted = Files.deleteIfExists(file.get());
       if (deleted) {
-        syncDirectory(parent);
+        try {
+          syncDirectory(parent);
+        } catch (NoSuchFileException e) {
+          // a concurrent delete already removed the emptied directory
+        }
       }
     } catch (IOException e) {
       throw storageFailure("deleting storage key '" + key + "' at " + file.get() + " failed", e);
@@ -318,8 +322,8 @@ public final class FsObjectStore implements ObjectStore {
     Path target = FsKeys.file(root, key);
     Path parent = target.getParent();
     for (int attempt = 1; ; attempt++) {
-      createDirectories(parent, key);
       try {
+        createDirectories(parent, key);
         Files.createLink(target, tmp);
         break;
       } catch (FileAlreadyExistsException e) {
@@ -328,13 +332,17 @@ public final class FsObjectStore implements ObjectStore {
         });
         throw new AlreadyExistsException("storage key '" + key + "' already exists");
       } catch (NoSuchFileException e) {
-        // A concurrent delete removed the (then empty) parent directory; make it again.
-        if (attempt >= MAX_PUBLISH_ATTEMPTS) {
+        // A concurrent delete removed a (then empty) directory on the way; make it again.
+        if (attempt >= MAX_PUBLISH_ATTEMPTS || !Files.exists(tmp, LinkOption.NOFOLLOW_LINKS)) {
           throw e;
         }
       }
     }
-    syncDirectory(parent);
+    try {
+      syncDirectory(parent);
+    } catch (NoSuchFileException e) {
+      // created, then deleted with its directory by a concurrent delete: nothing left to make durable
+    }
     maybeClean();
   }
 

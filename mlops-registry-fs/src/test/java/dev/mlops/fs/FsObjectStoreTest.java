@@ -306,25 +306,41 @@ class FsObjectStoreTest {
   }
 
   @Test
-  void createRacingDeleteOfTheSameDirectoryNeverFailsSpuriously() throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(2);
+  void createsAndDeletesRacingInTheSameDirectoriesNeverFailSpuriously() throws Exception {
+    // deleters remove emptied directories while creators need them: creators must recreate them
+    int n = 300;
+    ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
-      Future<?> deleter = pool.submit(() -> {
-        for (int i = 0; i < 300; i++) {
-          store.delete("d/e/" + i);
-        }
-      });
-      for (int i = 0; i < 300; i++) {
-        store.create("d/e/" + i, new byte[] {1});
+      List<Future<?>> work = new ArrayList<>();
+      for (int t = 0; t < 2; t++) {
+        int offset = t;
+        work.add(pool.submit(() -> {
+          for (int i = offset; i < n; i += 2) {
+            store.create("d/e/f/" + i, new byte[] {1});
+          }
+          return null;
+        }));
+        work.add(pool.submit(() -> {
+          for (int round = 0; round < 3; round++) {
+            for (int i = offset; i < n; i += 2) {
+              store.delete("d/e/f/" + i);
+            }
+          }
+          return null;
+        }));
       }
-      deleter.get(30, TimeUnit.SECONDS);
+      for (Future<?> f : work) {
+        f.get(60, TimeUnit.SECONDS);
+      }
     } finally {
       pool.shutdownNow();
     }
-    for (int i = 0; i < 300; i++) {
-      store.delete("d/e/" + i);
+    for (int i = 0; i < n; i++) {
+      store.delete("d/e/f/" + i);
     }
     assertThat(store.listAll("").toList()).isEmpty();
+    assertThat(Files.exists(store.root().resolve("d+"))).isFalse();
+    assertThat(tempFiles()).isEmpty();
   }
 
   @Test
