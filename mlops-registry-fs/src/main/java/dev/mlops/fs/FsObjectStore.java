@@ -42,7 +42,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * collide, and files keep their own names (a log entry is still a {@code .json}, a blob is still
  * named by its digest). Names with a {@code '~'} belong to the store itself: {@code ~format} (the
  * layout's version, {@value #FORMAT_VERSION}) and {@code ~tmp/} (objects being written). Segments
- * longer than {@value FsKeys#MAX_SEGMENT_LENGTH} characters cannot be file names and are refused
+ * longer than 254 characters cannot be file names (255 bytes with the suffix) and are refused
  * with a {@link StorageException}. The file system must be case-sensitive.
  *
  * <p><b>Create-if-absent.</b> {@link #create} writes the bytes to a new file in {@code ~tmp/},
