@@ -67,6 +67,17 @@ public class MonitorRecordBenchmark {
     }
   }
 
+  /** A monitor per benchmark thread: the same work with nothing shared between threads. */
+  @State(Scope.Thread)
+  public static class Own {
+    PredictionMonitor monitor;
+
+    @Setup(Level.Trial)
+    public void setUp(Shared shared) {
+      monitor = PredictionMonitor.builder(shared.monitor.baseline()).windowing(Windowing.manual()).build();
+    }
+  }
+
   /** Per-thread rows (drawn from the baseline's distribution) and floor counters. */
   @State(Scope.Thread)
   public static class Rows {
@@ -100,6 +111,13 @@ public class MonitorRecordBenchmark {
   @Threads(2)
   public void record2Threads(Shared shared, Rows rows) {
     shared.monitor.record(rows.nextRow(), 0.5);
+  }
+
+  /** Two threads, each with its own monitor: separates sharing costs from the machine's. */
+  @Benchmark
+  @Threads(2)
+  public void record2ThreadsOwnMonitor(Own own, Rows rows) {
+    own.monitor.record(rows.nextRow(), 0.5);
   }
 
   /** With tumbling windows of 100k records closing on the common pool (evaluation amortized in). */
