@@ -40,7 +40,7 @@ import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
@@ -942,7 +942,7 @@ public final class S3ObjectStore implements ObjectStore {
 
     private S3Client newClient() {
       S3ClientBuilder b = S3Client.builder()
-          .httpClient(UrlConnectionHttpClient.builder()
+          .httpClient(Apache5HttpClient.builder()
               .connectionTimeout(Duration.ofSeconds(5))
               .socketTimeout(requestTimeout)
               .build())

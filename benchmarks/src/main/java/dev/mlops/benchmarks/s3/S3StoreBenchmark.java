@@ -31,7 +31,7 @@ import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
@@ -39,7 +39,7 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
 /**
  * {@code s3:} store operations beside the raw AWS SDK calls they wrap, in the same run, against a
  * local S3Proxy 4 child process (in-memory storage) on 127.0.0.1. Both sides use one
- * {@link S3Client} configured alike (url-connection HTTP client, SDK standard retries, no trailing
+ * {@link S3Client} configured alike (apache5 HTTP client as the store's own, no SDK retries, no trailing
  * checksums), so the difference is the store's own work: key checks, SHA-256 of the content,
  * metadata, {@code If-None-Match: *}, digest verification on read.
  *
@@ -65,12 +65,10 @@ public class S3StoreBenchmark {
   public void start() throws Exception {
     URI endpoint = startS3Proxy();
     client = S3Client.builder()
-        .httpClient(UrlConnectionHttpClient.builder().socketTimeout(Duration.ofSeconds(60)).build())
+        .httpClient(Apache5HttpClient.builder().socketTimeout(Duration.ofSeconds(60)).build())
         .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("bench", "bench-secret")))
         .region(Region.US_EAST_1).endpointOverride(endpoint).forcePathStyle(true)
-        // SDK retries on both sides: url-connection now and then writes to a keep-alive connection
-        // the server has closed ("Error writing request body to server"), and both must survive it.
-        .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.standardRetryStrategy()))
+        .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()))
         .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
         .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
         .serviceConfiguration(c -> c.expectContinueEnabled(false))
