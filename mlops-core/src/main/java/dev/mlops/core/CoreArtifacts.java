@@ -15,7 +15,6 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.security.MessageDigest;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -25,6 +24,7 @@ import java.util.Optional;
  * descriptor (size, media type, metadata of the first put) at
  * {@code artifacts/meta/sha256/<2 hex>/<62 hex>.json}. The blob is published before the
  * descriptor, so a crash between the two leaves a blob whose descriptor is rebuilt on demand.
+ * Hashing runs beside the I/O on a helper thread ({@link PipelinedSha256}) for large content.
  *
  * <p>Thread-safe.
  */
@@ -51,7 +51,7 @@ final class CoreArtifacts implements Artifacts {
   public ArtifactRef put(InputStream in, ArtifactSpec spec) {
     Objects.requireNonNull(in, "in");
     Objects.requireNonNull(spec, "spec");
-    MessageDigest sha = Digest.newSha256();
+    PipelinedSha256 sha = new PipelinedSha256();
     long size = 0;
     Digest digest;
     try (BlobSink sink = store.newBlobSink()) {
@@ -64,7 +64,7 @@ final class CoreArtifacts implements Artifacts {
         size += n;
       }
       out.flush();
-      digest = Digest.fromBytes(sha.digest());
+      digest = sha.digest();
       String key = blobKey(digest);
       if (!exists(key)) {
         try {
@@ -132,7 +132,8 @@ final class CoreArtifacts implements Artifacts {
   /** Hashes while reading; at the end, a mismatch is a {@link CorruptDataException} naming the digest. */
   private static final class VerifyingInputStream extends FilterInputStream {
     private final Digest expected;
-    private final MessageDigest sha = Digest.newSha256();
+    private final PipelinedSha256 sha = new PipelinedSha256();
+    private final byte[] one = new byte[1];
     private boolean checked;
 
     VerifyingInputStream(InputStream in, Digest expected) {
@@ -146,7 +147,8 @@ final class CoreArtifacts implements Artifacts {
       if (b < 0) {
         check();
       } else {
-        sha.update((byte) b);
+        one[0] = (byte) b;
+        sha.update(one, 0, 1);
       }
       return b;
     }
@@ -185,7 +187,7 @@ final class CoreArtifacts implements Artifacts {
     private void check() {
       if (!checked) {
         checked = true;
-        Digest actual = Digest.fromBytes(sha.digest());
+        Digest actual = sha.digest();
         if (!actual.equals(expected)) {
           throw new CorruptDataException("artifact " + expected + " is corrupt: its stored content hashes to " + actual);
         }
