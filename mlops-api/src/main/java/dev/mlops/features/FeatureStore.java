@@ -115,6 +115,17 @@ public interface FeatureStore {
   }
 
   /**
+   * Binds a reader to a fixed list of features, for serving loops that must not allocate per
+   * lookup.
+   *
+   * @param features features to read, in this order
+   * @return the reader
+   * @throws NotFoundException if a view or feature does not exist
+   * @throws IllegalArgumentException if the views are of different entities
+   */
+  OnlineReader onlineReader(List<FeatureRef> features);
+
+  /**
    * Builds a point-in-time-correct training set, streamed: entity rows and offline rows are
    * sorted on local disk in runs of bounded size and merge-joined, so neither side is held in
    * memory. Output rows come ordered by (entity key, timestamp), one per entity row (duplicates

@@ -16,7 +16,9 @@ import dev.mlops.features.FeatureView;
 import dev.mlops.features.FeatureViewVersion;
 import dev.mlops.features.MaterializationMode;
 import dev.mlops.features.MaterializationProgress;
+import dev.mlops.features.OnlineReader;
 import dev.mlops.features.OnlineResult;
+import dev.mlops.features.OnlineVector;
 import dev.mlops.features.PushResult;
 import dev.mlops.features.PushTarget;
 import dev.mlops.features.SkewMismatch;
@@ -431,6 +433,36 @@ public abstract class FeatureStoreContract {
       features.apply(FeatureView.builder("m", "merchant").feature("x", FeatureType.DOUBLE).build());
       assertThatThrownBy(() -> features.online("c1", "stats:spend", "m:x"))
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("different entities");
+    }
+
+    @Test
+    @DisplayName("a bound reader fills a reused vector with what online() returns")
+    void reader() {
+      features.push("stats", List.of(FeatureRow.of("a", t(-30), Map.of("spend", 1.5, "tier", "gold")),
+          FeatureRow.of("old", t(-7200), Map.of("spend", 2.5))));
+      List<FeatureRef> refs = List.of(SPEND, new FeatureRef("stats", "tier"), new FeatureRef("stats", "visits"));
+      OnlineReader reader = features.onlineReader(refs);
+      assertThat(reader.features()).isEqualTo(refs);
+      OnlineVector v = new OnlineVector(3);
+      for (String key : List.of("a", "old", "ghost", "a")) {
+        int present = reader.read(key, v);
+        OnlineResult expected = features.online(List.of(key), refs).get(0);
+        for (int i = 0; i < 3; i++) {
+          FeatureValue e = expected.values().get(i);
+          assertThat(v.status(i)).as("%s %s", key, refs.get(i)).isEqualTo(e.status());
+          assertThat(Optional.ofNullable(v.value(i))).isEqualTo(e.value());
+          assertThat(v.age(i)).isEqualTo(e.age());
+        }
+        assertThat(present).isEqualTo((int) expected.values().stream().filter(FeatureValue::isPresent).count());
+      }
+      reader.read("a", v);
+      assertThat(v.doubleValue(0, Double.NaN)).isEqualTo(1.5);
+      assertThat(v.ageMicros(0)).isEqualTo(30_000_000L);
+      assertThat(v.doubleValue(2, -1)).isEqualTo(-1);
+      assertThatThrownBy(() -> reader.read("a", new OnlineVector(2))).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("2 positions");
+      assertThatThrownBy(() -> features.onlineReader(List.of(new FeatureRef("stats", "nope"))))
+          .isInstanceOf(NotFoundException.class);
     }
 
     @Test

@@ -160,7 +160,7 @@ public final class PointInTimeJoinScale {
 
   static EntityRow probe(int r, int entities) {
     long h = mix(r + 1L);
-    int i = (int) Math.floorMod(h, entities + entities / 100 + 1);
+    int i = Math.floorMod(h, entities + entities / 100 + 1);
     long seconds = Math.floorMod(mix(h), 13_000L) - 500;
     return new EntityRow("c" + i, BASE.plusSeconds(seconds));
   }

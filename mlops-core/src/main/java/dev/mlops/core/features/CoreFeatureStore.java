@@ -21,7 +21,10 @@ import dev.mlops.features.FeatureView;
 import dev.mlops.features.FeatureViewVersion;
 import dev.mlops.features.MaterializationMode;
 import dev.mlops.features.MaterializationProgress;
+import dev.mlops.features.FeatureStatus;
+import dev.mlops.features.OnlineReader;
 import dev.mlops.features.OnlineResult;
+import dev.mlops.features.OnlineVector;
 import dev.mlops.features.PushResult;
 import dev.mlops.features.PushTarget;
 import dev.mlops.features.SkewMismatch;
@@ -313,6 +316,73 @@ public final class CoreFeatureStore implements FeatureStore, AutoCloseable {
       out[k] = new OnlineResult(key, List.of(values));
     }
     return List.of(out);
+  }
+
+  @Override
+  public OnlineReader onlineReader(List<FeatureRef> features) {
+    ensureOpen();
+    List<FeatureRef> copy = List.copyOf(features);
+    if (copy.isEmpty()) {
+      throw new IllegalArgumentException("no features requested");
+    }
+    Tables t = currentTables();
+    return new Reader(copy, t, plan(t, copy));
+  }
+
+  /** The allocation-free serving path: a plan resolved once, re-resolved when definitions change. */
+  private final class Reader implements OnlineReader {
+    private final List<FeatureRef> features;
+    private volatile Tables planTables;
+    private volatile Plan plan;
+
+    Reader(List<FeatureRef> features, Tables tables, Plan plan) {
+      this.features = features;
+      this.planTables = tables;
+      this.plan = plan;
+    }
+
+    @Override
+    public List<FeatureRef> features() {
+      return features;
+    }
+
+    @Override
+    public int read(String entityKey, OnlineVector into) {
+      ensureOpen();
+      Objects.requireNonNull(entityKey, "entityKey");
+      if (into.size() != features.size()) {
+        throw new IllegalArgumentException("the vector has " + into.size() + " positions but the reader reads "
+            + features.size() + " features");
+      }
+      Tables t = currentTables();
+      Plan p = plan;
+      if (planTables != t) {
+        p = plan(t, features);
+        plan = p;
+        planTables = t;
+      }
+      long at = Micros.of("clock time", clock.instant());
+      int present = 0;
+      for (int s = 0; s < p.tables.length; s++) {
+        ViewTable table = p.tables[s];
+        StoredRow row = online.newest(table, entityKey, at).row;
+        RowVisibility visibility = row == null ? RowVisibility.NOT_YET : RowVisibility.of(row.eventMicros(), at,
+            table.ttlMicros);
+        long age = row == null ? -1 : at - row.eventMicros();
+        for (int i = 0; i < p.refs.length; i++) {
+          if (p.sideOfRef[i] != s) {
+            continue;
+          }
+          Object value = row == null ? null : row.values()[p.columnOfRef[i]];
+          FeatureStatus status = FeatureValues.status(visibility, value != null);
+          into.set(i, status, status == FeatureStatus.PRESENT ? value : null, age);
+          if (status == FeatureStatus.PRESENT) {
+            present++;
+          }
+        }
+      }
+      return present;
+    }
   }
 
   /** Requested features resolved to tables (distinct, in first-use order) and columns. */

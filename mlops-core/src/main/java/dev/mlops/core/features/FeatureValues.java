@@ -39,12 +39,26 @@ final class FeatureValues {
     if (row == null) {
       return FeatureValue.notFound(ref);
     }
-    return switch (RowVisibility.of(row.eventMicros(), atMicros, ttlMicros)) {
-      case NOT_YET -> FeatureValue.notFound(ref); // callers pass only rows at or before the read time
-      case EXPIRED -> new FeatureValue(ref, FeatureStatus.EXPIRED, Optional.empty(), eventTime, age);
-      case LIVE -> value.isPresent()
-          ? new FeatureValue(ref, FeatureStatus.PRESENT, value, eventTime, age)
-          : new FeatureValue(ref, FeatureStatus.NOT_FOUND, Optional.empty(), eventTime, age);
+    FeatureStatus status = status(RowVisibility.of(row.eventMicros(), atMicros, ttlMicros), value.isPresent());
+    return switch (status) {
+      case PRESENT -> new FeatureValue(ref, status, value, eventTime, age);
+      case EXPIRED, NOT_FOUND -> row.eventMicros() > atMicros ? FeatureValue.notFound(ref)
+          : new FeatureValue(ref, status, Optional.empty(), eventTime, age);
+    };
+  }
+
+  /**
+   * The status of a feature given how its entity's winning row stands at the read time.
+   *
+   * @param visibility the winning row's visibility ({@link RowVisibility#NOT_YET} if there is none)
+   * @param hasValue whether that row carries the feature
+   * @return PRESENT, EXPIRED or NOT_FOUND
+   */
+  static FeatureStatus status(RowVisibility visibility, boolean hasValue) {
+    return switch (visibility) {
+      case NOT_YET -> FeatureStatus.NOT_FOUND; // callers pass only rows at or before the read time
+      case EXPIRED -> FeatureStatus.EXPIRED;
+      case LIVE -> hasValue ? FeatureStatus.PRESENT : FeatureStatus.NOT_FOUND;
     };
   }
 

@@ -12,6 +12,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Optional;
 
 /**
@@ -19,8 +20,8 @@ import java.util.Optional;
  * keys sort newest first ({@link ViewTable#onlineRowKey}); the newest row at or before the read
  * time is the entity's online row. Writing a row is a create-if-absent of its key, so rows are
  * idempotent per (entity, event time, created time) and an older row written late never hides a
- * newer one. A Caffeine cache of bounded size holds each entity's newest row in front of the
- * store; writes through this table update it, and entries expire after the refresh interval so
+ * newer one. A Caffeine cache per stored table (bounded to the configured size) holds each entity's newest
+ * row in front of the store; writes through this table update it, and entries expire after the refresh interval so
  * that other processes' writes become visible.
  *
  * <p>Thread-safe.
@@ -53,14 +54,28 @@ final class OnlineTable {
     }
   }
 
-  record Key(String tableRoot, String entityKey) {}
-
   private final ObjectStore store;
-  private final Cache<Key, Entry> cache;
+  private final long maximumSize;
+  private final Duration refreshInterval;
+  // One cache per stored table (view data version), keyed by entity key: a lookup allocates no key.
+  private final ConcurrentHashMap<String, Cache<String, Entry>> caches = new ConcurrentHashMap<>();
 
   OnlineTable(ObjectStore store, long maximumSize, Duration refreshInterval) {
     this.store = store;
-    this.cache = Caffeine.newBuilder().maximumSize(maximumSize).expireAfterWrite(refreshInterval).build();
+    this.maximumSize = maximumSize;
+    this.refreshInterval = refreshInterval;
+  }
+
+  private Cache<String, Entry> cache(ViewTable table) {
+    Cache<String, Entry> c = table.onlineCache;
+    if (c == null) {
+      // Maintenance runs on the calling thread: a hand-off to the common pool per few reads costs
+      // more than the maintenance itself on a busy machine.
+      c = caches.computeIfAbsent(table.root, r -> Caffeine.newBuilder().maximumSize(maximumSize)
+          .expireAfterWrite(refreshInterval).executor(Runnable::run).build());
+      table.onlineCache = c;
+    }
+    return c;
   }
 
   /**
@@ -69,10 +84,10 @@ final class OnlineTable {
    * @return an entry (possibly {@link Entry#ABSENT})
    */
   Entry newest(ViewTable table, String entityKey, long atMicros) {
-    Key key = new Key(table.root, entityKey);
-    Entry e = cache.getIfPresent(key);
+    Cache<String, Entry> cache = cache(table);
+    Entry e = cache.getIfPresent(entityKey);
     if (e == null) {
-      e = cache.get(key, k -> load(table, entityKey, Long.MAX_VALUE));
+      e = cache.get(entityKey, k -> load(table, entityKey, Long.MAX_VALUE));
     }
     if (e.row != null && e.row.eventMicros() > atMicros) {
       // The newest row lies in the future of the read time (rare): find the one before it uncached.
@@ -122,7 +137,7 @@ final class OnlineTable {
     } catch (AlreadyExistsException e) {
       created = false;
     }
-    cache.asMap().compute(new Key(table.root, row.entityKey()), (k, old) -> {
+    cache(table).asMap().compute(row.entityKey(), (k, old) -> {
       if (old == null) {
         return null; // loaded on demand
       }
@@ -135,11 +150,7 @@ final class OnlineTable {
   }
 
   void invalidateAll() {
-    cache.invalidateAll();
-  }
-
-  long estimatedSize() {
-    return cache.estimatedSize();
+    caches.values().forEach(Cache::invalidateAll);
   }
 
   private static byte[] encode(ViewTable table, StoredRow row) {

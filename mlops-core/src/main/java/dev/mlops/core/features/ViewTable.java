@@ -19,7 +19,7 @@ import java.util.Map;
  * </pre>
  * Online row keys invert the times so that an entity's newest row is the first key listed.
  *
- * <p>Immutable and thread-safe.
+ * <p>Thread-safe (immutable but for the lazily set cache reference).
  */
 final class ViewTable {
   /** Longest entity key in UTF-8 bytes; the key becomes part of storage keys (hex-encoded). */
@@ -34,6 +34,8 @@ final class ViewTable {
   final RowCodec codec;
   final SegmentFormat format;
   private final Map<String, Integer> columns = new HashMap<>();
+  /** The online cache of {@link #root}, set by {@link OnlineTable} on first use. */
+  volatile com.github.benmanes.caffeine.cache.Cache<String, OnlineTable.Entry> onlineCache;
 
   ViewTable(FeatureViewVersion version) {
     this.version = version;
