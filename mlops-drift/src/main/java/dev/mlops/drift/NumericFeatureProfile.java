@@ -42,8 +42,8 @@ public final class NumericFeatureProfile {
     this.edges = edges.clone();
     this.probabilities = probabilities.clone();
     this.sketch = sketch;
-    this.binned = new BinnedBaseline(edges, probabilities, binMeans(sketch, probabilities, min, max), count,
-        count > 0 ? Math.sqrt(m2 / count) : 0, true);
+    this.binned = new BinnedBaseline(edges, probabilities, binMeans(sketch, probabilities, min, max),
+        effectiveCount(sketch, count), count > 0 ? Math.sqrt(m2 / count) : 0, true);
   }
 
   /** @return the feature name */
@@ -132,6 +132,20 @@ public final class NumericFeatureProfile {
   /** @return the sketch's rank error bound (99% confidence, single rank) */
   public double normalizedRankError() {
     return sketch.getNormalizedRankError(false);
+  }
+
+  /**
+   * How many values the bin probabilities are worth to the chi-square and Kolmogorov-Smirnov
+   * p-values. Once the sketch compacts, its rank error (standard deviation about a 2.58th of the
+   * 99% bound) dominates sampling error beyond 0.25 / sd^2 values (~9,000 for k = 200); counting
+   * more would make the tests over-confident and alarm more often than their significance level.
+   */
+  static double effectiveCount(KllDoublesSketch sketch, long count) {
+    if (!sketch.isEstimationMode()) {
+      return count;
+    }
+    double sd = sketch.getNormalizedRankError(false) / 2.576;
+    return Math.min(count, 0.25 / (sd * sd));
   }
 
   /** Each bin's mean, from sketch quantiles at 16 evenly spaced ranks within the bin. */
