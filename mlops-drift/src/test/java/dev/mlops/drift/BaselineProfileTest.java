@@ -67,13 +67,15 @@ class BaselineProfileTest {
     Arrays.sort(sorted);
     double eps = v.normalizedRankError();
     assertThat(eps).isLessThan(0.02);
+    // eps bounds one rank's error with 99% confidence (about 2.6 standard deviations); a bin's
+    // probability is a difference of two ranks, checked at 2.5 eps (far beyond 99.99%).
     for (double p : v.binProbabilities()) {
-      assertThat(p).isCloseTo(0.1, within(2 * eps));
+      assertThat(p).isCloseTo(0.1, within(2.5 * eps));
     }
     // Each bin probability agrees with the exact share of values in the bin within the sketch error.
     double[] exact = DriftTest.binCounts(values, edges);
     for (int i = 0; i < exact.length; i++) {
-      assertThat(v.binProbabilities()[i]).isCloseTo(exact[i] / values.length, within(2 * eps));
+      assertThat(v.binProbabilities()[i]).isCloseTo(exact[i] / values.length, within(2.5 * eps));
     }
     assertThat(v.quantile(0.5)).isCloseTo(sorted[25_000], within(0.05));
   }
@@ -227,7 +229,8 @@ class BaselineProfileTest {
     for (double r : new double[] {0.1, 0.25, 0.5, 0.75, 0.9}) {
       double q = m.quantile(r);
       double trueRank = (double) DriftTest.binCounts(values, new double[] {q})[0] / values.length;
-      assertThat(trueRank).as("rank of merged quantile %s", r).isCloseTo(r, within(eps));
+      // eps is a 99% bound per query; 1.5 eps (~3.9 standard deviations) keeps 5 queries unflaky
+      assertThat(trueRank).as("rank of merged quantile %s", r).isCloseTo(r, within(1.5 * eps));
     }
     for (int code = 0; code < 4; code++) {
       assertThat(merged.categoricalFeatures().get(0).countOf(code))
