@@ -64,7 +64,7 @@ import org.junit.jupiter.api.io.TempDir;
  *   private final AtomicInteger n = new AtomicInteger();
  *
  *   @Override protected ObjectStore newStore() {
- *     return FsObjectStore.builder(root.resolve("f" + n.incrementAndGet())).build();
+ *     return FsObjectStore.builder().root(root.resolve("f" + n.incrementAndGet())).build();
  *   }
  *
  *   @Override protected FeatureStore openFeatureStore(ObjectStore store, Clock clock) {
