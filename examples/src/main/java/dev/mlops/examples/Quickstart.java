@@ -13,11 +13,31 @@ import dev.mlops.Workspace;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import dev.mlops.drift.BaselineProfile;
+import dev.mlops.drift.Baselines;
+import dev.mlops.drift.DriftReport;
+import dev.mlops.drift.PredictionMonitor;
+import dev.mlops.drift.Windowing;
+import dev.mlops.features.Entity;
+import dev.mlops.features.EntityRow;
+import dev.mlops.features.FeatureRow;
+import dev.mlops.features.FeatureStore;
+import dev.mlops.features.FeatureType;
+import dev.mlops.features.FeatureValue;
+import dev.mlops.features.FeatureView;
+import dev.mlops.features.TrainingRow;
+import dev.mlops.features.TrainingSetRequest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.stream.Stream;
 
 /**
  * The quickstart: train a (toy) model, track the run, register the model, get it approved,
- * promote it with an alias, resolve it as a model server would, and check the audit trail.
+ * promote it with an alias, resolve it as a model server would, check the audit trail, serve
+ * features, and watch live traffic for drift against a baseline stored with the version.
  *
  * <p>Run with {@code mvn -B -q -Pquickstart -pl examples -am package -DskipTests}; the argument is
  * the workspace URI (default {@code file:target/quickstart-store}).
@@ -91,6 +111,46 @@ public final class Quickstart {
       out.printf("5. best run by auc: %s (auc %.2f); audit log: %d entries, %s%n",
           best.get(0).id(), best.get(0).latestMetrics().get("auc"),
           ws.registry().history("fraud").size(), ws.registry().verify("fraud"));
+
+      // 6. Features: define a view, push rows, look one up at serving time, build a training set.
+      FeatureStore features = ws.features();
+      features.apply(Entity.of("customer", "customer_id"));
+      features.apply(FeatureView.builder("customer_stats", "customer")
+          .feature("spend_7d", FeatureType.DOUBLE)
+          .feature("orders_7d", FeatureType.LONG)
+          .ttl(Duration.ofDays(2))
+          .build());
+      Instant now = Instant.now();
+      features.push("customer_stats", List.of(
+          FeatureRow.of("c42", now.minus(Duration.ofDays(3)), Map.of("spend_7d", 80.0, "orders_7d", 1L)),
+          FeatureRow.of("c42", now.minus(Duration.ofHours(1)), Map.of("spend_7d", 120.5, "orders_7d", 3L))));
+      FeatureValue spend = features.online("c42", "customer_stats:spend_7d").get("customer_stats:spend_7d");
+      long trainingRows;
+      try (Stream<TrainingRow> rows = features.trainingSet(
+          Stream.of(new EntityRow("c42", now.minus(Duration.ofDays(2))), new EntityRow("c42", now)),
+          TrainingSetRequest.of("customer_stats:spend_7d", "customer_stats:orders_7d"))) {
+        trainingRows = rows.count();
+      }
+      out.printf("6. online c42 spend_7d = %s (%s, age %ds); point-in-time training set: %d rows%n",
+          spend.value().orElse(null), spend.status(), spend.age().orElseThrow().toSeconds(), trainingRows);
+
+      // 7. Drift: fit a baseline on training data, store it with the version, monitor shifted traffic.
+      Random rnd = new Random(7);
+      BaselineProfile.Fitter fitter = BaselineProfile.fitter(List.of("amount"), List.of());
+      for (int i = 0; i < 20_000; i++) {
+        fitter.add(new double[] {Math.abs(rnd.nextGaussian() * 100)}, new int[0]);
+      }
+      Baselines.save(ws, "fraud", serving.version(), fitter.build());
+      PredictionMonitor monitor = PredictionMonitor.builder(Baselines.load(ws, "fraud", serving.version()))
+          .windowing(Windowing.tumbling(1_000_000))
+          .build();
+      for (int i = 0; i < 10_000; i++) {
+        double amount = Math.abs(rnd.nextGaussian() * 100) * 1.5; // amounts grew by half
+        monitor.record(new double[] {amount}, new int[0], amount > 180 ? 1 : 0);
+      }
+      DriftReport report = monitor.closeWindow();
+      out.println("7. drift report for fraud@production traffic:");
+      out.print(report.toText());
       return serving;
     }
   }

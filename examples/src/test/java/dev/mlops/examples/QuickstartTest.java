@@ -23,6 +23,11 @@ class QuickstartTest {
     assertThat(second.version()).isEqualTo(2);
     assertThat(second.status()).isEqualTo(ApprovalStatus.APPROVED);
     String printed = buf.toString(StandardCharsets.UTF_8);
-    assertThat(printed).contains("fraud@production -> version 2").contains("verified 6 entries");
+    assertThat(printed).contains("fraud@production -> version 2")
+        .contains("online c42 spend_7d = 120.5 (PRESENT")
+        .contains("training set: 2 rows")
+        .contains("amount");
+    // the baseline tags count as registry entries: 3 per run plus one tag update per run
+    assertThat(printed).contains("verified 7 entries");
   }
 }
