@@ -1,5 +1,6 @@
 package dev.mlops.core;
 
+import dev.mlops.testkit.SharedStore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -139,7 +140,7 @@ class CoreExperimentsTest {
   void anotherProcessCanReattachAndEndARun() {
     Run run = ws.experiments().startRun("e", "trainer");
     run.logParam("seed", "7");
-    try (CoreWorkspace other = CoreWorkspace.builder(new ForwardingStore(store)).actor("bob").build()) {
+    try (CoreWorkspace other = CoreWorkspace.builder(SharedStore.of(store)).actor("bob").build()) {
       Run remote = other.experiments().run(run.id());
       assertThat(remote.info().params()).containsEntry("seed", "7");
       remote.setTag("killed-by", "bob");
@@ -217,7 +218,7 @@ class CoreExperimentsTest {
   @Test
   void workspaceCloseStoresBufferedMetricsButEndsNoRun() {
     MemObjectStore shared = new MemObjectStore();
-    CoreWorkspace first = CoreWorkspace.builder(new ForwardingStore(shared)).build();
+    CoreWorkspace first = CoreWorkspace.builder(SharedStore.of(shared)).build();
     Run run = first.experiments().startRun("e");
     for (int i = 0; i < 123; i++) {
       run.logMetric("loss", 1.0 / (i + 1), i);
@@ -280,7 +281,7 @@ class CoreExperimentsTest {
     String text = new String(bytes, StandardCharsets.UTF_8).replace("0.1", "0.9");
     store.delete(key);
     store.create(key, text.getBytes(StandardCharsets.UTF_8));
-    try (CoreWorkspace fresh = CoreWorkspace.builder(new ForwardingStore(store)).build()) {
+    try (CoreWorkspace fresh = CoreWorkspace.builder(SharedStore.of(store)).build()) {
       assertThatThrownBy(() -> fresh.experiments().findRun(run.id()))
           .isInstanceOf(CorruptDataException.class).hasMessageContaining(key);
     }

@@ -1,5 +1,6 @@
 package dev.mlops.core;
 
+import dev.mlops.testkit.SharedStore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -100,7 +101,7 @@ class CoreModelRegistryTest {
     assertThat(r.ok()).as(r.toString()).isTrue();
     assertThat(r.entriesChecked()).isEqualTo(800);
     // a cold reader starts from the newest checkpoint and agrees
-    try (Workspace other = CoreWorkspace.builder(new ForwardingStore(store)).build()) {
+    try (Workspace other = CoreWorkspace.builder(SharedStore.of(store)).build()) {
       assertThat(other.registry().versions("m")).isEqualTo(ws.registry().versions("m"));
     }
   }
@@ -198,7 +199,7 @@ class CoreModelRegistryTest {
     ModelVersion v = ws.registry().update("m", 1, Map.of("b", "2", "a", ""), Optional.of("new"));
     assertThat(v.tags()).isEqualTo(Map.of("b", "2"));
     assertThat(v.description()).isEqualTo("new");
-    assertThat(CoreWorkspace.builder(new ForwardingStore(store)).refreshInterval(Duration.ofMillis(1)).build()
+    assertThat(CoreWorkspace.builder(SharedStore.of(store)).refreshInterval(Duration.ofMillis(1)).build()
         .registry().get("m", 1).tags()).isEqualTo(Map.of("b", "2"));
   }
 }

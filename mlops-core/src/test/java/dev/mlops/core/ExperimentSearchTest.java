@@ -1,5 +1,6 @@
 package dev.mlops.core;
 
+import dev.mlops.testkit.SharedStore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -143,7 +144,7 @@ class ExperimentSearchTest {
 
   @Test
   void searchSeesRunsStartedAndEndedByAnotherWorkspace() {
-    try (CoreWorkspace other = CoreWorkspace.builder(new ForwardingStore(ws.store())).build()) {
+    try (CoreWorkspace other = CoreWorkspace.builder(SharedStore.of(ws.store())).build()) {
       Run r = other.experiments().startRun("c");
       r.logMetric("acc", 0.99, 1);
       r.flush();

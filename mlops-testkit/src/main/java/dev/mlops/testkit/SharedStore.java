@@ -15,11 +15,19 @@ import java.util.stream.Stream;
  *
  * <p>Thread-safe if the store is.
  */
-final class SharedStore implements ObjectStore {
+public final class SharedStore implements ObjectStore {
   private final ObjectStore store;
 
   SharedStore(ObjectStore store) {
     this.store = store;
+  }
+
+  /**
+   * @param store the store to share
+   * @return a view of it whose {@link #close()} leaves it open, e.g. for a second workspace
+   */
+  public static ObjectStore of(ObjectStore store) {
+    return new SharedStore(java.util.Objects.requireNonNull(store, "store"));
   }
 
   @Override

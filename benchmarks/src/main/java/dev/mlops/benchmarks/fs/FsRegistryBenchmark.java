@@ -1,5 +1,6 @@
 package dev.mlops.benchmarks.fs;
 
+import dev.mlops.testkit.SharedStore;
 import dev.mlops.Mlops;
 import dev.mlops.ModelVersion;
 import dev.mlops.Registration;
@@ -74,7 +75,7 @@ public class FsRegistryBenchmark {
     public void open() throws IOException {
       dir = Files.createTempDirectory("mlops-fs-resolve");
       store = FsObjectStore.builder().root(dir).build();
-      cached = Mlops.open(URI.create("file:" + dir), new NonClosingStore(store));
+      cached = Mlops.open(URI.create("file:" + dir), SharedStore.of(store));
       for (int i = 0; i < 500; i++) {
         cached.registry().register("fraud", Registration.builder().description("v" + i).build());
       }
@@ -83,7 +84,7 @@ public class FsRegistryBenchmark {
 
     @Setup(Level.Invocation)
     public void openCold() {
-      cold = Mlops.open(URI.create("file:" + dir), new NonClosingStore(store));
+      cold = Mlops.open(URI.create("file:" + dir), SharedStore.of(store));
     }
 
     @TearDown(Level.Invocation)
