@@ -130,22 +130,28 @@ public final class CoreFeatureStore implements FeatureStore, AutoCloseable {
     return definitions.fresh().views().getOrDefault(name, List.of());
   }
 
-  private Tables currentTables() {
+  /** @param atMicros the caller's clock time, which also decides whether definitions are re-read */
+  private Tables currentTables(long atMicros) {
     Tables t = tables;
-    FeatureDefinitions.State s = definitions.recent();
+    FeatureDefinitions.State s = definitions.recent(atMicros);
     return t.state == s ? t : rebuildTables(s);
+  }
+
+  private long nowMicros() {
+    return Micros.of("clock time", clock.instant());
   }
 
   private ViewTable table(String view) {
     Names.requireValid("feature view name", view);
-    return table(currentTables(), view);
+    long at = nowMicros();
+    return table(currentTables(at), view, at);
   }
 
-  private ViewTable table(Tables t, String view) {
+  private ViewTable table(Tables t, String view, long atMicros) {
     ViewTable table = t.byName.get(view);
     if (table == null) {
-      definitions.requireView(view); // refreshes, or throws NotFoundException naming the view
-      t = rebuildTables(definitions.recent());
+      definitions.requireView(view, atMicros); // refreshes, or throws NotFoundException naming the view
+      t = rebuildTables(definitions.recent(atMicros));
       table = t.byName.get(view);
     }
     return table;
@@ -293,8 +299,8 @@ public final class CoreFeatureStore implements FeatureStore, AutoCloseable {
     if (features.isEmpty()) {
       throw new IllegalArgumentException("no features requested");
     }
-    Plan plan = plan(features);
-    long at = Micros.of("clock time", clock.instant());
+    long at = nowMicros(); // the one clock read: ages, TTL, and both refresh checks use it
+    Plan plan = plan(features, at);
     OnlineResult[] out = new OnlineResult[entityKeys.size()];
     OnlineTable.Entry[] entries = new OnlineTable.Entry[plan.tables.length];
     @SuppressWarnings("unchecked")
@@ -325,20 +331,24 @@ public final class CoreFeatureStore implements FeatureStore, AutoCloseable {
     if (copy.isEmpty()) {
       throw new IllegalArgumentException("no features requested");
     }
-    Tables t = currentTables();
-    return new Reader(copy, t, plan(t, copy));
+    long at = nowMicros();
+    Tables t = currentTables(at);
+    return new Reader(copy, new Bound(t, plan(t, copy, at)));
   }
+
+  /** A reader's plan and the definitions snapshot it was resolved against, swapped together. */
+  private record Bound(Tables tables, Plan plan) {}
 
   /** The allocation-free serving path: a plan resolved once, re-resolved when definitions change. */
   private final class Reader implements OnlineReader {
     private final List<FeatureRef> features;
-    private volatile Tables planTables;
-    private volatile Plan plan;
+    private final int size;
+    private volatile Bound bound;
 
-    Reader(List<FeatureRef> features, Tables tables, Plan plan) {
+    Reader(List<FeatureRef> features, Bound bound) {
       this.features = features;
-      this.planTables = tables;
-      this.plan = plan;
+      this.size = features.size();
+      this.bound = bound;
     }
 
     @Override
@@ -350,34 +360,46 @@ public final class CoreFeatureStore implements FeatureStore, AutoCloseable {
     public int read(String entityKey, OnlineVector into) {
       ensureOpen();
       Objects.requireNonNull(entityKey, "entityKey");
-      if (into.size() != features.size()) {
+      if (into.size() != size) {
         throw new IllegalArgumentException("the vector has " + into.size() + " positions but the reader reads "
-            + features.size() + " features");
+            + size + " features");
       }
-      Tables t = currentTables();
-      Plan p = plan;
-      if (planTables != t) {
-        p = plan(t, features);
-        plan = p;
-        planTables = t;
+      long at = nowMicros(); // the one clock read: ages, TTL, and both refresh checks use it
+      Tables t = currentTables(at);
+      Bound b = bound;
+      if (b.tables != t) {
+        b = new Bound(t, plan(t, features, at));
+        bound = b;
       }
-      long at = Micros.of("clock time", clock.instant());
+      Plan p = b.plan;
       int present = 0;
       for (int s = 0; s < p.tables.length; s++) {
         ViewTable table = p.tables[s];
         StoredRow row = online.newest(table, entityKey, at).row;
-        RowVisibility visibility = row == null ? RowVisibility.NOT_YET : RowVisibility.of(row.eventMicros(), at,
-            table.ttlMicros);
-        long age = row == null ? -1 : at - row.eventMicros();
-        for (int i = 0; i < p.refs.length; i++) {
-          if (p.sideOfRef[i] != s) {
-            continue;
+        int[] positions = p.refsOfSide[s];
+        RowVisibility visibility = row == null ? RowVisibility.NOT_YET
+            : RowVisibility.of(row.eventMicros(), at, table.ttlMicros);
+        if (visibility == RowVisibility.NOT_YET) {
+          for (int position : positions) {
+            into.set(position, FeatureStatus.NOT_FOUND, null, -1);
           }
-          Object value = row == null ? null : row.values()[p.columnOfRef[i]];
-          FeatureStatus status = FeatureValues.status(visibility, value != null);
-          into.set(i, status, status == FeatureStatus.PRESENT ? value : null, age);
-          if (status == FeatureStatus.PRESENT) {
+          continue;
+        }
+        // The status depends on the row's visibility (once per table) and on whether the row
+        // has the feature (per feature): both outcomes are decided here by the shared rule.
+        FeatureStatus withValue = FeatureValues.status(visibility, true);
+        FeatureStatus withoutValue = FeatureValues.status(visibility, false);
+        boolean live = withValue == FeatureStatus.PRESENT;
+        long age = at - row.eventMicros();
+        Object[] values = row.values();
+        int[] columns = p.columnsOfSide[s];
+        for (int j = 0; j < positions.length; j++) {
+          Object value = values[columns[j]];
+          if (value != null && live) {
+            into.set(positions[j], FeatureStatus.PRESENT, value, age);
             present++;
+          } else {
+            into.set(positions[j], value != null ? withValue : withoutValue, null, age);
           }
         }
       }
@@ -385,35 +407,39 @@ public final class CoreFeatureStore implements FeatureStore, AutoCloseable {
     }
   }
 
-  /** Requested features resolved to tables (distinct, in first-use order) and columns. */
-  private record Plan(ViewTable[] tables, FeatureRef[] refs, int[] sideOfRef, int[] columnOfRef) {}
-
+  /**
+   * Requested features resolved to tables (distinct, in first-use order) and columns; also, per
+   * table, the positions of its features in the request and their columns, so that a lookup visits
+   * each requested feature once.
+   */
+  private record Plan(ViewTable[] tables, FeatureRef[] refs, int[] sideOfRef, int[] columnOfRef,
+      int[][] refsOfSide, int[][] columnsOfSide) {}
   /** The last plan, reused while the same request list meets the same definitions (the serving loop). */
   private record CachedPlan(List<FeatureRef> features, Tables tables, Plan plan) {}
 
   private volatile CachedPlan lastPlan;
 
-  private Plan plan(List<FeatureRef> features) {
-    Tables tables = currentTables();
+  private Plan plan(List<FeatureRef> features, long atMicros) {
+    Tables tables = currentTables(atMicros);
     CachedPlan cached = lastPlan;
     if (cached != null && cached.features == features && cached.tables == tables) {
       return cached.plan;
     }
-    Plan plan = plan(tables, features);
+    Plan plan = plan(tables, features, atMicros);
     if (tables == this.tables) {
       lastPlan = new CachedPlan(features, tables, plan);
     }
     return plan;
   }
 
-  private Plan plan(Tables tables, List<FeatureRef> features) {
+  private Plan plan(Tables tables, List<FeatureRef> features, long atMicros) {
     List<ViewTable> distinct = new ArrayList<>(2);
     FeatureRef[] refs = features.toArray(new FeatureRef[0]);
     int[] side = new int[refs.length];
     int[] column = new int[refs.length];
     for (int i = 0; i < refs.length; i++) {
       FeatureRef ref = Objects.requireNonNull(refs[i], "feature ref");
-      ViewTable t = table(tables, ref.view());
+      ViewTable t = table(tables, ref.view(), atMicros);
       int s = distinct.indexOf(t);
       if (s < 0) {
         if (!distinct.isEmpty() && !distinct.get(0).version.definition().entity().equals(t.version.definition().entity())) {
@@ -427,7 +453,23 @@ public final class CoreFeatureStore implements FeatureStore, AutoCloseable {
       side[i] = s;
       column[i] = t.column(ref);
     }
-    return new Plan(distinct.toArray(new ViewTable[0]), refs, side, column);
+    int[][] refsOfSide = new int[distinct.size()][];
+    int[][] columnsOfSide = new int[distinct.size()][];
+    for (int s = 0; s < refsOfSide.length; s++) {
+      int n = 0;
+      for (int sideOfRef : side) {
+        n += sideOfRef == s ? 1 : 0;
+      }
+      refsOfSide[s] = new int[n];
+      columnsOfSide[s] = new int[n];
+      for (int i = 0, j = 0; i < refs.length; i++) {
+        if (side[i] == s) {
+          refsOfSide[s][j] = i;
+          columnsOfSide[s][j++] = column[i];
+        }
+      }
+    }
+    return new Plan(distinct.toArray(new ViewTable[0]), refs, side, column, refsOfSide, columnsOfSide);
   }
 
   // ---------------------------------------------------------------- offline reads
@@ -450,7 +492,7 @@ public final class CoreFeatureStore implements FeatureStore, AutoCloseable {
     ensureOpen();
     Objects.requireNonNull(entityRows, "entityRows");
     Objects.requireNonNull(request, "request");
-    Plan plan = plan(request.features());
+    Plan plan = plan(request.features(), nowMicros());
     Path spillRoot = request.spillDirectory().orElse(Path.of(System.getProperty("java.io.tmpdir")));
     Path spill;
     try {

@@ -54,20 +54,29 @@ final class FeatureDefinitions {
 
   private final HashChainedLog log;
   private final Clock clock;
-  private final long refreshNanos;
+  private final long refreshMicros;
   private volatile State state = new State(0, HashChainedLog.GENESIS, Map.of(), Map.of());
+  /** Clock time (micros) taken before the last read of the log; {@link Long#MIN_VALUE} before the first. */
   private volatile long refreshedAt = Long.MIN_VALUE;
 
   FeatureDefinitions(ObjectStore store, Clock clock, Duration refreshInterval) {
     this.log = new HashChainedLog(store, LOG_PREFIX);
     this.clock = clock;
-    this.refreshNanos = refreshInterval.toNanos();
+    this.refreshMicros = Micros.of(refreshInterval);
   }
 
   /** @return the state, read from storage now */
-  synchronized State fresh() {
+  State fresh() {
+    return fresh(Micros.of("clock time", clock.instant()));
+  }
+
+  /**
+   * @param atMicros the clock's time, taken before this call
+   * @return the state, read from storage now
+   */
+  private synchronized State fresh(long atMicros) {
     List<HashChainedLog.Entry> entries = log.readAfter(state.seq(), state.hash());
-    refreshedAt = System.nanoTime();
+    refreshedAt = atMicros;
     if (entries.isEmpty()) {
       return state;
     }
@@ -86,20 +95,33 @@ final class FeatureDefinitions {
     return state;
   }
 
-  /** @return the state, refreshed from storage if older than the refresh interval (hot path) */
-  State recent() {
-    if (System.nanoTime() - refreshedAt > refreshNanos) {
-      return fresh();
+  /**
+   * The hot path's view of the definitions: no clock read of its own, so that a lookup reads the
+   * clock once and uses that time for everything.
+   *
+   * @param atMicros the caller's clock time
+   * @return the state, refreshed from storage first if it was last read more than the refresh
+   *     interval before {@code atMicros} (see {@link Micros#stale})
+   */
+  State recent(long atMicros) {
+    if (Micros.stale(atMicros, refreshedAt, refreshMicros)) {
+      return refreshIfStale(atMicros);
     }
     return state;
   }
 
+  private synchronized State refreshIfStale(long atMicros) {
+    // Another thread may have refreshed while this one waited for the lock.
+    return Micros.stale(atMicros, refreshedAt, refreshMicros) ? fresh(atMicros) : state;
+  }
+
   /**
    * @param name view name
+   * @param atMicros the caller's clock time
    * @return its current version, from the recent state, or from storage if not known yet
    */
-  FeatureViewVersion requireView(String name) {
-    Optional<FeatureViewVersion> v = recent().view(name);
+  FeatureViewVersion requireView(String name, long atMicros) {
+    Optional<FeatureViewVersion> v = recent(atMicros).view(name);
     if (v.isEmpty()) {
       v = fresh().view(name);
     }

@@ -21,87 +21,119 @@ import java.util.Optional;
  * time is the entity's online row. Writing a row is a create-if-absent of its key, so rows are
  * idempotent per (entity, event time, created time) and an older row written late never hides a
  * newer one. A Caffeine cache per stored table (bounded to the configured size) holds each entity's newest
- * row in front of the store; writes through this table update it, and entries expire after the refresh interval so
- * that other processes' writes become visible.
+ * row in front of the store; writes through this table update it at once. Each entry carries the
+ * clock time at which it was read from the store, and a lookup whose time is more than the refresh
+ * interval later re-reads it ({@link Micros#stale}), so other processes' writes become visible
+ * within the refresh interval. The lookup's own time drives this, not a ticker of the cache: a
+ * lookup reads the clock once.
  *
  * <p>Thread-safe.
  */
 final class OnlineTable {
   private static final byte FORMAT = 1;
 
-  /** A cached lookup: the newest row of an entity, or none. */
+  /**
+   * A cached lookup: the newest row of an entity, or none, and the clock time (micros) of the
+   * store read it reflects.
+   */
   static final class Entry {
-    static final Entry ABSENT = new Entry(null, null, Optional.empty());
-
     final StoredRow row;
     final Optional<Object>[] values;
     final Optional<java.time.Instant> eventTime;
+    final long loadedAtMicros;
 
-    @SuppressWarnings("unchecked")
-    Entry(StoredRow row, Optional<Object>[] values, Optional<java.time.Instant> eventTime) {
+    private Entry(StoredRow row, Optional<Object>[] values, Optional<java.time.Instant> eventTime,
+        long loadedAtMicros) {
       this.row = row;
       this.values = values;
       this.eventTime = eventTime;
+      this.loadedAtMicros = loadedAtMicros;
+    }
+
+    static Entry absent(long loadedAtMicros) {
+      return new Entry(null, null, Optional.empty(), loadedAtMicros);
     }
 
     @SuppressWarnings("unchecked")
-    static Entry of(StoredRow row) {
+    static Entry of(StoredRow row, long loadedAtMicros) {
       Optional<Object>[] values = new Optional[row.values().length];
       for (int i = 0; i < values.length; i++) {
         values[i] = Optional.ofNullable(row.values()[i]);
       }
-      return new Entry(row, values, Optional.of(Micros.toInstant(row.eventMicros())));
+      return new Entry(row, values, Optional.of(Micros.toInstant(row.eventMicros())), loadedAtMicros);
+    }
+
+    /** The same row (or none) as read from the store at another time. */
+    Entry loadedAt(long micros) {
+      return new Entry(row, values, eventTime, micros);
     }
   }
 
   private final ObjectStore store;
   private final long maximumSize;
-  private final Duration refreshInterval;
+  private final long refreshMicros;
   // One cache per stored table (view data version), keyed by entity key: a lookup allocates no key.
   private final ConcurrentHashMap<String, Cache<String, Entry>> caches = new ConcurrentHashMap<>();
 
   OnlineTable(ObjectStore store, long maximumSize, Duration refreshInterval) {
     this.store = store;
     this.maximumSize = maximumSize;
-    this.refreshInterval = refreshInterval;
+    this.refreshMicros = Micros.of(refreshInterval);
   }
 
   private Cache<String, Entry> cache(ViewTable table) {
     Cache<String, Entry> c = table.onlineCache;
     if (c == null) {
       // Maintenance runs on the calling thread: a hand-off to the common pool per few reads costs
-      // more than the maintenance itself on a busy machine.
+      // more than the maintenance itself on a busy machine. No expiry policy: staleness is checked
+      // against the lookup's own clock time (Entry.loadedAtMicros), so the cache reads no ticker.
       c = caches.computeIfAbsent(table.root, r -> Caffeine.newBuilder().maximumSize(maximumSize)
-          .expireAfterWrite(refreshInterval).executor(Runnable::run).build());
+          .executor(Runnable::run).build());
       table.onlineCache = c;
     }
     return c;
   }
 
   /**
-   * The entity's newest row at or before {@code atMicros}, from the cache when possible.
+   * The entity's newest row at or before {@code atMicros}, from the cache when possible: a cached
+   * entry read from the store more than the refresh interval before {@code atMicros} is re-read.
    *
-   * @return an entry (possibly {@link Entry#ABSENT})
+   * @param atMicros the lookup's clock time, also the time the staleness of the cache is judged by
+   * @return an entry (with a null row if the entity has none)
    */
   Entry newest(ViewTable table, String entityKey, long atMicros) {
     Cache<String, Entry> cache = cache(table);
     Entry e = cache.getIfPresent(entityKey);
     if (e == null) {
-      e = cache.get(entityKey, k -> load(table, entityKey, Long.MAX_VALUE));
+      e = cache.get(entityKey, k -> load(table, entityKey, Long.MAX_VALUE, atMicros));
+    } else if (Micros.stale(atMicros, e.loadedAtMicros, refreshMicros)) {
+      e = reload(cache, table, entityKey, atMicros);
     }
     if (e.row != null && e.row.eventMicros() > atMicros) {
       // The newest row lies in the future of the read time (rare): find the one before it uncached.
-      return load(table, entityKey, atMicros);
+      return load(table, entityKey, atMicros, atMicros);
     }
     return e;
   }
 
-  /** Reads from the store, bypassing the cache. */
-  Entry newestUncached(ViewTable table, String entityKey, long atMicros) {
-    return load(table, entityKey, atMicros);
+  /**
+   * Re-reads a stale entry. A write through this table may have replaced the entry meanwhile; the
+   * newer of the two rows is kept, stamped with this read's time (the store was read at or after
+   * it, and whatever the other entry knew is in the row kept).
+   */
+  private Entry reload(Cache<String, Entry> cache, ViewTable table, String entityKey, long atMicros) {
+    Entry loaded = load(table, entityKey, Long.MAX_VALUE, atMicros);
+    return cache.asMap().merge(entityKey, loaded, (current, fresh) -> current.row != null
+        && (fresh.row == null || current.row.beatsOnline(fresh.row)) ? current.loadedAt(fresh.loadedAtMicros) : fresh);
   }
 
-  private Entry load(ViewTable table, String entityKey, long atMicros) {
+  /** Reads from the store, bypassing the cache. */
+  Entry newestUncached(ViewTable table, String entityKey, long atMicros) {
+    return load(table, entityKey, atMicros, atMicros);
+  }
+
+  /** The newest row at or before {@code atMicros} in the store, as read at clock time {@code loadedAtMicros}. */
+  private Entry load(ViewTable table, String entityKey, long atMicros, long loadedAtMicros) {
     String prefix = table.onlineEntityPrefix(entityKey);
     String after = "";
     while (true) {
@@ -113,11 +145,11 @@ final class OnlineTable {
         }
         StoredRow row = decode(table, key, bytes.get());
         if (row.eventMicros() <= atMicros) {
-          return Entry.of(row);
+          return Entry.of(row, loadedAtMicros);
         }
       }
       if (!page.truncated() || page.keys().isEmpty()) {
-        return Entry.ABSENT;
+        return Entry.absent(loadedAtMicros);
       }
       after = page.keys().get(page.keys().size() - 1);
     }
@@ -142,7 +174,8 @@ final class OnlineTable {
         return null; // loaded on demand
       }
       if (old.row == null || row.beatsOnline(old.row)) {
-        return Entry.of(row);
+        // Keeps the old entry's load time: other processes' writes since then are still unknown.
+        return Entry.of(row, old.loadedAtMicros);
       }
       return old;
     });
