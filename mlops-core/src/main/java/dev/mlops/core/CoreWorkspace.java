@@ -35,7 +35,8 @@ public final class CoreWorkspace implements Workspace {
     this.artifacts = new CoreArtifacts(store);
     this.registry = new CoreModelRegistry(store, b.clock, b.actor, b.refreshInterval, b.checkpointInterval);
     this.experiments = new CoreExperiments(store, b.clock, b.actor);
-    this.features = CoreFeatureStore.builder(store).clock(b.clock).refreshInterval(b.refreshInterval).build();
+    this.features = CoreFeatureStore.builder(store).clock(b.clock).refreshInterval(b.refreshInterval)
+        .cacheMaximumSize(b.featureCacheSize).build();
   }
 
   /**
@@ -101,6 +102,7 @@ public final class CoreWorkspace implements Workspace {
     private String actor = defaultActor();
     private Duration refreshInterval = Duration.ofSeconds(1);
     private int checkpointInterval = 100;
+    private long featureCacheSize = 100_000;
 
     private Builder(ObjectStore store) {
       this.store = Objects.requireNonNull(store, "store");
@@ -162,6 +164,23 @@ public final class CoreWorkspace implements Workspace {
         throw new IllegalArgumentException("checkpointInterval must be in 10..100000, got " + entries);
       }
       this.checkpointInterval = entries;
+      return this;
+    }
+
+    /**
+     * How many (feature view, entity) rows the feature store's online cache holds at most; set it
+     * to the number of entities served hot. With 0 every row is evicted right after it is loaded, so
+     * every lookup reads storage.
+     *
+     * @param entries {@code >= 0}, default 100,000
+     * @return this
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder featureCacheSize(long entries) {
+      if (entries < 0) {
+        throw new IllegalArgumentException("featureCacheSize must be >= 0, got " + entries);
+      }
+      this.featureCacheSize = entries;
       return this;
     }
 
