@@ -376,35 +376,49 @@ public final class CoreFeatureStore implements FeatureStore, AutoCloseable {
       for (int s = 0; s < p.tables.length; s++) {
         ViewTable table = p.tables[s];
         StoredRow row = online.newest(table, entityKey, at).row;
-        int[] positions = p.refsOfSide[s];
-        RowVisibility visibility = row == null ? RowVisibility.NOT_YET
-            : RowVisibility.of(row.eventMicros(), at, table.ttlMicros);
-        if (visibility == RowVisibility.NOT_YET) {
-          for (int position : positions) {
-            into.set(position, FeatureStatus.NOT_FOUND, null, -1);
-          }
-          continue;
-        }
-        // The status depends on the row's visibility (once per table) and on whether the row
-        // has the feature (per feature): both outcomes are decided here by the shared rule.
-        FeatureStatus withValue = FeatureValues.status(visibility, true);
-        FeatureStatus withoutValue = FeatureValues.status(visibility, false);
-        boolean live = withValue == FeatureStatus.PRESENT;
-        long age = at - row.eventMicros();
-        Object[] values = row.values();
-        int[] columns = p.columnsOfSide[s];
-        for (int j = 0; j < positions.length; j++) {
-          Object value = values[columns[j]];
-          if (value != null && live) {
-            into.set(positions[j], FeatureStatus.PRESENT, value, age);
-            present++;
-          } else {
-            into.set(positions[j], value != null ? withValue : withoutValue, null, age);
-          }
-        }
+        present += fill(into, p.refsOfSide[s], p.columnsOfSide[s], row, at, table.ttlMicros);
       }
       return present;
     }
+  }
+
+  /**
+   * Writes one table's requested features of {@code row} into the vector. A method of its own so
+   * that the JIT compiles it whole: the cache lookup before it (Caffeine's maintenance runs on the
+   * calling thread) inlines deep and exhausts {@code read}'s inlining budget, after which the loop,
+   * written inline, made a real call to the status rule and to {@code OnlineVector.set} per feature.
+   *
+   * @param positions where the table's features go in the vector
+   * @param columns their columns in the row
+   * @param row the entity's newest row at or before {@code at}, or null
+   * @return how many were PRESENT
+   */
+  private static int fill(OnlineVector into, int[] positions, int[] columns, StoredRow row, long at, long ttlMicros) {
+    RowVisibility visibility = row == null ? RowVisibility.NOT_YET : RowVisibility.of(row.eventMicros(), at, ttlMicros);
+    if (visibility == RowVisibility.NOT_YET) {
+      for (int position : positions) {
+        into.set(position, FeatureStatus.NOT_FOUND, null, -1);
+      }
+      return 0;
+    }
+    // The status depends on the row's visibility (once per table) and on whether the row has the
+    // feature (per feature): both outcomes are decided here by the shared rule.
+    FeatureStatus withValue = FeatureValues.status(visibility, true);
+    FeatureStatus withoutValue = FeatureValues.status(visibility, false);
+    boolean live = withValue == FeatureStatus.PRESENT;
+    long age = at - row.eventMicros();
+    Object[] values = row.values();
+    int present = 0;
+    for (int j = 0; j < positions.length; j++) {
+      Object value = values[columns[j]];
+      if (value != null && live) {
+        into.set(positions[j], FeatureStatus.PRESENT, value, age);
+        present++;
+      } else {
+        into.set(positions[j], value != null ? withValue : withoutValue, null, age);
+      }
+    }
+    return present;
   }
 
   /**
