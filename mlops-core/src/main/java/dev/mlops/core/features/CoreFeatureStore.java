@@ -822,7 +822,8 @@ public final class CoreFeatureStore implements FeatureStore, AutoCloseable {
     /**
      * How long a cached definition or online row may be served before it is re-read from the
      * store, which bounds how late another process's writes are seen. Writes through this store
-     * are seen at once.
+     * are seen at once. Measured on the {@link #clock(Clock) clock}, with the time each lookup
+     * reads from it anyway: a clock that stands still keeps the caches as they are.
      *
      * @param interval positive, default 1 s
      * @return this
