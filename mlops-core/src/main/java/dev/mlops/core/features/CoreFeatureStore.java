@@ -72,6 +72,7 @@ public final class CoreFeatureStore implements FeatureStore, AutoCloseable {
 
   private final ObjectStore store;
   private final Clock clock;
+  private final LookupClock time;
   private final FeatureDefinitions definitions;
   private final OnlineTable online;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -83,6 +84,7 @@ public final class CoreFeatureStore implements FeatureStore, AutoCloseable {
   private CoreFeatureStore(Builder b) {
     this.store = b.store;
     this.clock = b.clock;
+    this.time = LookupClock.of(b.clock, b.coarseSystemClock);
     this.definitions = new FeatureDefinitions(store, clock, b.refreshInterval);
     this.online = new OnlineTable(store, b.cacheMaximumSize, b.refreshInterval);
   }
@@ -138,7 +140,7 @@ public final class CoreFeatureStore implements FeatureStore, AutoCloseable {
   }
 
   private long nowMicros() {
-    return Micros.of("clock time", clock.instant());
+    return time.exactMicros();
   }
 
   private ViewTable table(String view) {
@@ -299,7 +301,14 @@ public final class CoreFeatureStore implements FeatureStore, AutoCloseable {
     if (features.isEmpty()) {
       throw new IllegalArgumentException("no features requested");
     }
-    long at = nowMicros(); // the one clock read: ages, TTL, and both refresh checks use it
+    // One time for the whole call: ages, TTL, and both refresh checks use it. A coarse reading is
+    // replaced by an exact one if a row turns out to lie in its future (see LookupClock).
+    List<OnlineResult> results = onlineAt(entityKeys, features, time.micros(), !time.isCoarse());
+    return results != null ? results : onlineAt(entityKeys, features, time.exactMicros(), true);
+  }
+
+  /** {@link #online} at {@code at}; null if {@code at} is not exact and a row lies in its future. */
+  private List<OnlineResult> onlineAt(List<String> entityKeys, List<FeatureRef> features, long at, boolean exact) {
     Plan plan = plan(features, at);
     OnlineResult[] out = new OnlineResult[entityKeys.size()];
     OnlineTable.Entry[] entries = new OnlineTable.Entry[plan.tables.length];
@@ -309,6 +318,12 @@ public final class CoreFeatureStore implements FeatureStore, AutoCloseable {
       String key = Objects.requireNonNull(entityKeys.get(k), "entity key");
       for (int s = 0; s < plan.tables.length; s++) {
         entries[s] = online.newest(plan.tables[s], key, at);
+        if (entries[s].row != null && entries[s].row.eventMicros() > at) {
+          if (!exact) {
+            return null;
+          }
+          entries[s] = online.newestUncached(plan.tables[s], key, at);
+        }
         ages[s] = entries[s].row == null ? Optional.empty() : FeatureValues.age(entries[s].row, at);
       }
       FeatureValue[] values = new FeatureValue[plan.refs.length];
@@ -316,7 +331,7 @@ public final class CoreFeatureStore implements FeatureStore, AutoCloseable {
         int s = plan.sideOfRef[i];
         OnlineTable.Entry e = entries[s];
         values[i] = e.row == null ? FeatureValue.notFound(plan.refs[i])
-            : FeatureValues.of(plan.refs[i], e.row, e.values[plan.columnOfRef[i]], e.eventTime, ages[s], at,
+            : FeatureValues.of(plan.refs[i], e.row, e.optionalValues[plan.columnOfRef[i]], e.eventTime, ages[s], at,
                 plan.tables[s].ttlMicros);
       }
       out[k] = new OnlineResult(key, List.of(values));
@@ -364,7 +379,14 @@ public final class CoreFeatureStore implements FeatureStore, AutoCloseable {
         throw new IllegalArgumentException("the vector has " + into.size() + " positions but the reader reads "
             + size + " features");
       }
-      long at = nowMicros(); // the one clock read: ages, TTL, and both refresh checks use it
+      // One time per read: ages, TTL, and both refresh checks use it. A coarse reading is
+      // replaced by an exact one if a row turns out to lie in its future (see LookupClock).
+      int present = readAt(entityKey, into, time.micros(), !time.isCoarse());
+      return present >= 0 ? present : readAt(entityKey, into, time.exactMicros(), true);
+    }
+
+    /** {@link #read} at {@code at}; -1 if {@code at} is not exact and a row lies in its future. */
+    private int readAt(String entityKey, OnlineVector into, long at, boolean exact) {
       Tables t = currentTables(at);
       Bound b = bound;
       if (b.tables != t) {
@@ -372,62 +394,63 @@ public final class CoreFeatureStore implements FeatureStore, AutoCloseable {
         bound = b;
       }
       Plan p = b.plan;
+      into.layout(p.tables.length, p.sideOfRef, p.columnOfRef);
       int present = 0;
       for (int s = 0; s < p.tables.length; s++) {
         ViewTable table = p.tables[s];
-        StoredRow row = online.newest(table, entityKey, at).row;
-        present += fill(into, p.refsOfSide[s], p.columnsOfSide[s], row, at, table.ttlMicros);
+        OnlineTable.Entry e = online.newest(table, entityKey, at);
+        if (e.eventMicros > at) {
+          if (!exact) {
+            return -1;
+          }
+          e = online.newestUncached(table, entityKey, at);
+        }
+        present += fill(into, s, p, e, at, table.ttlMicros);
       }
       return present;
     }
   }
 
   /**
-   * Writes one table's requested features of {@code row} into the vector. A method of its own so
-   * that the JIT compiles it whole: the cache lookup before it (Caffeine's maintenance runs on the
-   * calling thread) inlines deep and exhausts {@code read}'s inlining budget, after which the loop,
-   * written inline, made a real call to the status rule and to {@code OnlineVector.set} per feature.
+   * Sets one table's row of the vector: the row's values and, decided once by the shared rule, the
+   * status of its features with and without a value (the vector derives each position's status
+   * from those and its column), so a read stores per table, not per feature, and reads nothing
+   * beyond the cache entry.
    *
-   * @param positions where the table's features go in the vector
-   * @param columns their columns in the row
-   * @param row the entity's newest row at or before {@code at}, or null
-   * @return how many were PRESENT
+   * @param side the table's row in the vector's layout
+   * @param e the entity's cached newest row at or before {@code at} (or none)
+   * @return how many of the table's requested features are PRESENT
    */
-  private static int fill(OnlineVector into, int[] positions, int[] columns, StoredRow row, long at, long ttlMicros) {
-    RowVisibility visibility = row == null ? RowVisibility.NOT_YET : RowVisibility.of(row.eventMicros(), at, ttlMicros);
-    if (visibility == RowVisibility.NOT_YET) {
-      for (int position : positions) {
-        into.set(position, FeatureStatus.NOT_FOUND, null, -1);
-      }
+  private static int fill(OnlineVector into, int side, Plan p, OnlineTable.Entry e, long at, long ttlMicros) {
+    if (e.values == null) {
+      into.setRow(side, null, FeatureStatus.NOT_FOUND, FeatureStatus.NOT_FOUND, -1);
       return 0;
     }
-    // The status depends on the row's visibility (once per table) and on whether the row has the
-    // feature (per feature): both outcomes are decided here by the shared rule.
+    RowVisibility visibility = RowVisibility.of(e.eventMicros, at, ttlMicros);
     FeatureStatus withValue = FeatureValues.status(visibility, true);
-    FeatureStatus withoutValue = FeatureValues.status(visibility, false);
-    boolean live = withValue == FeatureStatus.PRESENT;
-    long age = at - row.eventMicros();
-    Object[] values = row.values();
-    int present = 0;
-    for (int j = 0; j < positions.length; j++) {
-      Object value = values[columns[j]];
-      if (value != null && live) {
-        into.set(positions[j], FeatureStatus.PRESENT, value, age);
-        present++;
-      } else {
-        into.set(positions[j], value != null ? withValue : withoutValue, null, age);
-      }
+    into.setRow(side, e.values, withValue, FeatureValues.status(visibility, false), at - e.eventMicros);
+    if (withValue != FeatureStatus.PRESENT) {
+      return 0;
+    }
+    long mask = p.columnMaskOfSide[side];
+    if (mask != -1) {
+      return Long.bitCount(e.presentMask & mask);
+    }
+    int present = 0; // a requested column >= 64
+    for (int column : p.columnsOfSide[side]) {
+      present += e.values[column] != null ? 1 : 0;
     }
     return present;
   }
 
   /**
-   * Requested features resolved to tables (distinct, in first-use order) and columns; also, per
-   * table, the positions of its features in the request and their columns, so that a lookup visits
-   * each requested feature once.
+   * Requested features resolved to tables (distinct, in first-use order) and columns: per request
+   * position its table ("side") and column, which is also an {@link OnlineVector}'s layout, and per
+   * table the columns of its requested features and, if they are distinct and below 64, their bit
+   * mask (else -1, also when all 64 are requested: those tables count present features by a loop).
    */
   private record Plan(ViewTable[] tables, FeatureRef[] refs, int[] sideOfRef, int[] columnOfRef,
-      int[][] refsOfSide, int[][] columnsOfSide) {}
+      int[][] columnsOfSide, long[] columnMaskOfSide) {}
   /** The last plan, reused while the same request list meets the same definitions (the serving loop). */
   private record CachedPlan(List<FeatureRef> features, Tables tables, Plan plan) {}
 
@@ -467,23 +490,30 @@ public final class CoreFeatureStore implements FeatureStore, AutoCloseable {
       side[i] = s;
       column[i] = t.column(ref);
     }
-    int[][] refsOfSide = new int[distinct.size()][];
     int[][] columnsOfSide = new int[distinct.size()][];
-    for (int s = 0; s < refsOfSide.length; s++) {
+    for (int s = 0; s < columnsOfSide.length; s++) {
       int n = 0;
       for (int sideOfRef : side) {
         n += sideOfRef == s ? 1 : 0;
       }
-      refsOfSide[s] = new int[n];
       columnsOfSide[s] = new int[n];
       for (int i = 0, j = 0; i < refs.length; i++) {
         if (side[i] == s) {
-          refsOfSide[s][j] = i;
           columnsOfSide[s][j++] = column[i];
         }
       }
     }
-    return new Plan(distinct.toArray(new ViewTable[0]), refs, side, column, refsOfSide, columnsOfSide);
+    long[] masks = new long[columnsOfSide.length];
+    for (int s = 0; s < masks.length; s++) {
+      for (int c : columnsOfSide[s]) {
+        if (c >= 64 || (masks[s] & 1L << c) != 0) {
+          masks[s] = -1; // counted by the loop: a column >= 64, or one requested twice
+          break;
+        }
+        masks[s] |= 1L << c;
+      }
+    }
+    return new Plan(distinct.toArray(new ViewTable[0]), refs, side, column, columnsOfSide, masks);
   }
 
   // ---------------------------------------------------------------- offline reads
@@ -781,6 +811,7 @@ public final class CoreFeatureStore implements FeatureStore, AutoCloseable {
   public void close() {
     if (closed.compareAndSet(false, true)) {
       online.invalidateAll();
+      time.close();
     }
   }
 
@@ -795,6 +826,7 @@ public final class CoreFeatureStore implements FeatureStore, AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private long cacheMaximumSize = 100_000;
     private Duration refreshInterval = Duration.ofSeconds(1);
+    private boolean coarseSystemClock = true;
 
     private Builder(ObjectStore store) {
       this.store = Objects.requireNonNull(store, "store");
@@ -835,6 +867,24 @@ public final class CoreFeatureStore implements FeatureStore, AutoCloseable {
         throw new IllegalArgumentException("refreshInterval must be positive, got " + interval);
       }
       this.refreshInterval = interval;
+      return this;
+    }
+
+    /**
+     * Whether online lookups read a system {@link #clock(Clock) clock} coarsely: from a time a
+     * daemon thread (one per JVM, running while such a store is open) refreshes every millisecond,
+     * instead of calling {@link Clock#instant()} per lookup, which on some virtual machines costs more
+     * than the whole cached lookup. Ages and TTL decisions of lookups are then accurate to about a
+     * millisecond (a row may expire up to that much late; longer if the ticking thread waits for a
+     * CPU). A row whose event time lies after the coarse time is judged again at the exact time, so
+     * a row stamped with the system time just before a lookup is always seen. Another clock (a
+     * test's fixed or mutable clock) is always read exactly.
+     *
+     * @param coarse default true; false reads the system clock per lookup
+     * @return this
+     */
+    public Builder coarseSystemClock(boolean coarse) {
+      this.coarseSystemClock = coarse;
       return this;
     }
 

@@ -34,38 +34,65 @@ final class OnlineTable {
 
   /**
    * A cached lookup: the newest row of an entity, or none, and the clock time (micros) of the
-   * store read it reflects.
+   * store read it reflects. Flat on purpose: a cached read touches this object and nothing behind
+   * it (the event time, the values array's reference and which columns hold a value are copied in),
+   * so a lookup costs one memory access beyond the cache's own.
    */
   static final class Entry {
+    /** The row, null if the entity has none. */
     final StoredRow row;
-    final Optional<Object>[] values;
-    final Optional<java.time.Instant> eventTime;
+    /** {@code row.eventMicros()}, or {@link Long#MIN_VALUE} without a row. */
+    final long eventMicros;
+    /** {@code row.values()}, or null without a row. */
+    final Object[] values;
+    /** Bit {@code c} set if column {@code c < 64} holds a value (see {@link #presentMask}). */
+    final long presentMask;
     final long loadedAtMicros;
+    // For online(): the values and the event time as optionals, made once per cached row.
+    final Optional<Object>[] optionalValues;
+    final Optional<java.time.Instant> eventTime;
 
-    private Entry(StoredRow row, Optional<Object>[] values, Optional<java.time.Instant> eventTime,
-        long loadedAtMicros) {
+    private Entry(StoredRow row, Optional<Object>[] optionalValues, Optional<java.time.Instant> eventTime,
+        long presentMask, long loadedAtMicros) {
       this.row = row;
-      this.values = values;
+      this.eventMicros = row == null ? Long.MIN_VALUE : row.eventMicros();
+      this.values = row == null ? null : row.values();
+      this.presentMask = presentMask;
+      this.optionalValues = optionalValues;
       this.eventTime = eventTime;
       this.loadedAtMicros = loadedAtMicros;
     }
 
     static Entry absent(long loadedAtMicros) {
-      return new Entry(null, null, Optional.empty(), loadedAtMicros);
+      return new Entry(null, null, Optional.empty(), 0, loadedAtMicros);
     }
 
     @SuppressWarnings("unchecked")
     static Entry of(StoredRow row, long loadedAtMicros) {
-      Optional<Object>[] values = new Optional[row.values().length];
+      Object[] values = row.values();
+      Optional<Object>[] optionals = new Optional[values.length];
       for (int i = 0; i < values.length; i++) {
-        values[i] = Optional.ofNullable(row.values()[i]);
+        optionals[i] = Optional.ofNullable(values[i]);
       }
-      return new Entry(row, values, Optional.of(Micros.toInstant(row.eventMicros())), loadedAtMicros);
+      return new Entry(row, optionals, Optional.of(Micros.toInstant(row.eventMicros())), presentMask(values),
+          loadedAtMicros);
+    }
+
+    /**
+     * @param values a row's values
+     * @return bit {@code c} set for each column {@code c < 64} that holds a value
+     */
+    static long presentMask(Object[] values) {
+      long mask = 0;
+      for (int c = 0; c < Math.min(64, values.length); c++) {
+        mask |= values[c] != null ? 1L << c : 0;
+      }
+      return mask;
     }
 
     /** The same row (or none) as read from the store at another time. */
     Entry loadedAt(long micros) {
-      return new Entry(row, values, eventTime, micros);
+      return new Entry(row, optionalValues, eventTime, presentMask, micros);
     }
   }
 
@@ -95,10 +122,11 @@ final class OnlineTable {
   }
 
   /**
-   * The entity's newest row at or before {@code atMicros}, from the cache when possible: a cached
-   * entry read from the store more than the refresh interval before {@code atMicros} is re-read.
+   * The entity's newest row, from the cache when possible: a cached entry read from the store more
+   * than the refresh interval before {@code atMicros} is re-read. The row may lie in the future of
+   * {@code atMicros} (rare); the caller then asks {@link #newestUncached} for the one before it.
    *
-   * @param atMicros the lookup's clock time, also the time the staleness of the cache is judged by
+   * @param atMicros the lookup's clock time, the time the staleness of the cache is judged by
    * @return an entry (with a null row if the entity has none)
    */
   Entry newest(ViewTable table, String entityKey, long atMicros) {
@@ -108,10 +136,6 @@ final class OnlineTable {
       e = cache.get(entityKey, k -> load(table, entityKey, Long.MAX_VALUE, atMicros));
     } else if (Micros.stale(atMicros, e.loadedAtMicros, refreshMicros)) {
       e = reload(cache, table, entityKey, atMicros);
-    }
-    if (e.row != null && e.row.eventMicros() > atMicros) {
-      // The newest row lies in the future of the read time (rare): find the one before it uncached.
-      return load(table, entityKey, atMicros, atMicros);
     }
     return e;
   }
