@@ -86,7 +86,7 @@ public final class CoreFeatureStore implements FeatureStore, AutoCloseable {
     this.clock = b.clock;
     this.time = LookupClock.of(b.clock, b.coarseSystemClock);
     this.definitions = new FeatureDefinitions(store, clock, b.refreshInterval);
-    this.online = new OnlineTable(store, b.cacheMaximumSize, b.refreshInterval);
+    this.online = new OnlineTable(store, b.cacheMaximumSize, b.refreshInterval, b.policySample);
   }
 
   /**
@@ -827,6 +827,7 @@ public final class CoreFeatureStore implements FeatureStore, AutoCloseable {
     private long cacheMaximumSize = 100_000;
     private Duration refreshInterval = Duration.ofSeconds(1);
     private boolean coarseSystemClock = true;
+    private int policySample = OnlineTable.DEFAULT_POLICY_SAMPLE;
 
     private Builder(ObjectStore store) {
       this.store = Objects.requireNonNull(store, "store");
@@ -885,6 +886,12 @@ public final class CoreFeatureStore implements FeatureStore, AutoCloseable {
      */
     public Builder coarseSystemClock(boolean coarse) {
       this.coarseSystemClock = coarse;
+      return this;
+    }
+
+    /** For tests: one cached read in {@code n} (a power of two) informs the eviction policy. */
+    Builder policySample(int n) {
+      this.policySample = n;
       return this;
     }
 

@@ -2,6 +2,7 @@ package dev.mlops.core.features;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Policy;
 import dev.mlops.AlreadyExistsException;
 import dev.mlops.CorruptDataException;
 import dev.mlops.spi.ListPage;
@@ -13,6 +14,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.Optional;
 
 /**
@@ -96,26 +98,57 @@ final class OnlineTable {
     }
   }
 
+  /** By default one cached read in this many (per thread, at random) informs the eviction policy. */
+  static final int DEFAULT_POLICY_SAMPLE = 8;
+
+  /** A table's cache and its policy view, for reads that do not inform the eviction policy. */
+  static final class TableCache {
+    final Cache<String, Entry> cache;
+    final Policy<String, Entry> policy;
+
+    TableCache(Cache<String, Entry> cache) {
+      this.cache = cache;
+      this.policy = cache.policy();
+    }
+  }
+
   private final ObjectStore store;
   private final long maximumSize;
   private final long refreshMicros;
+  private final int policySampleMask;
   // One cache per stored table (view data version), keyed by entity key: a lookup allocates no key.
-  private final ConcurrentHashMap<String, Cache<String, Entry>> caches = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, TableCache> caches = new ConcurrentHashMap<>();
 
   OnlineTable(ObjectStore store, long maximumSize, Duration refreshInterval) {
+    this(store, maximumSize, refreshInterval, DEFAULT_POLICY_SAMPLE);
+  }
+
+  /**
+   * @param policySample one cached read in this many informs the cache's eviction policy; a power
+   *     of two, 1 for every read
+   */
+  OnlineTable(ObjectStore store, long maximumSize, Duration refreshInterval, int policySample) {
+    if (Integer.bitCount(policySample) != 1) {
+      throw new IllegalArgumentException("policySample must be a power of two, got " + policySample);
+    }
     this.store = store;
     this.maximumSize = maximumSize;
     this.refreshMicros = Micros.of(refreshInterval);
+    this.policySampleMask = policySample - 1;
   }
 
   private Cache<String, Entry> cache(ViewTable table) {
-    Cache<String, Entry> c = table.onlineCache;
+    return tableCache(table).cache;
+  }
+
+  private TableCache tableCache(ViewTable table) {
+    TableCache c = table.onlineCache;
     if (c == null) {
       // Maintenance runs on the calling thread: a hand-off to the common pool per few reads costs
       // more than the maintenance itself on a busy machine. No expiry policy: staleness is checked
       // against the lookup's own clock time (Entry.loadedAtMicros), so the cache reads no ticker.
-      c = caches.computeIfAbsent(table.root, r -> Caffeine.newBuilder().maximumSize(maximumSize)
-          .executor(Runnable::run).build());
+      c = caches.computeIfAbsent(table.root, r -> new TableCache(Caffeine.newBuilder().maximumSize(maximumSize)
+          .executor(Runnable::run).build()));
       table.onlineCache = c;
     }
     return c;
@@ -130,8 +163,14 @@ final class OnlineTable {
    * @return an entry (with a null row if the entity has none)
    */
   Entry newest(ViewTable table, String entityKey, long atMicros) {
-    Cache<String, Entry> cache = cache(table);
-    Entry e = cache.getIfPresent(entityKey);
+    TableCache tc = tableCache(table);
+    Cache<String, Entry> cache = tc.cache;
+    // Most hits do not inform the eviction policy (W-TinyLFU's frequency sketch and LRU order, which
+    // Caffeine updates from a lossy read buffer drained on this thread): a random one in
+    // policySample does. Frequencies keep their proportions (a sketch of a sample), and a hit costs
+    // a hash-table read instead of a buffered policy update. Misses always count (cache.get).
+    Entry e = (ThreadLocalRandom.current().nextInt() & policySampleMask) == 0 ? cache.getIfPresent(entityKey)
+        : tc.policy.getIfPresentQuietly(entityKey);
     if (e == null) {
       e = cache.get(entityKey, k -> load(table, entityKey, Long.MAX_VALUE, atMicros));
     } else if (Micros.stale(atMicros, e.loadedAtMicros, refreshMicros)) {
@@ -207,7 +246,7 @@ final class OnlineTable {
   }
 
   void invalidateAll() {
-    caches.values().forEach(Cache::invalidateAll);
+    caches.values().forEach(c -> c.cache.invalidateAll());
   }
 
   private static byte[] encode(ViewTable table, StoredRow row) {

@@ -35,7 +35,7 @@ final class ViewTable {
   final SegmentFormat format;
   private final Map<String, Integer> columns = new HashMap<>();
   /** The online cache of {@link #root}, set by {@link OnlineTable} on first use. */
-  volatile com.github.benmanes.caffeine.cache.Cache<String, OnlineTable.Entry> onlineCache;
+  volatile OnlineTable.TableCache onlineCache;
 
   ViewTable(FeatureViewVersion version) {
     this.version = version;
