@@ -30,7 +30,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.SdkHttpResponse;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 
@@ -263,6 +268,39 @@ class S3ObjectStoreTest {
       }
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void aGetWhoseBodyIsCutOffMidwayIsRetried() {
+    byte[] content = bytes(64 * 1024, 8);
+    store.create("blobs/cut", content);
+    int before = proxy.injected(Fault.RESET_MID_RESPONSE);
+    proxy.faultNext(r -> r.method().equals("GET") && r.target().contains("blobs/cut"), Fault.RESET_MID_RESPONSE);
+    assertThat(store.get("blobs/cut")).hasValue(content);
+    assertThat(proxy.injected(Fault.RESET_MID_RESPONSE)).isEqualTo(before + 1);
+  }
+
+  @Test
+  void aGetOfAnObjectTooLargeForAnArrayIsRefusedUnread() {
+    // The server cannot hold 3 GiB here; the client is told the object has that many bytes.
+    ExecutionInterceptor claimsHuge = new ExecutionInterceptor() {
+      @Override
+      public SdkHttpResponse modifyHttpResponse(Context.ModifyHttpResponse context, ExecutionAttributes attributes) {
+        if (context.httpRequest().method() == SdkHttpMethod.GET && context.httpRequest().encodedPath().contains("huge")) {
+          return context.httpResponse().toBuilder().putHeader("Content-Length", String.valueOf(3L << 30)).build();
+        }
+        return context.httpResponse();
+      }
+    };
+    try (S3Client client = server.newClient(Optional.of(proxy.endpoint()), List.of(claimsHuge));
+        S3ObjectStore s = server.storeBuilder(client, prefix).build()) {
+      s.create("blobs/huge", new byte[] {1, 2, 3});
+      assertThatThrownBy(() -> s.get("blobs/huge"))
+          .isInstanceOfSatisfying(StorageException.class, e -> assertThat(e.retryable()).isFalse())
+          .hasMessageContaining("'blobs/huge'").hasMessageContaining("3221225472 bytes")
+          .hasMessageContaining("use openStream");
+      assertThat(s.get("blobs/not-large")).isEmpty();
     }
   }
 

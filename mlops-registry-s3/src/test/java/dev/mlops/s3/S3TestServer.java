@@ -19,6 +19,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -206,13 +207,18 @@ final class S3TestServer implements AutoCloseable {
 
   /** @return a client sending to {@code via} (e.g. a fault proxy in front of the server), without SDK retries */
   S3Client newClient(Optional<URI> via) {
+    return newClient(via, List.of());
+  }
+
+  /** @return a client like {@link #newClient(Optional)} whose requests and responses pass {@code interceptors} */
+  S3Client newClient(Optional<URI> via, List<ExecutionInterceptor> interceptors) {
     S3ClientBuilder b = S3Client.builder()
         .httpClient(UrlConnectionHttpClient.builder().socketTimeout(Duration.ofSeconds(20))
             .connectionTimeout(Duration.ofSeconds(5)).build())
         .credentialsProvider(credentials())
         .region(Region.of(region))
         .forcePathStyle(pathStyle)
-        .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()))
+        .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()).executionInterceptors(interceptors))
         .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
         .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
         .serviceConfiguration(c -> c.expectContinueEnabled(false));
