@@ -43,6 +43,17 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
  * checksums), so the difference is the store's own work: key checks, SHA-256 of the content,
  * metadata, {@code If-None-Match: *}, digest verification on read.
  *
+ * <p><b>Equal warm-up.</b> JMH runs each benchmark in its own forked JVM, so each trial starts its
+ * own S3Proxy (one per benchmark JVM), and S3Proxy, a separate JVM, keeps getting faster for about
+ * a minute after it starts. Without care each benchmark would meet a server warmed only by its own
+ * operation, for as long as its own warm-up iterations last, which favours whichever operation the
+ * server happens to compile first. So the trial setup, after starting the server, runs
+ * {@link #serverWarmupRounds} rounds of the same mix for every benchmark: one of each small-object
+ * operation below (raw get, raw get of the object with the store's headers, store get, raw put,
+ * raw put with the store's headers, store create), interleaved. Every benchmark then starts against
+ * a server (and a client JVM) that has executed the same requests in the same order and holds the
+ * same objects; JMH's own warm-up iterations follow as usual.
+ *
  * <p>The S3Proxy jar comes from {@code -Dmlops.s3proxy.jar=...}, else the local Maven repository.
  */
 @State(Scope.Benchmark)
@@ -54,6 +65,10 @@ public class S3StoreBenchmark {
 
   @Param({"1024"})
   public int size;
+
+  /** Rounds of the warm-up mix (one of each small-object operation) run before every trial. */
+  @Param({"3000"})
+  public int serverWarmupRounds;
 
   private Process server;
   private S3Client client;
@@ -82,6 +97,14 @@ public class S3StoreBenchmark {
     String sha = java.util.HexFormat.of().formatHex(sha256(content));
     client.putObject(r -> r.bucket(BUCKET).key("rawh/fixed")
         .metadata(java.util.Map.of("mlops-commit", "fixed", "mlops-sha256", sha)), RequestBody.fromBytes(content));
+    for (int i = 0; i < serverWarmupRounds; i++) {
+      rawGetObject();
+      rawGetObjectSameHeaders();
+      storeGet();
+      rawPutObject();
+      rawPutObjectSameHeaders();
+      storeCreate();
+    }
   }
 
   @TearDown(Level.Trial)
