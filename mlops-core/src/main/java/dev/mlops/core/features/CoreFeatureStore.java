@@ -873,7 +873,8 @@ public final class CoreFeatureStore implements FeatureStore, AutoCloseable {
 
     /**
      * Whether online lookups read a system {@link #clock(Clock) clock} coarsely: from a time a
-     * daemon thread (one per JVM, running while such a store is open) refreshes every millisecond,
+     * daemon thread (one per JVM, started by the first lookup, running while such a store is open)
+     * refreshes every millisecond,
      * instead of calling {@link Clock#instant()} per lookup, which on some virtual machines costs more
      * than the whole cached lookup. Ages and TTL decisions of lookups are then accurate to about a
      * millisecond (a row may expire up to that much late; longer if the ticking thread waits for a

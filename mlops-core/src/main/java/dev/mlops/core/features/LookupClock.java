@@ -12,8 +12,8 @@ import java.util.concurrent.locks.LockSupport;
  * find a row in the future of a coarse reading must ask again with {@link #exactMicros()}, so that a
  * row stamped with the system time just before a lookup is never reported as not there yet.
  *
- * <p>One ticking thread serves every coarse clock of the JVM; it runs while at least one is open.
- * Thread-safe.
+ * <p>One ticking thread serves every coarse clock of the JVM; it runs while at least one that has
+ * been read is open (a workspace whose feature store is never used starts no thread). Thread-safe.
  */
 abstract class LookupClock implements AutoCloseable {
   /** How often the ticking thread reads the system clock. */
@@ -26,6 +26,13 @@ abstract class LookupClock implements AutoCloseable {
    */
   static LookupClock of(Clock clock, boolean coarse) {
     return coarse && clock.getClass() == Clock.systemUTC().getClass() ? new Coarse() : new Exact(clock);
+  }
+
+  /** @return how many coarse clocks have been read and not closed (the ticking thread runs while > 0) */
+  static int openCoarseClocks() {
+    synchronized (Coarse.LOCK) {
+      return Coarse.open;
+    }
   }
 
   /** @return now, possibly up to about a millisecond behind (see {@link #isCoarse()}) */
@@ -71,10 +78,16 @@ abstract class LookupClock implements AutoCloseable {
     private static volatile Thread ticker;
     private static volatile long now;
 
+    private volatile boolean started;
     private boolean closed; // guarded by LOCK
 
-    Coarse() {
+    /** Counts this clock among the open ones on its first reading, starting the thread if needed. */
+    private void start() {
       synchronized (LOCK) {
+        if (started || closed) {
+          return;
+        }
+        started = true;
         if (open++ == 0) {
           now = read();
           Thread t = new Thread(Coarse::tick, "mlops-feature-clock");
@@ -99,6 +112,9 @@ abstract class LookupClock implements AutoCloseable {
 
     @Override
     long micros() {
+      if (!started) {
+        start();
+      }
       return now;
     }
 
@@ -119,7 +135,7 @@ abstract class LookupClock implements AutoCloseable {
           return;
         }
         closed = true;
-        if (--open == 0) {
+        if (started && --open == 0) {
           Thread t = ticker;
           ticker = null;
           LockSupport.unpark(t);

@@ -44,28 +44,36 @@ class OnlineReaderTest {
   }
 
   @Test
-  void theCoarseTimeFollowsTheSystemClockAndItsThreadStopsWithTheLastClock() throws Exception {
+  void theCoarseTimeFollowsTheSystemClockAndItsThreadRunsOnlyWhileAReadClockIsOpen() throws Exception {
+    int base = LookupClock.openCoarseClocks(); // other tests' stores may still be open
     LookupClock a = LookupClock.of(Clock.systemUTC(), true);
     LookupClock b = LookupClock.of(Clock.systemUTC(), true);
     try {
+      assertThat(LookupClock.openCoarseClocks()).as("not counted before the first reading").isEqualTo(base);
+      a.micros();
+      b.micros();
+      assertThat(LookupClock.openCoarseClocks()).isEqualTo(base + 2);
       assertThat(tickerRunning()).isTrue();
-      for (int i = 0; i < 50; i++) {
+      boolean moved = false;
+      for (int i = 0; i < 50 && !moved; i++) {
         long before = a.exactMicros();
         Thread.sleep(3);
         long coarse = a.micros();
         long after = a.exactMicros();
         // The ticker read the clock after `before` (it ticks every ms; we slept 3) and never ahead.
         assertThat(coarse).isLessThanOrEqualTo(after);
-        if (coarse > before) {
-          return; // it moves; enough
-        }
+        moved = coarse > before;
       }
-      throw new AssertionError("the coarse time did not advance in 50 sleeps of 3 ms");
+      assertThat(moved).as("the coarse time advances with the system clock").isTrue();
     } finally {
       a.close();
       a.close(); // idempotent: must not stop b's ticker
+      assertThat(LookupClock.openCoarseClocks()).isEqualTo(base + 1);
       assertThat(tickerRunning()).isTrue();
       b.close();
+      assertThat(LookupClock.openCoarseClocks()).isEqualTo(base);
+    }
+    if (base == 0) {
       long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
       while (tickerRunning() && System.nanoTime() < deadline) {
         Thread.sleep(1);
