@@ -221,6 +221,88 @@ public class S3StoreBenchmark {
     client.deleteObject(r -> r.bucket(BUCKET).key(key));
   }
 
+  /**
+   * An interleaved comparison outside JMH, in one JVM against one server: after the same warm-up
+   * mix, {@code rounds} rounds each time {@code perBlock} calls of every small-object operation in
+   * turn (the order rotates every round), plus a raw read of the store's own object, and prints
+   * per operation the median of its blocks (wall time and the calling thread's CPU time per call)
+   * and the store/raw ratios. JMH runs every
+   * benchmark in its own JVM with its own server, and on a small machine those JVMs differ by
+   * more than 10 % from one fork to the next; interleaving puts store and raw calls side by side
+   * in time, on the same compiled code and the same server.
+   *
+   * <p>Usage: {@code java [-Dmlops.s3proxy.jar=...] -cp benchmarks.jar
+   * dev.mlops.benchmarks.s3.S3StoreBenchmark [warmupRounds=3000] [rounds=40] [perBlock=1000]}
+   *
+   * @param args optional warm-up rounds, rounds, calls per block
+   * @throws Exception if the server cannot be started
+   */
+  public static void main(String[] args) throws Exception {
+    S3StoreBenchmark b = new S3StoreBenchmark();
+    b.size = 1024;
+    b.serverWarmupRounds = args.length > 0 ? Integer.parseInt(args[0]) : 3000;
+    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 40;
+    int perBlock = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
+    String[] names = {"rawGetObject", "rawGetObjectSameHeaders", "storeGet", "rawPutObject",
+        "rawPutObjectSameHeaders", "storeCreate", "rawGetOfStoreObject"};
+    java.util.function.Supplier<?>[] ops = {b::rawGetObject, b::rawGetObjectSameHeaders, b::storeGet, b::rawPutObject,
+        b::rawPutObjectSameHeaders, () -> {
+          b.storeCreate();
+          return b;
+        }, b::rawGetOfStoreObject};
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    double[][] wall = new double[ops.length][rounds];
+    double[][] cpu = new double[ops.length][rounds];
+    b.start();
+    try {
+      int sink = 0;
+      for (int round = 0; round < rounds; round++) {
+        for (int k = 0; k < ops.length; k++) {
+          int op = (k + round) % ops.length;
+          long t = System.nanoTime();
+          long c = threads.getCurrentThreadCpuTime();
+          for (int i = 0; i < perBlock; i++) {
+            sink += System.identityHashCode(ops[op].get());
+          }
+          wall[op][round] = (System.nanoTime() - t) / 1e3 / perBlock;
+          cpu[op][round] = (threads.getCurrentThreadCpuTime() - c) / 1e3 / perBlock;
+        }
+      }
+      double[] median = new double[ops.length];
+      for (int op = 0; op < ops.length; op++) {
+        median[op] = median(wall[op]);
+        System.out.printf("%-24s median %7.1f us/op (calling thread CPU %6.1f us/op); blocks:%s%n", names[op],
+            median[op], median(cpu[op]), java.util.Arrays.stream(wall[op]).mapToObj(v -> String.format(" %.0f", v))
+                .collect(java.util.stream.Collectors.joining()));
+      }
+      System.out.printf("store/raw: create %.3f (same headers %.3f), get %.3f (same headers %.3f, raw get of the "
+              + "store's own object %.3f)%s%n", median[5] / median[3], median[5] / median[4], median[2] / median[0],
+          median[2] / median[1], median[2] / median[6], sink == 42 ? " " : "");
+    } finally {
+      b.stop();
+    }
+  }
+
+  /**
+   * For {@link #main} only: the raw SDK read of the very object {@link #storeGet} reads (its name,
+   * {@code bench/fixed/key!}, and its headers), with the same SHA-256 check; what remains between
+   * the two is the store's code.
+   */
+  private byte[] rawGetOfStoreObject() {
+    var bytes = client.getObjectAsBytes(r -> r.bucket(BUCKET).key(PREFIX + "/fixed/key!"));
+    byte[] b = bytes.asByteArray();
+    if (!java.util.HexFormat.of().formatHex(sha256(b)).equals(bytes.response().metadata().get("mlops-sha256"))) {
+      throw new IllegalStateException("digest mismatch");
+    }
+    return b;
+  }
+
+  private static double median(double[] values) {
+    double[] v = values.clone();
+    java.util.Arrays.sort(v);
+    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  }
+
   private URI startS3Proxy() throws Exception {
     String jar = System.getProperty("mlops.s3proxy.jar", Path.of(System.getProperty("user.home"),
         ".m2/repository/org/gaul/s3proxy/4.0.0/s3proxy-4.0.0-jar-with-dependencies.jar").toString());
