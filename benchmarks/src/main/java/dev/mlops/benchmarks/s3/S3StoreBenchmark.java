@@ -146,7 +146,12 @@ public class S3StoreBenchmark {
   /** A raw GetObject of an object carrying the store's headers, with the same SHA-256 check. */
   @Benchmark
   public byte[] rawGetObjectSameHeaders() {
-    var bytes = client.getObjectAsBytes(r -> r.bucket(BUCKET).key("rawh/fixed"));
+    return rawGetVerified("rawh/fixed");
+  }
+
+  /** A raw GetObject of {@code key} with the store's SHA-256 check against its metadata. */
+  private byte[] rawGetVerified(String key) {
+    var bytes = client.getObjectAsBytes(r -> r.bucket(BUCKET).key(key));
     byte[] b = bytes.asByteArray();
     if (!java.util.HexFormat.of().formatHex(sha256(b)).equals(bytes.response().metadata().get("mlops-sha256"))) {
       throw new IllegalStateException("digest mismatch");
@@ -289,12 +294,7 @@ public class S3StoreBenchmark {
    * the two is the store's code.
    */
   private byte[] rawGetOfStoreObject() {
-    var bytes = client.getObjectAsBytes(r -> r.bucket(BUCKET).key(PREFIX + "/fixed/key!"));
-    byte[] b = bytes.asByteArray();
-    if (!java.util.HexFormat.of().formatHex(sha256(b)).equals(bytes.response().metadata().get("mlops-sha256"))) {
-      throw new IllegalStateException("digest mismatch");
-    }
-    return b;
+    return rawGetVerified(PREFIX + "/fixed/key!");
   }
 
   private static double median(double[] values) {

@@ -318,7 +318,7 @@ public final class CoreFeatureStore implements FeatureStore, AutoCloseable {
       String key = Objects.requireNonNull(entityKeys.get(k), "entity key");
       for (int s = 0; s < plan.tables.length; s++) {
         entries[s] = online.newest(plan.tables[s], key, at);
-        if (entries[s].row != null && entries[s].row.eventMicros() > at) {
+        if (entries[s].eventMicros > at) {
           if (!exact) {
             return null;
           }
