@@ -46,7 +46,25 @@ public final class Mlops {
    * @throws StorageException if the store cannot be opened
    */
   public static Workspace open(URI uri) {
+    return open(uri, WorkspaceOptions.defaults());
+  }
+
+  /**
+   * Opens a workspace with options. Workspace parameters in the URI's query
+   * ({@link WorkspaceOptions#URI_PARAMETERS}, e.g. {@code ?readOnly=true&actor=ci}) override the
+   * same options given here.
+   *
+   * @param uri e.g. {@code file:/var/lib/mlops}, {@code mem:}, {@code s3://bucket/prefix?region=eu-west-1}
+   * @param options actor, clock, refresh interval, read-only, alias approval rule
+   * @return the open workspace; close it when done
+   * @throws ProviderNotFoundException if no installed provider handles the scheme
+   * @throws IllegalArgumentException if the URI is malformed or has unknown parameters or bad values
+   * @throws StorageException if the store cannot be opened
+   */
+  public static Workspace open(URI uri, WorkspaceOptions options) {
     Objects.requireNonNull(uri, "uri");
+    Objects.requireNonNull(options, "options");
+    WorkspaceOptions effective = options.withUriParameters(dev.mlops.spi.UriParameters.all(uri));
     String scheme = uri.getScheme();
     if (scheme == null) {
       throw new IllegalArgumentException("workspace URI '" + uri + "' has no scheme; expected one of "
@@ -60,9 +78,9 @@ public final class Mlops {
           + "'; installed schemes: " + installedSchemes()
           + (hint != null ? "; add the dependency " + hint : "; known schemes: " + KNOWN_ARTIFACTS));
     }
-    ObjectStore store = provider.open(uri);
+    ObjectStore store = provider.open(uri, effective);
     try {
-      return open(uri, store);
+      return open(uri, store, effective);
     } catch (RuntimeException e) {
       store.close();
       throw e;
@@ -78,10 +96,26 @@ public final class Mlops {
    * @see #open(URI)
    */
   public static Workspace open(String uri) {
+    return open(toUri(uri), WorkspaceOptions.defaults());
+  }
+
+  /**
+   * Opens a workspace from its URI text with options.
+   *
+   * @param uri e.g. {@code file:/var/lib/mlops}
+   * @param options actor, clock, refresh interval, read-only, alias approval rule
+   * @return the open workspace
+   * @see #open(URI, WorkspaceOptions)
+   */
+  public static Workspace open(String uri, WorkspaceOptions options) {
+    return open(toUri(uri), options);
+  }
+
+  private static URI toUri(String uri) {
     Objects.requireNonNull(uri, "uri");
     try {
       // "mem:" alone is not a valid java.net.URI (an opaque URI needs a scheme-specific part)
-      return open(new URI(uri.matches("[A-Za-z][A-Za-z0-9+.-]*:") ? uri + "/" : uri));
+      return new URI(uri.matches("[A-Za-z][A-Za-z0-9+.-]*:") ? uri + "/" : uri);
     } catch (java.net.URISyntaxException e) {
       throw new IllegalArgumentException("workspace URI '" + uri + "' is malformed: " + e.getMessage(), e);
     }
@@ -97,8 +131,23 @@ public final class Mlops {
    * @throws ProviderNotFoundException if {@code mlops-core} is not on the class path
    */
   public static Workspace open(URI uri, ObjectStore store) {
+    return open(uri, store, WorkspaceOptions.defaults());
+  }
+
+  /**
+   * Opens a workspace over a store built explicitly, with options. The workspace owns the store
+   * and closes it.
+   *
+   * @param uri a URI describing the store, reported by {@link Workspace#uri()}
+   * @param store the store
+   * @param options actor, clock, refresh interval, read-only, alias approval rule
+   * @return the open workspace
+   * @throws ProviderNotFoundException if {@code mlops-core} is not on the class path
+   */
+  public static Workspace open(URI uri, ObjectStore store, WorkspaceOptions options) {
     Objects.requireNonNull(uri, "uri");
     Objects.requireNonNull(store, "store");
+    Objects.requireNonNull(options, "options");
     List<WorkspaceFactory> factories = new ArrayList<>();
     ServiceLoader.load(WorkspaceFactory.class, Mlops.class.getClassLoader()).forEach(factories::add);
     if (factories.isEmpty()) {
@@ -109,7 +158,7 @@ public final class Mlops {
       throw new IllegalStateException("more than one mlops workspace implementation on the class path: "
           + factories.stream().map(f -> f.getClass().getName()).toList());
     }
-    return factories.get(0).create(uri, store);
+    return factories.get(0).create(uri, store, options);
   }
 
   /**

@@ -1,5 +1,7 @@
 package dev.mlops.spi;
 
+import dev.mlops.WorkspaceOptions;
+
 import java.net.URI;
 
 /**
@@ -24,4 +26,19 @@ public interface ObjectStoreProvider {
    * @throws dev.mlops.StorageException if the store cannot be reached or created
    */
   ObjectStore open(URI uri);
+
+  /**
+   * Opens a store with the workspace's options. A provider that can open its location without
+   * writing anything overrides this to honour {@link WorkspaceOptions#readOnly()}; the default
+   * opens normally (the workspace still refuses every write through a read-only store).
+   *
+   * @param uri a URI with this provider's scheme
+   * @param options the workspace's options
+   * @return the open store
+   * @throws IllegalArgumentException if the URI is malformed or carries unknown query parameters
+   * @throws dev.mlops.StorageException if the store cannot be reached or created
+   */
+  default ObjectStore open(URI uri, WorkspaceOptions options) {
+    return open(uri);
+  }
 }

@@ -1,5 +1,7 @@
 package dev.mlops.spi;
 
+import dev.mlops.WorkspaceOptions;
+
 import dev.mlops.Workspace;
 import java.net.URI;
 
@@ -17,4 +19,14 @@ public interface WorkspaceFactory {
    * @return an open workspace
    */
   Workspace create(URI uri, ObjectStore store);
+
+  /**
+   * @param uri the URI the store was opened from
+   * @param store the store; the workspace owns it and closes it
+   * @param options the workspace's options
+   * @return an open workspace
+   */
+  default Workspace create(URI uri, ObjectStore store, WorkspaceOptions options) {
+    return create(uri, store);
+  }
 }

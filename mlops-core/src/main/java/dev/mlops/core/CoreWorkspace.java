@@ -4,6 +4,7 @@ import dev.mlops.Artifacts;
 import dev.mlops.Experiments;
 import dev.mlops.ModelRegistry;
 import dev.mlops.Workspace;
+import dev.mlops.WorkspaceOptions;
 import dev.mlops.core.features.CoreFeatureStore;
 import dev.mlops.features.FeatureStore;
 import dev.mlops.spi.ObjectStore;
@@ -22,6 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class CoreWorkspace implements Workspace {
   private final URI uri;
+  private final WorkspaceOptions options;
   private final ObjectStore store;
   private final CoreArtifacts artifacts;
   private final CoreModelRegistry registry;
@@ -30,13 +32,21 @@ public final class CoreWorkspace implements Workspace {
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private CoreWorkspace(Builder b) {
+    WorkspaceOptions o = b.options.build();
     this.uri = b.uri;
-    this.store = b.store;
+    this.options = o;
+    this.store = o.readOnly() ? new ReadOnlyObjectStore(b.store, b.uri) : b.store;
+    String actor = o.actorOrDefault();
     this.artifacts = new CoreArtifacts(store);
-    this.registry = new CoreModelRegistry(store, b.clock, b.actor, b.refreshInterval, b.checkpointInterval);
-    this.experiments = new CoreExperiments(store, b.clock, b.actor);
-    this.features = CoreFeatureStore.builder(store).clock(b.clock).refreshInterval(b.refreshInterval)
-        .cacheMaximumSize(b.featureCacheSize).build();
+    this.registry = new CoreModelRegistry(store, o.clock(), actor, o.refreshInterval(), b.checkpointInterval);
+    this.experiments = new CoreExperiments(store, o.clock(), actor);
+    this.features = CoreFeatureStore.builder(store).clock(o.clock()).refreshInterval(o.refreshInterval())
+        .cacheMaximumSize(o.featureCacheSize()).build();
+  }
+
+  /** @return the options this workspace was opened with */
+  public WorkspaceOptions options() {
+    return options;
   }
 
   /**
@@ -98,11 +108,8 @@ public final class CoreWorkspace implements Workspace {
   public static final class Builder {
     private final ObjectStore store;
     private URI uri = URI.create("mem:/");
-    private Clock clock = Clock.systemUTC();
-    private String actor = defaultActor();
-    private Duration refreshInterval = Duration.ofSeconds(1);
+    private final WorkspaceOptions.Builder options = WorkspaceOptions.builder();
     private int checkpointInterval = 100;
-    private long featureCacheSize = 100_000;
 
     private Builder(ObjectStore store) {
       this.store = Objects.requireNonNull(store, "store");
@@ -114,9 +121,23 @@ public final class CoreWorkspace implements Workspace {
       return this;
     }
 
-    /** @param clock source of all timestamps @return this */
+    /**
+     * Replaces every option set so far with these.
+     *
+     * @param options the workspace options
+     * @return this
+     */
+    public Builder options(WorkspaceOptions options) {
+      WorkspaceOptions o = Objects.requireNonNull(options, "options");
+      o.actor().ifPresent(this.options::actor);
+      this.options.clock(o.clock()).refreshInterval(o.refreshInterval()).readOnly(o.readOnly())
+          .aliasesRequireApproval(o.aliasesRequireApproval()).featureCacheSize(o.featureCacheSize());
+      return this;
+    }
+
+    /** @param clock source of all timestamps @return this @see WorkspaceOptions.Builder#clock */
     public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
+      options.clock(clock);
       return this;
     }
 
@@ -126,28 +147,28 @@ public final class CoreWorkspace implements Workspace {
      * @throws IllegalArgumentException if blank
      */
     public Builder actor(String actor) {
-      Objects.requireNonNull(actor, "actor");
-      if (actor.isBlank()) {
-        throw new IllegalArgumentException("actor must not be blank");
-      }
-      this.actor = actor;
+      options.actor(actor);
       return this;
     }
 
     /**
-     * How stale a cached registry read may be before it is refreshed from storage in the
-     * background. Writes through this workspace are visible at once.
-     *
      * @param interval positive, default 1 s
      * @return this
      * @throws IllegalArgumentException if not positive
+     * @see WorkspaceOptions.Builder#refreshInterval
      */
     public Builder refreshInterval(Duration interval) {
-      Objects.requireNonNull(interval, "interval");
-      if (interval.isNegative() || interval.isZero()) {
-        throw new IllegalArgumentException("refreshInterval must be positive, got " + interval);
-      }
-      this.refreshInterval = interval;
+      options.refreshInterval(interval);
+      return this;
+    }
+
+    /**
+     * @param require whether aliases may only point at Approved versions (default true)
+     * @return this
+     * @see WorkspaceOptions.Builder#aliasesRequireApproval
+     */
+    public Builder aliasesRequireApproval(boolean require) {
+      options.aliasesRequireApproval(require);
       return this;
     }
 
@@ -168,30 +189,19 @@ public final class CoreWorkspace implements Workspace {
     }
 
     /**
-     * How many (feature view, entity) rows the feature store's online cache holds at most; set it
-     * to the number of entities served hot. With 0 every row is evicted right after it is loaded, so
-     * every lookup reads storage.
-     *
      * @param entries {@code >= 0}, default 100,000
      * @return this
      * @throws IllegalArgumentException if negative
+     * @see WorkspaceOptions.Builder#featureCacheSize
      */
     public Builder featureCacheSize(long entries) {
-      if (entries < 0) {
-        throw new IllegalArgumentException("featureCacheSize must be >= 0, got " + entries);
-      }
-      this.featureCacheSize = entries;
+      options.featureCacheSize(entries);
       return this;
     }
 
     /** @return the open workspace */
     public CoreWorkspace build() {
       return new CoreWorkspace(this);
-    }
-
-    private static String defaultActor() {
-      String user = System.getProperty("user.name");
-      return user == null || user.isBlank() ? "unknown" : user;
     }
   }
 }

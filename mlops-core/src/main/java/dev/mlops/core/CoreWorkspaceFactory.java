@@ -1,5 +1,7 @@
 package dev.mlops.core;
 
+import dev.mlops.WorkspaceOptions;
+
 import dev.mlops.Workspace;
 import dev.mlops.spi.ObjectStore;
 import dev.mlops.spi.WorkspaceFactory;
@@ -16,6 +18,11 @@ public final class CoreWorkspaceFactory implements WorkspaceFactory {
 
   @Override
   public Workspace create(URI uri, ObjectStore store) {
-    return CoreWorkspace.builder(store).uri(uri).build();
+    return create(uri, store, WorkspaceOptions.defaults());
+  }
+
+  @Override
+  public Workspace create(URI uri, ObjectStore store, WorkspaceOptions options) {
+    return CoreWorkspace.builder(store).uri(uri).options(options).build();
   }
 }
