@@ -114,6 +114,18 @@ public interface ModelRegistry {
   VerifyReport verify(String model);
 
   /**
+   * {@link #verify(String)}, and also checks that the log still holds the entry an earlier clean
+   * report named as its {@link VerifyReport#head() head}, unchanged. The chain alone cannot show
+   * that the newest entries were removed or consistently rewritten; an anchor kept outside the
+   * store (a ticket, a release record) can.
+   *
+   * @param model the model name
+   * @param anchor an earlier report's head, kept outside the store
+   * @return the report; broken at the anchor's entry if it is missing or different
+   */
+  VerifyReport verify(String model, LogAnchor anchor);
+
+  /**
    * @param ref {@code name/3}, {@code name@alias} or {@code name@latest}
    * @return the version
    * @throws NotFoundException naming the reference if it does not resolve

@@ -12,6 +12,10 @@ import dev.mlops.ApprovalStatus;
 import dev.mlops.AuditEntry;
 import dev.mlops.ConflictException;
 import dev.mlops.CorruptDataException;
+import dev.mlops.Digest;
+import dev.mlops.LogAnchor;
+import dev.mlops.ArtifactRef;
+import dev.mlops.RunId;
 import dev.mlops.ModelRef;
 import dev.mlops.ModelRegistry;
 import dev.mlops.ModelVersion;
@@ -26,6 +30,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,15 +67,20 @@ final class CoreModelRegistry implements ModelRegistry {
   private final Clock clock;
   private final String actor;
   private final int checkpointInterval;
+  private final boolean aliasesRequireApproval;
+  private final References references;
   private final LoadingCache<String, ModelState> states;
   private final ConcurrentHashMap<String, Resolved> resolved = new ConcurrentHashMap<>();
   private static final int MAX_RESOLVED = 10_000;
 
-  CoreModelRegistry(ObjectStore store, Clock clock, String actor, Duration refreshInterval, int checkpointInterval) {
+  CoreModelRegistry(ObjectStore store, Clock clock, String actor, Duration refreshInterval, int checkpointInterval,
+      boolean aliasesRequireApproval, References references) {
     this.store = store;
     this.clock = clock;
     this.actor = actor;
     this.checkpointInterval = checkpointInterval;
+    this.aliasesRequireApproval = aliasesRequireApproval;
+    this.references = references;
     this.states = Caffeine.newBuilder()
         .maximumSize(10_000)
         .refreshAfterWrite(refreshInterval)
@@ -83,6 +95,15 @@ final class CoreModelRegistry implements ModelRegistry {
             return catchUp(old);
           }
         });
+  }
+
+  /** What a registration may refer to, looked up in the same workspace. */
+  interface References {
+    /** @param run a run id @return whether the run exists */
+    boolean runExists(RunId run);
+
+    /** @param digest an artifact digest @return the stored artifact, if any */
+    Optional<ArtifactRef> artifact(Digest digest);
   }
 
   // ---------------------------------------------------------------- keys
@@ -143,6 +164,34 @@ final class CoreModelRegistry implements ModelRegistry {
   private record Resolved(String model, ModelState state, Optional<ModelVersion> result) {}
 
   @Override
+  public ModelVersion resolve(String ref) {
+    Optional<ModelVersion> found = find(ref);
+    if (found.isPresent()) {
+      return found.get();
+    }
+    ModelRef parsed = ModelRef.parse(ref);
+    ModelState s = states.get(parsed.model());
+    if (!s.exists()) {
+      throw new NotFoundException("model reference '" + ref + "' does not resolve: no model '" + parsed.model()
+          + "'" + (models().isEmpty() ? " (the registry has no models)" : "; models: " + abbreviate(models())));
+    }
+    String versions = "versions 1.." + s.versions().size();
+    if (parsed.version().isPresent()) {
+      throw new NotFoundException("model reference '" + ref + "' does not resolve: " + parsed.model() + " has "
+          + versions);
+    }
+    List<String> aliases = new ArrayList<>(new java.util.TreeSet<>(s.aliases().keySet()));
+    throw new NotFoundException("model reference '" + ref + "' does not resolve: " + parsed.model()
+        + " has no alias '" + parsed.alias().orElseThrow() + "'; its aliases: "
+        + (aliases.isEmpty() ? "none" : aliases.stream().map(a -> a + " -> " + s.aliases().get(a)).toList())
+        + " (and latest), " + versions);
+  }
+
+  private static String abbreviate(List<String> names) {
+    return names.size() <= 20 ? names.toString() : names.subList(0, 20) + " and " + (names.size() - 20) + " more";
+  }
+
+  @Override
   public List<ModelVersion> versions(String model) {
     Names.requireValid("model name", model);
     return states.get(model).versions();
@@ -159,6 +208,9 @@ final class CoreModelRegistry implements ModelRegistry {
     Names.requireValid("model name", model);
     List<AuditEntry> out = new ArrayList<>();
     for (HashChainedLog.Entry e : log(model).readAfter(0, HashChainedLog.GENESIS)) {
+      if (ModelState.CHECKPOINT.equals(e.body().path("type").asText())) {
+        continue; // bookkeeping, not a change of the model
+      }
       Map<String, String> details = new LinkedHashMap<>();
       Iterator<Map.Entry<String, JsonNode>> it = e.body().fields();
       while (it.hasNext()) {
@@ -174,57 +226,116 @@ final class CoreModelRegistry implements ModelRegistry {
     return out;
   }
 
+  /**
+   * Checks the model's log end to end (every entry's hash, number and link), every stored
+   * checkpoint against the fold of the entries it summarises and against the digest the log
+   * recorded for it, and the model's index marker. A checkpoint stored after the log was read is
+   * checked against entries read for it, so writers running during a verify cause no false report.
+   */
   @Override
   public VerifyReport verify(String model) {
     Names.requireValid("model name", model);
     HashChainedLog log = log(model);
-    VerifyReport chain = log.verify();
+    List<HashChainedLog.Entry> entries = new ArrayList<>();
+    VerifyReport chain = log.verify(entries::add);
     if (!chain.ok()) {
       return chain;
     }
-    // The chain is intact; checkpoints must agree with the fold of the entries they summarise.
-    List<HashChainedLog.Entry> entries = log.readAfter(0, HashChainedLog.GENESIS);
+    Map<Long, String> checkpointKeys = new java.util.TreeMap<>();
+    for (String key : store.listAll(checkpointPrefix(model)).toList()) {
+      long seq = checkpointSeq(model, key);
+      if (seq > 0) {
+        checkpointKeys.put(seq, key);
+      }
+    }
+    long head = entries.isEmpty() ? 0 : entries.get(entries.size() - 1).seq();
+    long newestCheckpoint = checkpointKeys.isEmpty() ? 0 : ((java.util.TreeMap<Long, String>) checkpointKeys).lastKey();
+    if (newestCheckpoint > head) {
+      // stored after the log was read: read the entries it needs
+      try {
+        HashChainedLog.Entry last = entries.isEmpty() ? null : entries.get(entries.size() - 1);
+        entries.addAll(log.readAfter(head, last == null ? HashChainedLog.GENESIS : last.hash()));
+      } catch (CorruptDataException e) {
+        return chain.broken(log.keyOf(head + 1), e.getMessage());
+      }
+      head = entries.isEmpty() ? 0 : entries.get(entries.size() - 1).seq();
+      if (newestCheckpoint > head) {
+        return chain.broken(checkpointKeys.get(newestCheckpoint), "checkpoint of entry " + newestCheckpoint
+            + " but the log ends at entry " + head + ": newer entries were removed");
+      }
+    }
+    // entries that record a checkpoint's digest
+    Map<Long, HashChainedLog.Entry> recorded = new HashMap<>();
+    for (HashChainedLog.Entry e : entries) {
+      if (ModelState.CHECKPOINT.equals(e.body().path("type").asText())) {
+        recorded.putIfAbsent(e.body().path("checkpoint").asLong(), e);
+      }
+    }
+    Set<Long> wanted = new HashSet<>(checkpointKeys.keySet());
+    wanted.addAll(recorded.keySet());
+    Map<Long, ModelState> folded = new HashMap<>();
     ModelState s = ModelState.empty(model);
-    Map<Long, ModelState> folded = new LinkedHashMap<>();
     for (HashChainedLog.Entry e : entries) {
       try {
         s = s.apply(e);
       } catch (CorruptDataException ex) {
         return new VerifyReport(e.seq() - 1, Optional.of(e.key()), Optional.of(ex.getMessage()));
       }
-      if (e.seq() % checkpointInterval == 0) {
+      if (wanted.contains(e.seq())) {
         folded.put(e.seq(), s);
       }
     }
-    for (String key : store.listAll(checkpointPrefix(model)).toList()) {
+    for (Map.Entry<Long, HashChainedLog.Entry> r : recorded.entrySet()) {
+      String key = checkpointKey(model, r.getKey());
+      // a listing may miss an object being created: look it up directly before calling it deleted
+      if (!checkpointKeys.containsKey(r.getKey()) && store.get(key).isEmpty()) {
+        return chain.broken(key, "missing: log entry '" + r.getValue().key()
+            + "' records it, but it is not in the store (deleted)");
+      }
+      checkpointKeys.putIfAbsent(r.getKey(), key);
+    }
+    for (Map.Entry<Long, String> cp : checkpointKeys.entrySet()) {
+      String key = cp.getValue();
       Optional<byte[]> bytes = store.get(key);
-      Checkpoint cp;
+      if (bytes.isEmpty()) {
+        return chain.broken(key, "listed but gone when read (deleted while being verified)");
+      }
+      HashChainedLog.Entry record = recorded.get(cp.getKey());
+      String digest = Digest.of(bytes.get()).hex();
+      if (record != null && !record.body().path("digest").asText().equals("sha256:" + digest)) {
+        return chain.broken(key, "altered: it hashes to sha256:" + digest + " but log entry '" + record.key()
+            + "' records " + record.body().path("digest").asText());
+      }
+      ModelState stored;
       try {
-        cp = Json.read(key, bytes.orElseThrow(() -> new CorruptDataException("checkpoint vanished")), Checkpoint.class);
+        stored = Json.read(key, bytes.get(), Checkpoint.class).toState(model, cp.getKey());
       } catch (CorruptDataException ex) {
-        return new VerifyReport(entries.size(), Optional.of(key), Optional.of(ex.getMessage()));
+        return chain.broken(key, ex.getMessage());
       }
-      ModelState at = cp.seq() == s.lastSeq() ? s : folded.get(cp.seq());
-      if (at == null) {
-        at = foldTo(model, entries, cp.seq());
-      }
-      if (at == null || !cp.toState().equals(at)) {
-        return new VerifyReport(entries.size(), Optional.of(key),
-            Optional.of("checkpoint disagrees with the fold of log entries 1.." + cp.seq()));
+      if (!stored.equals(folded.get(cp.getKey()))) {
+        return chain.broken(key, "checkpoint disagrees with the fold of log entries 1.." + cp.getKey());
       }
     }
-    return chain;
+    if (!entries.isEmpty() && store.get(indexKey(model)).isEmpty()) {
+      return chain.broken(indexKey(model), "missing: the model has a log but models() does not list it"
+          + " (the index marker was deleted)");
+    }
+    if (entries.isEmpty()) {
+      return chain;
+    }
+    HashChainedLog.Entry last = entries.get(entries.size() - 1);
+    return VerifyReport.clean(entries.size(), Optional.of(new LogAnchor(last.seq(), last.hash())));
   }
 
-  private static ModelState foldTo(String model, List<HashChainedLog.Entry> entries, long seq) {
-    if (seq < 1 || seq > entries.size()) {
-      return null;
+  @Override
+  public VerifyReport verify(String model, LogAnchor anchor) {
+    Objects.requireNonNull(anchor, "anchor");
+    VerifyReport report = verify(model);
+    if (!report.ok()) {
+      return report;
     }
-    ModelState s = ModelState.empty(model);
-    for (int i = 0; i < seq; i++) {
-      s = s.apply(entries.get(i));
-    }
-    return s;
+    Optional<String> problem = log(model).checkAnchor(anchor);
+    return problem.map(p -> report.broken(log(model).keyOf(anchor.seq()), p)).orElse(report);
   }
 
   // ---------------------------------------------------------------- commands
@@ -233,6 +344,7 @@ final class CoreModelRegistry implements ModelRegistry {
   public ModelVersion register(String model, Registration registration) {
     Names.requireValid("model name", model);
     Objects.requireNonNull(registration, "registration");
+    checkReferences(model, registration);
     ModelState after = commit(model, s -> {
       registration.lineage().parentVersion().ifPresent(p -> {
         if (s.version(p).isEmpty()) {
@@ -255,6 +367,25 @@ final class CoreModelRegistry implements ModelRegistry {
     return after.versions().get(after.versions().size() - 1);
   }
 
+  /** Refuses a registration that names a run or an artifact this store does not hold. */
+  private void checkReferences(String model, Registration registration) {
+    registration.lineage().trainingRun().ifPresent(run -> {
+      if (!references.runExists(run)) {
+        throw new NotFoundException("cannot register " + model + ": training run '" + run.value()
+            + "' does not exist in this store; start it with experiments().startRun(...) first");
+      }
+    });
+    new java.util.TreeMap<>(registration.artifacts()).forEach((name, ref) -> {
+      ArtifactRef stored = references.artifact(ref.digest()).orElseThrow(() -> new NotFoundException(
+          "cannot register " + model + ": artifact '" + name + "' refers to " + ref.digest()
+              + ", which is not in this store; store it with artifacts().put(...) and use the returned ref"));
+      if (stored.size() != ref.size()) {
+        throw new IllegalArgumentException("cannot register " + model + ": artifact '" + name + "' declares "
+            + ref.size() + " bytes but the stored blob " + ref.digest() + " has " + stored.size());
+      }
+    });
+  }
+
   @Override
   public void setAlias(String model, String alias, int version, AliasCondition condition) {
     Names.requireValid("model name", model);
@@ -265,6 +396,11 @@ final class CoreModelRegistry implements ModelRegistry {
           .orElseThrow(() -> new NotFoundException("version " + model + "/" + version + " does not exist"));
       if (target.status() == ApprovalStatus.REJECTED) {
         throw new ConflictException("cannot point alias '" + alias + "' at " + model + "/" + version + ": it is REJECTED");
+      }
+      if (aliasesRequireApproval && target.status() != ApprovalStatus.APPROVED) {
+        throw new ConflictException("cannot point alias '" + alias + "' at " + model + "/" + version + ": it is "
+            + target.status() + " and this workspace requires aliases to point at APPROVED versions; approve it"
+            + " first, or open the workspace with aliasesRequireApproval=false");
       }
       Integer current = s.aliases().get(alias);
       check(model, alias, current, condition);
@@ -404,7 +540,7 @@ final class CoreModelRegistry implements ModelRegistry {
         HashChainedLog.Entry e = log.append(state.lastSeq(), state.lastHash(), body);
         ModelState next = state.apply(e);
         publish(next);
-        if (next.lastSeq() % checkpointInterval == 0) {
+        if (next.lastSeq() % checkpointInterval == 0 && !ModelState.CHECKPOINT.equals(body.path("type").asText())) {
           writeCheckpoint(next);
         }
         return next;
@@ -446,47 +582,125 @@ final class CoreModelRegistry implements ModelRegistry {
     return out;
   }
 
+  /**
+   * Loads a model's state: from the newest checkpoint that the log vouches for (a later entry
+   * records its digest, and the log's entry at the checkpoint's position has the hash it claims),
+   * then the entries after it. A checkpoint whose bytes differ from what the log recorded is
+   * refused as corrupt, never trusted; one that no entry records yet (being written, or left by a
+   * writer that died in between) is passed over for an older one.
+   */
   private ModelState coldLoad(String model) {
-    ModelState base = ModelState.empty(model);
-    List<String> cps = store.listAll(checkpointPrefix(model)).toList();
+    HashChainedLog log = log(model);
+    List<String> cps = store.listAll(checkpointPrefix(model)).filter(k -> checkpointSeq(model, k) > 0).toList();
     for (int i = cps.size() - 1; i >= 0; i--) {
       String key = cps.get(i);
-      try {
-        Checkpoint cp = Json.read(key, store.get(key).orElseThrow(() -> new CorruptDataException("vanished")),
-            Checkpoint.class);
-        base = cp.toState();
-        if (!base.model().equals(model)) {
-          throw new CorruptDataException("checkpoint '" + key + "' is for model " + base.model());
-        }
-        break;
-      } catch (RuntimeException e) {
-        LOG.warn("ignoring unreadable checkpoint {}: {}", key, e.getMessage());
-        base = ModelState.empty(model);
+      long seq = checkpointSeq(model, key);
+      Optional<byte[]> bytes = store.get(key);
+      if (bytes.isEmpty()) {
+        continue;
       }
+      Checkpoint cp;
+      try {
+        cp = Json.read(key, bytes.get(), Checkpoint.class);
+      } catch (CorruptDataException e) {
+        LOG.warn("ignoring unreadable checkpoint {}: {}", key, e.getMessage());
+        continue;
+      }
+      if (cp.format() != Checkpoint.FORMAT) {
+        continue; // format 1 had no digest recorded in the log: replay instead
+      }
+      Optional<byte[]> at = store.get(log.keyOf(seq));
+      if (at.isEmpty()) {
+        continue; // beyond the log (verify reports it); replay from an older one
+      }
+      String atHash = HashChainedLog.parse(log.keyOf(seq), at.get()).hash();
+      List<HashChainedLog.Entry> tail = log.readAfter(seq, atHash);
+      String digest = "sha256:" + Digest.of(bytes.get()).hex();
+      Optional<HashChainedLog.Entry> record = tail.stream()
+          .filter(e -> ModelState.CHECKPOINT.equals(e.body().path("type").asText())
+              && e.body().path("checkpoint").asLong() == seq)
+          .findFirst();
+      if (record.isEmpty()) {
+        continue; // not vouched for by the log (yet): never trusted
+      }
+      if (!record.get().body().path("digest").asText().equals(digest)) {
+        throw new CorruptDataException("checkpoint '" + key + "' is altered: it hashes to " + digest
+            + " but log entry '" + record.get().key() + "' records " + record.get().body().path("digest").asText());
+      }
+      if (!atHash.equals(cp.hash())) {
+        throw new CorruptDataException("checkpoint '" + key + "' is altered: it records hash " + cp.hash()
+            + " for log entry " + seq + ", which hashes to " + atHash);
+      }
+      // the tail continued the chain from cp.hash(), so entry seq really has that hash
+      ModelState base = cp.toState(model, seq);
+      for (HashChainedLog.Entry e : tail) {
+        base = base.apply(e);
+      }
+      return base;
     }
-    return catchUp(base);
+    return catchUp(ModelState.empty(model));
   }
 
-  private void writeCheckpoint(ModelState s) {
-    String key = checkpointPrefix(s.model()) + String.format("%020d", s.lastSeq()) + ".json";
+  private static String checkpointKey(String model, long seq) {
+    return checkpointPrefix(model) + String.format("%020d", seq) + ".json";
+  }
+
+  /** @return the entry number a checkpoint key names, or 0 if the key is not a checkpoint name */
+  private static long checkpointSeq(String model, String key) {
+    String prefix = checkpointPrefix(model);
+    if (key.length() != prefix.length() + 25 || !key.startsWith(prefix) || !key.endsWith(".json")) {
+      return 0;
+    }
     try {
-      store.create(key, Json.write(Checkpoint.of(s)));
+      return Long.parseLong(key.substring(prefix.length(), prefix.length() + 20));
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  /**
+   * Stores a checkpoint of {@code s}, then records its digest in the log so readers can trust it.
+   * Best effort: the command that reached the checkpoint has already succeeded.
+   */
+  private void writeCheckpoint(ModelState s) {
+    String key = checkpointKey(s.model(), s.lastSeq());
+    byte[] bytes = Json.write(Checkpoint.of(s));
+    try {
+      store.create(key, bytes);
     } catch (AlreadyExistsException alreadyWritten) {
-      // another writer checkpointed the same state
+      return; // another writer checkpointed the same state and records it
     } catch (RuntimeException e) {
       LOG.debug("checkpoint {} not written: {}", key, e.toString());
+      return;
+    }
+    try {
+      commit(s.model(), state -> {
+        ObjectNode b = entry(ModelState.CHECKPOINT);
+        b.put("checkpoint", s.lastSeq());
+        b.put("digest", "sha256:" + Digest.of(bytes).hex());
+        return b;
+      });
+    } catch (RuntimeException e) {
+      LOG.debug("checkpoint {} written but not recorded in the log: {}", key, e.toString());
     }
   }
 
   /** Stored checkpoint: the folded state after entry {@code seq}. */
   record Checkpoint(int format, String model, long seq, String hash, List<ModelVersion> versions, Map<String, Integer> aliases) {
+    /** Format 2: the log records each checkpoint's digest in a CHECKPOINT entry. */
+    static final int FORMAT = 2;
+
     static Checkpoint of(ModelState s) {
-      return new Checkpoint(1, s.model(), s.lastSeq(), s.lastHash(), s.versions(), s.aliases());
+      return new Checkpoint(FORMAT, s.model(), s.lastSeq(), s.lastHash(), s.versions(), new java.util.TreeMap<>(s.aliases()));
     }
 
-    ModelState toState() {
-      if (format != 1) {
-        throw new CorruptDataException("checkpoint format " + format + " is not supported (this version reads 1)");
+    ModelState toState(String expectedModel, long expectedSeq) {
+      if (format != 1 && format != FORMAT) {
+        throw new CorruptDataException("checkpoint format " + format + " is not supported (this version reads 1 and 2)");
+      }
+      if (!expectedModel.equals(model) || expectedSeq != seq) {
+        throw new CorruptDataException("checkpoint of " + expectedModel + " entry " + expectedSeq + " claims to be of "
+            + model + " entry " + seq);
       }
       return new ModelState(model, seq, hash, versions, aliases);
     }

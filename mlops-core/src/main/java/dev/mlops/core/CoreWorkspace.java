@@ -1,6 +1,9 @@
 package dev.mlops.core;
 
+import dev.mlops.ArtifactRef;
 import dev.mlops.Artifacts;
+import dev.mlops.Digest;
+import dev.mlops.RunId;
 import dev.mlops.Experiments;
 import dev.mlops.ModelRegistry;
 import dev.mlops.Workspace;
@@ -12,6 +15,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -38,8 +42,19 @@ public final class CoreWorkspace implements Workspace {
     this.store = o.readOnly() ? new ReadOnlyObjectStore(b.store, b.uri) : b.store;
     String actor = o.actorOrDefault();
     this.artifacts = new CoreArtifacts(store);
-    this.registry = new CoreModelRegistry(store, o.clock(), actor, o.refreshInterval(), b.checkpointInterval);
     this.experiments = new CoreExperiments(store, o.clock(), actor);
+    this.registry = new CoreModelRegistry(store, o.clock(), actor, o.refreshInterval(), b.checkpointInterval,
+        o.aliasesRequireApproval(), new CoreModelRegistry.References() {
+          @Override
+          public boolean runExists(RunId run) {
+            return experiments.findRun(run).isPresent();
+          }
+
+          @Override
+          public Optional<ArtifactRef> artifact(Digest digest) {
+            return artifacts.find(digest);
+          }
+        });
     this.features = CoreFeatureStore.builder(store).clock(o.clock()).refreshInterval(o.refreshInterval())
         .cacheMaximumSize(o.featureCacheSize()).build();
   }

@@ -55,6 +55,8 @@ record ModelState(String model, long lastSeq, String lastHash, List<ModelVersion
   static final String DELETE_ALIAS = "DELETE_ALIAS";
   static final String REVIEW = "REVIEW";
   static final String UPDATE = "UPDATE";
+  /** Records that a checkpoint of the state after entry {@code checkpoint} was stored, with its digest. */
+  static final String CHECKPOINT = "CHECKPOINT";
 
   /**
    * @param e the next entry
@@ -134,6 +136,14 @@ record ModelState(String model, long lastSeq, String lastHash, List<ModelVersion
           String description = b.hasNonNull("description") ? b.get("description").asText() : mv.description();
           vs = replace(versions, v, new ModelVersion(model, v, mv.status(), mv.approval(), mv.artifacts(),
               mv.lineage(), description, tags, mv.aliases(), mv.createdAt(), mv.createdBy()));
+        }
+        case CHECKPOINT -> {
+          long of = b.path("checkpoint").asLong(-1);
+          if (of < 1 || of > lastSeq) {
+            throw new CorruptDataException("log entry '" + e.key() + "' records a checkpoint of entry " + of
+                + " but the log has " + lastSeq + " entries before it");
+          }
+          Digest.parse(text(b, "digest"));
         }
         default -> throw new CorruptDataException("log entry '" + e.key() + "' has unknown type '" + type + "'");
       }

@@ -48,6 +48,9 @@ class CoreModelRegistryTest {
     assertThat(v1.status()).isEqualTo(ApprovalStatus.PENDING_MANUAL_APPROVAL);
     assertThat(v1.createdBy()).isEqualTo("alice");
     ws.registry().register("fraud", Registration.builder().parentVersion(1).build());
+    assertThatThrownBy(() -> ws.registry().setAlias("fraud", "production", 1))
+        .isInstanceOf(ConflictException.class).hasMessageContaining("PENDING_MANUAL_APPROVAL");
+    ModelVersion approved = ws.registry().approve("fraud", 1, "bob", "looks good");
     ws.registry().setAlias("fraud", "production", 1);
     assertThat(ws.registry().resolve("fraud@production").version()).isEqualTo(1);
     assertThat(ws.registry().resolve("fraud@latest").version()).isEqualTo(2);
@@ -55,10 +58,9 @@ class CoreModelRegistryTest {
     assertThat(ws.registry().find("fraud@staging")).isEmpty();
     assertThat(ws.registry().find("nope/1")).isEmpty();
 
-    ModelVersion approved = ws.registry().approve("fraud", 1, "bob", "looks good");
     assertThat(approved.status()).isEqualTo(ApprovalStatus.APPROVED);
     assertThat(approved.approval().orElseThrow().actor()).isEqualTo("bob");
-    assertThat(approved.aliases()).containsExactly("production");
+    assertThat(ws.registry().get("fraud", 1).aliases()).containsExactly("production");
     assertThatThrownBy(() -> ws.registry().reject("fraud", 1, "eve", "no"))
         .isInstanceOf(ConflictException.class).hasMessageContaining("already decided");
     ws.registry().reject("fraud", 2, "bob", "worse");
@@ -70,8 +72,26 @@ class CoreModelRegistryTest {
         .isInstanceOf(NotFoundException.class);
     assertThat(ws.registry().models()).containsExactly("fraud");
     assertThat(ws.registry().history("fraud")).extracting(e -> e.type())
-        .containsExactly("REGISTER_VERSION", "REGISTER_VERSION", "SET_ALIAS", "REVIEW", "REVIEW");
+        .containsExactly("REGISTER_VERSION", "REGISTER_VERSION", "REVIEW", "SET_ALIAS", "REVIEW");
     assertThat(ws.registry().verify("fraud").ok()).isTrue();
+  }
+
+  @Test
+  void aliasesMayPointAtPendingVersionsWhenTheWorkspaceAllowsIt() {
+    try (CoreWorkspace lax = CoreWorkspace.builder(SharedStore.of(store)).aliasesRequireApproval(false).build()) {
+      lax.registry().register("m", Registration.builder().build());
+      lax.registry().setAlias("m", "staging", 1);
+      assertThat(lax.registry().resolve("m@staging").status()).isEqualTo(ApprovalStatus.PENDING_MANUAL_APPROVAL);
+      assertThatThrownBy(() -> lax.registry().reject("m", 1, "bob", "no"))
+          .isInstanceOf(ConflictException.class).hasMessageContaining("staging");
+      lax.registry().register("m", Registration.builder().build());
+      lax.registry().reject("m", 2, "bob", "worse");
+      assertThatThrownBy(() -> lax.registry().setAlias("m", "staging", 2))
+          .isInstanceOf(ConflictException.class).hasMessageContaining("REJECTED");
+    }
+    // the default workspace on the same store still refuses a pending target
+    ws.registry().register("m", Registration.builder().build());
+    assertThatThrownBy(() -> ws.registry().moveAlias("m", "staging", 1, 3)).isInstanceOf(ConflictException.class);
   }
 
   @Test
@@ -99,7 +119,9 @@ class CoreModelRegistryTest {
     assertThat(ws.registry().versions("m")).hasSize(800);
     VerifyReport r = ws.registry().verify("m");
     assertThat(r.ok()).as(r.toString()).isTrue();
-    assertThat(r.entriesChecked()).isEqualTo(800);
+    // every command plus one CHECKPOINT entry per stored checkpoint
+    assertThat(r.entriesChecked()).isBetween(800L, 800L + 800 / 8 + 1);
+    assertThat(ws.registry().history("m")).hasSize(800);
     // a cold reader starts from the newest checkpoint and agrees
     try (Workspace other = CoreWorkspace.builder(SharedStore.of(store)).build()) {
       assertThat(other.registry().versions("m")).isEqualTo(ws.registry().versions("m"));
@@ -108,8 +130,9 @@ class CoreModelRegistryTest {
 
   @Test
   void racingAliasMovesLoseNoUpdate() throws Exception {
-    for (int i = 0; i < 5; i++) {
+    for (int i = 1; i <= 5; i++) {
       ws.registry().register("m", Registration.builder().build());
+      ws.registry().approve("m", i, "bob", "");
     }
     ws.registry().setAlias("m", "prod", 1, AliasCondition.absent());
     ExecutorService pool = Executors.newFixedThreadPool(8);

@@ -316,9 +316,11 @@ public abstract class WorkspaceContract {
     void cachedReadsCatchUp() throws InterruptedException {
       Workspace other = openSecondWorkspace();
       registry().register("cached", plain());
+      registry().approve("cached", 1, "alice", "");
       registry().setAlias("cached", "prod", 1);
       assertThat(other.registry().resolve("cached@prod").version()).isEqualTo(1); // now cached there
       registry().register("cached", plain());
+      registry().approve("cached", 2, "alice", "");
       registry().moveAlias("cached", "prod", 1, 2);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
       while (other.registry().resolve("cached@prod").version() != 2 && System.nanoTime() < deadline) {
@@ -554,7 +556,8 @@ public abstract class WorkspaceContract {
       }
       VerifyReport report = registry().verify("contended");
       assertThat(report.ok()).as("%s", report).isTrue();
-      assertThat(report.entriesChecked()).isEqualTo(total);
+      // every command plus one CHECKPOINT entry per stored checkpoint (its digest, so readers can trust it)
+      assertThat(report.entriesChecked()).isBetween((long) total, total + total / 8L + 1);
       assertThat(registry().history("contended")).hasSize(total);
       // a third workspace, cold, folds the same state (through the checkpoints written meanwhile)
       List<ModelVersion> folded = openSecondWorkspace().registry().versions("contended");
@@ -585,9 +588,38 @@ public abstract class WorkspaceContract {
   class Aliases {
     @BeforeEach
     void threeVersions() {
-      for (int i = 0; i < 3; i++) {
+      for (int i = 1; i <= 3; i++) {
         registry().register("m", plain());
+        registry().approve("m", i, "alice", "");
       }
+    }
+
+    @Test
+    @DisplayName("by default an alias points only at an APPROVED version: a pending one is a ConflictException naming its status, nothing stored")
+    void aliasesRequireApproval() {
+      registry().register("m", plain());
+      List<String> before = storedKeys();
+      assertThatThrownBy(() -> registry().setAlias("m", "prod", 4)).isInstanceOf(ConflictException.class)
+          .hasMessageContaining("m/4").hasMessageContaining("PENDING_MANUAL_APPROVAL").hasMessageContaining("APPROVED");
+      assertThatThrownBy(() -> registry().moveAlias("m", "prod", 1, 4)).isInstanceOf(ConflictException.class);
+      assertThat(storedKeys()).isEqualTo(before);
+      registry().approve("m", 4, "alice", "");
+      registry().setAlias("m", "prod", 4);
+      assertThat(registry().resolve("m@prod").version()).isEqualTo(4);
+    }
+
+    @Test
+    @DisplayName("resolving a missing alias names the model's aliases and versions")
+    void missingAliasListsAliases() {
+      registry().setAlias("m", "prod", 2);
+      registry().setAlias("m", "canary", 3);
+      assertThatThrownBy(() -> registry().resolve("m@staging")).isInstanceOf(NotFoundException.class)
+          .hasMessageContaining("m@staging").hasMessageContaining("canary -> 3").hasMessageContaining("prod -> 2")
+          .hasMessageContaining("1..3");
+      assertThatThrownBy(() -> registry().resolve("m/9")).isInstanceOf(NotFoundException.class)
+          .hasMessageContaining("1..3");
+      assertThatThrownBy(() -> registry().resolve("nomodel@prod")).isInstanceOf(NotFoundException.class)
+          .hasMessageContaining("no model 'nomodel'");
     }
 
     @Test
@@ -666,6 +698,7 @@ public abstract class WorkspaceContract {
       int versions = 6;
       for (int i = 3; i < versions; i++) {
         registry().register("m", plain());
+        registry().approve("m", i + 1, "alice", "");
       }
       registry().setAlias("m", "prod", 1);
       int attemptsPerThread = scaled(40, 8);
@@ -751,9 +784,10 @@ public abstract class WorkspaceContract {
       assertThatThrownBy(() -> registry().setAlias("m", "prod", 1)).isInstanceOf(ConflictException.class);
       assertThat(registry().find("m@prod")).isEmpty();
 
+      registry().approve("m", 2, "dave", "");
       registry().setAlias("m", "prod", 2);
       assertThatThrownBy(() -> registry().reject("m", 2, "carol", "no")).isInstanceOf(ConflictException.class);
-      assertThat(registry().get("m", 2).status()).isEqualTo(ApprovalStatus.PENDING_MANUAL_APPROVAL);
+      assertThat(registry().get("m", 2).status()).isEqualTo(ApprovalStatus.APPROVED);
     }
 
     @Test
@@ -798,9 +832,10 @@ public abstract class WorkspaceContract {
       Digest train = Digest.of(utf8("train.csv"));
       Digest eval = Digest.of(utf8("eval.csv"));
       registry().register("m", plain());
+      Run run = experiments().startRun("training");
       ModelVersion v2 = registry().register("m", Registration.builder()
-          .trainingRun(RunId.of("run-42")).dataset(train).dataset(eval).parentVersion(1).build());
-      assertThat(v2.lineage()).isEqualTo(new Lineage(Optional.of(RunId.of("run-42")), List.of(train, eval), Optional.of(1)));
+          .trainingRun(run.id()).dataset(train).dataset(eval).parentVersion(1).build());
+      assertThat(v2.lineage()).isEqualTo(new Lineage(Optional.of(run.id()), List.of(train, eval), Optional.of(1)));
       assertThat(registry().get("m", 1).lineage()).isEqualTo(Lineage.none());
     }
 
@@ -809,7 +844,8 @@ public abstract class WorkspaceContract {
     void search() {
       Digest ds = Digest.of(utf8("data"));
       registry().register("fraud-eu", Registration.builder().tag("team", "risk").dataset(ds).build());
-      registry().register("fraud-eu", Registration.builder().tag("team", "ml").trainingRun(RunId.of("r1")).build());
+      RunId r1 = experiments().startRun("training").id();
+      registry().register("fraud-eu", Registration.builder().tag("team", "ml").trainingRun(r1).build());
       registry().register("fraud-us", Registration.builder().tag("team", "risk").build());
       registry().register("churn", plain());
       registry().approve("fraud-eu", 2, "alice", "");
@@ -819,7 +855,7 @@ public abstract class WorkspaceContract {
       assertThat(refs(ModelQuery.builder().status(ApprovalStatus.APPROVED).build())).containsExactly("fraud-eu/2");
       assertThat(refs(ModelQuery.builder().tag("team").build())).containsExactly("fraud-eu/1", "fraud-eu/2", "fraud-us/1");
       assertThat(refs(ModelQuery.builder().tag("team", "risk").build())).containsExactly("fraud-eu/1", "fraud-us/1");
-      assertThat(refs(ModelQuery.builder().trainingRun(RunId.of("r1")).build())).containsExactly("fraud-eu/2");
+      assertThat(refs(ModelQuery.builder().trainingRun(r1).build())).containsExactly("fraud-eu/2");
       assertThat(refs(ModelQuery.builder().dataset(ds).build())).containsExactly("fraud-eu/1");
       assertThat(refs(ModelQuery.builder().modelPrefix("x").build())).isEmpty();
     }
@@ -845,6 +881,7 @@ public abstract class WorkspaceContract {
       registry().setAlias("m", "prod", 1);
       registry().register("m", plain());
       registry().update("m", 2, Map.of("k", "w"), Optional.of("d"));
+      registry().approve("m", 2, "bob", "ok");
       registry().moveAlias("m", "prod", 1, 2);
       logKeys = store.listAll(logPrefix("m")).toList();
     }
@@ -853,21 +890,26 @@ public abstract class WorkspaceContract {
     @DisplayName("every command is one log entry, numbered 1..n and chained by hashes")
     void historyIsTheLog() {
       List<AuditEntry> history = registry().history("m");
-      assertThat(logKeys).as("keys under %s", logPrefix("m")).hasSize(7);
-      assertThat(history).extracting(AuditEntry::seq).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
+      assertThat(logKeys).as("keys under %s", logPrefix("m")).hasSize(8);
+      assertThat(history).extracting(AuditEntry::seq).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
       assertThat(history.get(0).previousHash()).isEqualTo("0".repeat(64));
       for (int i = 1; i < history.size(); i++) {
         assertThat(history.get(i).previousHash()).isEqualTo(history.get(i - 1).hash());
       }
       assertThat(history).extracting(AuditEntry::type).containsExactly(
-          "REGISTER_VERSION", "REGISTER_VERSION", "REVIEW", "SET_ALIAS", "REGISTER_VERSION", "UPDATE", "SET_ALIAS");
+          "REGISTER_VERSION", "REGISTER_VERSION", "REVIEW", "SET_ALIAS", "REGISTER_VERSION", "UPDATE", "REVIEW",
+          "SET_ALIAS");
       assertThat(history).allSatisfy(e -> {
         assertThat(e.actor()).isNotBlank();
         assertThat(e.hash()).matches("[0-9a-f]{64}");
       });
       VerifyReport clean = registry().verify("m");
       assertThat(clean.ok()).as("%s", clean).isTrue();
-      assertThat(clean.entriesChecked()).isEqualTo(7);
+      assertThat(clean.entriesChecked()).isEqualTo(8);
+      assertThat(clean.head()).hasValueSatisfying(h -> {
+        assertThat(h.seq()).isEqualTo(8);
+        assertThat(h.hash()).isEqualTo(history.get(7).hash());
+      });
     }
 
     @Test
@@ -1369,6 +1411,7 @@ public abstract class WorkspaceContract {
     void longestNameAccepted() {
       String longest = "a".repeat(Names.MAX_LENGTH);
       registry().register(longest, plain());
+      registry().approve(longest, 1, "alice", "");
       registry().setAlias(longest, longest, 1);
       assertThat(registry().resolve(longest + "@" + longest).model()).isEqualTo(longest);
       Run run = experiments().startRun(longest);

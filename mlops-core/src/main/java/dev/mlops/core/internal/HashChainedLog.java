@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mlops.AlreadyExistsException;
 import dev.mlops.CorruptDataException;
 import dev.mlops.Digest;
+import dev.mlops.LogAnchor;
 import dev.mlops.VerifyReport;
 import dev.mlops.spi.ObjectStore;
 import java.io.IOException;
@@ -13,6 +14,8 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 /**
  * An append-only, hash-chained log of immutable JSON entries under one key prefix:
@@ -86,6 +89,12 @@ public final class HashChainedLog {
   /**
    * Reads the entries after {@code afterSeq}, checking that they continue the chain.
    *
+   * <p>A listing may miss an entry that is being created while it runs (a directory read
+   * concurrent with a create is not a snapshot on every file system), so a gap in a listing is
+   * never taken for corruption on its own: the missing entry is read directly, and the log is
+   * listed again, before an entry is reported missing. Keys under the prefix that are not entry
+   * names (say a {@code README}) are ignored.
+   *
    * @param afterSeq newest entry already folded (0 for all)
    * @param afterHash its hash
    * @return the new entries, oldest first
@@ -93,29 +102,10 @@ public final class HashChainedLog {
    */
   public List<Entry> readAfter(long afterSeq, String afterHash) {
     List<Entry> out = new ArrayList<>();
-    long expectSeq = afterSeq + 1;
-    String expectPrev = afterHash;
-    Iterator<String> keys = store.listAll(prefix, afterSeq == 0 ? "" : keyOf(afterSeq)).iterator();
-    while (keys.hasNext()) {
-      String key = keys.next();
-      if (!key.equals(keyOf(expectSeq))) {
-        throw new CorruptDataException("log entry '" + keyOf(expectSeq) + "' is missing (found '" + key + "' next)");
-      }
-      Optional<byte[]> bytes = store.get(key);
-      if (bytes.isEmpty()) {
-        throw new CorruptDataException("log entry '" + key + "' disappeared while being read");
-      }
-      Entry e = parse(key, bytes.get());
-      if (e.seq() != expectSeq) {
-        throw new CorruptDataException("log entry '" + key + "' claims seq " + e.seq() + ", expected " + expectSeq);
-      }
-      if (!e.prev().equals(expectPrev)) {
-        throw new CorruptDataException("log entry '" + key + "' does not continue the chain: prev "
-            + e.prev() + " but the entry before it hashes to " + expectPrev);
-      }
-      out.add(e);
-      expectSeq++;
-      expectPrev = e.hash();
+    try {
+      walk(afterSeq, afterHash, out::add);
+    } catch (BrokenEntry b) {
+      throw new CorruptDataException(b.getMessage(), b.getCause());
     }
     return out;
   }
@@ -124,47 +114,178 @@ public final class HashChainedLog {
    * Reads the whole log from storage and checks every entry's own hash, its sequence number and
    * the chain. Names the first entry that is missing, altered or unreadable.
    *
-   * @return the report
+   * @return the report; {@link VerifyReport#head()} is the newest entry checked
    */
   public VerifyReport verify() {
-    long expectSeq = 1;
-    String expectPrev = GENESIS;
-    String previousKey = null;
-    Iterator<String> keys = store.listAll(prefix).iterator();
+    return verify(e -> { });
+  }
+
+  /**
+   * {@link #verify()}, handing every good entry to {@code sink} in order.
+   *
+   * @param sink receives each entry that checked out
+   * @return the report; {@link VerifyReport#head()} is the newest entry checked
+   */
+  public VerifyReport verify(Consumer<Entry> sink) {
+    long[] good = {0};
+    String[] head = {GENESIS};
+    try {
+      walk(0, GENESIS, e -> {
+        good[0] = e.seq();
+        head[0] = e.hash();
+        sink.accept(e);
+      });
+    } catch (BrokenEntry b) {
+      return new VerifyReport(good[0], Optional.of(b.key), Optional.of(b.problem));
+    }
+    return VerifyReport.clean(good[0], good[0] == 0 ? Optional.empty() : Optional.of(new LogAnchor(good[0], head[0])));
+  }
+
+  /**
+   * Checks that the entry {@code anchor.seq()} exists and has the anchor's hash: a log truncated
+   * below it, or rewritten up to it, fails this check even when its chain is intact.
+   *
+   * @param anchor a head recorded earlier, outside the store
+   * @return empty if it matches, else what is wrong
+   */
+  public Optional<String> checkAnchor(LogAnchor anchor) {
+    String key = keyOf(anchor.seq());
+    Optional<byte[]> bytes = store.get(key);
+    if (bytes.isEmpty()) {
+      return Optional.of("entry " + anchor.seq() + " recorded by the anchor is missing: the log was truncated");
+    }
+    Entry e;
+    try {
+      e = parse(key, bytes.get());
+    } catch (CorruptDataException ex) {
+      return Optional.of(ex.getMessage());
+    }
+    if (!e.hash().equals(anchor.hash())) {
+      return Optional.of("entry " + anchor.seq() + " hashes to " + e.hash() + " but the anchor records "
+          + anchor.hash() + ": history up to it was rewritten");
+    }
+    return Optional.empty();
+  }
+
+  /** How often a gap seen in a listing is re-checked before it is reported. */
+  private static final int GAP_CHECKS = 4;
+
+  /** A problem found while walking; {@link #readAfter} turns it into a {@link CorruptDataException}. */
+  private static final class BrokenEntry extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final transient String key;
+    final transient String problem;
+
+    BrokenEntry(String key, String problem, Throwable cause) {
+      this(key, problem, "log entry '" + key + "' is " + problem, cause);
+    }
+
+    BrokenEntry(String key, String problem, String message, Throwable cause) {
+      super(message, cause, false, false);
+      this.key = key;
+      this.problem = problem;
+    }
+  }
+
+  /**
+   * Walks the entries after {@code afterSeq} in order, checking each one's hash, number and link
+   * to the one before, and hands them to {@code sink}. A gap in a listing is filled by reading the
+   * missing entry directly; only an entry that is absent from repeated listings and from direct
+   * reads, while a later one exists, is reported missing.
+   */
+  private void walk(long afterSeq, String afterHash, Consumer<Entry> sink) {
+    long expectSeq = afterSeq + 1;
+    String expectPrev = afterHash;
+    String previousKey = afterSeq == 0 ? null : keyOf(afterSeq);
+    int gapChecks = 0;
+    Iterator<String> keys = entryKeys(afterSeq);
     while (keys.hasNext()) {
-      String key = keys.next();
+      String listed = keys.next();
       String expectedKey = keyOf(expectSeq);
-      if (!key.equals(expectedKey)) {
-        return broken(expectSeq - 1, expectedKey, "missing (the next entry found is '" + key + "')");
-      }
-      Optional<byte[]> bytes = store.get(key);
-      if (bytes.isEmpty()) {
-        return broken(expectSeq - 1, key, "listed but unreadable");
+      byte[] bytes;
+      if (listed.equals(expectedKey)) {
+        bytes = store.get(expectedKey).orElse(null);
+        if (bytes == null) {
+          throw new BrokenEntry(expectedKey, "listed but gone when read (deleted while being read)", null);
+        }
+      } else {
+        // The listing skipped the expected entry. A later entry exists, and a later entry is only
+        // ever written by a writer that read this one, so it must exist unless it was deleted.
+        bytes = store.get(expectedKey).orElse(null);
+        if (bytes == null) {
+          if (++gapChecks > GAP_CHECKS) {
+            throw new BrokenEntry(expectedKey, "missing (the next entry found is '" + listed + "')", null);
+          }
+          LockSupport.parkNanos(1_000_000L << gapChecks);
+          keys = entryKeys(expectSeq - 1);  // list again from where we are
+          continue;
+        }
+        // found directly: process it, then look at the listed key again
+        keys = prepend(listed, keys);
       }
       Entry e;
       try {
-        e = parse(key, bytes.get());
+        e = parse(expectedKey, bytes);
       } catch (CorruptDataException ex) {
-        return broken(expectSeq - 1, key, ex.getMessage());
+        throw new BrokenEntry(expectedKey, ex.getMessage(), ex.getMessage(), ex);
       }
       if (e.seq() != expectSeq) {
-        return broken(expectSeq - 1, key, "claims seq " + e.seq() + ", expected " + expectSeq);
+        throw new BrokenEntry(expectedKey, "claiming seq " + e.seq() + ", expected " + expectSeq, null);
       }
       if (!e.prev().equals(expectPrev)) {
         // The entry itself is intact (its own hash matched), so the one before it was rewritten
-        // with a recomputed hash.
-        return broken(expectSeq - 1, previousKey != null ? previousKey : key,
-            "rewritten: its hash no longer matches the prev hash recorded by '" + key + "'");
+        // with a recomputed hash (or, after a cached position, the log was replaced).
+        if (previousKey != null) {
+          throw new BrokenEntry(previousKey, "rewritten: its hash no longer matches the prev hash recorded by '"
+              + expectedKey + "'", null);
+        }
+        throw new BrokenEntry(expectedKey, "not continuing the chain: prev " + e.prev() + ", expected " + expectPrev, null);
       }
+      sink.accept(e);
+      gapChecks = 0;
       expectSeq++;
       expectPrev = e.hash();
-      previousKey = key;
+      previousKey = expectedKey;
     }
-    return VerifyReport.clean(expectSeq - 1);
   }
 
-  private static VerifyReport broken(long good, String key, String problem) {
-    return new VerifyReport(good, Optional.of(key), Optional.of(problem));
+  /** Entry keys after {@code afterSeq}, skipping anything under the prefix that is not an entry name. */
+  private Iterator<String> entryKeys(long afterSeq) {
+    return store.listAll(prefix, afterSeq == 0 ? "" : keyOf(afterSeq)).filter(this::isEntryKey).iterator();
+  }
+
+  /** @return whether {@code key} names an entry: the prefix, 20 digits, {@code .json} */
+  boolean isEntryKey(String key) {
+    if (key.length() != prefix.length() + 25 || !key.startsWith(prefix) || !key.endsWith(".json")) {
+      return false;
+    }
+    for (int i = prefix.length(); i < prefix.length() + 20; i++) {
+      char c = key.charAt(i);
+      if (c < '0' || c > '9') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static Iterator<String> prepend(String first, Iterator<String> rest) {
+    return new Iterator<>() {
+      boolean taken;
+
+      @Override
+      public boolean hasNext() {
+        return !taken || rest.hasNext();
+      }
+
+      @Override
+      public String next() {
+        if (!taken) {
+          taken = true;
+          return first;
+        }
+        return rest.next();
+      }
+    };
   }
 
   /**
