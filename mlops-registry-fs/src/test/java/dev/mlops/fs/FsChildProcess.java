@@ -45,6 +45,8 @@ public final class FsChildProcess {
         case "alias" -> alias(ws, args[2], args[3], Integer.parseInt(args[4]), Integer.parseInt(args[5]),
             Long.parseLong(args[6]));
         case "large" -> large(ws, Long.parseLong(args[2]), Long.parseLong(args[3]));
+        case "churn" -> churn(ws, args[2], Integer.parseInt(args[3]), Long.parseLong(args[4]));
+        case "audit" -> audit(root, args[2], Integer.parseInt(args[3]));
         default -> throw new IllegalArgumentException("unknown scenario " + args[0]);
       }
     }
@@ -68,6 +70,7 @@ public final class FsChildProcess {
         ArtifactRef ref = ws.artifacts().put(content);
         ModelVersion v = ws.registry().register(model, Registration.builder()
             .artifact("model.bin", ref).tag("worker", Integer.toString(worker)).build());
+        ws.registry().approve(model, v.version(), "worker-" + worker, "");
         lastVersion = v.version();
         OUT.println("VERSION " + v.version() + " " + ref.digest().hex());
       } else if (op < 6) {
@@ -130,6 +133,58 @@ public final class FsChildProcess {
       }
     }
     OUT.println("CONFLICTS " + conflicts);
+  }
+
+  /**
+   * Waits for GO, then registers and approves {@code count} versions, moving alias {@code prod}
+   * to its own newest version now and then. Prints {@code VERSION n}, {@code MOVED a b},
+   * {@code LOST a b} for a lost conditional move, and {@code REFUSED <what>: <exception>} for any
+   * other failure (which a correct store never causes).
+   */
+  private static void churn(Workspace ws, String model, int count, long seed) throws Exception {
+    Random random = new Random(seed);
+    awaitGo();
+    for (int i = 0; i < count; i++) {
+      int version;
+      try {
+        version = ws.registry().register(model, Registration.builder().description("churn " + seed).build()).version();
+        ws.registry().approve(model, version, "churn-" + seed, "");
+        OUT.println("VERSION " + version);
+      } catch (RuntimeException e) {
+        OUT.println("REFUSED register: " + e);
+        continue;
+      }
+      if (random.nextInt(3) == 0) {
+        int from = -1;
+        try {
+          from = ws.registry().resolve(model + "@prod").version();
+          ws.registry().moveAlias(model, "prod", from, version);
+          OUT.println("MOVED " + from + " " + version);
+        } catch (ConflictException lost) {
+          OUT.println("LOST " + from + " " + version);
+        } catch (RuntimeException e) {
+          OUT.println("REFUSED move: " + e);
+        }
+      }
+    }
+  }
+
+  /**
+   * Waits for GO, then {@code rounds} times: opens a fresh workspace (a cold reader), reads the
+   * model's versions and verifies its log. Prints {@code CHECKED n} per good round, and
+   * {@code FALSE <what>: <problem>} for a read that failed or a verify that was not clean.
+   */
+  private static void audit(String root, String model, int rounds) throws Exception {
+    awaitGo();
+    for (int i = 0; i < rounds; i++) {
+      try (Workspace cold = Mlops.open("file:" + root)) {
+        int n = cold.registry().versions(model).size();
+        dev.mlops.VerifyReport r = cold.registry().verify(model);
+        OUT.println(r.ok() ? "CHECKED " + n : "FALSE verify: " + r);
+      } catch (RuntimeException e) {
+        OUT.println("FALSE read: " + e);
+      }
+    }
   }
 
   /** Writes a generated artifact of {@code bytes} and reads it back, both in constant memory. */

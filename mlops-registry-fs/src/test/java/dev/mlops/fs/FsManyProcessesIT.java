@@ -68,8 +68,9 @@ class FsManyProcessesIT {
     Path root = dir.resolve("store");
     int versions = 5;
     try (Workspace ws = Mlops.open("file:" + root)) {
-      for (int i = 0; i < versions; i++) {
+      for (int i = 1; i <= versions; i++) {
         ws.registry().register("raced", Registration.builder().build());
+        ws.registry().approve("raced", i, "alice", "");
       }
       ws.registry().setAlias("raced", "prod", 1);
     }

@@ -79,6 +79,7 @@ public class FsRegistryBenchmark {
       for (int i = 0; i < 500; i++) {
         cached.registry().register("fraud", Registration.builder().description("v" + i).build());
       }
+      cached.registry().approve("fraud", 321, "bench", "");
       cached.registry().setAlias("fraud", "production", 321);
     }
 

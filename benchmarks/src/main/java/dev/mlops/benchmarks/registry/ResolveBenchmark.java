@@ -43,6 +43,7 @@ public class ResolveBenchmark {
     for (int i = 0; i < 10; i++) {
       ws.registry().register("fraud", Registration.builder().description("v" + i).build());
     }
+    ws.registry().approve("fraud", 7, "bench", "");
     ws.registry().setAlias("fraud", "production", 7);
     raw = Caffeine.newBuilder().maximumSize(10_000).build();
     raw.put("fraud", new Object());
