@@ -106,10 +106,14 @@ public interface ModelRegistry {
   List<AuditEntry> history(String model);
 
   /**
-   * Reads the model's whole log from storage and checks the hash chain and the sequence.
+   * Reads the model's whole log from storage and checks every entry's hash, its number and the
+   * chain; every stored checkpoint against the fold of the entries it summarises and against the
+   * digest the log recorded for it; and the model's index marker. Cannot detect, on its own, that
+   * the newest entries were deleted or consistently rewritten: see {@link #verify(String, LogAnchor)}.
    *
    * @param model model name
-   * @return the report, naming the first broken or missing entry
+   * @return the report, naming the first broken or missing object; on a clean report
+   *     {@link VerifyReport#head()} is the newest entry, to keep as an anchor
    */
   VerifyReport verify(String model);
 
