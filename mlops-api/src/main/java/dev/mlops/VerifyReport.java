@@ -69,7 +69,7 @@ public record VerifyReport(long entriesChecked, Optional<String> brokenKey, Opti
   @Override
   public String toString() {
     return ok()
-        ? "verified " + entriesChecked + " entries"
+        ? "verified " + entriesChecked + " entries" + head.map(h -> ", head " + h).orElse("")
         : "broken at " + brokenKey.orElseThrow() + ": " + problem.orElseThrow() + " (after " + entriesChecked + " good entries)";
   }
 }
