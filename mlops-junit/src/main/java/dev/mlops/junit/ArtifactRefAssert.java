@@ -18,7 +18,10 @@ public final class ArtifactRefAssert extends AbstractAssert<ArtifactRefAssert, A
     super(actual, ArtifactRefAssert.class);
   }
 
-  /** @param digest the expected digest @return this */
+  /**
+   * @param digest the expected digest
+   * @return this
+   */
   public ArtifactRefAssert hasDigest(Digest digest) {
     Objects.requireNonNull(digest, "digest");
     isNotNull();
@@ -43,7 +46,10 @@ public final class ArtifactRefAssert extends AbstractAssert<ArtifactRefAssert, A
     return this;
   }
 
-  /** @param size the expected size in bytes @return this */
+  /**
+   * @param size the expected size in bytes
+   * @return this
+   */
   public ArtifactRefAssert hasSize(long size) {
     isNotNull();
     if (actual.size() != size) {
@@ -52,7 +58,10 @@ public final class ArtifactRefAssert extends AbstractAssert<ArtifactRefAssert, A
     return this;
   }
 
-  /** @param mediaType the expected media type @return this */
+  /**
+   * @param mediaType the expected media type
+   * @return this
+   */
   public ArtifactRefAssert hasMediaType(String mediaType) {
     isNotNull();
     if (!actual.mediaType().equals(mediaType)) {
@@ -62,7 +71,11 @@ public final class ArtifactRefAssert extends AbstractAssert<ArtifactRefAssert, A
     return this;
   }
 
-  /** @param key metadata key @param value expected value @return this */
+  /**
+   * @param key metadata key
+   * @param value expected value
+   * @return this
+   */
   public ArtifactRefAssert hasMetadata(String key, String value) {
     isNotNull();
     if (!Objects.equals(actual.metadata().get(key), value)) {

@@ -90,12 +90,18 @@ public final class DriftReportAssert extends AbstractAssert<DriftReportAssert, D
     return this;
   }
 
-  /** @param feature a feature name @return this, if its verdict is {@link DriftVerdict#DRIFT} */
+  /**
+   * @param feature a feature name
+   * @return this, if its verdict is {@link DriftVerdict#DRIFT}
+   */
   public DriftReportAssert featureDrifted(String feature) {
     return hasVerdict(feature, DriftVerdict.DRIFT);
   }
 
-  /** @param feature a feature name @return this, if its verdict is {@link DriftVerdict#NO_DRIFT} */
+  /**
+   * @param feature a feature name
+   * @return this, if its verdict is {@link DriftVerdict#NO_DRIFT}
+   */
   public DriftReportAssert featureDidNotDrift(String feature) {
     return hasVerdict(feature, DriftVerdict.NO_DRIFT);
   }

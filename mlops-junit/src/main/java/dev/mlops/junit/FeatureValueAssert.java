@@ -22,7 +22,10 @@ public final class FeatureValueAssert extends AbstractAssert<FeatureValueAssert,
     super(actual, FeatureValueAssert.class);
   }
 
-  /** @param status the expected status @return this */
+  /**
+   * @param status the expected status
+   * @return this
+   */
   public FeatureValueAssert hasStatus(FeatureStatus status) {
     Objects.requireNonNull(status, "status");
     isNotNull();
@@ -84,7 +87,10 @@ public final class FeatureValueAssert extends AbstractAssert<FeatureValueAssert,
     return this;
   }
 
-  /** @param eventTime the expected event time of the row the value came from @return this */
+  /**
+   * @param eventTime the expected event time of the row the value came from
+   * @return this
+   */
   public FeatureValueAssert hasEventTime(Instant eventTime) {
     Objects.requireNonNull(eventTime, "eventTime");
     isNotNull();
@@ -95,7 +101,10 @@ public final class FeatureValueAssert extends AbstractAssert<FeatureValueAssert,
     return this;
   }
 
-  /** @param age the expected age (read time minus event time) @return this */
+  /**
+   * @param age the expected age (read time minus event time)
+   * @return this
+   */
   public FeatureValueAssert hasAge(Duration age) {
     Objects.requireNonNull(age, "age");
     isNotNull();
@@ -105,7 +114,10 @@ public final class FeatureValueAssert extends AbstractAssert<FeatureValueAssert,
     return this;
   }
 
-  /** @param max the largest accepted age @return this, if the feature has an age of at most max */
+  /**
+   * @param max the largest accepted age
+   * @return this, if the feature has an age of at most max
+   */
   public FeatureValueAssert hasAgeAtMost(Duration max) {
     Objects.requireNonNull(max, "max");
     isNotNull();
@@ -115,7 +127,10 @@ public final class FeatureValueAssert extends AbstractAssert<FeatureValueAssert,
     return this;
   }
 
-  /** @param min the smallest accepted age @return this, if the feature has an age of at least min */
+  /**
+   * @param min the smallest accepted age
+   * @return this, if the feature has an age of at least min
+   */
   public FeatureValueAssert hasAgeAtLeast(Duration min) {
     Objects.requireNonNull(min, "min");
     isNotNull();

@@ -35,13 +35,21 @@ public final class OnlineResultAssert extends AbstractAssert<OnlineResultAssert,
     return new FeatureValueAssert(value(ref));
   }
 
-  /** @param ref a requested feature @param expected its value (see {@link FeatureValueAssert#hasValue}) @return this */
+  /**
+   * @param ref a requested feature
+   * @param expected its value (see {@link FeatureValueAssert#hasValue})
+   * @return this
+   */
   public OnlineResultAssert hasValue(String ref, Object expected) {
     feature(ref).hasValue(expected);
     return this;
   }
 
-  /** @param ref a requested feature @param status its expected status @return this */
+  /**
+   * @param ref a requested feature
+   * @param status its expected status
+   * @return this
+   */
   public OnlineResultAssert hasStatus(String ref, FeatureStatus status) {
     feature(ref).hasStatus(status);
     return this;
