@@ -234,7 +234,7 @@ public final class FsObjectStore implements ObjectStore {
   @Override
   public BlobSink newBlobSink() {
     checkOpen();
-    checkNotReadOnly("write a blob to", "artifacts/");
+    checkNotReadOnly("write a blob");
     Path tmp = temp.newPath();
     try {
       return new FsBlobSink(this, tmp, openTempChannel(tmp));
@@ -274,7 +274,7 @@ public final class FsObjectStore implements ObjectStore {
   @Override
   public boolean delete(String key) {
     checkOpen();
-    checkNotReadOnly("delete", key);
+    checkNotReadOnly("delete storage key '" + key + "'");
     Optional<Path> file = existingFile(key);
     if (file.isEmpty()) {
       return false;
@@ -318,7 +318,7 @@ public final class FsObjectStore implements ObjectStore {
    */
   public int cleanTempFiles() {
     checkOpen();
-    checkNotReadOnly("clean temp files of", TempArea.DIR_NAME);
+    checkNotReadOnly("clean temp files");
     lastCleanMillis.set(clock.millis());
     return temp.clean(clock.instant());
   }
@@ -367,7 +367,7 @@ public final class FsObjectStore implements ObjectStore {
   /** Validates a key for writing and returns its path. */
   private Path writableTarget(String key) {
     checkOpen();
-    checkNotReadOnly("create", key);
+    checkNotReadOnly("create storage key '" + key + "'");
     ObjectStore.requireValidKey(key);
     if (FsKeys.longestSegment(key) > FsKeys.MAX_SEGMENT_LENGTH) {
       throw new StorageException("storage key '" + key + "' has a segment longer than "
@@ -514,9 +514,9 @@ public final class FsObjectStore implements ObjectStore {
     }
   }
 
-  private void checkNotReadOnly(String what, String key) {
+  private void checkNotReadOnly(String action) {
     if (readOnly) {
-      throw new StorageException("cannot " + what + " storage key '" + key + "': the file: store at " + root
+      throw new StorageException("cannot " + action + ": the file: store at " + root
           + " was opened read-only (readOnly=true)");
     }
   }
