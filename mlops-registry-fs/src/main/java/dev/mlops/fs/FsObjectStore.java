@@ -536,25 +536,31 @@ public final class FsObjectStore implements ObjectStore {
     Path root = existingRoot(absolute, readOnly);
     TempArea temp = new TempArea(root.resolve(TempArea.DIR_NAME), staleAge);
     FsObjectStore store = new FsObjectStore(root, temp, clock, readOnly);
+    Optional<BasicFileAttributes> tmpAttrs = attributes(temp.dir(), TempArea.DIR_NAME);
+    if (tmpAttrs.isPresent() && !tmpAttrs.get().isDirectory()) {
+      throw new CorruptDataException("the file: store at " + root + " is damaged: " + temp.dir()
+          + " is not a real directory (a link or a file)");
+    }
+    // Reading only: nothing has been written when any of these refuse.
+    boolean initialised;
     try {
-      Optional<BasicFileAttributes> tmpAttrs = attributes(temp.dir(), TempArea.DIR_NAME);
-      if (tmpAttrs.isPresent() && !tmpAttrs.get().isDirectory()) {
-        throw new CorruptDataException("the file: store at " + root + " is damaged: " + temp.dir()
-            + " is not a real directory (a link or a file)");
-      }
-      boolean initialised = store.readFormat();
-      if (readOnly) {
-        if (!initialised) {
-          throw new StorageException("cannot open " + root + " read-only: it has no " + FORMAT_FILE
-              + " marker, so it is not an mlops store (a read-only open never initialises one);"
-              + " open it writable once to create the store");
-        }
-        return store;
-      }
-      if (!initialised) {
+      initialised = store.readFormat();
+      if (!initialised && !readOnly) {
         store.refuseForeignContent();
       }
-      store.checkWritable(tmpAttrs.isPresent());
+    } catch (IOException e) {
+      throw storageFailure("cannot open the file: store at " + root, e);
+    }
+    if (readOnly) {
+      if (!initialised) {
+        throw new StorageException("cannot open " + root + " read-only: it has no " + FORMAT_FILE
+            + " marker, so it is not an mlops store (a read-only open never initialises one);"
+            + " open it writable once to create the store");
+      }
+      return store;
+    }
+    store.checkWritable(tmpAttrs.isPresent());
+    try {
       Files.createDirectories(temp.dir());
       if (!initialised) {
         store.writeFormat();
