@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
@@ -53,6 +54,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * writers that are gone are deleted when a store is opened and every ten minutes while it is used;
  * a temp file of a live process is never touched (see the builder's {@link Builder#staleTempAge}).
  *
+ * <p><b>Opening.</b> Everything that can refuse a directory (not a directory, not empty and no
+ * {@code ~format} marker, a format this version does not read, not writable) is checked before
+ * anything is written, so a refused open leaves the directory as it was. A store opened
+ * {@linkplain Builder#readOnly read-only} writes nothing at all, not even at open, and refuses
+ * every write with a {@link StorageException}.
+ *
  * <p><b>Hostile or damaged stores.</b> No key ever resolves outside the root: keys have no
  * {@code .}/{@code ..} segments, and every path component is checked without following links. A
  * symbolic link or special file met on the way is a {@link CorruptDataException} naming the key;
@@ -74,13 +81,15 @@ public final class FsObjectStore implements ObjectStore {
   private final Path root;
   private final TempArea temp;
   private final Clock clock;
+  private final boolean readOnly;
   private final AtomicLong lastCleanMillis;
   private volatile boolean closed;
 
-  private FsObjectStore(Path root, TempArea temp, Clock clock) {
+  private FsObjectStore(Path root, TempArea temp, Clock clock, boolean readOnly) {
     this.root = root;
     this.temp = temp;
     this.clock = clock;
+    this.readOnly = readOnly;
     this.lastCleanMillis = new AtomicLong(clock.millis());
   }
 
@@ -92,6 +101,11 @@ public final class FsObjectStore implements ObjectStore {
   /** @return the store's root directory, with links resolved */
   public Path root() {
     return root;
+  }
+
+  /** @return whether the store was opened read-only ({@link Builder#readOnly}): every write is refused */
+  public boolean readOnly() {
+    return readOnly;
   }
 
   @Override
@@ -220,6 +234,7 @@ public final class FsObjectStore implements ObjectStore {
   @Override
   public BlobSink newBlobSink() {
     checkOpen();
+    checkNotReadOnly("write a blob");
     Path tmp = temp.newPath();
     try {
       return new FsBlobSink(this, tmp, openTempChannel(tmp));
@@ -258,6 +273,8 @@ public final class FsObjectStore implements ObjectStore {
 
   @Override
   public boolean delete(String key) {
+    checkOpen();
+    checkNotReadOnly("delete storage key '" + key + "'");
     Optional<Path> file = existingFile(key);
     if (file.isEmpty()) {
       return false;
@@ -301,6 +318,7 @@ public final class FsObjectStore implements ObjectStore {
    */
   public int cleanTempFiles() {
     checkOpen();
+    checkNotReadOnly("clean temp files");
     lastCleanMillis.set(clock.millis());
     return temp.clean(clock.instant());
   }
@@ -349,6 +367,7 @@ public final class FsObjectStore implements ObjectStore {
   /** Validates a key for writing and returns its path. */
   private Path writableTarget(String key) {
     checkOpen();
+    checkNotReadOnly("create storage key '" + key + "'");
     ObjectStore.requireValidKey(key);
     if (FsKeys.longestSegment(key) > FsKeys.MAX_SEGMENT_LENGTH) {
       throw new StorageException("storage key '" + key + "' has a segment longer than "
@@ -495,37 +514,65 @@ public final class FsObjectStore implements ObjectStore {
     }
   }
 
+  private void checkNotReadOnly(String action) {
+    if (readOnly) {
+      throw new StorageException("cannot " + action + ": the file: store at " + root
+          + " was opened read-only (readOnly=true)");
+    }
+  }
+
   static StorageException storageFailure(String message, IOException e) {
     return new StorageException(message + ": " + e, e, false);
   }
 
   // ---- opening -----------------------------------------------------------------------------
 
-  private static FsObjectStore open(Path requestedRoot, Duration staleAge, Clock clock) {
+  /**
+   * Opens (and for a new store initialises) the store. Everything that can refuse the directory is
+   * checked before anything is written: a refused open leaves the directory exactly as it was.
+   */
+  private static FsObjectStore open(Path requestedRoot, Duration staleAge, Clock clock, boolean readOnly) {
     Path absolute = requestedRoot.toAbsolutePath().normalize();
-    Path root;
-    try {
-      Files.createDirectories(absolute);
-      root = absolute.toRealPath();
-    } catch (FileAlreadyExistsException e) {
-      throw new StorageException("cannot open a file: store at " + absolute + ": it exists and is not a directory", e, false);
-    } catch (IOException e) {
-      throw storageFailure("cannot create or open the file: store directory " + absolute, e);
-    }
-    if (!Files.isDirectory(root)) {
-      throw new StorageException("cannot open a file: store at " + absolute + ": it is not a directory");
-    }
+    Path root = existingRoot(absolute, readOnly);
     TempArea temp = new TempArea(root.resolve(TempArea.DIR_NAME), staleAge);
-    FsObjectStore store = new FsObjectStore(root, temp, clock);
+    FsObjectStore store = new FsObjectStore(root, temp, clock, readOnly);
+    Optional<BasicFileAttributes> tmpAttrs = attributes(temp.dir(), TempArea.DIR_NAME);
+    if (tmpAttrs.isPresent() && !tmpAttrs.get().isDirectory()) {
+      throw new CorruptDataException("the file: store at " + root + " is damaged: " + temp.dir()
+          + " is not a real directory (a link or a file)");
+    }
+    // Reading only: nothing has been written when any of these refuse.
+    boolean initialised;
     try {
-      Optional<BasicFileAttributes> tmpAttrs = attributes(temp.dir(), TempArea.DIR_NAME);
-      if (tmpAttrs.isPresent() && !tmpAttrs.get().isDirectory()) {
-        throw new CorruptDataException("the file: store at " + root + " is damaged: " + temp.dir()
-            + " is not a real directory (a link or a file)");
+      initialised = store.readFormat();
+      if (!initialised && !readOnly) {
+        store.refuseForeignContent();
       }
+    } catch (IOException e) {
+      throw storageFailure("cannot open the file: store at " + root, e);
+    }
+    if (readOnly) {
+      if (!initialised) {
+        throw new StorageException("cannot open " + root + " read-only: it has no " + FORMAT_FILE
+            + " marker, so it is not an mlops store (a read-only open never initialises one);"
+            + " open it writable once to create the store");
+      }
+      return store;
+    }
+    store.checkWritable(tmpAttrs.isPresent());
+    try {
       Files.createDirectories(temp.dir());
-      store.checkFormat();
+      if (!initialised) {
+        store.writeFormat();
+      }
       store.probeHardLinks();
+    } catch (AccessDeniedException e) {
+      throw notWritable(root, e);
+    } catch (FileSystemException e) {
+      if (isReadOnlyFileSystem(e)) {
+        throw notWritable(root, e);
+      }
+      throw storageFailure("cannot open the file: store at " + root, e);
     } catch (IOException e) {
       throw storageFailure("cannot open the file: store at " + root, e);
     }
@@ -533,46 +580,112 @@ public final class FsObjectStore implements ObjectStore {
     return store;
   }
 
-  /** Reads the format marker, or writes it into a new (empty) directory. */
-  private void checkFormat() throws IOException {
-    Path marker = root.resolve(FORMAT_FILE);
-    for (int attempt = 0; attempt < 2; attempt++) {
-      Optional<BasicFileAttributes> attrs = attributes(marker, FORMAT_FILE);
-      if (attrs.isPresent()) {
-        if (!attrs.get().isRegularFile()) {
-          throw new CorruptDataException("the file: store at " + root + " is damaged: " + marker + " is not a regular file");
+  /** @return the real path of the root directory; creates it (writable opens only) if missing */
+  private static Path existingRoot(Path absolute, boolean readOnly) {
+    Path root;
+    try {
+      if (readOnly) {
+        if (!Files.exists(absolute)) {
+          throw new StorageException("cannot open the file: store at " + absolute + " read-only: the directory"
+              + " does not exist (a read-only open never creates a store)");
         }
-        int version = parseFormat(Files.readString(marker, StandardCharsets.UTF_8), marker);
-        if (version != FORMAT_VERSION) {
-          throw new StorageException("the file: store at " + root + " has layout format " + version
-              + " but this version of mlops reads only format " + FORMAT_VERSION
-              + (version > FORMAT_VERSION ? "; upgrade mlops-registry-fs" : ""));
-        }
-        return;
+      } else {
+        Files.createDirectories(absolute);
       }
-      List<String> foreign = foreignEntries();
-      if (!foreign.isEmpty()) {
-        throw new StorageException("refusing to use " + root + " as a file: store: it is not empty and has no "
-            + FORMAT_FILE + " marker, so it is not an mlops store (found " + foreign
-            + "); use a new or empty directory");
-      }
-      Path tmp = temp.newPath();
-      try {
-        try (FileChannel ch = openTempChannel(tmp)) {
-          ch.write(ByteBuffer.wrap(("# mlops file: store; layout described in docs/storage-format.md."
-              + " Do not edit.\nformat=" + FORMAT_VERSION + "\n").getBytes(StandardCharsets.UTF_8)));
-          ch.force(false);
-        }
-        Files.createLink(marker, tmp);
-        syncDirectory(root);
-        return;
-      } catch (FileAlreadyExistsException e) {
-        // another process initialised the store at the same moment: read its marker
-      } finally {
-        deleteQuietly(tmp);
-      }
+      root = absolute.toRealPath();
+    } catch (FileAlreadyExistsException e) {
+      throw new StorageException("cannot open a file: store at " + absolute + ": it exists and is not a directory", e, false);
+    } catch (AccessDeniedException e) {
+      throw new StorageException("cannot create the file: store directory " + absolute + ": permission denied on "
+          + e.getFile(), e, false);
+    } catch (IOException e) {
+      throw storageFailure("cannot create or open the file: store directory " + absolute, e);
     }
-    throw new StorageException("cannot initialise the file: store marker " + marker);
+    if (!Files.isDirectory(root)) {
+      throw new StorageException("cannot open a file: store at " + absolute + ": it is not a directory");
+    }
+    return root;
+  }
+
+  /**
+   * Fails, before anything is written, if this process cannot write the root (or an existing temp
+   * directory). Permission bits do not stop the superuser, so for root this passes and a read-only
+   * mount is reported when the first write fails instead.
+   */
+  private void checkWritable(boolean tempExists) {
+    if (!Files.isWritable(root)) {
+      throw notWritable(root, null);
+    }
+    if (tempExists && !Files.isWritable(temp.dir())) {
+      throw notWritable(temp.dir(), null);
+    }
+  }
+
+  private static StorageException notWritable(Path dir, IOException cause) {
+    return new StorageException("cannot open the file: store at " + dir + " for writing: the directory is not"
+        + " writable by this process" + (cause != null ? " (" + cause + ")" : "")
+        + "; to read it, open it read-only (URI parameter readOnly=true or WorkspaceOptions.readOnly(true))",
+        cause, false);
+  }
+
+  private static boolean isReadOnlyFileSystem(FileSystemException e) {
+    String reason = e.getReason();
+    return reason != null && reason.toLowerCase(Locale.ROOT).contains("read-only file system");
+  }
+
+  /**
+   * Reads and checks the format marker.
+   *
+   * @return true if the marker is present (and of this version), false if there is none
+   */
+  private boolean readFormat() throws IOException {
+    Path marker = root.resolve(FORMAT_FILE);
+    Optional<BasicFileAttributes> attrs = attributes(marker, FORMAT_FILE);
+    if (attrs.isEmpty()) {
+      return false;
+    }
+    if (!attrs.get().isRegularFile()) {
+      throw new CorruptDataException("the file: store at " + root + " is damaged: " + marker + " is not a regular file");
+    }
+    int version = parseFormat(Files.readString(marker, StandardCharsets.UTF_8), marker);
+    if (version != FORMAT_VERSION) {
+      throw new StorageException("the file: store at " + root + " has layout format " + version
+          + " but this version of mlops reads only format " + FORMAT_VERSION
+          + (version > FORMAT_VERSION ? "; upgrade mlops-registry-fs" : ""));
+    }
+    return true;
+  }
+
+  /** Refuses a directory without a marker that holds anything but store files (so: not a store). */
+  private void refuseForeignContent() throws IOException {
+    List<String> foreign = foreignEntries();
+    if (!foreign.isEmpty()) {
+      throw new StorageException("refusing to use " + root + " as a file: store: it is not empty and has no "
+          + FORMAT_FILE + " marker, so it is not an mlops store (found " + foreign
+          + "); use a new or empty directory");
+    }
+  }
+
+  /** Writes the format marker into a new (empty) directory, unless a concurrent open just did. */
+  private void writeFormat() throws IOException {
+    Path marker = root.resolve(FORMAT_FILE);
+    Path tmp = temp.newPath();
+    try {
+      try (FileChannel ch = openTempChannel(tmp)) {
+        ch.write(ByteBuffer.wrap(("# mlops file: store; layout described in docs/storage-format.md."
+            + " Do not edit.\nformat=" + FORMAT_VERSION + "\n").getBytes(StandardCharsets.UTF_8)));
+        ch.force(false);
+      }
+      Files.createLink(marker, tmp);
+      syncDirectory(root);
+    } catch (FileAlreadyExistsException e) {
+      // another process initialised the store at the same moment: check its marker
+      if (!readFormat()) {
+        throw new StorageException("cannot initialise the file: store marker " + marker, e, false);
+      }
+    } finally {
+      deleteQuietly(tmp);
+    }
   }
 
   private static int parseFormat(String text, Path marker) {
@@ -608,14 +721,19 @@ public final class FsObjectStore implements ObjectStore {
     Path a = temp.newPath();
     Path b = temp.newPath();
     try {
+      // A failure to write the file itself is not about links (read-only directory or mount):
+      // it propagates and is reported as such by open.
       Files.write(a, new byte[0], StandardOpenOption.CREATE_NEW);
-      Files.createLink(b, a);
-    } catch (UnsupportedOperationException | IOException e) {
-      if (e instanceof NoSuchFileException) {
-        throw (IOException) e;
+      try {
+        Files.createLink(b, a);
+      } catch (UnsupportedOperationException | IOException e) {
+        if (e instanceof NoSuchFileException || e instanceof AccessDeniedException
+            || (e instanceof FileSystemException fse && isReadOnlyFileSystem(fse))) {
+          throw e;
+        }
+        throw new StorageException("the file system of " + root + " does not support hard links, which the"
+            + " file: store needs for an atomic create-if-absent: " + e, e, false);
       }
-      throw new StorageException("the file system of " + root + " does not support hard links, which the"
-          + " file: store needs for an atomic create-if-absent: " + e, e, false);
     } finally {
       deleteQuietly(a);
       deleteQuietly(b);
@@ -631,6 +749,7 @@ public final class FsObjectStore implements ObjectStore {
     private Path root;
     private Duration staleTempAge = Duration.ofHours(1);
     private Clock clock = Clock.systemUTC();
+    private boolean readOnly;
 
     private Builder() {}
 
@@ -674,20 +793,40 @@ public final class FsObjectStore implements ObjectStore {
     }
 
     /**
-     * Opens the store: creates the directory if missing, checks (or writes, for a new store) the
-     * layout format marker, checks that the file system supports hard links and deletes temp files
-     * left by crashed writers.
+     * Opens the store for reading only: nothing is written, not even at open — no marker, no temp
+     * directory, no hard-link probe, no temp clean-up, no directory created. The directory must
+     * already be a store of this layout format. Every write ({@code create}, {@code delete},
+     * {@code newBlobSink}, {@link FsObjectStore#cleanTempFiles}) then throws a
+     * {@link StorageException} saying the store is read-only. Use it for readers of a directory
+     * this process may not (or must not) write: a read-only mount, another user's files, an audit.
+     * Default false.
+     *
+     * @param readOnly whether to open for reading only
+     * @return this
+     */
+    public Builder readOnly(boolean readOnly) {
+      this.readOnly = readOnly;
+      return this;
+    }
+
+    /**
+     * Opens the store. Writable (the default): creates the directory if missing, checks (or
+     * writes, for a new store) the layout format marker, checks that the file system supports hard
+     * links and deletes temp files left by crashed writers. Read-only: only checks that the
+     * directory exists and holds a marker of this format. Everything that can refuse the directory
+     * is checked before anything is written, so a refused open leaves it as it was.
      *
      * @return the open store
      * @throws IllegalStateException if no root was set
      * @throws StorageException if the directory cannot be created or used, is a non-empty
-     *     directory that is not an mlops store, or has a layout format this version does not read
+     *     directory that is not an mlops store, has a layout format this version does not read, is
+     *     not writable by this process (writable open), or is missing or has no marker (read-only open)
      */
     public FsObjectStore build() {
       if (root == null) {
         throw new IllegalStateException("FsObjectStore.builder().root(path) is required");
       }
-      return open(root, staleTempAge, clock);
+      return open(root, staleTempAge, clock, readOnly);
     }
   }
 }

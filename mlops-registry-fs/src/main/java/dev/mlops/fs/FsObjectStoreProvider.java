@@ -1,5 +1,6 @@
 package dev.mlops.fs;
 
+import dev.mlops.WorkspaceOptions;
 import dev.mlops.spi.ObjectStore;
 import dev.mlops.spi.ObjectStoreProvider;
 import dev.mlops.spi.UriParameters;
@@ -7,6 +8,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -20,9 +22,13 @@ import java.util.Set;
  * </ul>
  *
  * <p>Percent-escapes are decoded ({@code file:/data/my%20store}). The directory and its parents
- * are created if missing. No query parameters are accepted: any is rejected with the list of
- * allowed ones (none), and so are fragments, other hosts ({@code file://server/dir}: mount the
- * share and use its local path) and {@code ~} (not expanded: write the absolute path).
+ * are created if missing, unless the store is opened read-only ({@code ?readOnly=true} or
+ * {@link WorkspaceOptions#readOnly()}): then nothing at all is written, and the directory must
+ * already be a store (see {@link FsObjectStore.Builder#readOnly}). The provider has no query
+ * parameters of its own; only the workspace's ({@link WorkspaceOptions#URI_PARAMETERS}) are
+ * accepted, any other is rejected with the list of allowed ones, and so are fragments, other hosts
+ * ({@code file://server/dir}: mount the share and use its local path) and {@code ~} (not
+ * expanded: write the absolute path).
  *
  * <p>Thread-safe.
  */
@@ -36,14 +42,34 @@ public final class FsObjectStoreProvider implements ObjectStoreProvider {
   }
 
   /**
-   * Opens the store at the URI's directory with default settings.
+   * Opens the store at the URI's directory with default settings; a {@code readOnly=true}
+   * parameter in the URI is honoured.
    *
-   * @throws IllegalArgumentException if the URI is not one of the accepted forms or has parameters
+   * @throws IllegalArgumentException if the URI is not one of the accepted forms or has unknown
+   *     parameters
    * @throws dev.mlops.StorageException if the directory cannot be created or used as a store
    */
   @Override
   public ObjectStore open(URI uri) {
-    return FsObjectStore.builder().root(directoryOf(uri)).build();
+    return open(uri, WorkspaceOptions.defaults());
+  }
+
+  /**
+   * Opens the store at the URI's directory; read-only when {@link WorkspaceOptions#readOnly()} or
+   * the URI's {@code readOnly} parameter says so (the URI wins, as in
+   * {@link dev.mlops.Mlops#open(URI, WorkspaceOptions)}). A read-only open writes nothing and
+   * refuses a missing directory or one without a store marker.
+   *
+   * @throws IllegalArgumentException if the URI is not one of the accepted forms or has unknown
+   *     parameters or bad values
+   * @throws dev.mlops.StorageException if the directory cannot be created or used as a store
+   */
+  @Override
+  public ObjectStore open(URI uri, WorkspaceOptions options) {
+    Objects.requireNonNull(options, "options");
+    Path dir = directoryOf(uri);
+    WorkspaceOptions effective = options.withUriParameters(UriParameters.all(uri));
+    return FsObjectStore.builder().root(dir).readOnly(effective.readOnly()).build();
   }
 
   /**

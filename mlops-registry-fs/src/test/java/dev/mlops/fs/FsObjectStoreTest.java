@@ -376,6 +376,35 @@ class FsObjectStoreTest {
   }
 
   @Test
+  void concurrentOpensOfANewDirectoryAllSucceedAndWriteOneMarker() throws Exception {
+    for (int round = 0; round < 20; round++) {
+      Path fresh = dir.resolve("fresh-" + round);
+      CountDownLatch start = new CountDownLatch(1);
+      ExecutorService pool = Executors.newFixedThreadPool(6);
+      try {
+        List<Future<FsObjectStore>> opened = new ArrayList<>();
+        for (int t = 0; t < 6; t++) {
+          opened.add(pool.submit(() -> {
+            start.await();
+            return FsObjectStore.builder().root(fresh).build();
+          }));
+        }
+        start.countDown();
+        for (Future<FsObjectStore> f : opened) {
+          f.get(30, TimeUnit.SECONDS).close();
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      assertThat(Files.readString(fresh.resolve(FsObjectStore.FORMAT_FILE), UTF_8)).contains("format=1");
+      try (Stream<Path> s = Files.list(fresh)) {
+        assertThat(s.map(p -> p.getFileName().toString()).sorted().toList())
+            .containsExactly(FsObjectStore.FORMAT_FILE, TempArea.DIR_NAME);
+      }
+    }
+  }
+
+  @Test
   void refusesALayoutFormatItDoesNotRead() throws IOException {
     Files.writeString(store.root().resolve(FsObjectStore.FORMAT_FILE), "format=2\n");
     assertThatThrownBy(() -> FsObjectStore.builder().root(store.root()).build())

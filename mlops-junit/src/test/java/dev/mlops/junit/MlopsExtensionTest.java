@@ -1,4 +1,4 @@
-package dev.mlops.core;
+package dev.mlops.junit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,8 +8,6 @@ import dev.mlops.Experiments;
 import dev.mlops.ModelRegistry;
 import dev.mlops.Registration;
 import dev.mlops.Workspace;
-import dev.mlops.testkit.MlopsExtension;
-import dev.mlops.testkit.WorkspaceUri;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.mlops.testkit;
+package dev.mlops.junit;
 
 import dev.mlops.RunInfo;
 import dev.mlops.RunStatus;
@@ -15,7 +15,10 @@ public final class RunInfoAssert extends AbstractAssert<RunInfoAssert, RunInfo> 
     super(actual, RunInfoAssert.class);
   }
 
-  /** @param status expected status @return this */
+  /**
+   * @param status expected status
+   * @return this
+   */
   public RunInfoAssert hasStatus(RunStatus status) {
     isNotNull();
     if (actual.status() != status) {
@@ -24,7 +27,11 @@ public final class RunInfoAssert extends AbstractAssert<RunInfoAssert, RunInfo> 
     return this;
   }
 
-  /** @param key param key @param value expected value @return this */
+  /**
+   * @param key param key
+   * @param value expected value
+   * @return this
+   */
   public RunInfoAssert hasParam(String key, String value) {
     isNotNull();
     if (!actual.params().containsKey(key)) {
@@ -37,7 +44,11 @@ public final class RunInfoAssert extends AbstractAssert<RunInfoAssert, RunInfo> 
     return this;
   }
 
-  /** @param key tag key @param value expected value @return this */
+  /**
+   * @param key tag key
+   * @param value expected value
+   * @return this
+   */
   public RunInfoAssert hasTag(String key, String value) {
     isNotNull();
     if (!value.equals(actual.tags().get(key))) {

@@ -1,10 +1,12 @@
-package dev.mlops.testkit;
+package dev.mlops.junit;
 
 import dev.mlops.Artifacts;
 import dev.mlops.Experiments;
 import dev.mlops.Mlops;
 import dev.mlops.ModelRegistry;
 import dev.mlops.Workspace;
+import dev.mlops.WorkspaceOptions;
+import dev.mlops.features.FeatureStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.AnnotatedElement;
@@ -23,7 +25,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 /**
  * A JUnit 5 extension that gives each test a fresh, empty {@link Workspace} and closes it after
  * the test. Declare a parameter of type {@link Workspace} — or {@link ModelRegistry},
- * {@link Experiments}, {@link Artifacts} for one of its services — on a test method or a
+ * {@link Experiments}, {@link Artifacts}, {@link FeatureStore} for one of its services, or
+ * {@link MutableClock} for the test's clock — on a test method or a
  * {@code @BeforeEach}/{@code @AfterEach} method:
  *
  * <pre>{@code
@@ -51,6 +54,24 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * lives until the end of the test (or, when injected into a {@code static @BeforeAll} method, until
  * the end of the class). Parameters whose annotations differ get distinct workspaces.
  *
+ * <p><b>Time.</b> Each test has one {@link MutableClock}, starting at the system time when the test
+ * (or, for {@code static @BeforeAll} injection, the class) first needs it and standing still until
+ * the test moves it; every workspace the extension opens for that test uses it
+ * ({@link WorkspaceOptions#clock()}). Advance it to make feature rows expire, ages grow and
+ * timestamps move:
+ *
+ * <pre>{@code
+ * @Test
+ * void rowsExpireAfterTheirTtl(FeatureStore features, MutableClock clock) {
+ *   features.push("user", List.of(FeatureRow.of("u1", clock.instant(), Map.of("age", 42L))));
+ *   clock.advance(Duration.ofDays(2));
+ *   assertThat(features.online("u1", "user:age").get("user:age")).isExpired();
+ * }
+ * }</pre>
+ *
+ * <p>The feature store is only touched when a {@link FeatureStore} parameter is declared, through
+ * {@link Workspace#features()}; the implementation that serves it must be on the test class path.
+ *
  * <p>Immutable and thread-safe.
  */
 public final class MlopsExtension implements ParameterResolver {
@@ -59,7 +80,8 @@ public final class MlopsExtension implements ParameterResolver {
 
   private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(MlopsExtension.class);
   private static final Set<Class<?>> SUPPORTED = Set.of(Workspace.class, ModelRegistry.class, Experiments.class,
-      Artifacts.class);
+      Artifacts.class, FeatureStore.class, MutableClock.class);
+  private static final String CLOCK_KEY = "clock";
 
   private final String uri;
 
@@ -98,11 +120,16 @@ public final class MlopsExtension implements ParameterResolver {
 
   @Override
   public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
-    String template = uriFor(parameterContext, extensionContext);
-    OpenWorkspace open = extensionContext.getStore(NAMESPACE)
-        .getOrComputeIfAbsent(template, OpenWorkspace::open, OpenWorkspace.class);
-    Workspace w = open.workspace;
     Class<?> type = parameterContext.getParameter().getType();
+    ExtensionContext.Store store = extensionContext.getStore(NAMESPACE);
+    // Looked up through the parent contexts too: a class-wide clock, if @BeforeAll made one, is the test's clock.
+    MutableClock clock = store.getOrComputeIfAbsent(CLOCK_KEY, k -> MutableClock.atSystemTime(), MutableClock.class);
+    if (type == MutableClock.class) {
+      return clock;
+    }
+    String template = uriFor(parameterContext, extensionContext);
+    OpenWorkspace open = store.getOrComputeIfAbsent(template, t -> OpenWorkspace.open(t, clock), OpenWorkspace.class);
+    Workspace w = open.workspace;
     if (type == Workspace.class) {
       return w;
     } else if (type == ModelRegistry.class) {
@@ -111,6 +138,13 @@ public final class MlopsExtension implements ParameterResolver {
       return w.experiments();
     } else if (type == Artifacts.class) {
       return w.artifacts();
+    } else if (type == FeatureStore.class) {
+      try {
+        return w.features();
+      } catch (RuntimeException e) {
+        throw new ParameterResolutionException("MlopsExtension cannot inject the feature store of " + w.uri()
+            + ": " + e.getMessage(), e);
+      }
     }
     throw new ParameterResolutionException("MlopsExtension cannot inject " + type.getName());
   }
@@ -142,7 +176,7 @@ public final class MlopsExtension implements ParameterResolver {
       this.tempDir = tempDir;
     }
 
-    static OpenWorkspace open(String template) {
+    static OpenWorkspace open(String template, MutableClock clock) {
       Optional<Path> dir = Optional.empty();
       String uri = template;
       if (template.contains(TEMP_DIR)) {
@@ -158,7 +192,7 @@ public final class MlopsExtension implements ParameterResolver {
         uri = template.replace(TEMP_DIR, path);
       }
       try {
-        return new OpenWorkspace(Mlops.open(uri), dir);
+        return new OpenWorkspace(Mlops.open(uri, WorkspaceOptions.builder().clock(clock).build()), dir);
       } catch (RuntimeException e) {
         dir.ifPresent(OpenWorkspace::deleteRecursively);
         throw new ParameterResolutionException("MlopsExtension cannot open workspace '" + uri + "': " + e.getMessage(), e);

@@ -1,10 +1,9 @@
-package dev.mlops.core;
+package dev.mlops.junit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mlops.Workspace;
-import dev.mlops.testkit.MlopsExtension;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
-package dev.mlops.core;
+package dev.mlops.junit;
 
-import static dev.mlops.testkit.MlopsAssertions.assertThat;
+import static dev.mlops.junit.MlopsAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -12,7 +12,6 @@ import dev.mlops.RunId;
 import dev.mlops.RunInfo;
 import dev.mlops.RunStatus;
 import dev.mlops.VerifyReport;
-import dev.mlops.testkit.MlopsExtension;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

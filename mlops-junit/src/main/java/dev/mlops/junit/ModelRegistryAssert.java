@@ -1,4 +1,4 @@
-package dev.mlops.testkit;
+package dev.mlops.junit;
 
 import dev.mlops.ApprovalStatus;
 import dev.mlops.ModelRegistry;

@@ -1,4 +1,4 @@
-package dev.mlops.testkit;
+package dev.mlops.junit;
 
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
