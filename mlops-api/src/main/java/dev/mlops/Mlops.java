@@ -113,9 +113,14 @@ public final class Mlops {
 
   private static URI toUri(String uri) {
     Objects.requireNonNull(uri, "uri");
+    if (uri.matches("[A-Za-z][A-Za-z0-9+.-]*:") && !uri.equalsIgnoreCase("mem:")) {
+      // never read "file:" as the root directory "file:/"
+      throw new IllegalArgumentException("workspace URI '" + uri + "' names no location; e.g. file:/var/lib/mlops,"
+          + " file:relative/dir, s3://bucket/prefix or mem:");
+    }
     try {
       // "mem:" alone is not a valid java.net.URI (an opaque URI needs a scheme-specific part)
-      return new URI(uri.matches("[A-Za-z][A-Za-z0-9+.-]*:") ? uri + "/" : uri);
+      return new URI(uri.equalsIgnoreCase("mem:") ? uri + "/" : uri);
     } catch (java.net.URISyntaxException e) {
       throw new IllegalArgumentException("workspace URI '" + uri + "' is malformed: " + e.getMessage(), e);
     }
