@@ -55,6 +55,102 @@ public interface Experiments {
    */
   RunPage search(RunQuery query);
 
+  /**
+   * The work of a run that returns a result.
+   *
+   * @param <T> the result type
+   * @param <E> the checked exception the body may throw ({@link RuntimeException} if none)
+   */
+  @FunctionalInterface
+  interface RunBody<T, E extends Exception> {
+    /**
+     * @param run the live run to log through
+     * @return the result handed back to the caller
+     * @throws E if the work fails
+     */
+    T apply(Run run) throws E;
+  }
+
+  /**
+   * The work of a run that returns nothing.
+   *
+   * @param <E> the checked exception the action may throw ({@link RuntimeException} if none)
+   */
+  @FunctionalInterface
+  interface RunAction<E extends Exception> {
+    /**
+     * @param run the live run to log through
+     * @throws E if the work fails
+     */
+    void accept(Run run) throws E;
+  }
+
+  /**
+   * Starts a run, runs {@code body} with it and ends it: FINISHED when the body returns, FAILED
+   * with the exception's class and message as the status reason ({@link RunInfo#statusReason()})
+   * when it throws anything (an {@link Error} included). The body's exception is rethrown
+   * unchanged; a failure to record the end is added to it as suppressed. If the body ended the
+   * run itself, that end stands. This is the form to use instead of try-with-resources, whose
+   * {@link Run#close()} cannot see the block's exception.
+   *
+   * <pre>{@code
+   * double auc = ws.experiments().run("churn", "xgb", run -> {
+   *   run.logParam("depth", "6");
+   *   return train(run);
+   * });
+   * }</pre>
+   *
+   * @param experiment experiment name
+   * @param runName a human-readable name (may be empty)
+   * @param body the work
+   * @param <T> the result type
+   * @param <E> the checked exception the body may throw
+   * @return what the body returned
+   * @throws E what the body threw, unchanged
+   * @throws IllegalArgumentException if the experiment name is invalid (the body does not run)
+   * @throws StorageException if the body returned but the run could not be ended
+   */
+  default <T, E extends Exception> T run(String experiment, String runName, RunBody<T, E> body) throws E {
+    java.util.Objects.requireNonNull(body, "body");
+    Run run = startRun(experiment, runName);
+    T result;
+    try {
+      result = body.apply(run);
+    } catch (Throwable failure) {
+      try {
+        run.fail(failure);
+      } catch (ConflictException alreadyEnded) {
+        // the body ended the run itself; that end stands
+      } catch (RuntimeException | Error notRecorded) {
+        failure.addSuppressed(notRecorded);
+      }
+      throw failure;
+    }
+    run.close();
+    return result;
+  }
+
+  /**
+   * Like {@link #run(String, String, RunBody)} for work that returns nothing.
+   *
+   * @param experiment experiment name
+   * @param runName a human-readable name (may be empty)
+   * @param action the work
+   * @param <E> the checked exception the action may throw
+   * @return the id of the run
+   * @throws E what the action threw, unchanged (the run is ended FAILED)
+   * @throws IllegalArgumentException if the experiment name is invalid (the action does not run)
+   * @throws StorageException if the action returned but the run could not be ended
+   */
+  default <E extends Exception> RunId runWithoutResult(String experiment, String runName, RunAction<E> action)
+      throws E {
+    java.util.Objects.requireNonNull(action, "action");
+    return run(experiment, runName, run -> {
+      action.accept(run);
+      return run.id();
+    });
+  }
+
   /** Starts an unnamed run. @see #startRun(String, String) */
   default Run startRun(String experiment) {
     return startRun(experiment, "");

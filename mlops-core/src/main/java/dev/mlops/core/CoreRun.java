@@ -135,18 +135,19 @@ final class CoreRun implements Run {
   }
 
   @Override
-  public void end(RunStatus status) {
+  public void end(RunStatus status, String reason) {
     Objects.requireNonNull(status, "status");
+    Objects.requireNonNull(reason, "reason");
     if (!status.terminal()) {
       throw new IllegalArgumentException("a run ends FINISHED, FAILED or KILLED, not " + status);
     }
-    endAs(status, false);
+    endAs(status, false, reason.length() > MAX_REASON_LENGTH ? reason.substring(0, MAX_REASON_LENGTH) : reason);
   }
 
   /** Ends the run as FINISHED unless it has already ended (in any status). */
   @Override
   public void close() {
-    endAs(RunStatus.FINISHED, true);
+    endAs(RunStatus.FINISHED, true, "");
   }
 
   @Override
@@ -163,7 +164,7 @@ final class CoreRun implements Run {
     return metrics;
   }
 
-  private void endAs(RunStatus status, boolean ifRunning) {
+  private void endAs(RunStatus status, boolean ifRunning, String reason) {
     synchronized (commitLock) {
       if (state.status().terminal() && (ifRunning || state.status() == status) && !metrics.hasUnstored()) {
         return;
@@ -180,6 +181,9 @@ final class CoreRun implements Run {
       }
       ObjectNode b = owner.entry(RunState.END);
       b.put("status", status.name());
+      if (!reason.isEmpty()) {
+        b.put("reason", reason);
+      }
       b.set("metrics", RunState.metricsNode(owner.latestFromSegments(id)));
       return b;
     }, true);

@@ -44,7 +44,8 @@ record RunState(
     List<DatasetInput> inputs,
     Map<String, ArtifactRef> artifacts,
     Optional<Provenance> provenance,
-    Optional<Map<String, Latest>> endMetrics) {
+    Optional<Map<String, Latest>> endMetrics,
+    Optional<String> statusReason) {
 
   static final String START = "START";
   static final String PARAM = "PARAM";
@@ -63,7 +64,7 @@ record RunState(
 
   static RunState empty(RunId id) {
     return new RunState(id, 0, HashChainedLog.GENESIS, "", "", RunStatus.RUNNING, Instant.EPOCH, Optional.empty(),
-        Map.of(), Map.of(), List.of(), Map.of(), Optional.empty(), Optional.empty());
+        Map.of(), Map.of(), List.of(), Map.of(), Optional.empty(), Optional.empty(), Optional.empty());
   }
 
   /** @return whether the START entry has been read */
@@ -73,7 +74,7 @@ record RunState(
 
   RunInfo toInfo(Map<String, Double> latestMetrics) {
     return new RunInfo(id, experiment, name, status, startedAt, endedAt, params, tags, latestMetrics, inputs,
-        artifacts, provenance.orElseThrow());
+        artifacts, provenance.orElseThrow(), statusReason);
   }
 
   /**
@@ -108,7 +109,7 @@ record RunState(
               text(p, "host"), text(p, "user"),
               p.hasNonNull("gitCommit") ? Optional.of(p.get("gitCommit").asText()) : Optional.empty());
           s = new RunState(id, 0, lastHash, text(b, "experiment"), text(b, "name"), RunStatus.RUNNING, at,
-              Optional.empty(), Map.of(), Map.of(), List.of(), Map.of(), Optional.of(prov), Optional.empty());
+              Optional.empty(), Map.of(), Map.of(), List.of(), Map.of(), Optional.of(prov), Optional.empty(), Optional.empty());
         }
         case PARAM -> {
           String key = text(b, "key");
@@ -125,13 +126,13 @@ record RunState(
           in.add(new DatasetInput(text(b, "name"), Digest.parse(text(b, "digest")), text(b, "schema"),
               b.path("rows").asLong(-1), text(b, "context")));
           s = new RunState(id, lastSeq, lastHash, experiment, name, status, startedAt, endedAt, params, tags, in,
-              artifacts, provenance, endMetrics);
+              artifacts, provenance, endMetrics, statusReason);
         }
         case ARTIFACT -> {
           Map<String, ArtifactRef> a = new HashMap<>(artifacts);
           a.put(text(b, "name"), artifactRefOf(b.path("ref")));
           s = new RunState(id, lastSeq, lastHash, experiment, name, status, startedAt, endedAt, params, tags, inputs,
-              a, provenance, endMetrics);
+              a, provenance, endMetrics, statusReason);
         }
         case END -> {
           RunStatus st = RunStatus.valueOf(text(b, "status"));
@@ -139,12 +140,13 @@ record RunState(
             throw new CorruptDataException("run log entry '" + e.key() + "' ends the run as " + st);
           }
           s = new RunState(id, lastSeq, lastHash, experiment, name, st, startedAt, Optional.of(at), params, tags,
-              inputs, artifacts, provenance, Optional.of(metricsOf(b.path("metrics"))));
+              inputs, artifacts, provenance, Optional.of(metricsOf(b.path("metrics"))),
+              b.hasNonNull("reason") ? Optional.of(text(b, "reason")) : Optional.empty());
         }
         default -> throw new CorruptDataException("run log entry '" + e.key() + "' has unknown type '" + type + "'");
       }
       return new RunState(id, e.seq(), e.hash(), s.experiment, s.name, s.status, s.startedAt, s.endedAt, s.params,
-          s.tags, s.inputs, s.artifacts, s.provenance, s.endMetrics);
+          s.tags, s.inputs, s.artifacts, s.provenance, s.endMetrics, s.statusReason);
     } catch (CorruptDataException ex) {
       throw ex;
     } catch (RuntimeException ex) {
@@ -154,12 +156,12 @@ record RunState(
 
   private RunState withParams(Map<String, String> p) {
     return new RunState(id, lastSeq, lastHash, experiment, name, status, startedAt, endedAt, p, tags, inputs,
-        artifacts, provenance, endMetrics);
+        artifacts, provenance, endMetrics, statusReason);
   }
 
   private RunState withTags(Map<String, String> t) {
     return new RunState(id, lastSeq, lastHash, experiment, name, status, startedAt, endedAt, params, t, inputs,
-        artifacts, provenance, endMetrics);
+        artifacts, provenance, endMetrics, statusReason);
   }
 
   private static Map<String, String> put(Map<String, String> m, String k, String v) {
