@@ -41,6 +41,58 @@ public interface Artifacts {
    */
   Optional<ArtifactRef> find(Digest digest);
 
+  /**
+   * Downloads content to a file, verified while streaming. The bytes go to a temporary file in
+   * the target's directory, which is moved into place only after the digest (and the size the
+   * content was described with) checks out: a corrupt or failed download never leaves a partial
+   * file at {@code target}, and an existing file there is kept unless replacing it was asked for.
+   *
+   * @param digest the content's digest
+   * @param target the file to create; its directory must exist
+   * @param options {@link java.nio.file.StandardCopyOption#REPLACE_EXISTING} to replace an
+   *     existing file (atomically where the file system can); no other option is accepted
+   * @return the number of bytes written
+   * @throws NotFoundException if no such content is stored
+   * @throws AlreadyExistsException if target exists and REPLACE_EXISTING was not given
+   * @throws CorruptDataException if the stored content does not match its digest or its recorded
+   *     size (target is left as it was)
+   * @throws StorageException if reading the store or writing the file fails (target is left as it was)
+   * @throws IllegalArgumentException for an option other than REPLACE_EXISTING
+   */
+  long download(Digest digest, java.nio.file.Path target, java.nio.file.CopyOption... options);
+
+  /**
+   * Stores a file's content in constant memory, with the media type guessed from the file name
+   * ({@link ArtifactSpec#forFileName}).
+   *
+   * @param file the file to store
+   * @return the reference to the content
+   * @throws StorageException if the file cannot be read or the backend fails; nothing partial becomes visible
+   */
+  default ArtifactRef put(java.nio.file.Path file) {
+    java.util.Objects.requireNonNull(file, "file");
+    java.nio.file.Path name = file.getFileName();
+    return put(file, ArtifactSpec.forFileName(name == null ? "" : name.toString()));
+  }
+
+  /**
+   * Stores a file's content in constant memory.
+   *
+   * @param file the file to store
+   * @param spec media type and metadata to record
+   * @return the reference to the content
+   * @throws StorageException if the file cannot be read or the backend fails; nothing partial becomes visible
+   */
+  default ArtifactRef put(java.nio.file.Path file, ArtifactSpec spec) {
+    java.util.Objects.requireNonNull(file, "file");
+    java.util.Objects.requireNonNull(spec, "spec");
+    try (InputStream in = java.nio.file.Files.newInputStream(file)) {
+      return put(in, spec);
+    } catch (java.io.IOException e) {
+      throw new StorageException("reading file '" + file + "' to store it as an artifact failed: " + e, e, false);
+    }
+  }
+
   /** Stores bytes with default spec. @see #put(InputStream, ArtifactSpec) */
   default ArtifactRef put(byte[] bytes) {
     return put(bytes, ArtifactSpec.defaults());

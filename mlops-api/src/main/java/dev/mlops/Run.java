@@ -13,7 +13,8 @@ import java.util.Map;
  * that manages the run itself must call {@link #fail(Throwable)} (or {@link #end(RunStatus, String)})
  * on failure before the run is closed.
  *
- * <p>Names (params, tags, metrics, artifacts, datasets) follow {@link Names}; a bad name is an
+ * <p>Names (params, tags, metrics, datasets) follow {@link Names}; artifact names are path names
+ * ({@code model/weights.onnx}, see {@link Names#requireValidPath}). A bad name is an
  * {@link IllegalArgumentException} naming it, and nothing is stored.
  *
  * <p>Thread-safe.
@@ -57,8 +58,10 @@ public interface Run extends AutoCloseable {
   void logInput(DatasetInput input);
 
   /**
-   * Attaches stored content to the run under a name.
+   * Attaches stored content to the run under a path name such as {@code model/weights.onnx} or
+   * {@code plots/roc.png} (see {@link Names#requireValidPath}).
    *
+   * @throws IllegalArgumentException naming the value and the rule if the name is invalid
    * @throws ConflictException if the run has ended
    */
   void logArtifact(String name, ArtifactRef ref);

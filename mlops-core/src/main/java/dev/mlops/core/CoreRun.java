@@ -116,7 +116,7 @@ final class CoreRun implements Run {
 
   @Override
   public void logArtifact(String name, ArtifactRef ref) {
-    Names.requireValid("artifact name", name);
+    Names.requireValidPath("artifact name", name);
     Objects.requireNonNull(ref, "ref");
     commit("log artifact '" + name + "'", s -> {
       if (ref.equals(s.artifacts().get(name))) {
