@@ -56,6 +56,38 @@ public interface Experiments {
   RunPage search(RunQuery query);
 
   /**
+   * Checks everything stored for one run: its log's hash chain and entries, its two index markers
+   * (without which {@link #experimentNames()} and {@link #search} miss it), every metric segment
+   * (present, numbered without gaps, checksum, and for an ended run the digest its END entry
+   * records), and that each artifact it logged is stored with an intact descriptor (artifact
+   * content itself is verified whenever it is read). Deleting the newest log entries, or
+   * rewriting them with recomputed hashes, cannot be detected without an external anchor.
+   *
+   * @param id run id
+   * @return a report counting the objects checked and naming the first missing or altered one
+   * @throws NotFoundException if the run has no log at all
+   */
+  VerifyReport verify(RunId id);
+
+  /**
+   * Checks the experiment index against the runs' own logs, which are the truth: every run stored
+   * must be listed under its experiment. Reads every run's log (ended runs' states are cached), so
+   * it costs about one list request per run.
+   *
+   * @return a report counting the runs checked and naming the first missing index marker
+   */
+  VerifyReport verifyIndex();
+
+  /**
+   * Re-creates missing index markers from the runs' own logs, so that every stored run is listed
+   * again. Idempotent; safe while other processes write.
+   *
+   * @return how many markers were re-created
+   * @throws CorruptDataException if a run's log is unreadable (naming its key)
+   */
+  int repairIndex();
+
+  /**
    * The work of a run that returns a result.
    *
    * @param <T> the result type

@@ -184,7 +184,9 @@ final class CoreRun implements Run {
       if (!reason.isEmpty()) {
         b.put("reason", reason);
       }
-      b.set("metrics", RunState.metricsNode(owner.latestFromSegments(id)));
+      CoreExperiments.StoredSegments stored = owner.storedSegments(id);
+      b.set("metrics", RunState.metricsNode(stored.latest()));
+      b.set("segments", RunState.segmentsNode(stored.manifest()));
       return b;
     }, true);
     owner.ended(id, endedMessage(after, "log metrics"));
