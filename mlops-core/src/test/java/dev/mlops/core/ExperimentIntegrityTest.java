@@ -198,5 +198,4 @@ class ExperimentIntegrityTest {
     store.create(entry, new String(bytes, UTF_8).replace("risk", "riss").getBytes(UTF_8));
     assertThat(ex.verify(run.id()).brokenKey()).contains(entry);
   }
-
 }
