@@ -6,9 +6,8 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import dev.mlops.AlreadyExistsException;
 import dev.mlops.ArtifactRef;
-import dev.mlops.Digest;
-import dev.mlops.VerifyReport;
 import dev.mlops.CorruptDataException;
+import dev.mlops.Digest;
 import dev.mlops.Experiments;
 import dev.mlops.MetricPoint;
 import dev.mlops.Names;
@@ -19,6 +18,7 @@ import dev.mlops.RunId;
 import dev.mlops.RunInfo;
 import dev.mlops.RunPage;
 import dev.mlops.RunQuery;
+import dev.mlops.VerifyReport;
 import dev.mlops.core.MetricSegments.Latest;
 import dev.mlops.core.MetricSegments.Segment;
 import dev.mlops.core.MetricSegments.Summary;
@@ -55,7 +55,12 @@ import org.slf4j.LoggerFactory;
  *   runs/&lt;runId&gt;/log/&lt;seq, 20 digits&gt;.json     the run's hash-chained log ({@link RunState})
  *   runs/&lt;runId&gt;/metrics/&lt;writer&gt;-&lt;seq&gt;.seg   metric segments ({@link MetricSegments})
  * </pre>
- * Markers are created before a run's first log entry, so every run with a log is listed. Run ids
+ * Markers are created before a run's first log entry, so every run with a log is listed. They
+ * are only an index: a run's own log is the truth ({@link #search} checks the experiment its
+ * START entry names; {@link #verifyIndex()} and {@link #repairIndex()} check and rebuild the
+ * markers from the logs). Each writer's segments are numbered from 1 without gaps and a run's END
+ * entry records every segment's digest, so a deleted or rewritten segment is reported, not
+ * silently dropped ({@link #segments}). Run ids
  * are 13 hex digits of the start time in millis and 16 random hex digits: time-ordered, and
  * unique across processes without coordination.
  *
@@ -263,7 +268,8 @@ final class CoreExperiments implements Experiments, AutoCloseable {
     for (Map.Entry<String, ArtifactRef> a : new TreeMap<>(s.artifacts()).entrySet()) {
       Digest d = a.getValue().digest();
       String blob = CoreArtifacts.blobKey(d);
-      if (!store.list(blob, "", 1).keys().contains(blob) && store.openStream(blob).map(CoreExperiments::closeQuietly).isEmpty()) {
+      // opening (not reading) the blob: its content is verified whenever it is read
+      if (store.openStream(blob).map(CoreExperiments::closeQuietly).isEmpty()) {
         return broken(checked, blob, "artifact '" + a.getKey() + "' of run " + id + " (" + d + ") is not stored");
       }
       String meta = CoreArtifacts.metaKey(d);

@@ -6,7 +6,6 @@ import dev.mlops.CorruptDataException;
 import dev.mlops.Names;
 import dev.mlops.RunId;
 import dev.mlops.StorageException;
-import dev.mlops.core.MetricSegments.Latest;
 import dev.mlops.spi.ObjectStore;
 import java.time.Clock;
 import java.time.Duration;
