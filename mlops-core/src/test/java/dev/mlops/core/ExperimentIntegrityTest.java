@@ -198,4 +198,26 @@ class ExperimentIntegrityTest {
     store.create(entry, new String(bytes, UTF_8).replace("risk", "riss").getBytes(UTF_8));
     assertThat(ex.verify(run.id()).brokenKey()).contains(entry);
   }
+
+  @Test
+  void aRunEndedBeforeEndEntriesListedSegmentsIsStillReadAndGapsAreStillFound() {
+    Run run = runWithSegments(25); // 3 segments
+    // an END entry as earlier versions wrote it: no segments field
+    RunState s = ex.state(run.id());
+    com.fasterxml.jackson.databind.node.ObjectNode end = ex.entry(RunState.END);
+    end.put("status", "FINISHED");
+    end.set("metrics", RunState.metricsNode(ex.latestFromSegments(run.id())));
+    new dev.mlops.core.internal.HashChainedLog(store, "runs/" + run.id() + "/log").append(s.lastSeq(), s.lastHash(), end);
+
+    try (CoreExperiments fresh = new CoreExperiments(store, new RunMetricsTest.TickingClock(), "u")) {
+      assertThat(fresh.getRun(run.id()).status()).isEqualTo(RunStatus.FINISHED);
+      assertThat(fresh.metricHistory(run.id(), "loss")).hasSize(25);
+      assertThat(fresh.verify(run.id()).ok()).isTrue();
+      String middle = segmentKeys(run.id()).get(1);
+      store.delete(middle);
+      assertThatThrownBy(() -> fresh.metricHistory(run.id(), "loss")).isInstanceOf(CorruptDataException.class)
+          .hasMessageContaining(middle);
+      assertThat(fresh.verify(run.id()).brokenKey()).contains(middle);
+    }
+  }
 }
