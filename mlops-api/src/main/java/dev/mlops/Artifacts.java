@@ -1,6 +1,13 @@
 package dev.mlops;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.CopyOption;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -49,7 +56,7 @@ public interface Artifacts {
    *
    * @param digest the content's digest
    * @param target the file to create; its directory must exist
-   * @param options {@link java.nio.file.StandardCopyOption#REPLACE_EXISTING} to replace an
+   * @param options {@link StandardCopyOption#REPLACE_EXISTING} to replace an
    *     existing file (atomically where the file system can); no other option is accepted
    * @return the number of bytes written
    * @throws NotFoundException if no such content is stored
@@ -59,7 +66,7 @@ public interface Artifacts {
    * @throws StorageException if reading the store or writing the file fails (target is left as it was)
    * @throws IllegalArgumentException for an option other than REPLACE_EXISTING
    */
-  long download(Digest digest, java.nio.file.Path target, java.nio.file.CopyOption... options);
+  long download(Digest digest, Path target, CopyOption... options);
 
   /**
    * Stores a file's content in constant memory, with the media type guessed from the file name
@@ -69,9 +76,9 @@ public interface Artifacts {
    * @return the reference to the content
    * @throws StorageException if the file cannot be read or the backend fails; nothing partial becomes visible
    */
-  default ArtifactRef put(java.nio.file.Path file) {
-    java.util.Objects.requireNonNull(file, "file");
-    java.nio.file.Path name = file.getFileName();
+  default ArtifactRef put(Path file) {
+    Objects.requireNonNull(file, "file");
+    Path name = file.getFileName();
     return put(file, ArtifactSpec.forFileName(name == null ? "" : name.toString()));
   }
 
@@ -83,12 +90,12 @@ public interface Artifacts {
    * @return the reference to the content
    * @throws StorageException if the file cannot be read or the backend fails; nothing partial becomes visible
    */
-  default ArtifactRef put(java.nio.file.Path file, ArtifactSpec spec) {
-    java.util.Objects.requireNonNull(file, "file");
-    java.util.Objects.requireNonNull(spec, "spec");
-    try (InputStream in = java.nio.file.Files.newInputStream(file)) {
+  default ArtifactRef put(Path file, ArtifactSpec spec) {
+    Objects.requireNonNull(file, "file");
+    Objects.requireNonNull(spec, "spec");
+    try (InputStream in = Files.newInputStream(file)) {
       return put(in, spec);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new StorageException("reading file '" + file + "' to store it as an artifact failed: " + e, e, false);
     }
   }
@@ -100,7 +107,7 @@ public interface Artifacts {
 
   /** Stores bytes. @see #put(InputStream, ArtifactSpec) */
   default ArtifactRef put(byte[] bytes, ArtifactSpec spec) {
-    return put(new java.io.ByteArrayInputStream(bytes), spec);
+    return put(new ByteArrayInputStream(bytes), spec);
   }
 
   /**
@@ -114,7 +121,7 @@ public interface Artifacts {
   default byte[] read(Digest digest) {
     try (InputStream in = open(digest)) {
       return in.readAllBytes();
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new StorageException("reading artifact " + digest + " failed", e, true);
     }
   }

@@ -1,6 +1,7 @@
 package dev.mlops;
 
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -143,7 +144,7 @@ public interface Experiments {
    * @throws StorageException if the body returned but the run could not be ended
    */
   default <T, E extends Exception> T run(String experiment, String runName, RunBody<T, E> body) throws E {
-    java.util.Objects.requireNonNull(body, "body");
+    Objects.requireNonNull(body, "body");
     Run run = startRun(experiment, runName);
     T result;
     try {
@@ -176,7 +177,7 @@ public interface Experiments {
    */
   default <E extends Exception> RunId runWithoutResult(String experiment, String runName, RunAction<E> action)
       throws E {
-    java.util.Objects.requireNonNull(action, "action");
+    Objects.requireNonNull(action, "action");
     return run(experiment, runName, run -> {
       action.accept(run);
       return run.id();

@@ -1,6 +1,7 @@
 package dev.mlops;
 
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * A live run: the handle training code logs through. Metrics are buffered and written in segments
@@ -112,7 +113,7 @@ public interface Run extends AutoCloseable {
    * @throws StorageException if buffered metrics cannot be stored; the run is not ended
    */
   default void fail(Throwable cause) {
-    java.util.Objects.requireNonNull(cause, "cause");
+    Objects.requireNonNull(cause, "cause");
     String message = cause.getMessage();
     end(RunStatus.FAILED, cause.getClass().getName() + (message == null ? "" : ": " + message));
   }
