@@ -21,6 +21,8 @@ import java.util.Objects;
  * <p>Thread-safe.
  */
 public interface Run extends AutoCloseable {
+  /** Longest status reason kept, in chars; longer reasons are cut. */
+  int MAX_REASON_LENGTH = 4096;
 
   /** @return the run's id */
   RunId id();
@@ -87,9 +89,6 @@ public interface Run extends AutoCloseable {
    *     is not ended
    */
   void end(RunStatus status, String reason);
-
-  /** Longest status reason kept, in chars; longer reasons are cut. */
-  int MAX_REASON_LENGTH = 4096;
 
   /**
    * Ends the run in a terminal status, after flushing metrics, with no reason.
