@@ -89,7 +89,8 @@ public interface Experiments {
   int repairIndex();
 
   /**
-   * The work of a run that returns a result.
+   * The work of a run that returns a result. Called once, on the thread that calls
+   * {@link Experiments#run(String, String, RunBody)}; it need not be thread-safe.
    *
    * @param <T> the result type
    * @param <E> the checked exception the body may throw ({@link RuntimeException} if none)
@@ -105,7 +106,8 @@ public interface Experiments {
   }
 
   /**
-   * The work of a run that returns nothing.
+   * The work of a run that returns nothing. Called once, on the thread that calls
+   * {@link Experiments#runWithoutResult(String, String, RunAction)}; it need not be thread-safe.
    *
    * @param <E> the checked exception the action may throw ({@link RuntimeException} if none)
    */
