@@ -155,4 +155,19 @@ class ArtifactFilesTest {
         .hasMessageContaining(key).hasMessageContaining("size " + (bytes.length + 1));
     assertThat(filesIn(dir)).isEmpty();
   }
+
+  /**
+   * The descriptor format is pinned: this literal was computed outside Java (Python's hashlib over
+   * the documented canonical JSON), so a change to the JSON mapper cannot silently make stored
+   * descriptors fail their check, nor new ones differ from what the documentation says.
+   */
+  @Test
+  void theDescriptorFormatIsPinnedByAFixture() {
+    String fixture = "{\"format\":2,\"digest\":\"sha256:9a129038d9a00aed0cf6a7ea059ca50a813449061ab87848cf1a13eafdf33b2c\","
+        + "\"size\":7,\"mediaType\":\"application/onnx\",\"metadata\":{\"a\":\"1\",\"fw\":\"torch\"},"
+        + "\"sha256\":\"85fdff10b13eacd3d4fcbfe888f283ae145cc19854b210949d595c821343a5a0\"}";
+    ArtifactRef ref = artifacts.put("weights".getBytes(UTF_8), new ArtifactSpec("application/onnx", Map.of("fw", "torch", "a", "1")));
+    assertThat(new String(store.get(CoreArtifacts.metaKey(ref.digest())).orElseThrow(), UTF_8)).isEqualTo(fixture);
+    assertThat(CoreArtifacts.describe("k", ref.digest(), fixture.getBytes(UTF_8))).isEqualTo(ref);
+  }
 }
