@@ -220,4 +220,15 @@ class ExperimentIntegrityTest {
       assertThat(fresh.verify(run.id()).brokenKey()).contains(middle);
     }
   }
+
+  @Test
+  void aReadmeInTheRunsLogDirectoryDoesNotMakeItUnreadable() {
+    Run run = runWithSegments(3);
+    store.create("runs/" + run.id() + "/log/README", "do not touch".getBytes(UTF_8));
+    try (CoreExperiments fresh = new CoreExperiments(store, new RunMetricsTest.TickingClock(), "u")) {
+      assertThat(fresh.getRun(run.id()).latestMetrics()).containsEntry("loss", 2.0);
+      fresh.run(run.id()).end(RunStatus.FINISHED);
+      assertThat(fresh.verify(run.id()).ok()).isTrue();
+    }
+  }
 }
