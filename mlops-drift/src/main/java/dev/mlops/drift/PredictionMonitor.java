@@ -701,7 +701,7 @@ public final class PredictionMonitor {
 
     /**
      * @param threshold test and threshold for every categorical feature without its own (default:
-     *     chi-square p < 0.05 with Cohen's w >= 0.1)
+     *     chi-square {@code p < 0.05} with Cohen's {@code w >= 0.1})
      * @return this
      * @throws IllegalArgumentException if the test does not apply to categorical features
      */
@@ -743,7 +743,7 @@ public final class PredictionMonitor {
      *     0.15 for 16 bins and 100 values — and 1000 keeps unshifted windows well under the
      *     default thresholds
      * @return this
-     * @throws IllegalArgumentException if samples < 1
+     * @throws IllegalArgumentException if {@code samples < 1}
      */
     public Builder minSamples(long samples) {
       if (samples < 1) {

@@ -34,7 +34,7 @@ public final class Windowing {
   /**
    * @param records records per window, at least 1
    * @return tumbling count windows
-   * @throws IllegalArgumentException if records < 1
+   * @throws IllegalArgumentException if {@code records < 1}
    */
   public static Windowing tumbling(long records) {
     return sliding(records, records);
@@ -44,7 +44,7 @@ public final class Windowing {
    * @param records records per window
    * @param every records between evaluations; must divide {@code records}
    * @return sliding count windows
-   * @throws IllegalArgumentException if either is < 1, every does not divide records, or the
+   * @throws IllegalArgumentException if either is {@code < 1}, every does not divide records, or the
    *     window would have more than 1024 panes
    */
   public static Windowing sliding(long records, long every) {
