@@ -46,6 +46,30 @@ class PredictionMonitorAllocationTest {
     assertThat(allocated).as("bytes allocated by 1M hot-path calls").isLessThan(1_024);
   }
 
+  @Test
+  void recordIntoCountWindowsAllocatesNothingBetweenWindowEnds() {
+    THREADS.setThreadAllocatedMemoryEnabled(true);
+    PredictionMonitor monitor = PredictionMonitor.builder(PredictionMonitorTest.PROFILE)
+        .windowing(Windowing.tumbling(1L << 40)).build();
+    Random rnd = new Random(2);
+    double[][] rows = new double[1_024][];
+    for (int i = 0; i < rows.length; i++) {
+      rows[i] = PredictionMonitorTest.row(rnd, 0);
+    }
+    int[] code = {1};
+    for (int i = 0; i < 200_000; i++) {
+      monitor.record(rows[i & 1_023], code, 0.5);
+    }
+    long overhead = allocatedBytes();
+    overhead = allocatedBytes() - overhead;
+    long before = allocatedBytes();
+    for (int i = 0; i < 500_000; i++) {
+      monitor.record(rows[i & 1_023], code, 0.5);
+    }
+    long allocated = allocatedBytes() - before - overhead;
+    assertThat(allocated).as("bytes allocated by 500k record calls into a count window").isLessThan(1_024);
+  }
+
   private static void run(PredictionMonitor monitor, double[][] rows, int[][] codes, int calls) {
     for (int i = 0; i < calls; i++) {
       double[] row = rows[i & (rows.length - 1)];
