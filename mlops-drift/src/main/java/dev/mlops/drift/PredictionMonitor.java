@@ -241,6 +241,43 @@ public final class PredictionMonitor {
     buffer(predictionId, prediction);
   }
 
+  /**
+   * A reusable row buffer for recording by feature name or from an {@link dev.mlops.features.OnlineVector}.
+   *
+   * @return a new input, to be confined to one thread
+   */
+  public MonitorInput newInput() {
+    return new MonitorInput(this, layout);
+  }
+
+  /**
+   * Resolves, once, which positions of an {@link dev.mlops.features.OnlineVector} feed which
+   * baseline features: a position of feature {@code view:f} feeds the baseline feature named
+   * {@code view:f}, or else the one named {@code f}; positions matching no baseline feature are
+   * skipped.
+   *
+   * @param vectorFeatures the features of the vector's positions, usually
+   *     {@link dev.mlops.features.OnlineReader#features()}
+   * @return the binding, for {@link MonitorInput#set(dev.mlops.features.OnlineVector, VectorBinding)}
+   * @throws IllegalArgumentException if no position matches a baseline feature or two match the same
+   *     one (the message lists the vector's and the baseline's features)
+   */
+  public VectorBinding bind(List<dev.mlops.features.FeatureRef> vectorFeatures) {
+    return VectorBinding.of(layout, List.copyOf(Objects.requireNonNull(vectorFeatures, "vectorFeatures")));
+  }
+
+  /** For {@link MonitorInput}: arrays of the right lengths by construction. */
+  void recordRow(double[] values, int[] codes, double prediction) {
+    count(values, categorical == 0 ? null : codes, prediction);
+  }
+
+  /** For {@link MonitorInput}, with a prediction id. */
+  void recordRow(long predictionId, double[] values, int[] codes, double prediction) {
+    requireOutcomes();
+    count(values, categorical == 0 ? null : codes, prediction);
+    buffer(predictionId, prediction);
+  }
+
   private void count(double[] values, int[] codes, double prediction) {
     if (values.length != numeric) {
       throw wrongCount("numeric", numeric, values.length);
