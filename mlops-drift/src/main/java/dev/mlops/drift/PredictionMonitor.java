@@ -92,7 +92,10 @@ public final class PredictionMonitor {
   /** The lock under which counts are taken out of the stripes. */
   private static final class DrainLock extends SpinLocked {}
 
-  /** Quality accumulators and the concept-drift detector, guarded by their own lock. */
+  /**
+   * Quality accumulators and the concept-drift detector, guarded by their own lock. Error sums are
+   * kept scaled by {@link WindowSnapshot#SUM_SCALE} so they cannot overflow.
+   */
   private static final class OutcomeState extends SpinLocked {
     final ConceptDriftDetector detector;
     long windowOutcomes;
@@ -310,15 +313,14 @@ public final class PredictionMonitor {
         i += e[base + i + 1] <= v ? 2 : 0;
         i += e[base + i] <= v ? 1 : 0;
         counts[base + i]++;
-        sums[base + i] += v;
+        sums[base + i] += v * WindowSnapshot.SUM_SCALE;
       }
       if (codes != null) {
         countCodes(s, codes);
       }
       if (prediction - prediction == 0) {
         s.predictions++;
-        s.predictionSum += prediction;
-        s.predictionSumSquares += prediction * prediction;
+        s.predictionSum += prediction * WindowSnapshot.SUM_SCALE;
       } else {
         s.predictionsInvalid++;
       }
@@ -497,10 +499,11 @@ public final class PredictionMonitor {
         o.totalUnmatched++;
       } else {
         double error = metric.orElseThrow().error(prediction, label);
+        double scaled = error * WindowSnapshot.SUM_SCALE;
         o.windowOutcomes++;
-        o.windowErrorSum += error;
+        o.windowErrorSum += scaled;
         o.totalOutcomes++;
-        o.totalErrorSum += error;
+        o.totalErrorSum += scaled;
         if (o.detector.update(error) == DriftState.DRIFT) {
           o.windowConceptDrifts++;
           o.totalConceptDrifts++;
@@ -532,8 +535,7 @@ public final class PredictionMonitor {
     try {
       QualityMetric m = metric.orElseThrow();
       return new QualitySummary(m, o.totalOutcomes, o.totalOutcomes == 0 ? java.util.OptionalDouble.empty()
-          : java.util.OptionalDouble.of(m == QualityMetric.ACCURACY ? 1 - o.totalErrorSum / o.totalOutcomes
-              : o.totalErrorSum / o.totalOutcomes),
+          : java.util.OptionalDouble.of(m.summarize(o.totalErrorSum / o.totalOutcomes * WindowSnapshot.SUM_UNSCALE)),
           evicted, o.totalUnmatched, o.totalConceptDrifts, o.detector.state());
     } finally {
       o.unlock();
@@ -772,7 +774,7 @@ public final class PredictionMonitor {
       }
     }
     return new WindowSnapshot(layout.fingerprint, startMillis, endMillis, records, counts, sums, missing, infinite,
-        cats, predictions, invalid, scalars[3], scalars[4], outcomesCount, errorSum, evicted, unmatched, drifts, state);
+        cats, predictions, invalid, scalars[3], outcomesCount, errorSum, evicted, unmatched, drifts, state);
   }
 
   /** @return the baseline this monitor compares against */

@@ -372,9 +372,9 @@ class PredictionMonitorTest {
     assertThatThrownBy(() -> WindowSnapshot.fromBytes(damaged)).isInstanceOf(CorruptDataException.class)
         .hasMessageContaining("CRC-32");
     byte[] future = bytes.clone();
-    future[5] = 2;
+    future[5] = 3;
     assertThatThrownBy(() -> WindowSnapshot.fromBytes(future)).isInstanceOf(CorruptDataException.class)
-        .hasMessageContaining("format version 2");
+        .hasMessageContaining("format version 3");
     assertThatThrownBy(() -> WindowSnapshot.fromBytes(Arrays.copyOf(bytes, 8))).isInstanceOf(CorruptDataException.class);
   }
 
