@@ -4,7 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.assertj.core.api.Assertions.withinPercentage;
 
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -111,5 +116,61 @@ class OverflowTest {
     }
     double w = monitor.closeWindow().feature("x").orElseThrow().result().orElseThrow().statistic();
     assertThat(w).isFinite().isGreaterThan(0.5);
+  }
+
+  /** The version-1 form of a snapshot: sums unscaled, plus a prediction sum of squares. */
+  private static byte[] versionOne(WindowSnapshot w, double sumSquares) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.write(WindowSnapshot.MAGIC);
+      out.writeShort(1);
+      out.writeLong(w.fingerprint);
+      out.writeLong(w.startMillis);
+      out.writeLong(w.endMillis);
+      out.writeLong(w.records);
+      out.writeInt(w.missing.length);
+      out.writeInt(w.categorical.length);
+      for (long v : w.binCounts) {
+        out.writeLong(v);
+      }
+      for (double v : w.binSums) {
+        out.writeDouble(v * WindowSnapshot.SUM_UNSCALE);
+      }
+      for (int f = 0; f < w.missing.length; f++) {
+        out.writeLong(w.missing[f]);
+        out.writeLong(w.infinite[f]);
+      }
+      for (long v : w.categorical) {
+        out.writeLong(v);
+      }
+      out.writeLong(w.predictions);
+      out.writeLong(w.predictionsInvalid);
+      out.writeDouble(w.predictionSum * WindowSnapshot.SUM_UNSCALE);
+      out.writeDouble(sumSquares);
+      out.writeLong(w.outcomes);
+      out.writeDouble(w.errorSum * WindowSnapshot.SUM_UNSCALE);
+      out.writeLong(w.evicted);
+      out.writeLong(w.unmatched);
+      out.writeLong(w.conceptDrifts);
+      out.writeByte(w.detectorState.ordinal());
+    }
+    byte[] body = bytes.toByteArray();
+    CRC32 crc = new CRC32();
+    crc.update(body);
+    return ByteBuffer.allocate(body.length + 4).put(body).putInt((int) crc.getValue()).array();
+  }
+
+  @Test
+  void versionOneSnapshotsAreStillRead() throws IOException {
+    PredictionMonitor monitor = PredictionMonitor.builder(PredictionMonitorTest.PROFILE)
+        .windowing(Windowing.manual()).executor(Runnable::run).build();
+    java.util.Random rnd = new java.util.Random(4);
+    for (int i = 0; i < 3_000; i++) {
+      monitor.record(PredictionMonitorTest.row(rnd, 0.3), new int[] {i % 3}, 0.25 * (i % 4));
+    }
+    DriftReport report = monitor.closeWindow();
+    WindowSnapshot v1 = WindowSnapshot.fromBytes(versionOne(report.snapshot(), 123.0));
+    assertThat(v1.toBytes()).isEqualTo(report.snapshot().toBytes());
+    assertThat(monitor.evaluate(v1)).usingRecursiveComparison().ignoringFields("snapshot").isEqualTo(report);
   }
 }
