@@ -33,7 +33,8 @@ import java.util.function.Supplier;
  * {@link #closeWindow()}), one window at a time, in order.
  *
  * <p>Count windows close at exactly their count. Each record takes an arrival number from one
- * atomic counter (one {@code getAndIncrement}); window {@code k} of {@code Windowing.tumbling(n)}
+ * atomic counter (one {@code getAndIncrement} on a cache line that all recording threads share;
+ * manual and time windows do not use it); window {@code k} of {@code Windowing.tumbling(n)}
  * holds arrivals {@code [k·n, (k+1)·n)}. The thread that records a window's last arrival takes the
  * window's counts out of the stripes (waiting for records of that window still being written) and
  * allocates its snapshot, once per window; records that arrive for the next window meanwhile wait
