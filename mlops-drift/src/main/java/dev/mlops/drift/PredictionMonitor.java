@@ -368,14 +368,15 @@ public final class PredictionMonitor {
     drainLock.lock();
     try {
       long want = paneRecords - paneCut;
-      long now = clock.millis();
       if (want > 0) {
+        long now = clock.millis();
         drainedPanes.add(collect(paneStartMillis, now, true, want));
         paneStartMillis = now;
       }
+    } finally {
+      // Even if the clock or the drain failed, the next pane opens: records never wait forever.
       paneCut = 0;
       paneEnd = end + paneRecords; // releases the records waiting for the next pane
-    } finally {
       drainLock.unlock();
     }
     requestClose();
