@@ -1,4 +1,4 @@
-package dev.mlops.core.features;
+package dev.mlops.featurestore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -73,7 +73,7 @@ class OnlineCachePolicySampleTest {
   private static double missRate(int policySample, int[] reads) {
     AtomicLong lists = new AtomicLong();
     try (ObjectStore store = counting(new MemObjectStore(), lists);
-        CoreFeatureStore features = CoreFeatureStore.builder(store).clock(Clock.fixed(T0, ZoneId.of("UTC")))
+        ObjectStoreFeatureStore features = ObjectStoreFeatureStore.builder(store).clock(Clock.fixed(T0, ZoneId.of("UTC")))
             .cacheMaximumSize(CACHE).refreshInterval(Duration.ofDays(1)).policySample(policySample).build()) {
       features.apply(Entity.of("customer", "customer_id"));
       features.apply(FeatureView.builder("stats", "customer").feature("x", FeatureType.DOUBLE).build());

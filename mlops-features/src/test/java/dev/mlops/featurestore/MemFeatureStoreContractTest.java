@@ -1,4 +1,4 @@
-package dev.mlops.core.features;
+package dev.mlops.featurestore;
 
 import dev.mlops.core.MemObjectStore;
 import dev.mlops.features.FeatureStore;
@@ -15,6 +15,6 @@ class MemFeatureStoreContractTest extends FeatureStoreContract {
 
   @Override
   protected FeatureStore openFeatureStore(ObjectStore store, Clock clock) {
-    return CoreFeatureStore.builder(store).clock(clock).build();
+    return ObjectStoreFeatureStore.builder(store).clock(clock).build();
   }
 }

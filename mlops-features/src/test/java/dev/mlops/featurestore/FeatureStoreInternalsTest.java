@@ -1,4 +1,4 @@
-package dev.mlops.core.features;
+package dev.mlops.featurestore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -88,7 +88,7 @@ class FeatureStoreInternalsTest {
   @Test
   void offlineSegmentsAreAvroFilesThatAPlainAvroReaderReads() throws IOException {
     try (MemObjectStore store = new MemObjectStore();
-        CoreFeatureStore features = CoreFeatureStore.builder(store).build()) {
+        ObjectStoreFeatureStore features = ObjectStoreFeatureStore.builder(store).build()) {
       features.apply(Entity.of("user", "user_id"));
       features.apply(FeatureView.builder("user-stats.v2", "user").feature("clicks.7d", FeatureType.LONG)
           .feature("name", FeatureType.STRING).feature("emb", FeatureType.FLOAT_VECTOR).build());
@@ -139,7 +139,7 @@ class FeatureStoreInternalsTest {
   @Test
   void theOnlineCacheServesRepeatedLookupsWithoutStoreReads() {
     try (CountingStore store = new CountingStore();
-        CoreFeatureStore features = CoreFeatureStore.builder(store).cacheMaximumSize(10).build()) {
+        ObjectStoreFeatureStore features = ObjectStoreFeatureStore.builder(store).cacheMaximumSize(10).build()) {
       features.apply(Entity.of("user", "user_id"));
       features.apply(FeatureView.builder("v", "user").feature("x", FeatureType.DOUBLE).build());
       features.push("v", List.of(FeatureRow.of("u", Instant.now().minusSeconds(5), Map.of("x", 1.5))));

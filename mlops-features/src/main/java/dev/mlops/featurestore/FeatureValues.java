@@ -1,4 +1,4 @@
-package dev.mlops.core.features;
+package dev.mlops.featurestore;
 
 import dev.mlops.features.FeatureRef;
 import dev.mlops.features.FeatureStatus;

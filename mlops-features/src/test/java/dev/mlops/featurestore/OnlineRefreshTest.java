@@ -1,4 +1,4 @@
-package dev.mlops.core.features;
+package dev.mlops.featurestore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -38,8 +38,8 @@ class OnlineRefreshTest {
 
   private final MemObjectStore store = new MemObjectStore();
   private final MutableClock clock = new MutableClock(T0);
-  private final CoreFeatureStore here = CoreFeatureStore.builder(store).clock(clock).refreshInterval(REFRESH).build();
-  private final CoreFeatureStore other = CoreFeatureStore.builder(store).clock(clock).refreshInterval(REFRESH).build();
+  private final ObjectStoreFeatureStore here = ObjectStoreFeatureStore.builder(store).clock(clock).refreshInterval(REFRESH).build();
+  private final ObjectStoreFeatureStore other = ObjectStoreFeatureStore.builder(store).clock(clock).refreshInterval(REFRESH).build();
 
   @AfterEach
   void close() {
@@ -136,7 +136,7 @@ class OnlineRefreshTest {
     MemObjectStore shared = new MemObjectStore();
     try (Workspace uncached = CoreWorkspace.builder(shared).clock(clock).refreshInterval(Duration.ofHours(1))
         .featureCacheSize(0).build();
-        CoreFeatureStore writer = CoreFeatureStore.builder(shared).clock(clock).build()) {
+        ObjectStoreFeatureStore writer = ObjectStoreFeatureStore.builder(shared).clock(clock).build()) {
       applyStats(writer, Duration.ZERO);
       push(writer, T0.minusSeconds(20), 1.0);
       assertThat(spend(uncached.features()).value()).contains(1.0);

@@ -1,4 +1,4 @@
-package dev.mlops.core.features;
+package dev.mlops.featurestore;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mlops.AlreadyExistsException;
@@ -67,7 +67,7 @@ import java.util.stream.StreamSupport;
  *
  * <p>Thread-safe. Closing it does not close the store.
  */
-public final class CoreFeatureStore implements FeatureStore, AutoCloseable {
+public final class ObjectStoreFeatureStore implements FeatureStore, AutoCloseable {
   private static final int SORT_RUN_ROWS = TrainingSetRequest.DEFAULT_ROWS_PER_RUN;
 
   private final ObjectStore store;
@@ -81,7 +81,7 @@ public final class CoreFeatureStore implements FeatureStore, AutoCloseable {
   /** The current view tables of one definitions snapshot. */
   private record Tables(FeatureDefinitions.State state, Map<String, ViewTable> byName) {}
 
-  private CoreFeatureStore(Builder b) {
+  private ObjectStoreFeatureStore(Builder b) {
     this.store = b.store;
     this.clock = b.clock;
     this.time = LookupClock.of(b.clock, b.coarseSystemClock);
@@ -820,7 +820,7 @@ public final class CoreFeatureStore implements FeatureStore, AutoCloseable {
     return "FeatureStore[" + store + "]";
   }
 
-  /** Builds a {@link CoreFeatureStore}. Not thread-safe; confine to one thread. */
+  /** Builds a {@link ObjectStoreFeatureStore}. Not thread-safe; confine to one thread. */
   public static final class Builder {
     private final ObjectStore store;
     private Clock clock = Clock.systemUTC();
@@ -897,8 +897,8 @@ public final class CoreFeatureStore implements FeatureStore, AutoCloseable {
     }
 
     /** @return the feature store */
-    public CoreFeatureStore build() {
-      return new CoreFeatureStore(this);
+    public ObjectStoreFeatureStore build() {
+      return new ObjectStoreFeatureStore(this);
     }
   }
 }

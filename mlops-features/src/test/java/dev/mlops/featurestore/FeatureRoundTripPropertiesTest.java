@@ -1,4 +1,4 @@
-package dev.mlops.core.features;
+package dev.mlops.featurestore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -34,7 +34,7 @@ class FeatureRoundTripPropertiesTest {
   void valuesAndKeysRoundTripOnlineAndOffline(@ForAll("entityKeys") String key, @ForAll("doubles") double d,
       @ForAll long l, @ForAll("strings") String s, @ForAll("vectors") float[] v, @ForAll boolean b) {
     try (MemObjectStore store = new MemObjectStore();
-        CoreFeatureStore features = CoreFeatureStore.builder(store).clock(Clock.fixed(NOW, ZoneOffset.UTC)).build()) {
+        ObjectStoreFeatureStore features = ObjectStoreFeatureStore.builder(store).clock(Clock.fixed(NOW, ZoneOffset.UTC)).build()) {
       features.apply(Entity.of("e", "id"));
       features.apply(FeatureView.builder("v", "e").feature("d", FeatureType.DOUBLE).feature("l", FeatureType.LONG)
           .feature("s", FeatureType.STRING).feature("x", FeatureType.FLOAT_VECTOR).feature("b", FeatureType.BOOLEAN)

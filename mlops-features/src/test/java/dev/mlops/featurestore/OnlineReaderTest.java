@@ -1,4 +1,4 @@
-package dev.mlops.core.features;
+package dev.mlops.featurestore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -85,7 +85,7 @@ class OnlineReaderTest {
   @Test
   void aRowStampedWithTheSystemTimeJustBeforeALookupIsAlwaysSeen() {
     try (MemObjectStore store = new MemObjectStore();
-        CoreFeatureStore features = CoreFeatureStore.builder(store).build()) {
+        ObjectStoreFeatureStore features = ObjectStoreFeatureStore.builder(store).build()) {
       features.apply(Entity.of("customer", "customer_id"));
       features.apply(FeatureView.builder("stats", "customer").feature("spend", FeatureType.DOUBLE).build());
       OnlineReader reader = features.onlineReader(List.of(new FeatureRef("stats", "spend")));
@@ -139,7 +139,7 @@ class OnlineReaderTest {
   void thePresentCountCountsPositionsAlsoForRepeatedFeaturesAndColumnsBeyond64() {
     Instant t0 = Instant.parse("2026-03-01T00:00:00Z");
     try (MemObjectStore store = new MemObjectStore();
-        CoreFeatureStore features = CoreFeatureStore.builder(store).clock(Clock.fixed(t0, ZoneId.of("UTC"))).build()) {
+        ObjectStoreFeatureStore features = ObjectStoreFeatureStore.builder(store).clock(Clock.fixed(t0, ZoneId.of("UTC"))).build()) {
       features.apply(Entity.of("customer", "customer_id"));
       FeatureView.Builder wide = FeatureView.builder("wide", "customer");
       Map<String, Object> values = new java.util.HashMap<>();

@@ -1,4 +1,4 @@
-package dev.mlops.core.features;
+package dev.mlops.featurestore;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
