@@ -237,11 +237,13 @@ public final class ObjectStoreFeatureStore implements FeatureStore, AutoCloseabl
               + features.stream().map(FeatureSpec::name).toList());
         }
         FeatureType type = features.get(col).type();
-        Object v = e.getValue();
-        if (!type.accepts(v)) {
+        Object v = PushedValues.convert(type, e.getValue());
+        if (v == null) {
+          Object given = e.getValue();
           throw new IllegalArgumentException("feature '" + e.getKey() + "' of view '" + table.name() + "' expects "
               + type + " (" + type.javaType().getSimpleName() + ") but the row of entity '" + row.entityKey()
-              + "' has " + v.getClass().getSimpleName() + " " + shortValue(v));
+              + "' has " + given.getClass().getSimpleName() + " " + shortValue(given) + ": "
+              + PushedValues.whyNot(type, given));
         }
         values[col] = v;
       }
