@@ -25,6 +25,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Entity and feature-view definitions: one hash-chained log {@code features/definitions/log} of
@@ -36,6 +41,7 @@ import java.util.TreeMap;
  * immutable snapshot).
  */
 final class FeatureDefinitions {
+  private static final Logger LOG = LoggerFactory.getLogger(FeatureDefinitions.class);
   static final String LOG_PREFIX = "features/definitions/log";
 
   /** Immutable snapshot of the folded log. */
@@ -55,14 +61,19 @@ final class FeatureDefinitions {
   private final HashChainedLog log;
   private final Clock clock;
   private final long refreshMicros;
+  private final long maxStaleMicros;
+  private final Executor refresher;
+  private final AtomicBoolean refreshing = new AtomicBoolean();
   private volatile State state = new State(0, HashChainedLog.GENESIS, Map.of(), Map.of());
   /** Clock time (micros) taken before the last read of the log; {@link Long#MIN_VALUE} before the first. */
   private volatile long refreshedAt = Long.MIN_VALUE;
 
-  FeatureDefinitions(ObjectStore store, Clock clock, Duration refreshInterval) {
+  FeatureDefinitions(ObjectStore store, Clock clock, Duration refreshInterval, Executor refresher) {
     this.log = new HashChainedLog(store, LOG_PREFIX);
     this.clock = clock;
     this.refreshMicros = Micros.of(refreshInterval);
+    this.maxStaleMicros = refreshMicros > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : 2 * refreshMicros;
+    this.refresher = refresher;
   }
 
   /** @return the state, read from storage now */
@@ -97,17 +108,41 @@ final class FeatureDefinitions {
 
   /**
    * The hot path's view of the definitions: no clock read of its own, so that a lookup reads the
-   * clock once and uses that time for everything.
+   * clock once and uses that time for everything. Last read more than the refresh interval before
+   * {@code atMicros} (see {@link Micros#stale}): the state is served and re-read in the background;
+   * more than twice the interval: re-read first.
    *
    * @param atMicros the caller's clock time
-   * @return the state, refreshed from storage first if it was last read more than the refresh
-   *     interval before {@code atMicros} (see {@link Micros#stale})
+   * @return the state
    */
   State recent(long atMicros) {
-    if (Micros.stale(atMicros, refreshedAt, refreshMicros)) {
-      return refreshIfStale(atMicros);
+    long since = refreshedAt;
+    if (Micros.stale(atMicros, since, refreshMicros)) {
+      if (Micros.stale(atMicros, since, maxStaleMicros)) {
+        return refreshIfStale(atMicros);
+      }
+      refreshInBackground(atMicros);
     }
     return state;
+  }
+
+  private void refreshInBackground(long atMicros) {
+    if (refreshing.get() || !refreshing.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      refresher.execute(() -> {
+        try {
+          refreshIfStale(atMicros);
+        } catch (RuntimeException failed) {
+          LOG.debug("background refresh of the feature definitions failed: {}", failed.toString());
+        } finally {
+          refreshing.set(false);
+        }
+      });
+    } catch (RejectedExecutionException closing) {
+      refreshing.set(false);
+    }
   }
 
   private synchronized State refreshIfStale(long atMicros) {

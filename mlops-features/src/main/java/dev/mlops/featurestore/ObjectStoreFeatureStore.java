@@ -54,7 +54,13 @@ import java.util.Optional;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.TreeMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
@@ -76,6 +82,8 @@ public final class ObjectStoreFeatureStore implements FeatureStore, AutoCloseabl
   private final FeatureDefinitions definitions;
   private final OnlineTable online;
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** The refresh executor if this store created it (and so shuts it down), else null. */
+  private final ExecutorService ownRefresher;
   private volatile Tables tables = new Tables(null, Map.of());
 
   /** The current view tables of one definitions snapshot. */
@@ -85,8 +93,23 @@ public final class ObjectStoreFeatureStore implements FeatureStore, AutoCloseabl
     this.store = b.store;
     this.clock = b.clock;
     this.time = LookupClock.of(b.clock, b.coarseSystemClock);
-    this.definitions = new FeatureDefinitions(store, clock, b.refreshInterval);
-    this.online = new OnlineTable(store, b.cacheMaximumSize, b.refreshInterval, b.policySample);
+    this.ownRefresher = b.refreshExecutor == null ? newRefresher() : null;
+    Executor refresher = b.refreshExecutor == null ? ownRefresher : b.refreshExecutor;
+    this.definitions = new FeatureDefinitions(store, clock, b.refreshInterval, refresher);
+    this.online = new OnlineTable(store, b.cacheMaximumSize, b.refreshInterval, b.policySample, refresher);
+  }
+
+  private static final AtomicInteger REFRESH_THREADS = new AtomicInteger();
+
+  /** Two daemon threads at most, none while idle: store reads of stale cache entries. */
+  private static ExecutorService newRefresher() {
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(2, 2, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+      Thread t = new Thread(r, "mlops-feature-refresh-" + REFRESH_THREADS.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
   }
 
   /**
@@ -309,6 +332,42 @@ public final class ObjectStoreFeatureStore implements FeatureStore, AutoCloseabl
     return results != null ? results : onlineAt(entityKeys, features, time.exactMicros(), true);
   }
 
+  /**
+   * As {@link FeatureStore#online(String, String...)}, with the parsed references kept per argument
+   * list (up to {@value #MAX_REQUESTS} distinct lists), so that a serving loop calling it with the
+   * same literals parses nothing and reuses the resolved plan.
+   */
+  @Override
+  public OnlineResult online(String entityKey, String... features) {
+    Objects.requireNonNull(entityKey, "entityKey");
+    return online(List.of(entityKey), refs(features)).get(0);
+  }
+
+  private static final int MAX_REQUESTS = 1024;
+  /** Argument lists of {@link #online(String, String...)} and their parsed references. */
+  private final Map<List<String>, List<FeatureRef>> requests = new java.util.concurrent.ConcurrentHashMap<>();
+  private volatile Request lastRequest;
+
+  private record Request(String[] args, List<FeatureRef> refs) {}
+
+  private List<FeatureRef> refs(String[] features) {
+    Request last = lastRequest;
+    if (last != null && Arrays.equals(last.args, features)) {
+      return last.refs;
+    }
+    List<String> key = List.of(features); // copies: the caller may reuse its array
+    List<FeatureRef> refs = requests.get(key);
+    if (refs == null) {
+      refs = key.stream().map(FeatureRef::parse).toList();
+      if (requests.size() < MAX_REQUESTS) {
+        List<FeatureRef> raced = requests.putIfAbsent(key, refs);
+        refs = raced != null ? raced : refs;
+      }
+    }
+    lastRequest = new Request(key.toArray(new String[0]), refs);
+    return refs;
+  }
+
   /** {@link #online} at {@code at}; null if {@code at} is not exact and a row lies in its future. */
   private List<OnlineResult> onlineAt(List<String> entityKeys, List<FeatureRef> features, long at, boolean exact) {
     Plan plan = plan(features, at);
@@ -457,6 +516,8 @@ public final class ObjectStoreFeatureStore implements FeatureStore, AutoCloseabl
   private record CachedPlan(List<FeatureRef> features, Tables tables, Plan plan) {}
 
   private volatile CachedPlan lastPlan;
+  /** Plans of the reference lists {@link #refs} hands out (the same list object per argument list). */
+  private final Map<List<FeatureRef>, CachedPlan> plans = new java.util.concurrent.ConcurrentHashMap<>();
 
   private Plan plan(List<FeatureRef> features, long atMicros) {
     Tables tables = currentTables(atMicros);
@@ -464,9 +525,18 @@ public final class ObjectStoreFeatureStore implements FeatureStore, AutoCloseabl
     if (cached != null && cached.features == features && cached.tables == tables) {
       return cached.plan;
     }
+    cached = plans.get(features);
+    if (cached != null && cached.features == features && cached.tables == tables) {
+      lastPlan = cached;
+      return cached.plan;
+    }
     Plan plan = plan(tables, features, atMicros);
     if (tables == this.tables) {
-      lastPlan = new CachedPlan(features, tables, plan);
+      cached = new CachedPlan(features, tables, plan);
+      lastPlan = cached;
+      if (plans.size() < MAX_REQUESTS && requests.containsValue(features)) {
+        plans.put(features, cached);
+      }
     }
     return plan;
   }
@@ -812,6 +882,9 @@ public final class ObjectStoreFeatureStore implements FeatureStore, AutoCloseabl
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
+      if (ownRefresher != null) {
+        ownRefresher.shutdownNow(); // queued refreshes are dropped; a running one finishes into a dropped cache
+      }
       online.invalidateAll();
       time.close();
     }
@@ -830,6 +903,7 @@ public final class ObjectStoreFeatureStore implements FeatureStore, AutoCloseabl
     private Duration refreshInterval = Duration.ofSeconds(1);
     private boolean coarseSystemClock = true;
     private int policySample = OnlineTable.DEFAULT_POLICY_SAMPLE;
+    private Executor refreshExecutor;
 
     private Builder(ObjectStore store) {
       this.store = Objects.requireNonNull(store, "store");
@@ -858,7 +932,10 @@ public final class ObjectStoreFeatureStore implements FeatureStore, AutoCloseabl
      * How long a cached definition or online row may be served before it is re-read from the
      * store, which bounds how late another process's writes are seen. Writes through this store
      * are seen at once. Measured on the {@link #clock(Clock) clock}, with the time each lookup
-     * reads from it anyway: a clock that stands still keeps the caches as they are.
+     * reads from it anyway: a clock that stands still keeps the caches as they are. An entry older
+     * than the interval is served while the {@link #refreshExecutor(Executor) refresh executor}
+     * re-reads it, so lookups do not wait for the store; one older than twice the interval (not
+     * looked up for that long) is re-read before it is served.
      *
      * @param interval positive, default 1 s
      * @return this
@@ -889,6 +966,20 @@ public final class ObjectStoreFeatureStore implements FeatureStore, AutoCloseabl
      */
     public Builder coarseSystemClock(boolean coarse) {
       this.coarseSystemClock = coarse;
+      return this;
+    }
+
+    /**
+     * Where stale cache entries are re-read from the store. By default the feature store runs two
+     * daemon threads of its own (started on demand, stopped when idle and on {@link #close()}); a
+     * given executor is used as it is and not shut down. {@code Runnable::run} re-reads on the
+     * looking-up thread (deterministic, for tests).
+     *
+     * @param executor runs background refreshes; it may reject tasks (they are retried by a later lookup)
+     * @return this
+     */
+    public Builder refreshExecutor(Executor executor) {
+      this.refreshExecutor = Objects.requireNonNull(executor, "executor");
       return this;
     }
 

@@ -27,10 +27,42 @@ import org.junit.jupiter.api.Test;
 /**
  * The refresh rule of the online cache and of the definitions, driven by the injected clock alone:
  * another process's writes (a second feature store over the same store, with its own caches) are
- * seen once more than the refresh interval has passed on the clock, and not before; this process's
- * writes at once; a clock that jumps back never freezes the cache.
+ * re-read in the background once more than the refresh interval has passed on the clock, and not
+ * before, while the lookup serves the cached value without reading the store; past twice the
+ * interval the lookup re-reads first. This process's writes are seen at once; a clock that jumps
+ * back never freezes the cache. The refresh executor here queues tasks until the test runs them.
  */
 class OnlineRefreshTest {
+  /** An executor that runs nothing until asked: shows what a lookup did on its own thread. */
+  static final class QueuedExecutor implements java.util.concurrent.Executor {
+    private final java.util.ArrayDeque<Runnable> queue = new java.util.ArrayDeque<>();
+
+    @Override
+    public synchronized void execute(Runnable task) {
+      queue.add(task);
+    }
+
+    /** @return how many tasks ran */
+    int runAll() {
+      int n = 0;
+      while (true) {
+        Runnable r;
+        synchronized (this) {
+          r = queue.poll();
+        }
+        if (r == null) {
+          return n;
+        }
+        r.run();
+        n++;
+      }
+    }
+
+    synchronized int queued() {
+      return queue.size();
+    }
+  }
+
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
   private static final Duration REFRESH = Duration.ofSeconds(10);
   private static final Duration MICRO = Duration.ofNanos(1_000);
@@ -38,8 +70,11 @@ class OnlineRefreshTest {
 
   private final MemObjectStore store = new MemObjectStore();
   private final MutableClock clock = new MutableClock(T0);
-  private final ObjectStoreFeatureStore here = ObjectStoreFeatureStore.builder(store).clock(clock).refreshInterval(REFRESH).build();
-  private final ObjectStoreFeatureStore other = ObjectStoreFeatureStore.builder(store).clock(clock).refreshInterval(REFRESH).build();
+  private final QueuedExecutor refresher = new QueuedExecutor();
+  private final ObjectStoreFeatureStore here = ObjectStoreFeatureStore.builder(store).clock(clock).refreshInterval(REFRESH)
+      .refreshExecutor(refresher).build();
+  private final ObjectStoreFeatureStore other = ObjectStoreFeatureStore.builder(store).clock(clock).refreshInterval(REFRESH)
+      .refreshExecutor(Runnable::run).build();
 
   @AfterEach
   void close() {
@@ -70,7 +105,7 @@ class OnlineRefreshTest {
   }
 
   @Test
-  void anotherProcesssRowIsSeenOnceTheRefreshIntervalHasPassedOnTheClockNotBefore() {
+  void anotherProcesssRowIsReadInTheBackgroundOnceTheRefreshIntervalHasPassedOnTheClockNotBefore() {
     applyStats(here, Duration.ofDays(1));
     push(here, T0.minus(Duration.ofHours(3)), 1.0);
     assertThat(spend(here).value()).contains(1.0); // cached in `here`, loaded at T0
@@ -81,15 +116,36 @@ class OnlineRefreshTest {
 
     clock.set(T0.plus(REFRESH)); // exactly the interval: still within it
     assertThat(spend(here).value()).contains(1.0);
+    assertThat(refresher.queued()).as("nothing to refresh yet").isZero();
 
     clock.set(T0.plus(REFRESH).plus(MICRO));
+    assertThat(spend(here).value()).as("served from the cache; the store is read in the background").contains(1.0);
+    assertThat(refresher.queued()).as("one re-read of the row, however many lookups, and one of the definitions")
+        .isEqualTo(2);
+    assertThat(spend(here).value()).contains(1.0);
+    assertThat(refresher.queued()).isEqualTo(2);
+    assertThat(refresher.runAll()).isEqualTo(2);
     FeatureValue v = spend(here);
-    assertThat(v.value()).as("after the interval").contains(2.0);
+    assertThat(v.value()).as("after the background re-read").contains(2.0);
     assertThat(v.age()).contains(Duration.ofHours(2).plus(REFRESH).plus(MICRO));
 
     // This process's writes are seen at once, without waiting for a refresh.
     push(here, T0.minus(Duration.ofHours(1)), 3.0);
     assertThat(spend(here).value()).contains(3.0);
+  }
+
+  @Test
+  void anEntryOlderThanTwiceTheIntervalIsReReadBeforeItIsServed() {
+    applyStats(here, Duration.ofDays(1));
+    push(here, T0.minus(Duration.ofHours(3)), 1.0);
+    assertThat(spend(here).value()).contains(1.0); // loaded at T0
+    push(other, T0.minus(Duration.ofHours(2)), 2.0);
+
+    clock.set(T0.plus(REFRESH.multipliedBy(2)));
+    assertThat(spend(here).value()).as("within twice the interval: served, refreshed later").contains(1.0);
+    refresher.queue.clear(); // the executor fell behind: the refresh never ran
+    clock.set(T0.plus(REFRESH.multipliedBy(2)).plus(MICRO));
+    assertThat(spend(here).value()).as("beyond twice the interval: re-read on the lookup").contains(2.0);
   }
 
   @Test
@@ -109,6 +165,8 @@ class OnlineRefreshTest {
     clock.set(T0.minus(Duration.ofHours(1)).plus(REFRESH));
     assertThat(spend(here).value()).as("cached again from the new stamp").contains(2.0);
     clock.set(T0.minus(Duration.ofHours(1)).plus(REFRESH).plus(MICRO));
+    spend(here);
+    refresher.runAll();
     assertThat(spend(here).value()).contains(3.0);
   }
 
@@ -124,6 +182,9 @@ class OnlineRefreshTest {
     assertThat(spend(here).status()).as("the old TTL within the interval").isEqualTo(FeatureStatus.PRESENT);
 
     clock.set(T0.plus(REFRESH).plus(MICRO));
+    assertThat(spend(here).status()).as("served while the definitions are re-read in the background")
+        .isEqualTo(FeatureStatus.PRESENT);
+    refresher.runAll();
     assertThat(spend(here).status()).isEqualTo(FeatureStatus.EXPIRED);
     assertThat(here.findView("stats").orElseThrow().version()).isEqualTo(2);
   }

@@ -51,8 +51,6 @@ class PushWideningTest {
     assertThat(pushAndRead("c2", (short) -3, (byte) 5).get("stats:spend").value()).contains(-3.0);
     assertThat(pushAndRead("c3", 0.5f, (short) 9).get("stats:orders").value()).contains(9L);
     assertThat(pushAndRead("c3b", Float.NaN, 1).get("stats:spend").value()).contains(Double.NaN);
-    assertThat(pushAndRead("c4", 1L << 53, (byte) 1).get("stats:spend").value()).contains(0x1p53);
-    assertThat(pushAndRead("c5", Long.MIN_VALUE, 1).get("stats:spend").value()).contains(-0x1p63);
   }
 
   @Test
@@ -70,8 +68,8 @@ class PushWideningTest {
   void lossyConversionsAreRefusedNamingFeatureValueAndType() {
     assertThatThrownBy(() -> pushAndRead("c1", (1L << 53) + 1, 1)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("'spend'").hasMessageContaining("DOUBLE").hasMessageContaining("9007199254740993");
-    assertThatThrownBy(() -> pushAndRead("c1", Long.MAX_VALUE, 1)).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("'spend'").hasMessageContaining(String.valueOf(Long.MAX_VALUE));
+    assertThatThrownBy(() -> pushAndRead("c1", 3L, 1)).as("a Long, even one a double holds")
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'spend'").hasMessageContaining("Long 3");
     assertThatThrownBy(() -> pushAndRead("c1", 1.0, 2.5)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("'orders'").hasMessageContaining("LONG").hasMessageContaining("2.5");
     assertThatThrownBy(() -> pushAndRead("c1", 1.0, 3.0f)).isInstanceOf(IllegalArgumentException.class)
