@@ -211,16 +211,26 @@ public final class ObjectStoreFeatureStore implements FeatureStore, AutoCloseabl
     }
     List<StoredRow> batch = validate(table, rows);
     boolean created = false;
-    String segmentKey = table.offlinePrefix() + digest(table, batch) + ".avro";
+    String digest = digest(table, batch);
+    String segmentKey = table.offlinePrefix() + digest + ".avro";
+    SegmentLog.FileDigest written = null;
     try (BlobSink sink = store.newBlobSink()) {
-      table.format.write(batch, sink.stream());
+      HashingOutputStream out = new HashingOutputStream(sink.stream());
+      table.format.write(batch, out);
       sink.publish(segmentKey);
+      written = out.digest();
       created = true;
     } catch (AlreadyExistsException identicalBatch) {
       created = false;
     } catch (IOException e) {
       throw new StorageException("writing offline segment '" + segmentKey + "' failed: " + e.getMessage(), e, true);
     }
+    // Recorded after it is published, so a recorded segment always exists (an identical batch
+    // pushed again records a segment whose first push crashed before this line: the stored file,
+    // whose bytes differ from this push's by Avro's random sync marker, is read and checked then).
+    SegmentLog.FileDigest file = written;
+    segmentLog(table).record(digest, batch.size(), () -> file != null ? file : storedFileDigest(table, segmentKey),
+        clock.instant());
     int onlineWritten = 0;
     if (target == PushTarget.ONLINE_AND_OFFLINE) {
       // Per entity, the latest row visible now, and every row still in the future (each becomes
@@ -299,12 +309,7 @@ public final class ObjectStoreFeatureStore implements FeatureStore, AutoCloseabl
 
   /** The segment's name: SHA-256 of the canonical (sorted, deduplicated) rows, so a repeated batch is one segment. */
   private static String digest(ViewTable table, List<StoredRow> batch) {
-    java.security.MessageDigest md;
-    try {
-      md = java.security.MessageDigest.getInstance("SHA-256");
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    java.security.MessageDigest md = sha256();
     try (DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(
         new java.security.DigestOutputStream(java.io.OutputStream.nullOutputStream(), md), 1 << 16))) {
       for (StoredRow r : batch) {
@@ -590,17 +595,237 @@ public final class ObjectStoreFeatureStore implements FeatureStore, AutoCloseabl
 
   // ---------------------------------------------------------------- offline reads
 
-  /** The offline segments of a table, in key order; a segment's rank is its index. */
-  private List<String> segments(ViewTable table) {
-    return store.listAll(table.offlinePrefix()).filter(k -> k.endsWith(".avro")).toList();
+  private final Map<String, SegmentLog> segmentLogs = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private SegmentLog segmentLog(ViewTable table) {
+    return segmentLogs.computeIfAbsent(table.root, r -> new SegmentLog(store, table.segmentLog()));
   }
 
-  private Iterator<StoredRow> readSegment(ViewTable table, String key, int rank) {
-    Optional<InputStream> in = store.openStream(key);
-    if (in.isEmpty()) {
-      return java.util.Collections.emptyIterator(); // removed by garbage collection after listing
+  /**
+   * The offline segments of a table, in the order they were recorded; a segment's rank is its index.
+   *
+   * @throws CorruptDataException if a recorded segment is missing
+   * @throws StorageException if the table still holds segments of storage format 1
+   */
+  private List<SegmentLog.Segment> segments(ViewTable table) {
+    if (!store.list(table.format1OfflinePrefix(), "", 1).keys().isEmpty()) {
+      throw new StorageException("feature view '" + table.name() + "' (data version " + table.version.dataVersion()
+          + ") has offline segments in storage format 1 under '" + table.format1OfflinePrefix() + "', written before "
+          + "segments were recorded and verified; this version does not read them: delete that prefix and push the "
+          + "rows again");
     }
-    return table.format.read(key, in.get(), rank);
+    List<SegmentLog.Segment> recorded = segmentLog(table).segments();
+    java.util.Set<String> stored = new java.util.HashSet<>(store.listAll(table.offlinePrefix()).toList());
+    for (SegmentLog.Segment s : recorded) {
+      String key = table.offlinePrefix() + s.digest() + ".avro";
+      if (!stored.contains(key)) {
+        throw new dev.mlops.CorruptDataException("offline segment '" + key + "' (" + s.rows() + " rows, recorded in "
+            + "entry " + s.seq() + " of '" + table.segmentLog() + "') is missing from the store");
+      }
+    }
+    return recorded;
+  }
+
+  /**
+   * The rows of a recorded segment, checked against the digest its key names: a segment whose rows
+   * differ in any byte fails with {@link dev.mlops.CorruptDataException} when its last row is read
+   * (callers consume every segment before they produce a result).
+   */
+  private Iterator<StoredRow> readSegment(ViewTable table, SegmentLog.Segment recorded, int rank) {
+    String key = table.offlinePrefix() + recorded.digest() + ".avro";
+    Optional<InputStream> stream = store.openStream(key);
+    if (stream.isEmpty()) {
+      throw new dev.mlops.CorruptDataException("offline segment '" + key + "' is recorded in '" + table.segmentLog()
+          + "' and missing from the store");
+    }
+    String expected = key.substring(table.offlinePrefix().length(), key.length() - ".avro".length());
+    HashingInputStream in = new HashingInputStream(stream.get());
+    Iterator<StoredRow> rows = table.format.read(key, in, rank);
+    java.security.MessageDigest md = sha256();
+    DataOutputStream hashed = new DataOutputStream(new java.io.BufferedOutputStream(
+        new java.security.DigestOutputStream(java.io.OutputStream.nullOutputStream(), md), 1 << 16));
+    return new Iterator<>() {
+      private boolean checked;
+
+      @Override
+      public boolean hasNext() {
+        if (rows.hasNext()) {
+          return true;
+        }
+        if (!checked) {
+          checked = true;
+          try {
+            hashed.flush();
+          } catch (IOException e) {
+            throw new IllegalStateException(e);
+          }
+          String actual = java.util.HexFormat.of().formatHex(md.digest());
+          SegmentLog.FileDigest file = in.digest();
+          if ((file.size() != recorded.size() || !file.sha256().equals(recorded.sha256()))) {
+            throw new dev.mlops.CorruptDataException("offline segment '" + key + "' is altered: its " + file.size()
+                + " bytes hash to " + file.sha256() + " but entry " + recorded.seq() + " of '" + table.segmentLog()
+                + "' records " + recorded.size() + " bytes hashing to " + recorded.sha256());
+          }
+          if (!actual.equals(expected)) {
+            throw new dev.mlops.CorruptDataException("offline segment '" + key + "' is altered: its rows hash to "
+                + actual + ", not to the digest its name records");
+          }
+        }
+        return false;
+      }
+
+      @Override
+      public StoredRow next() {
+        StoredRow r = rows.next();
+        try {
+          table.codec.write(hashed, r.segment() == 0 ? r
+              : new StoredRow(r.entityKey(), r.eventMicros(), r.createdMicros(), 0, r.values()));
+        } catch (IOException e) {
+          throw new IllegalStateException(e);
+        }
+        return r;
+      }
+    };
+  }
+
+  /**
+   * The SHA-256 and size of a stored segment, read in full and checked against the digest of rows
+   * its name records (so a damaged file is not recorded as good).
+   */
+  private SegmentLog.FileDigest storedFileDigest(ViewTable table, String key) {
+    Optional<InputStream> stream = store.openStream(key);
+    if (stream.isEmpty()) {
+      throw new dev.mlops.CorruptDataException("offline segment '" + key + "' was published and is missing");
+    }
+    HashingInputStream in = new HashingInputStream(stream.get());
+    String expected = key.substring(table.offlinePrefix().length(), key.length() - ".avro".length());
+    java.security.MessageDigest md = sha256();
+    try (DataOutputStream hashed = new DataOutputStream(new java.io.BufferedOutputStream(
+        new java.security.DigestOutputStream(java.io.OutputStream.nullOutputStream(), md), 1 << 16))) {
+      Iterator<StoredRow> rows = table.format.read(key, in, 0);
+      while (rows.hasNext()) {
+        table.codec.write(hashed, rows.next());
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    String actual = java.util.HexFormat.of().formatHex(md.digest());
+    if (!actual.equals(expected)) {
+      throw new dev.mlops.CorruptDataException("offline segment '" + key + "' is altered: its rows hash to " + actual
+          + ", not to the digest its name records");
+    }
+    return in.digest();
+  }
+
+  /** Counts and hashes what is written through it. */
+  private static final class HashingOutputStream extends java.io.FilterOutputStream {
+    private final java.security.MessageDigest md = sha256();
+    private long size;
+
+    HashingOutputStream(java.io.OutputStream out) {
+      super(out);
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      out.write(b);
+      md.update((byte) b);
+      size++;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      out.write(b, off, len);
+      md.update(b, off, len);
+      size += len;
+    }
+
+    SegmentLog.FileDigest digest() {
+      return new SegmentLog.FileDigest(java.util.HexFormat.of().formatHex(md.digest()), size);
+    }
+  }
+
+  /** Counts and hashes what is read through it; closing it first reads the rest, so the digest covers every byte. */
+  private static final class HashingInputStream extends java.io.FilterInputStream {
+    private final java.security.MessageDigest md = sha256();
+    private long size;
+    private SegmentLog.FileDigest digest;
+
+    HashingInputStream(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = in.read();
+      if (b >= 0) {
+        md.update((byte) b);
+        size++;
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = in.read(b, off, len);
+      if (n > 0) {
+        md.update(b, off, n);
+        size += n;
+      }
+      return n;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+      long skipped = 0;
+      byte[] buf = new byte[8192];
+      while (skipped < n) {
+        int r = read(buf, 0, (int) Math.min(buf.length, n - skipped));
+        if (r < 0) {
+          break;
+        }
+        skipped += r;
+      }
+      return skipped;
+    }
+
+    @Override
+    public boolean markSupported() {
+      return false;
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (digest == null) {
+        try {
+          byte[] buf = new byte[8192];
+          while (read(buf, 0, buf.length) >= 0) {
+            // drain: the digest covers the whole file
+          }
+        } finally {
+          digest = new SegmentLog.FileDigest(java.util.HexFormat.of().formatHex(md.digest()), size);
+          in.close();
+        }
+      }
+    }
+
+    /** @return the digest of every byte (closes the stream first if needed) */
+    SegmentLog.FileDigest digest() {
+      try {
+        close();
+      } catch (IOException e) {
+        throw new StorageException("reading a segment failed: " + e.getMessage(), e, true);
+      }
+      return digest;
+    }
+  }
+
+  private static java.security.MessageDigest sha256() {
+    try {
+      return java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Override
@@ -667,7 +892,7 @@ public final class ObjectStoreFeatureStore implements FeatureStore, AutoCloseabl
           }
         }, spill, request.rowsPerRun());
         sorters.add(sorter);
-        List<String> segments = segments(table);
+        List<SegmentLog.Segment> segments = segments(table);
         for (int rank = 0; rank < segments.size(); rank++) {
           Iterator<StoredRow> it = readSegment(table, segments.get(rank), rank);
           while (it.hasNext()) {
@@ -704,7 +929,7 @@ public final class ObjectStoreFeatureStore implements FeatureStore, AutoCloseabl
     long to = Micros.of("clock time", clock.instant());
     Instant fromInstant = from == Long.MIN_VALUE ? Instant.MIN : Micros.toInstant(from);
     Instant toInstant = Micros.toInstant(to);
-    List<String> segments = segments(table);
+    List<SegmentLog.Segment> segments = segments(table);
     long rowsRead = 0;
     long written = 0;
     Path spill;
@@ -804,7 +1029,7 @@ public final class ObjectStoreFeatureStore implements FeatureStore, AutoCloseabl
     // one pass, with each sampled entity's offline winner at `now` tracked alongside.
     TreeMap<SampleKey, String> chosen = new TreeMap<>();
     Map<String, StoredRow> best = new HashMap<>();
-    List<String> segments = segments(table);
+    List<SegmentLog.Segment> segments = segments(table);
     for (int rank = 0; rank < segments.size(); rank++) {
       Iterator<StoredRow> it = readSegment(table, segments.get(rank), rank);
       while (it.hasNext()) {

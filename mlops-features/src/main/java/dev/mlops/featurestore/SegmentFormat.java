@@ -145,7 +145,15 @@ final class SegmentFormat {
         if (!open) {
           return false;
         }
-        if (stream.hasNext()) {
+        boolean more;
+        try {
+          more = stream.hasNext();
+        } catch (RuntimeException e) {
+          open = false;
+          closeQuietly(stream);
+          throw new CorruptDataException("offline segment '" + key + "' is unreadable or corrupt: " + e.getMessage(), e);
+        }
+        if (more) {
           return true;
         }
         open = false;

@@ -13,11 +13,13 @@ import java.util.Map;
 /**
  * Where and how one data version of a view is stored:
  * <pre>
- * features/&lt;view&gt;/v&lt;dataVersion&gt;/offline/&lt;sha256 of batch&gt;.avro      offline segments
+ * features/&lt;view&gt;/v&lt;dataVersion&gt;/segments/&lt;sha256 of rows&gt;.avro     offline segments
+ * features/&lt;view&gt;/v&lt;dataVersion&gt;/segment-log/&lt;seq&gt;.json               their manifest ({@link SegmentLog})
  * features/&lt;view&gt;/v&lt;dataVersion&gt;/online/&lt;2 hex&gt;/&lt;entity hex&gt;/&lt;inverted event&gt;-&lt;inverted created&gt;
  * features/&lt;view&gt;/v&lt;dataVersion&gt;/materializations/&lt;seq&gt;.json            watermark log
  * </pre>
  * Online row keys invert the times so that an entity's newest row is the first key listed.
+ * {@code offline/} held the unrecorded segments of storage format 1, which is not read.
  *
  * <p>Thread-safe (immutable but for the lazily set cache reference).
  */
@@ -54,7 +56,18 @@ final class ViewTable {
     return version.name();
   }
 
+  /** @return where offline segments are stored */
   String offlinePrefix() {
+    return root + "/segments/";
+  }
+
+  /** @return the prefix of the segment manifest log */
+  String segmentLog() {
+    return root + "/segment-log";
+  }
+
+  /** @return where storage format 1 kept offline segments (no manifest); not read */
+  String format1OfflinePrefix() {
     return root + "/offline/";
   }
 
