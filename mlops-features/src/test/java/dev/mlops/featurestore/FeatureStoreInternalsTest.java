@@ -96,7 +96,7 @@ class FeatureStoreInternalsTest {
       features.push("user-stats.v2", List.of(FeatureRow.of("u1", t, Map.of("clicks.7d", 5L, "emb", new float[] {1f, 2f})),
           FeatureRow.of("u2", t, Map.of("name", "Ann"))));
       String key;
-      try (Stream<String> keys = store.listAll("features/user-stats.v2/v1/offline/")) {
+      try (Stream<String> keys = store.listAll("features/user-stats.v2/v1/segments/")) {
         key = keys.findFirst().orElseThrow();
       }
       assertThat(key).endsWith(".avro");

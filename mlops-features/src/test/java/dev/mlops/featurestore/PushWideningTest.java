@@ -78,7 +78,7 @@ class PushWideningTest {
         .hasMessageContaining("'spend'").hasMessageContaining("String").hasMessageContaining("1.0");
     assertThatThrownBy(() -> pushAndRead("c1", new java.math.BigDecimal("1.5"), 3))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("BigDecimal");
-    assertThat(store.listAll("features/stats/").filter(k -> k.contains("/offline/")).toList())
+    assertThat(store.listAll("features/stats/").filter(k -> k.contains("/segments/")).toList())
         .as("nothing stored by a refused batch").isEmpty();
   }
 }
