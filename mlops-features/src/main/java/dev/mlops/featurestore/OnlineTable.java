@@ -72,19 +72,22 @@ final class OnlineTable {
     // For online(): the values and the event time as optionals, made once per cached row.
     final Optional<Object>[] optionalValues;
     final Optional<java.time.Instant> eventTime;
+    /** The storage key of {@link #row}, null without a row: a refresh that lists the same newest key reads no more. */
+    final String storageKey;
     /** Set if the last refresh found the store damaged; lookups of the entity throw it until a refresh succeeds. */
     final CorruptDataException failure;
     /** 1 while a background re-read of this entry is queued or running. */
     volatile int refreshing;
 
-    private Entry(StoredRow row, Optional<Object>[] optionalValues, Optional<java.time.Instant> eventTime,
-        long presentMask, long loadedAtMicros) {
-      this(row, optionalValues, eventTime, presentMask, loadedAtMicros, null);
+    private Entry(StoredRow row, String storageKey, Optional<Object>[] optionalValues,
+        Optional<java.time.Instant> eventTime, long presentMask, long loadedAtMicros) {
+      this(row, storageKey, optionalValues, eventTime, presentMask, loadedAtMicros, null);
     }
 
-    private Entry(StoredRow row, Optional<Object>[] optionalValues, Optional<java.time.Instant> eventTime,
-        long presentMask, long loadedAtMicros, CorruptDataException failure) {
+    private Entry(StoredRow row, String storageKey, Optional<Object>[] optionalValues,
+        Optional<java.time.Instant> eventTime, long presentMask, long loadedAtMicros, CorruptDataException failure) {
       this.failure = failure;
+      this.storageKey = storageKey;
       this.row = row;
       this.eventMicros = row == null ? Long.MIN_VALUE : row.eventMicros();
       this.values = row == null ? null : row.values();
@@ -95,18 +98,18 @@ final class OnlineTable {
     }
 
     static Entry absent(long loadedAtMicros) {
-      return new Entry(null, null, Optional.empty(), 0, loadedAtMicros);
+      return new Entry(null, null, null, Optional.empty(), 0, loadedAtMicros);
     }
 
     @SuppressWarnings("unchecked")
-    static Entry of(StoredRow row, long loadedAtMicros) {
+    static Entry of(StoredRow row, String storageKey, long loadedAtMicros) {
       Object[] values = row.values();
       Optional<Object>[] optionals = new Optional[values.length];
       for (int i = 0; i < values.length; i++) {
         optionals[i] = Optional.ofNullable(values[i]);
       }
-      return new Entry(row, optionals, Optional.of(Micros.toInstant(row.eventMicros())), presentMask(values),
-          loadedAtMicros);
+      return new Entry(row, storageKey, optionals, Optional.of(Micros.toInstant(row.eventMicros())),
+          presentMask(values), loadedAtMicros);
     }
 
     /**
@@ -123,12 +126,12 @@ final class OnlineTable {
 
     /** The same row (or none) as read from the store at another time. */
     Entry loadedAt(long micros) {
-      return new Entry(row, optionalValues, eventTime, presentMask, micros);
+      return new Entry(row, storageKey, optionalValues, eventTime, presentMask, micros);
     }
 
     /** The same row, marked as found damaged by a refresh at {@code micros}. */
     Entry failedAt(long micros, CorruptDataException failure) {
-      return new Entry(row, optionalValues, eventTime, presentMask, micros, failure);
+      return new Entry(row, storageKey, optionalValues, eventTime, presentMask, micros, failure);
     }
   }
 
@@ -264,6 +267,19 @@ final class OnlineTable {
    * the library's back (it never deletes rows), and the entry is marked damaged.
    */
   private Entry reload(Cache<String, Entry> cache, ViewTable table, String entityKey, long atMicros) {
+    // Usually nothing changed: if the newest key listed is the cached row's, re-stamp the entry
+    // without reading or decoding the row again (it was verified when it was read).
+    Entry same = cache.policy().getIfPresentQuietly(entityKey);
+    if (same != null && same.failure == null) {
+      ListPage page = store.list(table.onlineEntityPrefix(entityKey), "", 1);
+      String newest = page.keys().isEmpty() ? null : page.keys().get(0);
+      if (java.util.Objects.equals(newest, same.storageKey)) {
+        Entry restamped = same.loadedAt(atMicros);
+        if (cache.asMap().replace(entityKey, same, restamped)) {
+          return restamped;
+        }
+      }
+    }
     Entry loaded;
     try {
       loaded = load(table, entityKey, Long.MAX_VALUE, atMicros);
@@ -303,7 +319,7 @@ final class OnlineTable {
         }
         StoredRow row = decode(table, key, bytes.get());
         if (row.eventMicros() <= atMicros) {
-          return Entry.of(row, loadedAtMicros);
+          return Entry.of(row, key, loadedAtMicros);
         }
       }
       if (!page.truncated() || page.keys().isEmpty()) {
@@ -333,7 +349,7 @@ final class OnlineTable {
       }
       if (old.row == null || row.beatsOnline(old.row)) {
         // Keeps the old entry's load time: other processes' writes since then are still unknown.
-        return Entry.of(row, old.loadedAtMicros);
+        return Entry.of(row, key, old.loadedAtMicros);
       }
       return old;
     });
