@@ -41,6 +41,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@link OnlineReader} (with the default coarse reading of the system clock, and with
  * {@code coarseSystemClock(false)}, which reads {@code Clock.instant()} per lookup), and a batch of
  * 100 entities. 10,000 entities, all cached; keys cycle so that each call reads a different entity.
+ *
+ * <p>Not the defaults: the refresh interval is one hour, so no entry goes stale during the run.
+ * {@link OnlineLookupDefaultsBenchmark} measures what a user gets by default (1 s, entries
+ * refreshed during the run); quote that one.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
