@@ -67,11 +67,12 @@ import java.util.stream.StreamSupport;
 
 /**
  * The feature store written once over an {@link ObjectStore}; see {@link FeatureStore} for the
- * semantics and {@code docs/feature-store.md} for the storage layout. A workspace creates one;
- * build one directly with {@link #builder(ObjectStore)} to set the clock, the online cache size
- * or the refresh interval.
+ * semantics and {@code docs/feature-store.md} for the storage layout and the integrity checks. A
+ * workspace opens one on its first {@code features()} call (through {@link WorkspaceFeatureStoreFactory});
+ * build one directly with {@link #builder(ObjectStore)} to set the clock, the online cache size,
+ * the refresh interval or the refresh executor.
  *
- * <p>Thread-safe. Closing it does not close the store.
+ * <p>Thread-safe. Closing it stops its refresh threads and does not close the store.
  */
 public final class ObjectStoreFeatureStore implements FeatureStore, AutoCloseable {
   private static final int SORT_RUN_ROWS = TrainingSetRequest.DEFAULT_ROWS_PER_RUN;
