@@ -68,7 +68,12 @@ final class OnlineTable {
     final Object[] values;
     /** Bit {@code c} set if column {@code c < 64} holds a value (see {@link #presentMask}). */
     final long presentMask;
-    final long loadedAtMicros;
+    /**
+     * When the row was last confirmed in the store. Re-stamped in place by a refresh that finds the
+     * same newest key, so that such a refresh writes nothing into the cache (a cache write would
+     * queue Caffeine maintenance that the looking-up threads then drain).
+     */
+    volatile long loadedAtMicros;
     // For online(): the values and the event time as optionals, made once per cached row.
     final Optional<Object>[] optionalValues;
     final Optional<java.time.Instant> eventTime;
@@ -274,10 +279,8 @@ final class OnlineTable {
       ListPage page = store.list(table.onlineEntityPrefix(entityKey), "", 1);
       String newest = page.keys().isEmpty() ? null : page.keys().get(0);
       if (java.util.Objects.equals(newest, same.storageKey)) {
-        Entry restamped = same.loadedAt(atMicros);
-        if (cache.asMap().replace(entityKey, same, restamped)) {
-          return restamped;
-        }
+        same.loadedAtMicros = atMicros;
+        return same;
       }
     }
     Entry loaded;
