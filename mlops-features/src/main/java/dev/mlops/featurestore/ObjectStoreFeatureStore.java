@@ -605,7 +605,6 @@ public final class ObjectStoreFeatureStore implements FeatureStore, AutoCloseabl
   /**
    * The offline segments of a table, in the order they were recorded; a segment's rank is its index.
    *
-   * @throws CorruptDataException if a recorded segment is missing
    * @throws StorageException if the table still holds segments of storage format 1
    */
   private List<SegmentLog.Segment> segments(ViewTable table) {
@@ -615,16 +614,10 @@ public final class ObjectStoreFeatureStore implements FeatureStore, AutoCloseabl
           + "segments were recorded and verified; this version does not read them: delete that prefix and push the "
           + "rows again");
     }
-    List<SegmentLog.Segment> recorded = segmentLog(table).segments();
-    java.util.Set<String> stored = new java.util.HashSet<>(store.listAll(table.offlinePrefix()).toList());
-    for (SegmentLog.Segment s : recorded) {
-      String key = table.offlinePrefix() + s.digest() + ".avro";
-      if (!stored.contains(key)) {
-        throw new dev.mlops.CorruptDataException("offline segment '" + key + "' (" + s.rows() + " rows, recorded in "
-            + "entry " + s.seq() + " of '" + table.segmentLog() + "') is missing from the store");
-      }
-    }
-    return recorded;
+    // Not compared with a listing: a listing taken while files are created may miss one that
+    // exists. Each recorded segment is opened by its key when it is read, and a missing one is
+    // reported then (readSegment).
+    return segmentLog(table).segments();
   }
 
   /**
@@ -636,8 +629,8 @@ public final class ObjectStoreFeatureStore implements FeatureStore, AutoCloseabl
     String key = table.offlinePrefix() + recorded.digest() + ".avro";
     Optional<InputStream> stream = store.openStream(key);
     if (stream.isEmpty()) {
-      throw new dev.mlops.CorruptDataException("offline segment '" + key + "' is recorded in '" + table.segmentLog()
-          + "' and missing from the store");
+      throw new dev.mlops.CorruptDataException("offline segment '" + key + "' (" + recorded.rows() + " rows, recorded in "
+          + "entry " + recorded.seq() + " of '" + table.segmentLog() + "') is missing from the store");
     }
     String expected = key.substring(table.offlinePrefix().length(), key.length() - ".avro".length());
     HashingInputStream in = new HashingInputStream(stream.get());
