@@ -1128,7 +1128,10 @@ public final class ObjectStoreFeatureStore implements FeatureStore, AutoCloseabl
       this.store = Objects.requireNonNull(store, "store");
     }
 
-    /** @param clock the source of "now" for online lookups, ages and materialization @return this */
+    /**
+     * @param clock the source of "now" for online lookups, ages and materialization
+     * @return this
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
