@@ -55,7 +55,6 @@ import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.TreeMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -84,7 +83,7 @@ public final class ObjectStoreFeatureStore implements FeatureStore, AutoCloseabl
   private final OnlineTable online;
   private final AtomicBoolean closed = new AtomicBoolean();
   /** The refresh executor if this store created it (and so shuts it down), else null. */
-  private final ExecutorService ownRefresher;
+  private final ThreadPoolExecutor ownRefresher;
   private volatile Tables tables = new Tables(null, Map.of());
 
   /** The current view tables of one definitions snapshot. */
@@ -103,7 +102,7 @@ public final class ObjectStoreFeatureStore implements FeatureStore, AutoCloseabl
   private static final AtomicInteger REFRESH_THREADS = new AtomicInteger();
 
   /** Two daemon threads at most, none while idle: store reads of stale cache entries. */
-  private static ExecutorService newRefresher() {
+  private static ThreadPoolExecutor newRefresher() {
     ThreadPoolExecutor pool = new ThreadPoolExecutor(2, 2, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
       Thread t = new Thread(r, "mlops-feature-refresh-" + REFRESH_THREADS.incrementAndGet());
       t.setDaemon(true);
@@ -1102,7 +1101,10 @@ public final class ObjectStoreFeatureStore implements FeatureStore, AutoCloseabl
   public void close() {
     if (closed.compareAndSet(false, true)) {
       if (ownRefresher != null) {
-        ownRefresher.shutdownNow(); // queued refreshes are dropped; a running one finishes into a dropped cache
+        // Queued refreshes are dropped; a running one finishes into the dropped cache. Not
+        // shutdownNow: interrupting a thread inside file I/O would close a channel under it.
+        ownRefresher.getQueue().clear();
+        ownRefresher.shutdown();
       }
       online.invalidateAll();
       time.close();
