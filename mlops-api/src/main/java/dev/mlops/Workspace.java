@@ -24,7 +24,13 @@ public interface Workspace extends AutoCloseable {
   /** @return experiment tracking */
   Experiments experiments();
 
-  /** @return the feature store */
+  /**
+   * The feature store, opened on first use; it lives in the separate artifact
+   * {@code dev.mlops:mlops-features}.
+   *
+   * @return the feature store
+   * @throws ProviderNotFoundException if {@code dev.mlops:mlops-features} is not on the class path
+   */
   FeatureStore features();
 
   /** Flushes buffered writes and releases the store. Idempotent. */

@@ -21,7 +21,8 @@ import java.util.Objects;
  * @param eventTime when the values were observed
  * @param createdTime when the row was produced; breaks ties between rows with the same event time
  * @param values feature name to value ({@link Double}, {@link Long}, {@link Boolean}, {@link String}
- *     or {@code float[]}, as the feature's {@link FeatureType}); no null values
+ *     or {@code float[]}, as the feature's {@link FeatureType}; smaller numbers are widened losslessly,
+ *     see {@link FeatureStore#push(String, java.util.List, PushTarget)}); no null values
  */
 public record FeatureRow(String entityKey, Instant eventTime, Instant createdTime, Map<String, Object> values) {
   /**

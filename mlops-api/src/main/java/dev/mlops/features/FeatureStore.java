@@ -65,7 +65,10 @@ public interface FeatureStore {
   /**
    * Pushes a batch of rows into the current version of a view. The whole batch is checked before
    * anything is stored: a bad feature name or a value of the wrong type fails it with nothing
-   * stored. Idempotent per (entity key, event time, created time): pushing the same batch again
+   * stored. Numbers are widened where no value changes: an {@code Integer}, {@code Short},
+   * {@code Byte} or {@code Float} for a {@link FeatureType#DOUBLE} feature, and an {@code Integer},
+   * {@code Short} or {@code Byte} for a {@link FeatureType#LONG} feature; a possibly lossy
+   * conversion (a {@code Long} for a DOUBLE feature, a {@code Double} for a LONG one) is refused. Idempotent per (entity key, event time, created time): pushing the same batch again
    * stores nothing new and changes no read.
    *
    * @param view the view's name

@@ -38,6 +38,16 @@ public record OnlineResult(String entityKey, List<FeatureValue> values) {
    * @throws IllegalArgumentException if it was not requested
    */
   public FeatureValue get(String ref) {
+    // Compared as text first: parsing builds and validates a FeatureRef (a regular expression per
+    // name), which costs more than the lookup that produced this result.
+    for (FeatureValue v : values) {
+      FeatureRef r = v.ref();
+      int colon = r.view().length();
+      if (ref.length() == colon + 1 + r.feature().length() && ref.charAt(colon) == ':' && ref.startsWith(r.view())
+          && ref.endsWith(r.feature())) {
+        return v;
+      }
+    }
     FeatureRef r = FeatureRef.parse(ref);
     return find(r).orElseThrow(() -> new IllegalArgumentException("feature " + ref + " was not requested; requested: "
         + values.stream().map(v -> v.ref().toString()).toList()));

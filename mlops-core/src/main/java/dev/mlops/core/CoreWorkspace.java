@@ -8,14 +8,17 @@ import dev.mlops.Experiments;
 import dev.mlops.ModelRegistry;
 import dev.mlops.Workspace;
 import dev.mlops.WorkspaceOptions;
-import dev.mlops.core.features.CoreFeatureStore;
+import dev.mlops.ProviderNotFoundException;
 import dev.mlops.features.FeatureStore;
+import dev.mlops.spi.FeatureStoreFactory;
 import dev.mlops.spi.ObjectStore;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -32,7 +35,8 @@ public final class CoreWorkspace implements Workspace {
   private final CoreArtifacts artifacts;
   private final CoreModelRegistry registry;
   private final CoreExperiments experiments;
-  private final CoreFeatureStore features;
+  /** Opened on the first {@link #features()} call, from {@code mlops-features}; guarded by {@code this}. */
+  private volatile FeatureStore features;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private CoreWorkspace(Builder b) {
@@ -55,8 +59,6 @@ public final class CoreWorkspace implements Workspace {
             return artifacts.find(digest);
           }
         });
-    this.features = CoreFeatureStore.builder(store).clock(o.clock()).refreshInterval(o.refreshInterval())
-        .cacheMaximumSize(o.featureCacheSize()).build();
   }
 
   /** @return the options this workspace was opened with */
@@ -92,9 +94,47 @@ public final class CoreWorkspace implements Workspace {
     return experiments;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The feature store is found with {@link ServiceLoader} ({@link FeatureStoreFactory}) and
+   * opened with this workspace's clock, refresh interval and feature cache size the first time
+   * this is called; later calls return the same one.
+   *
+   * @throws ProviderNotFoundException if {@code dev.mlops:mlops-features} is not on the class path
+   * @throws IllegalStateException if the workspace is closed
+   */
   @Override
   public FeatureStore features() {
-    return features;
+    FeatureStore f = features;
+    if (f != null) {
+      return f;
+    }
+    synchronized (this) {
+      if (closed.get()) {
+        throw new IllegalStateException("workspace " + uri + " is closed");
+      }
+      if (features == null) {
+        features = loadFeatureStoreFactory().open(store, options);
+      }
+      return features;
+    }
+  }
+
+  private static FeatureStoreFactory loadFeatureStoreFactory() {
+    Iterator<FeatureStoreFactory> found = ServiceLoader.load(FeatureStoreFactory.class,
+        CoreWorkspace.class.getClassLoader()).iterator();
+    if (!found.hasNext()) {
+      throw new ProviderNotFoundException("no feature store is installed: Workspace.features() needs the artifact "
+          + "dev.mlops:mlops-features on the class path (no " + FeatureStoreFactory.class.getName()
+          + " service found); add it next to mlops-core, its version managed by dev.mlops:mlops-bom");
+    }
+    FeatureStoreFactory factory = found.next();
+    if (found.hasNext()) {
+      throw new IllegalStateException("two feature stores are installed: " + factory.getClass().getName() + " and "
+          + found.next().getClass().getName() + "; keep one mlops-features on the class path");
+    }
+    return factory;
   }
 
   /** @return the underlying store (for backends' own tests and tools; not for application code) */
@@ -106,11 +146,27 @@ public final class CoreWorkspace implements Workspace {
   public void close() {
     if (closed.compareAndSet(false, true)) {
       try {
-        features.close();
+        FeatureStore f;
+        synchronized (this) {
+          f = features;
+        }
+        if (f instanceof AutoCloseable c) {
+          closeFeatureStore(c);
+        }
         experiments.close();
       } finally {
         store.close();
       }
+    }
+  }
+
+  private static void closeFeatureStore(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException("closing the feature store failed: " + e.getMessage(), e);
     }
   }
 

@@ -1,6 +1,6 @@
 package dev.mlops.fs;
 
-import dev.mlops.core.features.CoreFeatureStore;
+import dev.mlops.featurestore.ObjectStoreFeatureStore;
 import dev.mlops.features.FeatureStore;
 import dev.mlops.spi.ObjectStore;
 import dev.mlops.testkit.FeatureStoreContract;
@@ -24,6 +24,6 @@ class FsFeatureStoreContractTest extends FeatureStoreContract {
 
   @Override
   protected FeatureStore openFeatureStore(ObjectStore store, Clock clock) {
-    return CoreFeatureStore.builder(store).clock(clock).build();
+    return ObjectStoreFeatureStore.builder(store).clock(clock).build();
   }
 }

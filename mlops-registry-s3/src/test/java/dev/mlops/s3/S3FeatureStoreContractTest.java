@@ -1,6 +1,6 @@
 package dev.mlops.s3;
 
-import dev.mlops.core.features.CoreFeatureStore;
+import dev.mlops.featurestore.ObjectStoreFeatureStore;
 import dev.mlops.features.FeatureStore;
 import dev.mlops.spi.ObjectStore;
 import dev.mlops.testkit.FeatureStoreContract;
@@ -15,7 +15,7 @@ class S3FeatureStoreContractTest extends FeatureStoreContract {
 
   @Override
   protected FeatureStore openFeatureStore(ObjectStore store, Clock clock) {
-    return CoreFeatureStore.builder(store).clock(clock).build();
+    return ObjectStoreFeatureStore.builder(store).clock(clock).build();
   }
 
   /** Every call is an HTTP round trip: a quarter of the volume, minimum sizes kept by the kit. */

@@ -68,7 +68,7 @@ import org.junit.jupiter.api.io.TempDir;
  *   }
  *
  *   @Override protected FeatureStore openFeatureStore(ObjectStore store, Clock clock) {
- *     return CoreFeatureStore.builder(store).clock(clock).build();
+ *     return ObjectStoreFeatureStore.builder(store).clock(clock).build();
  *   }
  * }
  * }</pre>

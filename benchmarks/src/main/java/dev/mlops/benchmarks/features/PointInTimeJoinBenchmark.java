@@ -1,7 +1,7 @@
 package dev.mlops.benchmarks.features;
 
 import dev.mlops.core.MemObjectStore;
-import dev.mlops.core.features.CoreFeatureStore;
+import dev.mlops.featurestore.ObjectStoreFeatureStore;
 import dev.mlops.features.Entity;
 import dev.mlops.features.EntityRow;
 import dev.mlops.features.FeatureRef;
@@ -55,7 +55,7 @@ public class PointInTimeJoinBenchmark {
   private static final Instant BASE = Instant.parse("2026-01-01T00:00:00Z");
 
   private MemObjectStore store;
-  private CoreFeatureStore features;
+  private ObjectStoreFeatureStore features;
   private final TrainingSetRequest request = new TrainingSetRequest(
       List.of(new FeatureRef("stats", "spend"), new FeatureRef("stats", "count")), Optional.empty(),
       TrainingSetRequest.DEFAULT_ROWS_PER_RUN);
@@ -63,7 +63,7 @@ public class PointInTimeJoinBenchmark {
   @Setup(Level.Trial)
   public void setup() {
     store = new MemObjectStore();
-    features = CoreFeatureStore.builder(store).build();
+    features = ObjectStoreFeatureStore.builder(store).build();
     features.apply(Entity.of("customer", "customer_id"));
     features.apply(FeatureView.builder("stats", "customer").feature("spend", FeatureType.DOUBLE)
         .feature("count", FeatureType.LONG).ttl(Duration.ofSeconds(2500)).build());

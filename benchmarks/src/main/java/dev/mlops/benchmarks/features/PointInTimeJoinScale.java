@@ -1,6 +1,6 @@
 package dev.mlops.benchmarks.features;
 
-import dev.mlops.core.features.CoreFeatureStore;
+import dev.mlops.featurestore.ObjectStoreFeatureStore;
 import dev.mlops.features.Entity;
 import dev.mlops.features.EntityRow;
 import dev.mlops.features.FeatureRef;
@@ -70,7 +70,7 @@ public final class PointInTimeJoinScale {
     Files.createDirectories(dir);
     long mismatches;
     try (FsObjectStore store = FsObjectStore.builder().root(dir.resolve("store")).build();
-        CoreFeatureStore features = CoreFeatureStore.builder(store).build()) {
+        ObjectStoreFeatureStore features = ObjectStoreFeatureStore.builder(store).build()) {
       features.apply(Entity.of("customer", "customer_id"));
       features.apply(FeatureView.builder("stats", "customer").feature("spend", FeatureType.DOUBLE)
           .feature("count", FeatureType.LONG).ttl(Duration.ofSeconds(TTL_SECONDS)).build());
