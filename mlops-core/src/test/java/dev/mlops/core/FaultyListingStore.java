@@ -1,12 +1,9 @@
 package dev.mlops.core;
 
+import dev.mlops.spi.ForwardingObjectStore;
 import dev.mlops.spi.ListPage;
-import dev.mlops.spi.ObjectStore;
-import dev.mlops.spi.StoreCapabilities;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.BiFunction;
 
 /**
@@ -16,11 +13,14 @@ import java.util.function.BiFunction;
  *
  * <p>Thread-safe.
  */
-final class FaultyListingStore implements ObjectStore {
-  private final MemObjectStore store = new MemObjectStore();
+final class FaultyListingStore extends ForwardingObjectStore {
   private volatile BiFunction<String, List<String>, List<String>> listingFault = (prefix, keys) -> keys;
   private volatile Runnable afterListing = () -> { };
   private volatile String afterListingPrefix = "\u0000";
+
+  FaultyListingStore() {
+    super(new MemObjectStore());
+  }
 
   /** @param fault given (prefix, listed keys), returns what the listing shows */
   void listingFault(BiFunction<String, List<String>, List<String>> fault) {
@@ -35,7 +35,7 @@ final class FaultyListingStore implements ObjectStore {
 
   @Override
   public ListPage list(String prefix, String startAfter, int limit) {
-    ListPage page = store.list(prefix, startAfter, limit);
+    ListPage page = delegate().list(prefix, startAfter, limit);
     List<String> shown = listingFault.apply(prefix, new ArrayList<>(page.keys()));
     if (prefix.startsWith(afterListingPrefix)) {
       Runnable action = afterListing;
@@ -44,36 +44,6 @@ final class FaultyListingStore implements ObjectStore {
       action.run();
     }
     return new ListPage(shown, page.truncated());
-  }
-
-  @Override
-  public Optional<byte[]> get(String key) {
-    return store.get(key);
-  }
-
-  @Override
-  public Optional<InputStream> openStream(String key) {
-    return store.openStream(key);
-  }
-
-  @Override
-  public void create(String key, byte[] bytes) {
-    store.create(key, bytes);
-  }
-
-  @Override
-  public void createFromStream(String key, InputStream in) {
-    store.createFromStream(key, in);
-  }
-
-  @Override
-  public boolean delete(String key) {
-    return store.delete(key);
-  }
-
-  @Override
-  public StoreCapabilities capabilities() {
-    return store.capabilities();
   }
 
   @Override

@@ -8,10 +8,7 @@ import dev.mlops.MetricPoint;
 import dev.mlops.Run;
 import dev.mlops.RunStatus;
 import dev.mlops.StorageException;
-import dev.mlops.spi.ListPage;
-import dev.mlops.spi.ObjectStore;
-import dev.mlops.spi.StoreCapabilities;
-import java.io.InputStream;
+import dev.mlops.spi.ForwardingObjectStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,13 +41,20 @@ class RunMetricsTest {
   }
 
   /** The real mem: store whose metric-segment creates fail while {@code failures} is positive. */
-  static final class FlakyStore implements ObjectStore {
-    final MemObjectStore d = new MemObjectStore();
+  static final class FlakyStore extends ForwardingObjectStore {
+    final MemObjectStore d;
     final AtomicInteger failures = new AtomicInteger();
     final AtomicInteger attempts = new AtomicInteger();
 
-    @Override public Optional<byte[]> get(String key) { return d.get(key); }
-    @Override public Optional<InputStream> openStream(String key) { return d.openStream(key); }
+    FlakyStore() {
+      this(new MemObjectStore());
+    }
+
+    private FlakyStore(MemObjectStore d) {
+      super(d);
+      this.d = d;
+    }
+
     @Override public void create(String key, byte[] bytes) {
       if (key.contains("/metrics/")) {
         attempts.incrementAndGet();
@@ -58,13 +62,8 @@ class RunMetricsTest {
           throw new StorageException("injected failure creating " + key, null, true);
         }
       }
-      d.create(key, bytes);
+      super.create(key, bytes);
     }
-    @Override public void createFromStream(String key, InputStream in) { d.createFromStream(key, in); }
-    @Override public ListPage list(String prefix, String startAfter, int limit) { return d.list(prefix, startAfter, limit); }
-    @Override public boolean delete(String key) { return d.delete(key); }
-    @Override public StoreCapabilities capabilities() { return d.capabilities(); }
-    @Override public void close() { d.close(); }
   }
 
   private static MetricBuffer.Settings settings(int chunk, int maxPending, int attempts) {

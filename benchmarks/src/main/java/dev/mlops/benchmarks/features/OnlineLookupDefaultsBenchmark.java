@@ -16,6 +16,7 @@ import dev.mlops.features.FeatureView;
 import dev.mlops.features.OnlineReader;
 import dev.mlops.features.OnlineResult;
 import dev.mlops.features.OnlineVector;
+import dev.mlops.spi.ForwardingObjectStore;
 import dev.mlops.spi.ListPage;
 import dev.mlops.spi.ObjectStore;
 import dev.mlops.spi.StoreCapabilities;
@@ -166,55 +167,24 @@ public class OnlineLookupDefaultsBenchmark {
   }
 
   /** The {@code mem:} store, counting listings and gets. */
-  static final class CountingStore implements ObjectStore {
+  static final class CountingStore extends ForwardingObjectStore {
     final LongAdder lists = new LongAdder();
     final LongAdder gets = new LongAdder();
-    private final ObjectStore delegate;
 
     CountingStore(ObjectStore delegate) {
-      this.delegate = delegate;
+      super(delegate);
     }
 
     @Override
     public Optional<byte[]> get(String key) {
       gets.increment();
-      return delegate.get(key);
-    }
-
-    @Override
-    public Optional<InputStream> openStream(String key) {
-      return delegate.openStream(key);
-    }
-
-    @Override
-    public void create(String key, byte[] bytes) {
-      delegate.create(key, bytes);
-    }
-
-    @Override
-    public void createFromStream(String key, InputStream in) {
-      delegate.createFromStream(key, in);
+      return super.get(key);
     }
 
     @Override
     public ListPage list(String prefix, String startAfter, int limit) {
       lists.increment();
-      return delegate.list(prefix, startAfter, limit);
-    }
-
-    @Override
-    public boolean delete(String key) {
-      return delegate.delete(key);
-    }
-
-    @Override
-    public StoreCapabilities capabilities() {
-      return delegate.capabilities();
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
+      return super.list(prefix, startAfter, limit);
     }
   }
 }
