@@ -251,10 +251,11 @@ final class CoreModelRegistry implements ModelRegistry {
     long head = entries.isEmpty() ? 0 : entries.get(entries.size() - 1).seq();
     long newestCheckpoint = checkpointKeys.isEmpty() ? 0 : ((java.util.TreeMap<Long, String>) checkpointKeys).lastKey();
     if (newestCheckpoint > head) {
-      // stored after the log was read: read the entries it needs
+      // stored after the log was listed, or the listing missed entries racing a create: the
+      // checkpoint names the entries it summarises, so read them by key
       try {
         HashChainedLog.Entry last = entries.isEmpty() ? null : entries.get(entries.size() - 1);
-        entries.addAll(log.readAfter(head, last == null ? HashChainedLog.GENESIS : last.hash()));
+        entries.addAll(log.readDirect(head, last == null ? HashChainedLog.GENESIS : last.hash(), newestCheckpoint));
       } catch (CorruptDataException e) {
         return chain.broken(log.keyOf(head + 1), e.getMessage());
       }

@@ -142,6 +142,36 @@ public final class HashChainedLog {
   }
 
   /**
+   * Reads entries {@code afterSeq + 1 .. upTo} by their keys, without listing, checking each one's
+   * hash and link; stops early at the first that does not exist. For a caller that knows entries
+   * up to {@code upTo} were written (a checkpoint names them) when a listing came up short.
+   *
+   * @param afterSeq newest entry already read
+   * @param afterHash its hash
+   * @param upTo the last entry wanted
+   * @return the entries found, oldest first
+   * @throws CorruptDataException naming an entry that is altered or does not continue the chain
+   */
+  public List<Entry> readDirect(long afterSeq, String afterHash, long upTo) {
+    List<Entry> out = new ArrayList<>();
+    String prev = afterHash;
+    for (long seq = afterSeq + 1; seq <= upTo; seq++) {
+      String key = keyOf(seq);
+      Optional<byte[]> bytes = store.get(key);
+      if (bytes.isEmpty()) {
+        break;
+      }
+      Entry e = parse(key, bytes.get());
+      if (e.seq() != seq || !e.prev().equals(prev)) {
+        throw new CorruptDataException("log entry '" + key + "' does not continue the chain after entry " + (seq - 1));
+      }
+      out.add(e);
+      prev = e.hash();
+    }
+    return out;
+  }
+
+  /**
    * Checks that the entry {@code anchor.seq()} exists and has the anchor's hash: a log truncated
    * below it, or rewritten up to it, fails this check even when its chain is intact.
    *
