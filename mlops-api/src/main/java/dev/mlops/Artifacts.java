@@ -1,6 +1,13 @@
 package dev.mlops;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.CopyOption;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -41,6 +48,58 @@ public interface Artifacts {
    */
   Optional<ArtifactRef> find(Digest digest);
 
+  /**
+   * Downloads content to a file, verified while streaming. The bytes go to a temporary file in
+   * the target's directory, which is moved into place only after the digest (and the size the
+   * content was described with) checks out: a corrupt or failed download never leaves a partial
+   * file at {@code target}, and an existing file there is kept unless replacing it was asked for.
+   *
+   * @param digest the content's digest
+   * @param target the file to create; its directory must exist
+   * @param options {@link StandardCopyOption#REPLACE_EXISTING} to replace an
+   *     existing file (atomically where the file system can); no other option is accepted
+   * @return the number of bytes written
+   * @throws NotFoundException if no such content is stored
+   * @throws AlreadyExistsException if target exists and REPLACE_EXISTING was not given
+   * @throws CorruptDataException if the stored content does not match its digest or its recorded
+   *     size (target is left as it was)
+   * @throws StorageException if reading the store or writing the file fails (target is left as it was)
+   * @throws IllegalArgumentException for an option other than REPLACE_EXISTING
+   */
+  long download(Digest digest, Path target, CopyOption... options);
+
+  /**
+   * Stores a file's content in constant memory, with the media type guessed from the file name
+   * ({@link ArtifactSpec#forFileName}).
+   *
+   * @param file the file to store
+   * @return the reference to the content
+   * @throws StorageException if the file cannot be read or the backend fails; nothing partial becomes visible
+   */
+  default ArtifactRef put(Path file) {
+    Objects.requireNonNull(file, "file");
+    Path name = file.getFileName();
+    return put(file, ArtifactSpec.forFileName(name == null ? "" : name.toString()));
+  }
+
+  /**
+   * Stores a file's content in constant memory.
+   *
+   * @param file the file to store
+   * @param spec media type and metadata to record
+   * @return the reference to the content
+   * @throws StorageException if the file cannot be read or the backend fails; nothing partial becomes visible
+   */
+  default ArtifactRef put(Path file, ArtifactSpec spec) {
+    Objects.requireNonNull(file, "file");
+    Objects.requireNonNull(spec, "spec");
+    try (InputStream in = Files.newInputStream(file)) {
+      return put(in, spec);
+    } catch (IOException e) {
+      throw new StorageException("reading file '" + file + "' to store it as an artifact failed: " + e, e, false);
+    }
+  }
+
   /** Stores bytes with default spec. @see #put(InputStream, ArtifactSpec) */
   default ArtifactRef put(byte[] bytes) {
     return put(bytes, ArtifactSpec.defaults());
@@ -48,7 +107,7 @@ public interface Artifacts {
 
   /** Stores bytes. @see #put(InputStream, ArtifactSpec) */
   default ArtifactRef put(byte[] bytes, ArtifactSpec spec) {
-    return put(new java.io.ByteArrayInputStream(bytes), spec);
+    return put(new ByteArrayInputStream(bytes), spec);
   }
 
   /**
@@ -62,7 +121,7 @@ public interface Artifacts {
   default byte[] read(Digest digest) {
     try (InputStream in = open(digest)) {
       return in.readAllBytes();
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new StorageException("reading artifact " + digest + " failed", e, true);
     }
   }

@@ -52,6 +52,74 @@ public final class Names {
         && !name.contains("..");
   }
 
+  /** Longest allowed path name (see {@link #requireValidPath}). */
+  public static final int MAX_PATH_LENGTH = 512;
+
+  /** The path-name rule, as shown in error messages. */
+  public static final String PATH_RULE = "'/'-separated segments, each matching " + PATTERN
+      + " without '..' (so no empty, '.' or '..' segment), no leading or trailing '/', 1-" + MAX_PATH_LENGTH
+      + " characters in all";
+
+  /**
+   * Returns {@code path} if it is a valid path name: names of artifacts within a run or a model
+   * version, such as {@code model/weights.onnx} or {@code plots/roc.png}. A path name is one or
+   * more names (see {@link #requireValid}) joined by {@code /}, at most {@value #MAX_PATH_LENGTH}
+   * characters in all. Every valid name is a valid path name.
+   *
+   * @param kind what the path is for, used in the message ("artifact name")
+   * @param path the candidate
+   * @return path, unchanged
+   * @throws NullPointerException if path is null
+   * @throws IllegalArgumentException naming the value, the offending segment and the rule if it is invalid
+   */
+  public static String requireValidPath(String kind, String path) {
+    Objects.requireNonNull(path, kind);
+    if (!isValidPath(path)) {
+      String why;
+      if (path.isEmpty()) {
+        why = "it is empty";
+      } else if (path.length() > MAX_PATH_LENGTH) {
+        why = "it has " + path.length() + " characters";
+      } else if (path.startsWith("/") || path.endsWith("/")) {
+        why = "it starts or ends with '/'";
+      } else {
+        String bad = "";
+        for (String seg : path.split("/", -1)) {
+          if (!isValid(seg)) {
+            bad = seg;
+            break;
+          }
+        }
+        why = "segment " + quote(bad) + " is not a valid name";
+      }
+      throw new IllegalArgumentException(kind + " " + quote(path) + " is invalid (" + why + "): it must be "
+          + PATH_RULE);
+    }
+    return path;
+  }
+
+  /**
+   * @param path the candidate, may be null
+   * @return whether the path follows the path-name rule of {@link #requireValidPath}
+   */
+  public static boolean isValidPath(String path) {
+    if (path == null || path.isEmpty() || path.length() > MAX_PATH_LENGTH) {
+      return false;
+    }
+    int start = 0;
+    while (true) {
+      int slash = path.indexOf('/', start);
+      String seg = slash < 0 ? path.substring(start) : path.substring(start, slash);
+      if (!isValid(seg)) {
+        return false;
+      }
+      if (slash < 0) {
+        return true;
+      }
+      start = slash + 1;
+    }
+  }
+
   /** Quotes a value for an error message, escaping control characters so they can be seen. */
   static String quote(String value) {
     StringBuilder sb = new StringBuilder(value.length() + 2).append('\'');

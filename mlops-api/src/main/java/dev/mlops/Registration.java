@@ -12,7 +12,8 @@ import java.util.Optional;
  *
  * <p>Immutable and thread-safe.
  *
- * @param artifacts files of the version, by name (names follow {@link Names})
+ * @param artifacts files of the version, by path name (e.g. {@code model/weights.onnx}; see
+ *     {@link Names#requireValidPath})
  * @param lineage where it came from
  * @param description free text
  * @param tags user tags (keys follow {@link Names})
@@ -23,7 +24,7 @@ public record Registration(
   /** Validates and copies. */
   public Registration {
     artifacts = Map.copyOf(artifacts);
-    artifacts.keySet().forEach(k -> Names.requireValid("artifact name", k));
+    artifacts.keySet().forEach(k -> Names.requireValidPath("artifact name", k));
     Objects.requireNonNull(lineage, "lineage");
     Objects.requireNonNull(description, "description");
     tags = Map.copyOf(tags);
@@ -47,13 +48,14 @@ public record Registration(
     private Builder() {}
 
     /**
-     * @param name the file's name within the version, e.g. {@code model.onnx}
+     * @param name the file's path name within the version, e.g. {@code model.onnx} or
+     *     {@code model/weights.onnx} (see {@link Names#requireValidPath})
      * @param ref the stored content
      * @return this
-     * @throws IllegalArgumentException if name is invalid
+     * @throws IllegalArgumentException naming the value and the rule if name is invalid
      */
     public Builder artifact(String name, ArtifactRef ref) {
-      artifacts.put(Names.requireValid("artifact name", name), Objects.requireNonNull(ref, "ref"));
+      artifacts.put(Names.requireValidPath("artifact name", name), Objects.requireNonNull(ref, "ref"));
       return this;
     }
 

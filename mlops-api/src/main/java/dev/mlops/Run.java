@@ -1,18 +1,28 @@
 package dev.mlops;
 
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * A live run: the handle training code logs through. Metrics are buffered and written in segments
  * off the caller's thread; {@link #flush()} waits until everything logged so far is stored.
- * Closing a run that is still running finishes it.
  *
- * <p>Names (params, tags, metrics, artifacts, datasets) follow {@link Names}; a bad name is an
+ * <p><b>Ending a run.</b> Prefer {@link Experiments#run(String, String, Experiments.RunBody)}: it
+ * ends the run FINISHED when the body returns and FAILED (recording the exception) when it
+ * throws. A run used in try-with-resources is ended by {@link #close()}, which cannot see an
+ * exception thrown by the block: {@code close()} always means "FINISHED, unless already ended". Code
+ * that manages the run itself must call {@link #fail(Throwable)} (or {@link #end(RunStatus, String)})
+ * on failure before the run is closed.
+ *
+ * <p>Names (params, tags, metrics, datasets) follow {@link Names}; artifact names are path names
+ * ({@code model/weights.onnx}, see {@link Names#requireValidPath}). A bad name is an
  * {@link IllegalArgumentException} naming it, and nothing is stored.
  *
  * <p>Thread-safe.
  */
 public interface Run extends AutoCloseable {
+  /** Longest status reason kept, in chars; longer reasons are cut. */
+  int MAX_REASON_LENGTH = 4096;
 
   /** @return the run's id */
   RunId id();
@@ -51,8 +61,10 @@ public interface Run extends AutoCloseable {
   void logInput(DatasetInput input);
 
   /**
-   * Attaches stored content to the run under a name.
+   * Attaches stored content to the run under a path name such as {@code model/weights.onnx} or
+   * {@code plots/roc.png} (see {@link Names#requireValidPath}).
    *
+   * @throws IllegalArgumentException naming the value and the rule if the name is invalid
    * @throws ConflictException if the run has ended
    */
   void logArtifact(String name, ArtifactRef ref);
@@ -66,14 +78,44 @@ public interface Run extends AutoCloseable {
   void flush();
 
   /**
-   * Ends the run in a terminal status, after flushing metrics.
+   * Ends the run in a terminal status, after flushing metrics, recording why. Ending again in the
+   * same status is a no-op (the first reason stays).
    *
    * @param status FINISHED, FAILED or KILLED
+   * @param reason why, free text (empty: none); at most {@value #MAX_REASON_LENGTH} chars are kept
+   * @throws IllegalArgumentException if status is RUNNING
    * @throws ConflictException if it already ended in another status
    * @throws StorageException if buffered metrics cannot be stored (see {@link #flush()}); the run
    *     is not ended
    */
-  void end(RunStatus status);
+  void end(RunStatus status, String reason);
+
+  /**
+   * Ends the run in a terminal status, after flushing metrics, with no reason.
+   *
+   * @param status FINISHED, FAILED or KILLED
+   * @throws IllegalArgumentException if status is RUNNING
+   * @throws ConflictException if it already ended in another status
+   * @throws StorageException if buffered metrics cannot be stored (see {@link #flush()}); the run
+   *     is not ended
+   */
+  default void end(RunStatus status) {
+    end(status, "");
+  }
+
+  /**
+   * Ends the run FAILED, recording the cause's class and message as the status reason
+   * ({@link RunInfo#statusReason()}), e.g. {@code java.lang.IllegalStateException: diverged}.
+   *
+   * @param cause what went wrong
+   * @throws ConflictException if it already ended in another status
+   * @throws StorageException if buffered metrics cannot be stored; the run is not ended
+   */
+  default void fail(Throwable cause) {
+    Objects.requireNonNull(cause, "cause");
+    String message = cause.getMessage();
+    end(RunStatus.FAILED, cause.getClass().getName() + (message == null ? "" : ": " + message));
+  }
 
   /** @return the run's state as stored (after a flush) */
   RunInfo info();
@@ -88,7 +130,14 @@ public interface Run extends AutoCloseable {
     logMetric(key, value, 0);
   }
 
-  /** Ends the run as FINISHED if it is still running. */
+  /**
+   * Ends the run as FINISHED if it is still running; does nothing to an ended run. This cannot
+   * tell whether the try-with-resources block that closes it threw: a run whose work failed must
+   * be ended with {@link #fail(Throwable)} first, or run through
+   * {@link Experiments#run(String, String, Experiments.RunBody)}, which does that.
+   *
+   * @throws StorageException if buffered metrics cannot be stored; the run is not ended
+   */
   @Override
   default void close() {
     if (info().status() == RunStatus.RUNNING) {

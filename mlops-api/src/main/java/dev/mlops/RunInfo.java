@@ -23,6 +23,8 @@ import java.util.Optional;
  * @param inputs datasets consumed
  * @param artifacts artifacts logged, by name
  * @param provenance where it ran
+ * @param statusReason why the run ended as it did, when recorded (for a run ended by
+ *     {@link Run#fail(Throwable)} or {@link Experiments#run}: the exception's class and message)
  */
 public record RunInfo(
     RunId id,
@@ -36,7 +38,8 @@ public record RunInfo(
     Map<String, Double> latestMetrics,
     List<DatasetInput> inputs,
     Map<String, ArtifactRef> artifacts,
-    Provenance provenance) {
+    Provenance provenance,
+    Optional<String> statusReason) {
 
   /** Validates and copies. */
   public RunInfo {
@@ -52,5 +55,19 @@ public record RunInfo(
     inputs = List.copyOf(inputs);
     artifacts = Map.copyOf(artifacts);
     Objects.requireNonNull(provenance, "provenance");
+    Objects.requireNonNull(statusReason, "statusReason");
+  }
+
+  /**
+   * A snapshot without a status reason.
+   *
+   * @see #RunInfo(RunId, String, String, RunStatus, Instant, Optional, Map, Map, Map, List, Map, Provenance, Optional)
+   */
+  public RunInfo(RunId id, String experiment, String name, RunStatus status, Instant startedAt,
+      Optional<Instant> endedAt, Map<String, String> params, Map<String, String> tags,
+      Map<String, Double> latestMetrics, List<DatasetInput> inputs, Map<String, ArtifactRef> artifacts,
+      Provenance provenance) {
+    this(id, experiment, name, status, startedAt, endedAt, params, tags, latestMetrics, inputs, artifacts,
+        provenance, Optional.empty());
   }
 }

@@ -7,7 +7,6 @@ import dev.mlops.Digest;
 import dev.mlops.Mlops;
 import dev.mlops.ModelVersion;
 import dev.mlops.Registration;
-import dev.mlops.Run;
 import dev.mlops.RunQuery;
 import dev.mlops.Workspace;
 import java.io.PrintStream;
@@ -77,9 +76,8 @@ public final class Quickstart {
       // 1. Track a training run: params, a metric series, the dataset it read, the model file.
       byte[] trainingData = syntheticCsv(1_000, 42);
       Digest dataset = Digest.of(trainingData);
-      ArtifactRef modelFile;
-      ModelVersion version;
-      try (Run run = ws.experiments().startRun("fraud-detection", "logistic-regression")) {
+      // run(...) ends the run FINISHED when the body returns, FAILED (with the exception) when it throws.
+      ModelVersion version = ws.experiments().run("fraud-detection", "logistic-regression", run -> {
         run.logParam("learning_rate", "0.05");
         run.logParam("epochs", "20");
         run.logInput(new DatasetInput("transactions", dataset, "amount:double,label:int", 1_000, "training"));
@@ -89,20 +87,20 @@ public final class Quickstart {
           run.logMetric("loss", loss, epoch);
         }
         run.logMetric("auc", 0.91, 19);
-        modelFile = ws.artifacts().put("weights: 0.42 -1.3 7.7".getBytes(StandardCharsets.UTF_8),
+        ArtifactRef modelFile = ws.artifacts().put("weights: 0.42 -1.3 7.7".getBytes(StandardCharsets.UTF_8),
             ArtifactSpec.of("text/plain"));
-        run.logArtifact("model.txt", modelFile);
+        run.logArtifact("model/weights.txt", modelFile);
         out.printf("1. tracked run %s: 20 epochs, final loss %.4f, model %s%n", run.id(), loss, modelFile.digest());
 
         // 2. Register the model with its lineage (run, dataset, files).
-        version = ws.registry().register("fraud", Registration.builder()
-            .artifact("model.txt", modelFile)
+        return ws.registry().register("fraud", Registration.builder()
+            .artifact("model/weights.txt", modelFile)
             .trainingRun(run.id())
             .dataset(dataset)
             .description("logistic regression on 1k transactions")
             .tag("framework", "toy")
             .build());
-      }
+      });
       out.printf("2. registered %s, status %s%n", version.ref(), version.status());
 
       // 3. A reviewer approves it; then it is promoted with an alias.
@@ -112,7 +110,7 @@ public final class Quickstart {
 
       // 4. A model server resolves the alias (a memory read once cached) and loads the file, verified.
       ModelVersion serving = ws.registry().resolve("fraud@production");
-      byte[] weights = ws.artifacts().read(serving.artifacts().get("model.txt").digest());
+      byte[] weights = ws.artifacts().read(serving.artifacts().get("model/weights.txt").digest());
       out.printf("4. fraud@production -> version %d (%s), %d bytes of weights verified%n",
           serving.version(), serving.status(), weights.length);
 

@@ -5,7 +5,9 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import dev.mlops.AlreadyExistsException;
+import dev.mlops.ArtifactRef;
 import dev.mlops.CorruptDataException;
+import dev.mlops.Digest;
 import dev.mlops.Experiments;
 import dev.mlops.MetricPoint;
 import dev.mlops.Names;
@@ -16,8 +18,10 @@ import dev.mlops.RunId;
 import dev.mlops.RunInfo;
 import dev.mlops.RunPage;
 import dev.mlops.RunQuery;
+import dev.mlops.VerifyReport;
 import dev.mlops.core.MetricSegments.Latest;
 import dev.mlops.core.MetricSegments.Segment;
+import dev.mlops.core.MetricSegments.Summary;
 import dev.mlops.core.internal.HashChainedLog;
 import dev.mlops.core.internal.Json;
 import dev.mlops.spi.ObjectStore;
@@ -33,6 +37,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -49,7 +55,12 @@ import org.slf4j.LoggerFactory;
  *   runs/&lt;runId&gt;/log/&lt;seq, 20 digits&gt;.json     the run's hash-chained log ({@link RunState})
  *   runs/&lt;runId&gt;/metrics/&lt;writer&gt;-&lt;seq&gt;.seg   metric segments ({@link MetricSegments})
  * </pre>
- * Markers are created before a run's first log entry, so every run with a log is listed. Run ids
+ * Markers are created before a run's first log entry, so every run with a log is listed. They
+ * are only an index: a run's own log is the truth ({@link #search} checks the experiment its
+ * START entry names; {@link #verifyIndex()} and {@link #repairIndex()} check and rebuild the
+ * markers from the logs). Each writer's segments are numbered from 1 without gaps and a run's END
+ * entry records every segment's digest, so a deleted or rewritten segment is reported, not
+ * silently dropped ({@link #segments}). Run ids
  * are 13 hex digits of the start time in millis and 16 random hex digits: time-ordered, and
  * unique across processes without coordination.
  *
@@ -71,6 +82,7 @@ final class CoreExperiments implements Experiments, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CoreExperiments.class);
   private static final String NAMES = "experiments/names/";
   private static final String RUN_INDEX = "experiments/runs/";
+  private static final String RUNS = "runs/";
 
   private final ObjectStore store;
   private final Clock clock;
@@ -78,8 +90,8 @@ final class CoreExperiments implements Experiments, AutoCloseable {
   private final MetricBuffer.Settings settings;
   private final SecureRandom random = new SecureRandom();
   private final Cache<RunId, RunState> states = Caffeine.newBuilder().maximumSize(10_000).build();
-  private final LoadingCache<String, Map<String, Latest>> segmentLatest =
-      Caffeine.newBuilder().maximumSize(100_000).build(this::readSegmentLatest);
+  private final LoadingCache<String, Summary> segmentSummaries =
+      Caffeine.newBuilder().maximumSize(100_000).build(this::readSegmentSummary);
   private final ConcurrentHashMap<RunId, List<CoreRun>> live = new ConcurrentHashMap<>();
   private final Object writerLock = new Object();
   private ScheduledThreadPoolExecutor writer; // guarded by writerLock, started lazily
@@ -143,7 +155,7 @@ final class CoreExperiments implements Experiments, AutoCloseable {
 
   private CoreRun attach(RunState s, HashChainedLog log) {
     MetricBuffer buffer = new MetricBuffer(store, s.id(), randomHex(8), clock, writer(), settings,
-        segmentLatest::put);
+        segmentSummaries::put);
     CoreRun r = new CoreRun(this, s, log, buffer);
     if (!s.status().terminal()) {
       live.computeIfAbsent(s.id(), k -> new CopyOnWriteArrayList<>()).add(r);
@@ -171,15 +183,14 @@ final class CoreExperiments implements Experiments, AutoCloseable {
     Objects.requireNonNull(id, "id");
     Names.requireValid("metric key", key);
     flushLive(id);
-    if (!state(id).started()) {
+    RunState s = state(id);
+    if (!s.started()) {
       throw new NotFoundException("no run " + id);
     }
     List<MetricPoint> out = new ArrayList<>();
-    for (String segKey : store.listAll(MetricBuffer.segmentPrefix(id)).toList()) {
-      if (!segKey.endsWith(MetricSegments.SUFFIX)) {
-        continue;
-      }
-      Segment seg = MetricSegments.decode(segKey, read(segKey));
+    for (Expected e : segments(id, s.endSegments())) {
+      String segKey = e.requirePresent().key();
+      Segment seg = MetricSegments.decode(segKey, readChecked(e));
       int k = seg.keys().indexOf(key);
       if (k < 0) {
         continue;
@@ -207,10 +218,144 @@ final class CoreExperiments implements Experiments, AutoCloseable {
     List<RunInfo> runs = new ArrayList<>(ids.size());
     for (String id : ids) {
       if (Names.isValid(id)) {
-        findRun(RunId.of(id)).ifPresent(runs::add);
+        // the run's own log is the truth; a marker is only an index entry pointing at it
+        findRun(RunId.of(id)).filter(r -> query.experiments().isEmpty() || query.experiments().contains(r.experiment()))
+            .ifPresent(runs::add);
       }
     }
     return RunSearch.page(query, runs, offset);
+  }
+
+  // ---------------------------------------------------------------- integrity
+
+  @Override
+  public VerifyReport verify(RunId id) {
+    Objects.requireNonNull(id, "id");
+    flushLive(id);
+    HashChainedLog log = log(id);
+    VerifyReport chain = log.verify();
+    if (!chain.ok()) {
+      return chain;
+    }
+    if (chain.entriesChecked() == 0) {
+      throw new NotFoundException("no run " + id);
+    }
+    long checked = chain.entriesChecked();
+    RunState s;
+    try {
+      s = catchUp(RunState.empty(id));
+    } catch (CorruptDataException e) {
+      return broken(checked, log.prefix(), e.getMessage());
+    }
+    for (String marker : List.of(NAMES + s.experiment(), RUN_INDEX + s.experiment() + "/" + id.value())) {
+      if (store.get(marker).isEmpty()) {
+        return broken(checked, marker, "index marker is missing, so experimentNames() or search() do not list run "
+            + id + "; repairIndex() re-creates it");
+      }
+      checked++;
+    }
+    for (Expected e : segments(id, s.endSegments())) {
+      if (e.missing().isPresent()) {
+        return broken(checked, e.key(), e.missing().get());
+      }
+      try {
+        MetricSegments.decode(e.key(), readChecked(e));
+      } catch (CorruptDataException ex) {
+        return broken(checked, e.key(), ex.getMessage());
+      }
+      checked++;
+    }
+    for (Map.Entry<String, ArtifactRef> a : new TreeMap<>(s.artifacts()).entrySet()) {
+      Digest d = a.getValue().digest();
+      String blob = CoreArtifacts.blobKey(d);
+      // opening (not reading) the blob: its content is verified whenever it is read
+      if (store.openStream(blob).map(CoreExperiments::closeQuietly).isEmpty()) {
+        return broken(checked, blob, "artifact '" + a.getKey() + "' of run " + id + " (" + d + ") is not stored");
+      }
+      String meta = CoreArtifacts.metaKey(d);
+      Optional<byte[]> descriptor = store.get(meta);
+      if (descriptor.isPresent()) {
+        try {
+          CoreArtifacts.describe(meta, d, descriptor.get());
+        } catch (CorruptDataException ex) {
+          return broken(checked, meta, ex.getMessage());
+        }
+      }
+      checked++;
+    }
+    return VerifyReport.clean(checked);
+  }
+
+  @Override
+  public VerifyReport verifyIndex() {
+    long checked = 0;
+    for (RunId id : storedRunIds()) {
+      RunState s = state(id);
+      if (!s.started()) {
+        continue; // a run directory without a log (e.g. only stray files)
+      }
+      for (String marker : List.of(NAMES + s.experiment(), RUN_INDEX + s.experiment() + "/" + id.value())) {
+        if (store.get(marker).isEmpty()) {
+          return broken(checked, marker, "index marker is missing, so experimentNames() or search() do not list run "
+              + id + "; repairIndex() re-creates it");
+        }
+      }
+      checked++;
+    }
+    return VerifyReport.clean(checked);
+  }
+
+  @Override
+  public int repairIndex() {
+    int created = 0;
+    for (RunId id : storedRunIds()) {
+      RunState s = state(id);
+      if (s.started()) {
+        for (String marker : List.of(NAMES + s.experiment(), RUN_INDEX + s.experiment() + "/" + id.value())) {
+          if (store.get(marker).isEmpty()) {
+            try {
+              store.create(marker, new byte[0]);
+              created++;
+            } catch (AlreadyExistsException raced) {
+              // re-created concurrently: fine
+            }
+          }
+        }
+      }
+    }
+    return created;
+  }
+
+  /** Every run id with objects under {@code runs/}, one list request per run (skipping its objects). */
+  private List<RunId> storedRunIds() {
+    List<RunId> ids = new ArrayList<>();
+    String after = "";
+    while (true) {
+      List<String> page = store.list(RUNS, after, 1).keys();
+      if (page.isEmpty()) {
+        return ids;
+      }
+      String key = page.get(0);
+      int slash = key.indexOf('/', RUNS.length());
+      String id = slash < 0 ? key.substring(RUNS.length()) : key.substring(RUNS.length(), slash);
+      if (Names.isValid(id)) {
+        ids.add(RunId.of(id));
+      }
+      after = RUNS + id + "0"; // '0' sorts right after '/': skips every key of this run
+    }
+  }
+
+  private static VerifyReport broken(long good, String key, String problem) {
+    return new VerifyReport(good, Optional.of(key), Optional.of(problem));
+  }
+
+  private static boolean closeQuietly(java.io.InputStream in) {
+    try {
+      in.close();
+    } catch (java.io.IOException ignored) {
+      // only probing for existence
+    }
+    return true;
   }
 
   private RunInfo info(RunState s) {
@@ -224,14 +369,113 @@ final class CoreExperiments implements Experiments, AutoCloseable {
 
   /** @return the latest point of every metric in the run's stored segments */
   Map<String, Latest> latestFromSegments(RunId id) {
-    Map<String, Latest> out = new HashMap<>();
-    store.listAll(MetricBuffer.segmentPrefix(id)).filter(k -> k.endsWith(MetricSegments.SUFFIX)).forEach(k ->
-        segmentLatest.get(k).forEach((m, l) -> out.merge(m, l, (old, neu) -> neu.supersedes(old) ? neu : old)));
+    return storedSegments(id).latest();
+  }
+
+  /**
+   * What a run's stored segments hold, for its END entry.
+   *
+   * @param latest the latest point of every metric
+   * @param manifest per writer, the digest of each of its segments in order
+   */
+  record StoredSegments(Map<String, Latest> latest, Map<String, List<String>> manifest) {}
+
+  /**
+   * @return the latest points and the manifest of the run's stored segments
+   * @throws CorruptDataException naming the key of a missing or unreadable segment
+   */
+  StoredSegments storedSegments(RunId id) {
+    Map<String, Latest> latest = new HashMap<>();
+    Map<String, List<String>> manifest = new TreeMap<>();
+    for (Expected e : segments(id, Optional.empty())) {
+      e.requirePresent();
+      Summary sum = segmentSummaries.get(e.key());
+      sum.latest().forEach((m, l) -> latest.merge(m, l, (old, neu) -> neu.supersedes(old) ? neu : old));
+      manifest.computeIfAbsent(e.writer(), w -> new ArrayList<>()).add(sum.digest());
+    }
+    return new StoredSegments(latest, manifest);
+  }
+
+  /**
+   * A segment a run consists of.
+   *
+   * @param key storage key
+   * @param writer the writer that stored it
+   * @param digest what the run's END entry records for it (empty while the run is running)
+   * @param missing why it should exist, if it does not
+   */
+  record Expected(String key, String writer, Optional<String> digest, Optional<String> missing) {
+    /** @throws CorruptDataException naming the key if the segment is missing */
+    Expected requirePresent() {
+      if (missing.isPresent()) {
+        throw new CorruptDataException(missing.get());
+      }
+      return this;
+    }
+  }
+
+  /**
+   * The segments a run consists of. An ended run whose END entry records its segments consists of
+   * exactly those (segments stored after the end, by handles that raced with it, are not part of
+   * it). Otherwise: every segment listed, where each writer's segments must be numbered from 1
+   * without gaps. Names that are not segment names (a README) are ignored. A segment that
+   * should exist and does not is returned with {@link Expected#missing()} set.
+   */
+  List<Expected> segments(RunId id, Optional<Map<String, List<String>>> manifest) {
+    String prefix = MetricBuffer.segmentPrefix(id);
+    Map<String, TreeSet<Long>> listed = new TreeMap<>();
+    store.listAll(prefix).forEach(k -> MetricSegments.Place.parse(prefix, k).ifPresent(p ->
+        listed.computeIfAbsent(p.writer(), w -> new TreeSet<>()).add(p.seq())));
+    List<Expected> out = new ArrayList<>();
+    if (manifest.isPresent()) {
+      for (Map.Entry<String, List<String>> w : new TreeMap<>(manifest.get()).entrySet()) {
+        Set<Long> have = listed.getOrDefault(w.getKey(), new TreeSet<>());
+        List<String> digests = w.getValue();
+        for (int i = 0; i < digests.size(); i++) {
+          String key = MetricSegments.Place.key(prefix, w.getKey(), i + 1);
+          out.add(new Expected(key, w.getKey(), Optional.of(digests.get(i)), missing(key, have.contains(i + 1L),
+              "the run's END entry records " + digests.size() + " segment(s) of writer " + w.getKey())));
+        }
+      }
+      return out;
+    }
+    for (Map.Entry<String, TreeSet<Long>> w : listed.entrySet()) {
+      long last = w.getValue().last();
+      for (long seq = 1; seq <= last; seq++) {
+        String key = MetricSegments.Place.key(prefix, w.getKey(), seq);
+        out.add(new Expected(key, w.getKey(), Optional.empty(), missing(key, w.getValue().contains(seq),
+            "writer " + w.getKey() + " stored segment " + last
+            + " and numbers its segments from 1 without gaps, storing each only after the one before")));
+      }
+    }
     return out;
   }
 
-  private Map<String, Latest> readSegmentLatest(String key) {
-    return MetricSegments.decode(key, read(key)).latest();
+  private Optional<String> missing(String key, boolean listed, String why) {
+    // A listing taken while objects are being created may miss one that exists: look at it
+    // directly before calling it missing.
+    if (!listed && store.get(key).isEmpty()) {
+      return Optional.of("metric segment '" + key + "' is missing: " + why);
+    }
+    return Optional.empty();
+  }
+
+  private Summary readSegmentSummary(String key) {
+    byte[] bytes = read(key);
+    return new Summary(MetricSegments.decode(key, bytes).latest(), MetricSegments.digestOf(bytes));
+  }
+
+  /** Reads a segment and checks it against the digest its run's END entry records. */
+  private byte[] readChecked(Expected e) {
+    byte[] bytes = read(e.key());
+    if (e.digest().isPresent()) {
+      String actual = MetricSegments.digestOf(bytes);
+      if (!actual.equals(e.digest().get())) {
+        throw new CorruptDataException("metric segment '" + e.key() + "' is altered: its content hashes to "
+            + actual + "... but the run's END entry records " + e.digest().get() + "...");
+      }
+    }
+    return bytes;
   }
 
   private byte[] read(String key) {
@@ -308,7 +552,7 @@ final class CoreExperiments implements Experiments, AutoCloseable {
   // ---------------------------------------------------------------- plumbing
 
   private HashChainedLog log(RunId id) {
-    return new HashChainedLog(store, "runs/" + id.value() + "/log");
+    return new HashChainedLog(store, RUNS + id.value() + "/log");
   }
 
   private void createMarker(String key) {

@@ -116,7 +116,7 @@ final class CoreRun implements Run {
 
   @Override
   public void logArtifact(String name, ArtifactRef ref) {
-    Names.requireValid("artifact name", name);
+    Names.requireValidPath("artifact name", name);
     Objects.requireNonNull(ref, "ref");
     commit("log artifact '" + name + "'", s -> {
       if (ref.equals(s.artifacts().get(name))) {
@@ -135,18 +135,19 @@ final class CoreRun implements Run {
   }
 
   @Override
-  public void end(RunStatus status) {
+  public void end(RunStatus status, String reason) {
     Objects.requireNonNull(status, "status");
+    Objects.requireNonNull(reason, "reason");
     if (!status.terminal()) {
       throw new IllegalArgumentException("a run ends FINISHED, FAILED or KILLED, not " + status);
     }
-    endAs(status, false);
+    endAs(status, false, reason.length() > MAX_REASON_LENGTH ? reason.substring(0, MAX_REASON_LENGTH) : reason);
   }
 
   /** Ends the run as FINISHED unless it has already ended (in any status). */
   @Override
   public void close() {
-    endAs(RunStatus.FINISHED, true);
+    endAs(RunStatus.FINISHED, true, "");
   }
 
   @Override
@@ -163,7 +164,7 @@ final class CoreRun implements Run {
     return metrics;
   }
 
-  private void endAs(RunStatus status, boolean ifRunning) {
+  private void endAs(RunStatus status, boolean ifRunning, String reason) {
     synchronized (commitLock) {
       if (state.status().terminal() && (ifRunning || state.status() == status) && !metrics.hasUnstored()) {
         return;
@@ -180,7 +181,12 @@ final class CoreRun implements Run {
       }
       ObjectNode b = owner.entry(RunState.END);
       b.put("status", status.name());
-      b.set("metrics", RunState.metricsNode(owner.latestFromSegments(id)));
+      if (!reason.isEmpty()) {
+        b.put("reason", reason);
+      }
+      CoreExperiments.StoredSegments stored = owner.storedSegments(id);
+      b.set("metrics", RunState.metricsNode(stored.latest()));
+      b.set("segments", RunState.segmentsNode(stored.manifest()));
       return b;
     }, true);
     owner.ended(id, endedMessage(after, "log metrics"));

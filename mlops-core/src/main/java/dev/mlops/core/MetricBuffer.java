@@ -6,7 +6,6 @@ import dev.mlops.CorruptDataException;
 import dev.mlops.Names;
 import dev.mlops.RunId;
 import dev.mlops.StorageException;
-import dev.mlops.core.MetricSegments.Latest;
 import dev.mlops.spi.ObjectStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * primitive arrays under a short lock and returns; a full chunk is sealed and handed to the
  * workspace's writer thread, which encodes it as one {@link MetricSegments segment} and creates
  * {@code runs/<runId>/metrics/<writerId>-<seq, 10 digits>.seg}. The writer id is random per
- * handle, so handles in many processes never compete for a key.
+ * handle, so handles in many processes never compete for a key. A writer numbers its segments
+ * from 1 without gaps and stores them strictly in order, so a reader can tell a deleted segment
+ * from one never written.
  *
  * <p>Memory is bounded: when {@code maxPendingChunks} sealed chunks wait for the writer,
  * {@link #log} blocks until one is stored. A partly filled chunk is written by the timer: after one
@@ -116,7 +117,7 @@ final class MetricBuffer {
   private final Clock clock;
   private final ScheduledExecutorService writer;
   private final Settings settings;
-  private final BiConsumer<String, Map<String, Latest>> onStored;
+  private final BiConsumer<String, MetricSegments.Summary> onStored;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition progress = lock.newCondition();
@@ -139,11 +140,11 @@ final class MetricBuffer {
   private Optional<String> endedBecause = Optional.empty();
 
   /**
-   * @param writerId random hex, unique per handle
-   * @param onStored told each stored segment's key and the latest point per metric in it
+   * @param writerId 16 random hex digits, unique per handle
+   * @param onStored told each stored segment's key, digest and the latest point per metric in it
    */
   MetricBuffer(ObjectStore store, RunId run, String writerId, Clock clock, ScheduledExecutorService writer,
-      Settings settings, BiConsumer<String, Map<String, Latest>> onStored) {
+      Settings settings, BiConsumer<String, MetricSegments.Summary> onStored) {
     this.store = store;
     this.run = run;
     this.keyPrefix = segmentPrefix(run) + writerId + "-";
@@ -317,6 +318,7 @@ final class MetricBuffer {
     if (size == 0) {
       return;
     }
+    // numbered 1, 2, 3... without gaps and stored strictly in order (see MetricSegments.Place)
     String key = keyPrefix + String.format("%010d", nextSeq++) + MetricSegments.SUFFIX;
     pending.addLast(new Chunk(key, List.copyOf(keys), idx, bits, steps, times, size));
     newArrays();
@@ -358,7 +360,9 @@ final class MetricBuffer {
         retryLater(c, e);
         return;
       }
-      onStored.accept(c.key, MetricSegments.latest(c.dictionary, c.keyIndex, c.valueBits, c.steps, c.timestamps, c.size));
+      onStored.accept(c.key, new MetricSegments.Summary(
+          MetricSegments.latest(c.dictionary, c.keyIndex, c.valueBits, c.steps, c.timestamps, c.size),
+          MetricSegments.digestOf(c.bytes())));
       c.encoded = null;
       lock.lock();
       try {

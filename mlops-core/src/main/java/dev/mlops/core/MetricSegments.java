@@ -1,6 +1,7 @@
 package dev.mlops.core;
 
 import dev.mlops.CorruptDataException;
+import dev.mlops.Digest;
 import dev.mlops.Names;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
@@ -11,6 +12,9 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.zip.CRC32;
 
 /**
@@ -42,6 +46,57 @@ final class MetricSegments {
   static final short FORMAT_VERSION = 1;
   static final String SUFFIX = ".seg";
   private static final int RECORD_BYTES = 4 + 8 + 8 + 8;
+  /** A metric writer's id: 16 lowercase hex digits, random per run handle. */
+  static final Pattern WRITER = Pattern.compile("[0-9a-f]{16}");
+  /** A segment's digest as recorded in a run's END entry ({@link #digestOf}). */
+  static final Pattern DIGEST = Pattern.compile("[0-9a-f]{16}");
+  /** The last key segment of a metric segment: {@code <writer>-<seq, 10 digits>.seg}. */
+  private static final Pattern NAME = Pattern.compile("([0-9a-f]{16})-([0-9]{10})\\.seg");
+
+  /**
+   * A segment's place: which writer stored it and its number among that writer's segments.
+   * Each writer numbers its segments 1, 2, 3... and stores them strictly in order (a segment is
+   * written only after the one before it is stored), so a gap in a writer's numbers means a
+   * segment was deleted.
+   *
+   * @param key the storage key
+   * @param writer the writer id
+   * @param seq the number, from 1
+   */
+  record Place(String key, String writer, long seq) {
+    /** @return the place, or empty if {@code key} is not a segment key under {@code prefix} */
+    static Optional<Place> parse(String prefix, String key) {
+      if (!key.startsWith(prefix)) {
+        return Optional.empty();
+      }
+      Matcher m = NAME.matcher(key.substring(prefix.length()));
+      if (!m.matches()) {
+        return Optional.empty(); // a README or other stray file: not ours, ignored
+      }
+      return Optional.of(new Place(key, m.group(1), Long.parseLong(m.group(2))));
+    }
+
+    static String key(String prefix, String writer, long seq) {
+      return prefix + writer + "-" + String.format("%010d", seq) + SUFFIX;
+    }
+  }
+
+  /**
+   * What a run needs to know about a stored segment without reading it again.
+   *
+   * @param latest the latest point per metric in it
+   * @param digest its {@link #digestOf digest}
+   */
+  record Summary(Map<String, Latest> latest, String digest) {}
+
+  /**
+   * @param stored a segment's stored bytes
+   * @return the first 16 hex digits (64 bits) of their SHA-256: what a run's END entry records per
+   *     segment, so that an altered or swapped segment is found even if its CRC was recomputed
+   */
+  static String digestOf(byte[] stored) {
+    return Digest.of(stored).hex().substring(0, 16);
+  }
 
   private MetricSegments() {}
 

@@ -26,7 +26,8 @@ import java.util.TreeMap;
  * an entry returns a new state; a state is never changed. Entry types: {@code START} (always
  * entry 1), {@code PARAM}, {@code TAG}, {@code INPUT}, {@code ARTIFACT} and {@code END} (always
  * the last; it carries the latest value of every metric, so an ended run is searched without
- * reading its segments).
+ * reading its segments, the digest of every metric segment it consists of, and an optional
+ * status reason).
  *
  * <p>Immutable and thread-safe.
  */
@@ -44,7 +45,9 @@ record RunState(
     List<DatasetInput> inputs,
     Map<String, ArtifactRef> artifacts,
     Optional<Provenance> provenance,
-    Optional<Map<String, Latest>> endMetrics) {
+    Optional<Map<String, Latest>> endMetrics,
+    Optional<String> statusReason,
+    Optional<Map<String, List<String>>> endSegments) {
 
   static final String START = "START";
   static final String PARAM = "PARAM";
@@ -59,11 +62,16 @@ record RunState(
     inputs = List.copyOf(inputs);
     artifacts = Map.copyOf(artifacts);
     endMetrics = endMetrics.map(Map::copyOf);
+    endSegments = endSegments.map(m -> {
+      Map<String, List<String>> copy = new HashMap<>();
+      m.forEach((w, l) -> copy.put(w, List.copyOf(l)));
+      return Map.copyOf(copy);
+    });
   }
 
   static RunState empty(RunId id) {
     return new RunState(id, 0, HashChainedLog.GENESIS, "", "", RunStatus.RUNNING, Instant.EPOCH, Optional.empty(),
-        Map.of(), Map.of(), List.of(), Map.of(), Optional.empty(), Optional.empty());
+        Map.of(), Map.of(), List.of(), Map.of(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
   }
 
   /** @return whether the START entry has been read */
@@ -73,7 +81,7 @@ record RunState(
 
   RunInfo toInfo(Map<String, Double> latestMetrics) {
     return new RunInfo(id, experiment, name, status, startedAt, endedAt, params, tags, latestMetrics, inputs,
-        artifacts, provenance.orElseThrow());
+        artifacts, provenance.orElseThrow(), statusReason);
   }
 
   /**
@@ -108,7 +116,7 @@ record RunState(
               text(p, "host"), text(p, "user"),
               p.hasNonNull("gitCommit") ? Optional.of(p.get("gitCommit").asText()) : Optional.empty());
           s = new RunState(id, 0, lastHash, text(b, "experiment"), text(b, "name"), RunStatus.RUNNING, at,
-              Optional.empty(), Map.of(), Map.of(), List.of(), Map.of(), Optional.of(prov), Optional.empty());
+              Optional.empty(), Map.of(), Map.of(), List.of(), Map.of(), Optional.of(prov), Optional.empty(), Optional.empty(), Optional.empty());
         }
         case PARAM -> {
           String key = text(b, "key");
@@ -125,13 +133,13 @@ record RunState(
           in.add(new DatasetInput(text(b, "name"), Digest.parse(text(b, "digest")), text(b, "schema"),
               b.path("rows").asLong(-1), text(b, "context")));
           s = new RunState(id, lastSeq, lastHash, experiment, name, status, startedAt, endedAt, params, tags, in,
-              artifacts, provenance, endMetrics);
+              artifacts, provenance, endMetrics, statusReason, endSegments);
         }
         case ARTIFACT -> {
           Map<String, ArtifactRef> a = new HashMap<>(artifacts);
           a.put(text(b, "name"), artifactRefOf(b.path("ref")));
           s = new RunState(id, lastSeq, lastHash, experiment, name, status, startedAt, endedAt, params, tags, inputs,
-              a, provenance, endMetrics);
+              a, provenance, endMetrics, statusReason, endSegments);
         }
         case END -> {
           RunStatus st = RunStatus.valueOf(text(b, "status"));
@@ -139,12 +147,14 @@ record RunState(
             throw new CorruptDataException("run log entry '" + e.key() + "' ends the run as " + st);
           }
           s = new RunState(id, lastSeq, lastHash, experiment, name, st, startedAt, Optional.of(at), params, tags,
-              inputs, artifacts, provenance, Optional.of(metricsOf(b.path("metrics"))));
+              inputs, artifacts, provenance, Optional.of(metricsOf(b.path("metrics"))),
+              b.hasNonNull("reason") ? Optional.of(text(b, "reason")) : Optional.empty(),
+              b.has("segments") ? Optional.of(segmentsOf(b.get("segments"))) : Optional.empty());
         }
         default -> throw new CorruptDataException("run log entry '" + e.key() + "' has unknown type '" + type + "'");
       }
       return new RunState(id, e.seq(), e.hash(), s.experiment, s.name, s.status, s.startedAt, s.endedAt, s.params,
-          s.tags, s.inputs, s.artifacts, s.provenance, s.endMetrics);
+          s.tags, s.inputs, s.artifacts, s.provenance, s.endMetrics, s.statusReason, s.endSegments);
     } catch (CorruptDataException ex) {
       throw ex;
     } catch (RuntimeException ex) {
@@ -154,12 +164,12 @@ record RunState(
 
   private RunState withParams(Map<String, String> p) {
     return new RunState(id, lastSeq, lastHash, experiment, name, status, startedAt, endedAt, p, tags, inputs,
-        artifacts, provenance, endMetrics);
+        artifacts, provenance, endMetrics, statusReason, endSegments);
   }
 
   private RunState withTags(Map<String, String> t) {
     return new RunState(id, lastSeq, lastHash, experiment, name, status, startedAt, endedAt, params, t, inputs,
-        artifacts, provenance, endMetrics);
+        artifacts, provenance, endMetrics, statusReason, endSegments);
   }
 
   private static Map<String, String> put(Map<String, String> m, String k, String v) {
@@ -179,6 +189,37 @@ record RunState(
       m.put("value", Double.toString(l.value()));
     });
     return n;
+  }
+
+  /**
+   * The END entry's {@code segments} object: per metric writer, the digest prefix
+   * ({@link MetricSegments#digestOf}) of each of its segments, in sequence order from 1.
+   */
+  static ObjectNode segmentsNode(Map<String, List<String>> segments) {
+    ObjectNode n = Json.MAPPER.createObjectNode();
+    new TreeMap<>(segments).forEach((w, digests) -> digests.forEach(n.putArray(w)::add));
+    return n;
+  }
+
+  private static Map<String, List<String>> segmentsOf(JsonNode n) {
+    if (!n.isObject()) {
+      throw new IllegalArgumentException("field 'segments' is not an object");
+    }
+    Map<String, List<String>> out = new HashMap<>();
+    n.properties().forEach(f -> {
+      if (!MetricSegments.WRITER.matcher(f.getKey()).matches() || !f.getValue().isArray()) {
+        throw new IllegalArgumentException("segments of writer '" + f.getKey() + "' are not a list");
+      }
+      List<String> digests = new ArrayList<>();
+      f.getValue().forEach(d -> {
+        if (!d.isTextual() || !MetricSegments.DIGEST.matcher(d.asText()).matches()) {
+          throw new IllegalArgumentException("segment digest " + d + " of writer '" + f.getKey() + "' is malformed");
+        }
+        digests.add(d.asText());
+      });
+      out.put(f.getKey(), digests);
+    });
+    return out;
   }
 
   private static Map<String, Latest> metricsOf(JsonNode n) {

@@ -254,6 +254,9 @@ class CoreExperimentsTest {
           .hasMessageContaining("tag key");
       assertThatThrownBy(() -> run.logMetric(bad, 1.0, 0)).isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("metric key");
+    }
+    // artifact names are path names: "a/b" is fine, but not empty, '.'/'..' or empty segments
+    for (String bad : List.of("", "/a", "a/", "a//b", "..", "a/../b", "x\u0000", "x".repeat(129))) {
       assertThatThrownBy(() -> run.logArtifact(bad, ws.artifacts().put(new byte[0])))
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("artifact name");
     }

@@ -27,7 +27,7 @@ import java.nio.ByteBuffer;
  *
  * <p>Not thread-safe; confine to one thread.
  */
-public final class Adwin implements ConceptDriftDetector {
+public final class Adwin extends AbstractDetector {
 
   /** Rows of the histogram; row r holds buckets of 2^r items, so 62 rows exceed any long. */
   private static final int ROWS = 62;
@@ -47,8 +47,6 @@ public final class Adwin implements ConceptDriftDetector {
   private final int[] rowSizes;
   private int rows;
 
-  private long count;
-  private DriftState state = DriftState.STABLE;
   private long tick;
   private long nextCheck;
   private long width;
@@ -57,6 +55,7 @@ public final class Adwin implements ConceptDriftDetector {
   private long detections;
 
   private Adwin(Builder b) {
+    super(DetectorBytes.Kind.ADWIN);
     this.delta = b.delta;
     this.clock = b.clock;
     this.maxBuckets = b.maxBuckets;
@@ -218,20 +217,9 @@ public final class Adwin implements ConceptDriftDetector {
     return Math.abs(meanDiff) > eps;
   }
 
+  /** Empties the window, for {@link #reset()} (ADWIN itself never restarts on a drift). */
   @Override
-  public DriftState state() {
-    return state;
-  }
-
-  @Override
-  public long count() {
-    return count;
-  }
-
-  @Override
-  public void reset() {
-    count = 0;
-    state = DriftState.STABLE;
+  void restart() {
     tick = 0;
     nextCheck = clock;
     width = 0;
@@ -263,32 +251,41 @@ public final class Adwin implements ConceptDriftDetector {
   }
 
   @Override
-  public byte[] toBytes() {
+  int parameterBytes() {
+    return 8 + 4 + 4 + 4 + 1;
+  }
+
+  @Override
+  void writeParameters(ByteBuffer out) {
+    out.putDouble(delta).putInt(clock).putInt(maxBuckets).putInt(minSubWindowLength)
+        .put((byte) (reportDecreases ? 1 : 0));
+  }
+
+  @Override
+  int stateBytes() {
     int buckets = 0;
     for (int r = 0; r < rows; r++) {
       buckets += rowSizes[r];
     }
-    int body = 8 + 4 + 4 + 4 + 1 + 8 + 1 + 8 + 8 + 8 + 8 + 8 + 4 + rows * 4 + buckets * 16;
-    ByteBuffer buf = DetectorBytes.begin(DetectorBytes.Kind.ADWIN, body);
-    buf.putDouble(delta).putInt(clock).putInt(maxBuckets).putInt(minSubWindowLength)
-        .put((byte) (reportDecreases ? 1 : 0));
-    buf.putLong(count).put(DetectorBytes.state(state)).putLong(tick).putLong(width)
-        .putDouble(total).putDouble(variance).putLong(detections);
-    buf.putInt(rows);
+    return 8 * 5 + 4 + rows * 4 + buckets * 16;
+  }
+
+  @Override
+  void writeState(ByteBuffer out) {
+    out.putLong(tick).putLong(width).putDouble(total).putDouble(variance).putLong(detections);
+    out.putInt(rows);
     for (int r = 0; r < rows; r++) {
-      buf.putInt(rowSizes[r]);
+      out.putInt(rowSizes[r]);
       for (int k = 0; k < rowSizes[r]; k++) {
-        buf.putDouble(totals[r * rowStride + k]).putDouble(variances[r * rowStride + k]);
+        out.putDouble(totals[r * rowStride + k]).putDouble(variances[r * rowStride + k]);
       }
     }
-    return DetectorBytes.finish(buf);
   }
 
   static Adwin read(ByteBuffer body) {
     Adwin d = builder().delta(body.getDouble()).clock(body.getInt()).maxBuckets(body.getInt())
         .minSubWindowLength(body.getInt()).reportDecreases(readFlag(body)).build();
-    d.count = body.getLong();
-    d.state = DetectorBytes.state(body.get());
+    d.readCountAndState(body);
     d.tick = body.getLong();
     d.nextCheck = (d.tick / d.clock + 1) * d.clock;
     d.width = body.getLong();

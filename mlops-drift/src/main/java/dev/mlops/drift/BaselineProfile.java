@@ -171,13 +171,20 @@ public final class BaselineProfile {
       long n = a.count() + b.count();
       double mean = 0;
       double m2 = 0;
+      // Chan et al.'s pairwise update, on values scaled down by 2^shift when huge (no overflow).
+      int shift = Math.max(Math.max(a.m2Shift(), b.m2Shift()), Math.max(0,
+          Math.getExponent(Math.max(Math.abs(a.rawMean()), Math.abs(b.rawMean()))) - NumericFeatureProfile.M2_HEADROOM));
       if (n > 0) {
-        double delta = b.rawMean() - a.rawMean();
-        mean = a.count() == 0 ? b.rawMean() : b.count() == 0 ? a.rawMean() : a.rawMean() + delta * b.count() / n;
-        m2 = a.m2() + b.m2() + (a.count() == 0 || b.count() == 0 ? 0 : delta * delta * a.count() * (double) b.count() / n);
+        double am = Math.scalb(a.rawMean(), -shift);
+        double bm = Math.scalb(b.rawMean(), -shift);
+        double delta = bm - am;
+        mean = a.count() == 0 ? b.rawMean() : b.count() == 0 ? a.rawMean()
+            : Math.scalb(am + delta * b.count() / n, shift);
+        m2 = Math.scalb(a.m2(), -2 * (shift - a.m2Shift())) + Math.scalb(b.m2(), -2 * (shift - b.m2Shift()))
+            + (a.count() == 0 || b.count() == 0 ? 0 : delta * delta * a.count() * (double) b.count() / n);
       }
       mergedNumeric.add(numericProfile(a.name(), n, a.missingCount() + b.missingCount(),
-          a.infiniteCount() + b.infiniteCount(), mean, m2,
+          a.infiniteCount() + b.infiniteCount(), mean, m2, shift,
           a.count() == 0 ? b.rawMin() : b.count() == 0 ? a.rawMin() : Math.min(a.rawMin(), b.rawMin()),
           a.count() == 0 ? b.rawMax() : b.count() == 0 ? a.rawMax() : Math.max(a.rawMax(), b.rawMax()),
           sketch, bins));
@@ -217,7 +224,7 @@ public final class BaselineProfile {
   }
 
   static NumericFeatureProfile numericProfile(String name, long count, long missing, long infinite, double mean,
-      double m2, double min, double max, KllDoublesSketch sketch, int bins) {
+      double m2, int m2Shift, double min, double max, KllDoublesSketch sketch, int bins) {
     double[] edges;
     double[] probabilities;
     if (count == 0) {
@@ -252,7 +259,8 @@ public final class BaselineProfile {
         probabilities[0] = 1;
       }
     }
-    return new NumericFeatureProfile(name, count, missing, infinite, mean, m2, min, max, edges, probabilities, sketch);
+    return new NumericFeatureProfile(name, count, missing, infinite, mean, m2, m2Shift, min, max, edges, probabilities,
+        sketch);
   }
 
   @Override
@@ -282,6 +290,8 @@ public final class BaselineProfile {
     private final long[] infinite;
     private final double[] means;
     private final double[] m2s;
+    /** Per feature: values are scaled by 2^-shift before their squares are summed (0 unless huge). */
+    private final int[] shifts;
     private final double[] mins;
     private final double[] maxs;
     private final long[][] codeCounts;
@@ -313,6 +323,7 @@ public final class BaselineProfile {
       infinite = new long[n];
       means = new double[n];
       m2s = new double[n];
+      shifts = new int[n];
       mins = new double[n];
       maxs = new double[n];
       Arrays.fill(mins, Double.POSITIVE_INFINITY);
@@ -433,9 +444,20 @@ public final class BaselineProfile {
           infinite[i]++;
         } else {
           long n = ++counts[i];
-          double delta = v - means[i];
-          means[i] += delta / n;
-          m2s[i] += delta * (v - means[i]);
+          // Welford's update; beyond 2^480 the value, mean and m2 are scaled down by a power of two
+          // (exactly) so that no difference or square can overflow. With shift 0 it is the plain update.
+          int needed = Math.getExponent(v) - NumericFeatureProfile.M2_HEADROOM;
+          if (needed > shifts[i]) {
+            m2s[i] = Math.scalb(m2s[i], -2 * (needed - shifts[i]));
+            shifts[i] = needed;
+          }
+          int shift = shifts[i];
+          double x = Math.scalb(v, -shift);
+          double mean = Math.scalb(means[i], -shift);
+          double delta = x - mean;
+          mean += delta / n;
+          m2s[i] += delta * (x - mean);
+          means[i] = Math.scalb(mean, shift);
           mins[i] = Math.min(mins[i], v);
           maxs[i] = Math.max(maxs[i], v);
           sketches[i].update(v);
@@ -472,7 +494,7 @@ public final class BaselineProfile {
         if (sketches != null) {
           copy.merge(sketches[i]);
         }
-        numeric.add(numericProfile(numericNames.get(i), counts[i], missing[i], infinite[i], means[i], m2s[i],
+        numeric.add(numericProfile(numericNames.get(i), counts[i], missing[i], infinite[i], means[i], m2s[i], shifts[i],
             counts[i] == 0 ? 0 : mins[i], counts[i] == 0 ? 0 : maxs[i], copy, bins));
       }
       List<CategoricalFeatureProfile> categorical = new ArrayList<>();

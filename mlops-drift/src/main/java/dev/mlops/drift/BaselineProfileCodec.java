@@ -24,10 +24,16 @@ import org.apache.datasketches.memory.Memory;
  * length, the KLL sketch's own serialized bytes; i32 categorical feature count, then per feature:
  * UTF name, i32 category count, UTF categories, i64 per-category counts, i64 unknown, i64
  * missing; finally the CRC-32 of everything before it.
+ *
+ * <p>Format version 2 is version 1 with an i32 after each numeric feature's m2: the exponent
+ * {@code s} of its scale (m2 is in units of {@code 4^s}; non-zero only for values beyond about
+ * 3e144, see {@link NumericFeatureProfile#M2_HEADROOM}). A profile is written as version 1
+ * whenever every such exponent is 0, so the bytes (and content digests) of ordinary profiles are
+ * unchanged; both versions are read.
  */
 final class BaselineProfileCodec {
   static final byte[] MAGIC = {'M', 'L', 'B', 'P'};
-  static final int FORMAT_VERSION = 1;
+  static final int FORMAT_VERSION = 2;
   private static final int MAX_FEATURES = 1_000_000;
 
   private BaselineProfileCodec() {}
@@ -35,8 +41,9 @@ final class BaselineProfileCodec {
   static byte[] write(BaselineProfile profile) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (DataOutputStream out = new DataOutputStream(bytes)) {
+      boolean scaled = profile.numericFeatures().stream().anyMatch(f -> f.m2Shift() != 0);
       out.write(MAGIC);
-      out.writeShort(FORMAT_VERSION);
+      out.writeShort(scaled ? 2 : 1);
       out.writeInt(profile.bins());
       out.writeInt(profile.sketchK());
       out.writeDouble(profile.minCategoryShare());
@@ -49,6 +56,9 @@ final class BaselineProfileCodec {
         out.writeLong(f.infiniteCount());
         out.writeDouble(f.rawMean());
         out.writeDouble(f.m2());
+        if (scaled) {
+          out.writeInt(f.m2Shift());
+        }
         out.writeDouble(f.rawMin());
         out.writeDouble(f.rawMax());
         double[] edges = f.binEdges();
@@ -96,8 +106,8 @@ final class BaselineProfileCodec {
       }
     }
     int version = ((bytes[4] & 0xff) << 8) | (bytes[5] & 0xff);
-    if (version != FORMAT_VERSION) {
-      throw corrupt("has format version " + version + "; this library reads version " + FORMAT_VERSION);
+    if (version != 1 && version != FORMAT_VERSION) {
+      throw corrupt("has format version " + version + "; this library reads version 1 and version " + FORMAT_VERSION);
     }
     CRC32 crc = new CRC32();
     crc.update(bytes, 0, bytes.length - 4);
@@ -120,7 +130,7 @@ final class BaselineProfileCodec {
       check(numericCount >= 0 && numericCount <= MAX_FEATURES, "numeric feature count " + numericCount);
       List<NumericFeatureProfile> numeric = new ArrayList<>();
       for (int f = 0; f < numericCount; f++) {
-        numeric.add(readNumeric(in, bins));
+        numeric.add(readNumeric(in, bins, version));
       }
       int categoricalCount = in.readInt();
       check(categoricalCount >= 0 && categoricalCount <= MAX_FEATURES, "categorical feature count " + categoricalCount);
@@ -140,7 +150,7 @@ final class BaselineProfileCodec {
     }
   }
 
-  private static NumericFeatureProfile readNumeric(DataInputStream in, int bins) throws IOException {
+  private static NumericFeatureProfile readNumeric(DataInputStream in, int bins, int version) throws IOException {
     String name = in.readUTF();
     check(Names.isValid(name), "numeric feature name '" + name + "' is invalid");
     long count = in.readLong();
@@ -149,6 +159,8 @@ final class BaselineProfileCodec {
     check(count >= 0 && missing >= 0 && infinite >= 0, "feature '" + name + "' has a negative count");
     double mean = in.readDouble();
     double m2 = in.readDouble();
+    int m2Shift = version >= 2 ? in.readInt() : 0;
+    check(m2Shift >= 0 && m2Shift <= 1100, "feature '" + name + "' has m2 scale exponent " + m2Shift);
     double min = in.readDouble();
     double max = in.readDouble();
     check(Double.isFinite(mean) && m2 >= 0 && Double.isFinite(m2) && Double.isFinite(min) && Double.isFinite(max)
@@ -179,7 +191,8 @@ final class BaselineProfileCodec {
       throw new IllegalArgumentException("feature '" + name + "' has an unreadable KLL sketch: " + e.getMessage(), e);
     }
     check(sketch.getN() == count, "feature '" + name + "' sketch holds " + sketch.getN() + " values, count is " + count);
-    return new NumericFeatureProfile(name, count, missing, infinite, mean, m2, min, max, edges, probabilities, sketch);
+    return new NumericFeatureProfile(name, count, missing, infinite, mean, m2, m2Shift, min, max, edges, probabilities,
+        sketch);
   }
 
   private static CategoricalFeatureProfile readCategorical(DataInputStream in, double minShare, int maxBuckets)

@@ -27,26 +27,6 @@ public final class ConceptDriftDetectors {
     Objects.requireNonNull(bytes, "bytes");
     ByteBuffer[] body = new ByteBuffer[1];
     DetectorBytes.Kind kind = DetectorBytes.open(bytes, body);
-    switch (kind) {
-      case DDM:
-        return DetectorBytes.decode(kind, body[0], Ddm::read);
-      case PAGE_HINKLEY:
-        return DetectorBytes.decode(kind, body[0], PageHinkley::read);
-      case CUSUM:
-        return DetectorBytes.decode(kind, body[0], Cusum::read);
-      case ADWIN:
-        return DetectorBytes.decode(kind, body[0], Adwin::read);
-      case HDDM_A:
-        return DetectorBytes.decode(kind, body[0], HddmA::read);
-      case HDDM_W:
-        return DetectorBytes.decode(kind, body[0], HddmW::read);
-      case EDDM:
-        return DetectorBytes.decode(kind, body[0], Eddm::read);
-      case KSWIN:
-        return DetectorBytes.decode(kind, body[0], Kswin::read);
-      default:
-        throw new CorruptDataException("concept-drift detector bytes: kind " + kind
-            + " is not readable by this library version");
-    }
+    return DetectorBytes.decode(kind, body[0], kind.reader);
   }
 }

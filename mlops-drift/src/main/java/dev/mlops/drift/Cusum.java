@@ -17,19 +17,18 @@ import java.nio.ByteBuffer;
  *
  * <p>Not thread-safe; confine to one thread.
  */
-public final class Cusum implements ConceptDriftDetector {
+public final class Cusum extends AbstractDetector {
 
   private final int minNumInstances;
   private final double delta;
   private final double lambda;
 
-  private long count;
-  private DriftState state = DriftState.STABLE;
   private long n;
   private double mean;
   private double sum;
 
   private Cusum(Builder b) {
+    super(DetectorBytes.Kind.CUSUM);
     this.minNumInstances = b.minNumInstances;
     this.delta = b.delta;
     this.lambda = b.lambda;
@@ -62,42 +61,37 @@ public final class Cusum implements ConceptDriftDetector {
     return state;
   }
 
-  private void restart() {
+  @Override
+  void restart() {
     n = 0;
     mean = 0.0;
     sum = 0.0;
   }
 
   @Override
-  public DriftState state() {
-    return state;
+  int parameterBytes() {
+    return 4 + 8 * 2;
   }
 
   @Override
-  public long count() {
-    return count;
+  void writeParameters(ByteBuffer out) {
+    out.putInt(minNumInstances).putDouble(delta).putDouble(lambda);
   }
 
   @Override
-  public void reset() {
-    count = 0;
-    state = DriftState.STABLE;
-    restart();
+  int stateBytes() {
+    return 8 * 3;
   }
 
   @Override
-  public byte[] toBytes() {
-    ByteBuffer buf = DetectorBytes.begin(DetectorBytes.Kind.CUSUM, 4 + 8 * 2 + 8 + 1 + 8 * 3);
-    buf.putInt(minNumInstances).putDouble(delta).putDouble(lambda);
-    buf.putLong(count).put(DetectorBytes.state(state)).putLong(n).putDouble(mean).putDouble(sum);
-    return DetectorBytes.finish(buf);
+  void writeState(ByteBuffer out) {
+    out.putLong(n).putDouble(mean).putDouble(sum);
   }
 
   static Cusum read(ByteBuffer body) {
     Cusum d = builder().minNumInstances(body.getInt()).delta(body.getDouble())
         .lambda(body.getDouble()).build();
-    d.count = body.getLong();
-    d.state = DetectorBytes.state(body.get());
+    d.readCountAndState(body);
     d.n = body.getLong();
     d.mean = body.getDouble();
     d.sum = body.getDouble();

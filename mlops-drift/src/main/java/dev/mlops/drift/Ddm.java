@@ -20,20 +20,19 @@ import java.nio.ByteBuffer;
  *
  * <p>Not thread-safe; confine to one thread.
  */
-public final class Ddm implements ConceptDriftDetector {
+public final class Ddm extends AbstractDetector {
 
   private final int minNumInstances;
   private final double warningLevel;
   private final double driftLevel;
 
-  private long count;
-  private DriftState state = DriftState.STABLE;
   private long n;
   private double p;
   private double pMin;
   private double sMin;
 
   private Ddm(Builder b) {
+    super(DetectorBytes.Kind.DDM);
     this.minNumInstances = b.minNumInstances;
     this.warningLevel = b.warningLevel;
     this.driftLevel = b.driftLevel;
@@ -77,28 +76,12 @@ public final class Ddm implements ConceptDriftDetector {
     return state;
   }
 
-  private void restart() {
+  @Override
+  void restart() {
     n = 0;
     p = 1.0;
     pMin = Double.MAX_VALUE;
     sMin = Double.MAX_VALUE;
-  }
-
-  @Override
-  public DriftState state() {
-    return state;
-  }
-
-  @Override
-  public long count() {
-    return count;
-  }
-
-  @Override
-  public void reset() {
-    count = 0;
-    state = DriftState.STABLE;
-    restart();
   }
 
   /** @return the error rate of the current concept (1 before any input, as the paper starts) */
@@ -107,19 +90,29 @@ public final class Ddm implements ConceptDriftDetector {
   }
 
   @Override
-  public byte[] toBytes() {
-    ByteBuffer buf = DetectorBytes.begin(DetectorBytes.Kind.DDM, 4 + 8 + 8 + 8 + 1 + 8 + 8 + 8 + 8);
-    buf.putInt(minNumInstances).putDouble(warningLevel).putDouble(driftLevel);
-    buf.putLong(count).put(DetectorBytes.state(state)).putLong(n).putDouble(p).putDouble(pMin)
-        .putDouble(sMin);
-    return DetectorBytes.finish(buf);
+  int parameterBytes() {
+    return 4 + 8 + 8;
+  }
+
+  @Override
+  void writeParameters(ByteBuffer out) {
+    out.putInt(minNumInstances).putDouble(warningLevel).putDouble(driftLevel);
+  }
+
+  @Override
+  int stateBytes() {
+    return 8 * 4;
+  }
+
+  @Override
+  void writeState(ByteBuffer out) {
+    out.putLong(n).putDouble(p).putDouble(pMin).putDouble(sMin);
   }
 
   static Ddm read(ByteBuffer body) {
     Ddm d = builder().minNumInstances(body.getInt()).warningLevel(body.getDouble())
         .driftLevel(body.getDouble()).build();
-    d.count = body.getLong();
-    d.state = DetectorBytes.state(body.get());
+    d.readCountAndState(body);
     d.n = body.getLong();
     d.p = body.getDouble();
     d.pMin = body.getDouble();

@@ -24,19 +24,22 @@ final class DetectorBytes {
 
   /** Stable codes written into the header; never renumber. */
   enum Kind {
-    ADWIN(1),
-    DDM(2),
-    EDDM(3),
-    PAGE_HINKLEY(4),
-    HDDM_A(5),
-    HDDM_W(6),
-    KSWIN(7),
-    CUSUM(8);
+    ADWIN(1, Adwin::read),
+    DDM(2, Ddm::read),
+    EDDM(3, Eddm::read),
+    PAGE_HINKLEY(4, PageHinkley::read),
+    HDDM_A(5, HddmA::read),
+    HDDM_W(6, HddmW::read),
+    KSWIN(7, Kswin::read),
+    CUSUM(8, Cusum::read);
 
     final byte code;
+    /** Reads the body of this kind: the parameters, then count and state, then the detector's state. */
+    final BodyReader<? extends ConceptDriftDetector> reader;
 
-    Kind(int code) {
+    Kind(int code, BodyReader<? extends ConceptDriftDetector> reader) {
       this.code = (byte) code;
+      this.reader = reader;
     }
 
     static Kind ofCode(byte code) {

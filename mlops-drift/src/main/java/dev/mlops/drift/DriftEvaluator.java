@@ -79,11 +79,12 @@ final class DriftEvaluator {
     double share = evaluated == 0 ? 0 : (double) drifted / evaluated;
     Optional<QualitySummary> quality = metric.map(m -> new QualitySummary(m, s.outcomes,
         s.outcomes == 0 ? OptionalDouble.empty()
-            : OptionalDouble.of(m == QualityMetric.ACCURACY ? 1 - s.errorSum / s.outcomes : s.errorSum / s.outcomes),
+            : OptionalDouble.of(m.summarize(s.errorSum / s.outcomes * WindowSnapshot.SUM_UNSCALE)),
         s.evicted, s.unmatched, s.conceptDrifts, s.detectorState));
     return new DriftReport(Instant.ofEpochMilli(s.startMillis), Instant.ofEpochMilli(s.endMillis), s.records, features,
         evaluated, drifted, share, evaluated > 0 && share >= datasetDriftShare,
-        s.predictions == 0 ? OptionalDouble.empty() : OptionalDouble.of(s.predictionSum / s.predictions),
+        s.predictions == 0 ? OptionalDouble.empty()
+            : OptionalDouble.of(s.predictionSum / s.predictions * WindowSnapshot.SUM_UNSCALE),
         s.predictionsInvalid, quality, s);
   }
 

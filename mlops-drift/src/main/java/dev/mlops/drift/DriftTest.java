@@ -99,7 +99,7 @@ public enum DriftTest {
         return result(d, KolmogorovSmirnovPValue.of(d, n, m), d);
       }
       case WASSERSTEIN:
-        return result(wasserstein(ref, cur) / scale(populationStandardDeviation(ref)), Double.NaN, 0);
+        return result(normalized(wassersteinHalf(ref, cur), populationStandardDeviation(ref)), Double.NaN, 0);
       default: {
         double[] edges = BinnedBaseline.quantileEdges(ref, bins);
         double[] refSums = new double[edges.length + 1];
@@ -112,7 +112,7 @@ public enum DriftTest {
         }
         double[] means = new double[p.length];
         for (int i = 0; i < p.length; i++) {
-          means[i] = refCounts[i] > 0 ? refSums[i] / refCounts[i] : 0;
+          means[i] = refCounts[i] > 0 ? refSums[i] / refCounts[i] * WindowSnapshot.SUM_UNSCALE : 0;
         }
         BinnedBaseline base = new BinnedBaseline(edges, p, means, ref.length, populationStandardDeviation(ref), true);
         return evaluate(base, curCounts, curSums);
@@ -137,8 +137,8 @@ public enum DriftTest {
   }
 
   /**
-   * The binned test. {@code windowSums} holds the sum of the current values in each bin; only
-   * Wasserstein uses it (it may be null for the other tests).
+   * The binned test. {@code windowSums} holds the sum of the current values in each bin, scaled by
+   * {@link WindowSnapshot#SUM_SCALE}; only Wasserstein uses it (it may be null for the other tests).
    */
   DriftTestResult evaluate(BinnedBaseline base, double[] windowCounts, double[] windowSums) {
     if (!base.ordered && !appliesToCategorical) {
@@ -205,8 +205,8 @@ public enum DriftTest {
         return result(d, KolmogorovSmirnovPValue.asymptotic(d, base.count, total), d);
       }
       case WASSERSTEIN:
-        return result(binnedWasserstein(base, windowCounts, Objects.requireNonNull(windowSums, "windowSums"), total)
-            / scale(base.standardDeviation), Double.NaN, 0);
+        return result(normalized(binnedWassersteinHalf(base, windowCounts,
+            Objects.requireNonNull(windowSums, "windowSums"), total), base.standardDeviation), Double.NaN, 0);
       default:
         throw new AssertionError(this);
     }
@@ -247,6 +247,11 @@ public enum DriftTest {
     return standardDeviation > 0 ? standardDeviation : 1;
   }
 
+  /** A distance computed at half scale, divided by the standard deviation (1 if zero), at full scale. */
+  private static double normalized(double halfDistance, double standardDeviation) {
+    return halfDistance / scale(standardDeviation) * 2;
+  }
+
   static double[] sortedFinite(double[] values, String what) {
     double[] out = finite(values, what);
     Arrays.sort(out);
@@ -277,17 +282,27 @@ public enum DriftTest {
     return counts;
   }
 
+  /**
+   * Welford's algorithm; values beyond {@code 2^480} in magnitude are scaled down by a power of two
+   * first (and the result scaled back), so squares cannot overflow: finite for any finite values.
+   */
   static double populationStandardDeviation(double[] values) {
+    double maxAbs = 0;
+    for (double v : values) {
+      maxAbs = Math.max(maxAbs, Math.abs(v));
+    }
+    int shift = Math.max(0, Math.getExponent(maxAbs) - 480);
     double mean = 0;
     double m2 = 0;
     long n = 0;
     for (double v : values) {
+      double x = Math.scalb(v, -shift);
       n++;
-      double delta = v - mean;
+      double delta = x - mean;
       mean += delta / n;
-      m2 += delta * (v - mean);
+      m2 += delta * (x - mean);
     }
-    return Math.sqrt(m2 / n);
+    return Math.scalb(Math.sqrt(m2 / n), shift);
   }
 
   /** max over distinct values of |i m - j n|, i and j the counts of x and y at or below it. */
@@ -312,6 +327,14 @@ public enum DriftTest {
 
   /** Exact 1-Wasserstein distance between two sorted samples: the integral of |F - G|. */
   static double wasserstein(double[] x, double[] y) {
+    return wassersteinHalf(x, y) * 2;
+  }
+
+  /**
+   * Half the exact 1-Wasserstein distance, computed on halved values so that no difference of two
+   * finite values, and no partial integral, can overflow.
+   */
+  static double wassersteinHalf(double[] x, double[] y) {
     int n = x.length;
     int m = y.length;
     int i = 0;
@@ -320,7 +343,7 @@ public enum DriftTest {
     double previous = Math.min(x[0], y[0]);
     while (i < n || j < m) {
       double v = j >= m || (i < n && x[i] <= y[j]) ? x[i] : y[j];
-      total += Math.abs((double) i / n - (double) j / m) * (v - previous);
+      total += Math.abs((double) i / n - (double) j / m) * (v * 0.5 - previous * 0.5);
       previous = v;
       while (i < n && x[i] <= v) {
         i++;
@@ -339,17 +362,22 @@ public enum DriftTest {
    * to exact.
    */
   static double binnedWasserstein(BinnedBaseline base, double[] counts, double[] sums, double total) {
+    return binnedWassersteinHalf(base, counts, sums, total) * 2;
+  }
+
+  /** Half of {@link #binnedWasserstein}, on halved bin means (no overflow); sums scaled by SUM_SCALE. */
+  static double binnedWassersteinHalf(BinnedBaseline base, double[] counts, double[] sums, double total) {
     int k = counts.length;
     double[] x = new double[2 * k];
     double[] w = new double[2 * k];
     int n = 0;
     for (int i = 0; i < k; i++) {
       if (base.probabilities[i] > 0) {
-        x[n] = base.binMeans[i];
+        x[n] = base.binMeans[i] * 0.5;
         w[n++] = base.probabilities[i];
       }
       if (counts[i] > 0) {
-        x[n] = sums[i] / counts[i];
+        x[n] = sums[i] / counts[i] * (WindowSnapshot.SUM_UNSCALE * 0.5);
         w[n++] = -counts[i] / total;
       }
     }
@@ -370,13 +398,13 @@ public enum DriftTest {
     return integral;
   }
 
-  /** Counts values per bin and adds each value to its bin's sum; returns the counts. */
+  /** Counts values per bin and adds each value, scaled by SUM_SCALE, to its bin's sum; returns the counts. */
   static double[] bin(double[] values, double[] edges, double[] sums) {
     double[] counts = new double[edges.length + 1];
     for (double v : values) {
       int b = BinnedBaseline.binOf(edges, v);
       counts[b]++;
-      sums[b] += v;
+      sums[b] += v * WindowSnapshot.SUM_SCALE;
     }
     return counts;
   }

@@ -36,9 +36,9 @@ public record DriftThreshold(DriftTest test, double threshold, double effectSize
   }
 
   /**
-   * The defaults: PSI >= 0.1; Kolmogorov-Smirnov p < 0.05 with D >= 0.05; chi-square p < 0.05
-   * with Cohen's w >= 0.1; Jensen-Shannon distance, Hellinger distance and normalized
-   * Wasserstein distance >= 0.1.
+   * The defaults: PSI {@code >= 0.1}; Kolmogorov-Smirnov {@code p < 0.05} with
+   * {@code D >= 0.05}; chi-square {@code p < 0.05} with Cohen's {@code w >= 0.1}; Jensen-Shannon
+   * distance, Hellinger distance and normalized Wasserstein distance {@code >= 0.1}.
    *
    * @param test the test
    * @return its default threshold

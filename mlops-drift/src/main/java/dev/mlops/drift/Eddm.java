@@ -21,15 +21,13 @@ import java.nio.ByteBuffer;
  *
  * <p>Not thread-safe; confine to one thread.
  */
-public final class Eddm implements ConceptDriftDetector {
+public final class Eddm extends AbstractDetector {
 
   private final double warningThreshold;
   private final double driftThreshold;
   private final int minNumInstances;
   private final int minNumErrors;
 
-  private long count;
-  private DriftState state = DriftState.STABLE;
   private long n;
   private long errors;
   private long lastErrorAt;
@@ -38,6 +36,7 @@ public final class Eddm implements ConceptDriftDetector {
   private double maxLevel;
 
   private Eddm(Builder b) {
+    super(DetectorBytes.Kind.EDDM);
     this.warningThreshold = b.warningThreshold;
     this.driftThreshold = b.driftThreshold;
     this.minNumInstances = b.minNumInstances;
@@ -95,7 +94,8 @@ public final class Eddm implements ConceptDriftDetector {
     return state;
   }
 
-  private void restart() {
+  @Override
+  void restart() {
     n = 0;
     errors = 0;
     lastErrorAt = 0;
@@ -105,38 +105,30 @@ public final class Eddm implements ConceptDriftDetector {
   }
 
   @Override
-  public DriftState state() {
-    return state;
+  int parameterBytes() {
+    return 8 + 8 + 4 + 4;
   }
 
   @Override
-  public long count() {
-    return count;
+  void writeParameters(ByteBuffer out) {
+    out.putDouble(warningThreshold).putDouble(driftThreshold).putInt(minNumInstances).putInt(minNumErrors);
   }
 
   @Override
-  public void reset() {
-    count = 0;
-    state = DriftState.STABLE;
-    restart();
+  int stateBytes() {
+    return 8 * 6;
   }
 
   @Override
-  public byte[] toBytes() {
-    ByteBuffer buf = DetectorBytes.begin(DetectorBytes.Kind.EDDM, 8 + 8 + 4 + 4 + 8 + 1 + 8 * 6);
-    buf.putDouble(warningThreshold).putDouble(driftThreshold).putInt(minNumInstances)
-        .putInt(minNumErrors);
-    buf.putLong(count).put(DetectorBytes.state(state)).putLong(n).putLong(errors)
-        .putLong(lastErrorAt).putDouble(meanDistance).putDouble(squaredDeviations)
+  void writeState(ByteBuffer out) {
+    out.putLong(n).putLong(errors).putLong(lastErrorAt).putDouble(meanDistance).putDouble(squaredDeviations)
         .putDouble(maxLevel);
-    return DetectorBytes.finish(buf);
   }
 
   static Eddm read(ByteBuffer body) {
     Eddm d = builder().warningThreshold(body.getDouble()).driftThreshold(body.getDouble())
         .minNumInstances(body.getInt()).minNumErrors(body.getInt()).build();
-    d.count = body.getLong();
-    d.state = DetectorBytes.state(body.get());
+    d.readCountAndState(body);
     d.n = body.getLong();
     d.errors = body.getLong();
     d.lastErrorAt = body.getLong();

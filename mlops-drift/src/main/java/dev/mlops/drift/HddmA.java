@@ -22,7 +22,7 @@ import java.nio.ByteBuffer;
  *
  * <p>Not thread-safe; confine to one thread.
  */
-public final class HddmA implements ConceptDriftDetector {
+public final class HddmA extends AbstractDetector {
 
   private final double driftConfidence;
   private final double warningConfidence;
@@ -31,8 +31,6 @@ public final class HddmA implements ConceptDriftDetector {
   private final double lnDrift;
   private final double lnWarning;
 
-  private long count;
-  private DriftState state = DriftState.STABLE;
   private long n;
   private double sum;
   private long nIncreaseCut;
@@ -44,6 +42,7 @@ public final class HddmA implements ConceptDriftDetector {
   private double decreaseCutLevel;
 
   private HddmA(Builder b) {
+    super(DetectorBytes.Kind.HDDM_A);
     this.driftConfidence = b.driftConfidence;
     this.warningConfidence = b.warningConfidence;
     this.twoSided = b.twoSided;
@@ -116,7 +115,8 @@ public final class HddmA implements ConceptDriftDetector {
     return diff >= Math.sqrt(m / 2.0 * lnInverseConfidence);
   }
 
-  private void restart() {
+  @Override
+  void restart() {
     n = 0;
     sum = 0.0;
     nIncreaseCut = 0;
@@ -126,30 +126,24 @@ public final class HddmA implements ConceptDriftDetector {
   }
 
   @Override
-  public DriftState state() {
-    return state;
+  int parameterBytes() {
+    return 8 + 8 + 1;
   }
 
   @Override
-  public long count() {
-    return count;
+  void writeParameters(ByteBuffer out) {
+    out.putDouble(driftConfidence).putDouble(warningConfidence).put((byte) (twoSided ? 1 : 0));
   }
 
   @Override
-  public void reset() {
-    count = 0;
-    state = DriftState.STABLE;
-    restart();
+  int stateBytes() {
+    return 8 * 6;
   }
 
   @Override
-  public byte[] toBytes() {
-    ByteBuffer buf = DetectorBytes.begin(DetectorBytes.Kind.HDDM_A, 8 + 8 + 1 + 8 + 1 + 8 * 6);
-    buf.putDouble(driftConfidence).putDouble(warningConfidence).put((byte) (twoSided ? 1 : 0));
-    buf.putLong(count).put(DetectorBytes.state(state)).putLong(n).putDouble(sum)
-        .putLong(nIncreaseCut).putDouble(sumIncreaseCut).putLong(nDecreaseCut)
+  void writeState(ByteBuffer out) {
+    out.putLong(n).putDouble(sum).putLong(nIncreaseCut).putDouble(sumIncreaseCut).putLong(nDecreaseCut)
         .putDouble(sumDecreaseCut);
-    return DetectorBytes.finish(buf);
   }
 
   static HddmA read(ByteBuffer body) {
@@ -157,8 +151,7 @@ public final class HddmA implements ConceptDriftDetector {
     byte sided = body.get();
     DetectorBytes.check(sided == 0 || sided == 1, "two-sided flag " + sided);
     HddmA d = b.twoSided(sided == 1).build();
-    d.count = body.getLong();
-    d.state = DetectorBytes.state(body.get());
+    d.readCountAndState(body);
     d.n = body.getLong();
     d.sum = body.getDouble();
     d.nIncreaseCut = body.getLong();

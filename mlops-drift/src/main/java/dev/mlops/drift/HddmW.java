@@ -23,7 +23,7 @@ import java.nio.ByteBuffer;
  *
  * <p>Not thread-safe; confine to one thread.
  */
-public final class HddmW implements ConceptDriftDetector {
+public final class HddmW extends AbstractDetector {
 
   private final double driftConfidence;
   private final double warningConfidence;
@@ -32,8 +32,6 @@ public final class HddmW implements ConceptDriftDetector {
   private final double lnDrift;
   private final double lnWarning;
 
-  private long count;
-  private DriftState state = DriftState.STABLE;
   // Each EWMA is (estimate, sum of squared weights); an empty one has weights == 0.
   private double total;
   private double totalWeights;
@@ -50,6 +48,7 @@ public final class HddmW implements ConceptDriftDetector {
   private double decCutLevel;
 
   private HddmW(Builder b) {
+    super(DetectorBytes.Kind.HDDM_W);
     this.driftConfidence = b.driftConfidence;
     this.warningConfidence = b.warningConfidence;
     this.lambda = b.lambda;
@@ -140,7 +139,8 @@ public final class HddmW implements ConceptDriftDetector {
     return decCut - decAfter > eps;
   }
 
-  private void restart() {
+  @Override
+  void restart() {
     total = 0.0;
     totalWeights = 0.0;
     incCut = 0.0;
@@ -154,32 +154,25 @@ public final class HddmW implements ConceptDriftDetector {
   }
 
   @Override
-  public DriftState state() {
-    return state;
+  int parameterBytes() {
+    return 8 * 3 + 1;
   }
 
   @Override
-  public long count() {
-    return count;
+  void writeParameters(ByteBuffer out) {
+    out.putDouble(driftConfidence).putDouble(warningConfidence).putDouble(lambda).put((byte) (twoSided ? 1 : 0));
   }
 
   @Override
-  public void reset() {
-    count = 0;
-    state = DriftState.STABLE;
-    restart();
+  int stateBytes() {
+    return 8 * 10;
   }
 
   @Override
-  public byte[] toBytes() {
-    ByteBuffer buf = DetectorBytes.begin(DetectorBytes.Kind.HDDM_W, 8 * 3 + 1 + 8 + 1 + 8 * 10);
-    buf.putDouble(driftConfidence).putDouble(warningConfidence).putDouble(lambda)
-        .put((byte) (twoSided ? 1 : 0));
-    buf.putLong(count).put(DetectorBytes.state(state));
-    buf.putDouble(total).putDouble(totalWeights).putDouble(incCut).putDouble(incCutWeights)
+  void writeState(ByteBuffer out) {
+    out.putDouble(total).putDouble(totalWeights).putDouble(incCut).putDouble(incCutWeights)
         .putDouble(incAfter).putDouble(incAfterWeights).putDouble(decCut).putDouble(decCutWeights)
         .putDouble(decAfter).putDouble(decAfterWeights);
-    return DetectorBytes.finish(buf);
   }
 
   static HddmW read(ByteBuffer body) {
@@ -188,8 +181,7 @@ public final class HddmW implements ConceptDriftDetector {
     byte sided = body.get();
     DetectorBytes.check(sided == 0 || sided == 1, "two-sided flag " + sided);
     HddmW d = b.twoSided(sided == 1).build();
-    d.count = body.getLong();
-    d.state = DetectorBytes.state(body.get());
+    d.readCountAndState(body);
     d.total = body.getDouble();
     d.totalWeights = body.getDouble();
     d.incCut = body.getDouble();

@@ -23,7 +23,7 @@ import java.nio.ByteBuffer;
  *
  * <p>Not thread-safe; confine to one thread.
  */
-public final class Kswin implements ConceptDriftDetector {
+public final class Kswin extends AbstractDetector {
 
   private final double alpha;
   private final int windowSize;
@@ -37,14 +37,13 @@ public final class Kswin implements ConceptDriftDetector {
   private final double[] sample;
   private final int[] indices;
 
-  private long count;
-  private DriftState state = DriftState.STABLE;
   private int head;
   private int size;
   private long rngState;
   private double lastPValue = 1.0;
 
   private Kswin(Builder b) {
+    super(DetectorBytes.Kind.KSWIN);
     this.alpha = b.alpha;
     this.windowSize = b.windowSize;
     this.statSize = b.statSize;
@@ -195,20 +194,9 @@ public final class Kswin implements ConceptDriftDetector {
     return p;
   }
 
+  /** Empties the window and rewinds the sampler to its seed, for {@link #reset()}. */
   @Override
-  public DriftState state() {
-    return state;
-  }
-
-  @Override
-  public long count() {
-    return count;
-  }
-
-  @Override
-  public void reset() {
-    count = 0;
-    state = DriftState.STABLE;
+  void restart() {
     head = 0;
     size = 0;
     rngState = seed;
@@ -222,26 +210,36 @@ public final class Kswin implements ConceptDriftDetector {
   }
 
   @Override
-  public byte[] toBytes() {
-    int body = 8 + 4 + 4 + 8 + 8 + 1 + 8 + 8 + indices.length * 4 + 4 + size * 8;
-    ByteBuffer buf = DetectorBytes.begin(DetectorBytes.Kind.KSWIN, body);
-    buf.putDouble(alpha).putInt(windowSize).putInt(statSize).putLong(seed);
-    buf.putLong(count).put(DetectorBytes.state(state)).putLong(rngState).putDouble(lastPValue);
+  int parameterBytes() {
+    return 8 + 4 + 4 + 8;
+  }
+
+  @Override
+  void writeParameters(ByteBuffer out) {
+    out.putDouble(alpha).putInt(windowSize).putInt(statSize).putLong(seed);
+  }
+
+  @Override
+  int stateBytes() {
+    return 8 + 8 + indices.length * 4 + 4 + size * 8;
+  }
+
+  @Override
+  void writeState(ByteBuffer out) {
+    out.putLong(rngState).putDouble(lastPValue);
     for (int index : indices) {
-      buf.putInt(index);
+      out.putInt(index);
     }
-    buf.putInt(size);
+    out.putInt(size);
     for (int i = 0; i < size; i++) {
-      buf.putDouble(at(i));
+      out.putDouble(at(i));
     }
-    return DetectorBytes.finish(buf);
   }
 
   static Kswin read(ByteBuffer body) {
     Kswin d = builder().alpha(body.getDouble()).windowSize(body.getInt()).statSize(body.getInt())
         .seed(body.getLong()).build();
-    d.count = body.getLong();
-    d.state = DetectorBytes.state(body.get());
+    d.readCountAndState(body);
     d.rngState = body.getLong();
     d.lastPValue = body.getDouble();
     boolean[] seen = new boolean[d.indices.length];

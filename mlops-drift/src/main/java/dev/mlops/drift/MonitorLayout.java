@@ -2,8 +2,12 @@ package dev.mlops.drift;
 
 import dev.mlops.Digest;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Where each count of a monitored window lives, derived once from the baseline. Numeric feature
@@ -29,6 +33,16 @@ final class MonitorLayout {
   final int[] codeOffset;
   final int[] bucketOfCode;
   final int categoricalSlots;
+  /** Feature name to input slot: numeric feature f is slot f, categorical feature j is numeric + j. */
+  final Map<String, Integer> slotOfName;
+  /** Every feature name, numeric ones first, in slot order. */
+  final List<String> names;
+  /**
+   * Per categorical feature, category to code: keyed by the category text, and also by its
+   * {@code Long} value when the text is an integer and its {@code Boolean} when it is true/false,
+   * so a stored feature value (String, Long, Boolean) finds its code without allocating.
+   */
+  final List<Map<Object, Integer>> codeOfValue;
 
   MonitorLayout(BaselineProfile profile) {
     this.profile = profile;
@@ -67,6 +81,48 @@ final class MonitorLayout {
       int[] map = cats.get(j).bucketOfCode();
       System.arraycopy(map, 0, bucketOfCode, codeOffset[j], map.length);
     }
+    Map<String, Integer> slots0 = new HashMap<>();
+    List<String> names0 = new ArrayList<>();
+    for (int f = 0; f < numeric; f++) {
+      slots0.put(nums.get(f).name(), f);
+      names0.add(nums.get(f).name());
+    }
+    List<Map<Object, Integer>> codeMaps = new ArrayList<>();
+    for (int j = 0; j < categorical; j++) {
+      slots0.put(cats.get(j).name(), numeric + j);
+      names0.add(cats.get(j).name());
+      Map<Object, Integer> codesOf = new HashMap<>();
+      List<String> categories = cats.get(j).feature().categories();
+      for (int c = 0; c < categories.size(); c++) {
+        String category = categories.get(c);
+        codesOf.put(category, c);
+        try {
+          codesOf.putIfAbsent(Long.valueOf(category), c);
+        } catch (NumberFormatException notAnInteger) {
+          // only texts of integers get a Long key
+        }
+        if (category.equals("true") || category.equals("false")) {
+          codesOf.putIfAbsent(Boolean.valueOf(category), c);
+        }
+      }
+      codeMaps.add(Collections.unmodifiableMap(codesOf));
+    }
+    slotOfName = Collections.unmodifiableMap(slots0);
+    names = List.copyOf(names0);
+    codeOfValue = List.copyOf(codeMaps);
+  }
+
+  /**
+   * @param feature a feature name
+   * @return its input slot
+   * @throws IllegalArgumentException naming the feature and listing the baseline's features if unknown
+   */
+  int slot(String feature) {
+    Integer slot = slotOfName.get(java.util.Objects.requireNonNull(feature, "feature"));
+    if (slot == null) {
+      throw new IllegalArgumentException("the baseline has no feature '" + feature + "'; its features are " + names);
+    }
+    return slot;
   }
 
   String numericName(int f) {

@@ -18,8 +18,8 @@ final class MonitorStripe extends SpinLocked {
   long records;
   long predictions;
   long predictionsInvalid;
+  /** Sums of values are scaled by {@link WindowSnapshot#SUM_SCALE}, so they cannot overflow. */
   double predictionSum;
-  double predictionSumSquares;
   int sinceFlush;
   long r1, r2, r3, r4, r5, r6, r7, r8;
 
@@ -48,7 +48,6 @@ final class MonitorStripe extends SpinLocked {
     scalars[1] += predictions;
     scalars[2] += predictionsInvalid;
     scalars[3] += predictionSum;
-    scalars[4] += predictionSumSquares;
     if (reset) {
       java.util.Arrays.fill(binCounts, 0);
       java.util.Arrays.fill(binSums, 0);
@@ -59,7 +58,6 @@ final class MonitorStripe extends SpinLocked {
       predictions = 0;
       predictionsInvalid = 0;
       predictionSum = 0;
-      predictionSumSquares = 0;
       sinceFlush = 0;
     }
   }

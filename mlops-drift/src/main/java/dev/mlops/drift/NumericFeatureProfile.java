@@ -21,7 +21,9 @@ public final class NumericFeatureProfile {
   private final long missing;
   private final long infinite;
   private final double mean;
+  /** Sum of squared deviations, in units of {@code 4^m2Shift} (see {@link #M2_HEADROOM}). */
   private final double m2;
+  private final int m2Shift;
   private final double min;
   private final double max;
   private final double[] edges;
@@ -29,7 +31,14 @@ public final class NumericFeatureProfile {
   private final KllDoublesSketch sketch;
   private final BinnedBaseline binned;
 
-  NumericFeatureProfile(String name, long count, long missing, long infinite, double mean, double m2,
+  /**
+   * Values whose binary exponent exceeds this are scaled down by {@code 2^shift} before their
+   * squares are summed, so the sum of squared deviations of any finite values stays finite (the
+   * shift is 0 unless some |value| exceeds {@code 2^480}, about 3e144).
+   */
+  static final int M2_HEADROOM = 480;
+
+  NumericFeatureProfile(String name, long count, long missing, long infinite, double mean, double m2, int m2Shift,
       double min, double max, double[] edges, double[] probabilities, KllDoublesSketch sketch) {
     this.name = Objects.requireNonNull(name, "name");
     this.count = count;
@@ -37,13 +46,14 @@ public final class NumericFeatureProfile {
     this.infinite = infinite;
     this.mean = mean;
     this.m2 = m2;
+    this.m2Shift = m2Shift;
     this.min = min;
     this.max = max;
     this.edges = edges.clone();
     this.probabilities = probabilities.clone();
     this.sketch = sketch;
     this.binned = new BinnedBaseline(edges, probabilities, binMeans(sketch, probabilities, min, max),
-        effectiveCount(sketch, count), count > 0 ? Math.sqrt(m2 / count) : 0, true);
+        effectiveCount(sketch, count), count > 0 ? Math.scalb(Math.sqrt(m2 / count), m2Shift) : 0, true);
   }
 
   /** @return the feature name */
@@ -77,9 +87,12 @@ public final class NumericFeatureProfile {
     return count == 0 ? Double.NaN : mean;
   }
 
-  /** @return unbiased sample variance of the finite values (NaN if fewer than two) */
+  /**
+   * @return unbiased sample variance of the finite values (NaN if fewer than two; +Inf only when
+   *     the variance itself exceeds {@code Double.MAX_VALUE})
+   */
   public double variance() {
-    return count < 2 ? Double.NaN : m2 / (count - 1);
+    return count < 2 ? Double.NaN : Math.scalb(m2 / (count - 1), 2 * m2Shift);
   }
 
   /** @return smallest finite value (NaN if none) */
@@ -166,17 +179,22 @@ public final class NumericFeatureProfile {
     }
     double[] q = sketch.getQuantiles(ranks, QuantileSearchCriteria.INCLUSIVE);
     for (int i = 0; i < probabilities.length; i++) {
-      double sum = 0;
+      double sum = 0; // of values / steps (a power of two): cannot overflow
       for (int j = 0; j < steps; j++) {
-        sum += Math.max(min, Math.min(max, q[i * steps + j]));
+        sum += Math.max(min, Math.min(max, q[i * steps + j])) / steps;
       }
-      means[i] = sum / steps;
+      means[i] = sum;
     }
     return means;
   }
 
+  /** @return the sum of squared deviations in units of {@code 4^m2Shift()} */
   double m2() {
     return m2;
+  }
+
+  int m2Shift() {
+    return m2Shift;
   }
 
   double rawMean() {

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -27,9 +28,17 @@ import java.util.function.Supplier;
  * uncontended lock word of the thread's stripe (a thread that finds its stripe busy moves to the
  * next free one and stays there), and per numeric feature does a
  * branch-free four-step search over at most 16 bin edges, a counter increment and an addition. NaN
- * counts as missing and ±Inf as invalid, per feature; neither is ever thrown. Window closing,
- * evaluation and listeners run off the hot path on the builder's executor (or on the caller of
+ * counts as missing and ±Inf as invalid, per feature; neither is ever thrown. Window evaluation
+ * and listeners run off the hot path on the builder's executor (or on the caller of
  * {@link #closeWindow()}), one window at a time, in order.
+ *
+ * <p>Count windows close at exactly their count. Each record takes an arrival number from one
+ * atomic counter (one {@code getAndIncrement} on a cache line that all recording threads share;
+ * manual and time windows do not use it); window {@code k} of {@code Windowing.tumbling(n)}
+ * holds arrivals {@code [k·n, (k+1)·n)}. The thread that records a window's last arrival takes the
+ * window's counts out of the stripes (waiting for records of that window still being written) and
+ * allocates its snapshot, once per window; records that arrive for the next window meanwhile wait
+ * for that drain (microseconds: one pass over the stripes) before they are counted.
  *
  * <p>Fleets: every report carries its {@link WindowSnapshot}; instances built on the same baseline
  * write snapshots to shared storage, and any instance merges them and calls
@@ -55,7 +64,18 @@ public final class PredictionMonitor {
   private final List<Consumer<DriftReport>> windowListeners;
   private final List<Consumer<DriftReport>> alertListeners;
 
-  private final AtomicLong flushedRecords = new AtomicLong();
+  // Count windows: every record takes an arrival number; pane k holds arrivals [k * step, (k + 1) * step).
+  private final boolean countWindows;
+  private final long paneRecords;
+  private final AtomicLong arrivals = new AtomicLong();
+  /** Count windows: the arrival number that ends the open pane; later arrivals wait until it is drained. */
+  private volatile long paneEnd;
+  /** Count windows: records of the open pane already taken out by {@link #closeWindow()}; under drainLock. */
+  private long paneCut;
+  /** Serializes taking counts out of the stripes (and paneStartMillis, paneEnd, paneCut). Never held while listeners run. */
+  private final DrainLock drainLock = new DrainLock();
+  /** Count panes drained by the recording thread that completed them, waiting for evaluation in order. */
+  private final ConcurrentLinkedQueue<WindowSnapshot> drainedPanes = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean closeRequested = new AtomicBoolean();
   private final Runnable closeTask = this::runRequestedClose;
   private final ReentrantLock closeLock = new ReentrantLock();
@@ -70,7 +90,13 @@ public final class PredictionMonitor {
   private final int pendingMask;
   private final OutcomeState outcomes;
 
-  /** Quality accumulators and the concept-drift detector, guarded by their own lock. */
+  /** The lock under which counts are taken out of the stripes. */
+  private static final class DrainLock extends SpinLocked {}
+
+  /**
+   * Quality accumulators and the concept-drift detector, guarded by their own lock. Error sums are
+   * kept scaled by {@link WindowSnapshot#SUM_SCALE} so they cannot overflow.
+   */
   private static final class OutcomeState extends SpinLocked {
     final ConceptDriftDetector detector;
     long windowOutcomes;
@@ -132,6 +158,9 @@ public final class PredictionMonitor {
       pendingMask = 0;
       outcomes = null;
     }
+    this.countWindows = windowing.byCount();
+    this.paneRecords = windowing.step();
+    this.paneEnd = countWindows ? paneRecords : Long.MAX_VALUE;
     long now = clock.millis();
     paneStartMillis = windowing.byTime() ? Math.floorDiv(now, windowing.step()) * windowing.step() : now;
     paneEndMillis = windowing.byTime() ? paneStartMillis + windowing.step() : Long.MAX_VALUE;
@@ -216,9 +245,53 @@ public final class PredictionMonitor {
     buffer(predictionId, prediction);
   }
 
+  /**
+   * A reusable row buffer for recording by feature name or from an {@link dev.mlops.features.OnlineVector}.
+   *
+   * @return a new input, to be confined to one thread
+   */
+  public MonitorInput newInput() {
+    return new MonitorInput(this, layout);
+  }
+
+  /**
+   * Resolves, once, which positions of an {@link dev.mlops.features.OnlineVector} feed which
+   * baseline features: a position of feature {@code view:f} feeds the baseline feature named
+   * {@code view:f}, or else the one named {@code f}; positions matching no baseline feature are
+   * skipped.
+   *
+   * @param vectorFeatures the features of the vector's positions, usually
+   *     {@link dev.mlops.features.OnlineReader#features()}
+   * @return the binding, for {@link MonitorInput#set(dev.mlops.features.OnlineVector, VectorBinding)}
+   * @throws IllegalArgumentException if no position matches a baseline feature or two match the same
+   *     one (the message lists the vector's and the baseline's features)
+   */
+  public VectorBinding bind(List<dev.mlops.features.FeatureRef> vectorFeatures) {
+    return VectorBinding.of(layout, List.copyOf(Objects.requireNonNull(vectorFeatures, "vectorFeatures")));
+  }
+
+  /** For {@link MonitorInput}: arrays of the right lengths by construction. */
+  void recordRow(double[] values, int[] codes, double prediction) {
+    count(values, categorical == 0 ? null : codes, prediction);
+  }
+
+  /** For {@link MonitorInput}, with a prediction id. */
+  void recordRow(long predictionId, double[] values, int[] codes, double prediction) {
+    requireOutcomes();
+    count(values, categorical == 0 ? null : codes, prediction);
+    buffer(predictionId, prediction);
+  }
+
   private void count(double[] values, int[] codes, double prediction) {
     if (values.length != numeric) {
       throw wrongCount("numeric", numeric, values.length);
+    }
+    long arrival = -1;
+    if (countWindows) {
+      arrival = arrivals.getAndIncrement();
+      if (arrival >= paneEnd) {
+        awaitPane(arrival);
+      }
     }
     MonitorStripe s = acquire();
     int flushed = 0;
@@ -241,29 +314,72 @@ public final class PredictionMonitor {
         i += e[base + i + 1] <= v ? 2 : 0;
         i += e[base + i] <= v ? 1 : 0;
         counts[base + i]++;
-        sums[base + i] += v;
+        sums[base + i] += v * WindowSnapshot.SUM_SCALE;
       }
       if (codes != null) {
         countCodes(s, codes);
       }
       if (prediction - prediction == 0) {
         s.predictions++;
-        s.predictionSum += prediction;
-        s.predictionSumSquares += prediction * prediction;
+        s.predictionSum += prediction * WindowSnapshot.SUM_SCALE;
       } else {
         s.predictionsInvalid++;
       }
       s.records++;
-      if (++s.sinceFlush >= FLUSH_EVERY) {
+      if (arrival < 0 && ++s.sinceFlush >= FLUSH_EVERY) {
         flushed = s.sinceFlush;
         s.sinceFlush = 0;
       }
     } finally {
       s.unlock();
     }
-    if (flushed != 0) {
+    if (arrival >= 0) {
+      // Only the holder of a pane's last arrival number moves paneEnd past it, so this is exact.
+      if (arrival + 1 == paneEnd) {
+        completePane(arrival + 1);
+      }
+    } else if (flushed != 0) {
       onFlush(flushed);
     }
+  }
+
+  /**
+   * Count windows: this record belongs to a later pane than the open one; wait (spinning, then
+   * yielding) until the thread that took the open pane's last arrival has drained it. The wait
+   * lasts one drain of the stripes, or until records of the open pane still being written land.
+   */
+  private void awaitPane(long arrival) {
+    int spins = 0;
+    while (paneEnd <= arrival) {
+      if (++spins < 64) {
+        Thread.onSpinWait();
+      } else {
+        Thread.yield();
+      }
+    }
+  }
+
+  /**
+   * Count windows: called by the thread that recorded the pane's last arrival. Takes the pane's
+   * records out of the stripes (waiting for any still being written), queues the pane for
+   * evaluation, opens the next pane and asks the executor to evaluate.
+   */
+  private void completePane(long end) {
+    drainLock.lock();
+    try {
+      long want = paneRecords - paneCut;
+      if (want > 0) {
+        long now = clock.millis();
+        drainedPanes.add(collect(paneStartMillis, now, true, want));
+        paneStartMillis = now;
+      }
+    } finally {
+      // Even if the clock or the drain failed, the next pane opens: records never wait forever.
+      paneCut = 0;
+      paneEnd = end + paneRecords; // releases the records waiting for the next pane
+      drainLock.unlock();
+    }
+    requestClose();
   }
 
   private void countCodes(MonitorStripe s, int[] codes) {
@@ -317,11 +433,7 @@ public final class PredictionMonitor {
   }
 
   private void onFlush(int records) {
-    if (windowing.byCount()) {
-      if (flushedRecords.addAndGet(records) >= windowing.step()) {
-        requestClose();
-      }
-    } else if (windowing.byTime() && clock.millis() >= paneEndMillis) {
+    if (windowing.byTime() && clock.millis() >= paneEndMillis) {
       requestClose();
     }
   }
@@ -337,11 +449,9 @@ public final class PredictionMonitor {
   }
 
   private void runRequestedClose() {
-    try {
-      closeWindowIfDue();
-    } finally {
-      closeRequested.set(false);
-    }
+    // Cleared first: a pane queued while this runs either is evaluated here or asks again.
+    closeRequested.set(false);
+    closeWindowIfDue();
   }
 
   private static IllegalArgumentException wrongCount(String kind, int expected, int actual) {
@@ -391,10 +501,11 @@ public final class PredictionMonitor {
         o.totalUnmatched++;
       } else {
         double error = metric.orElseThrow().error(prediction, label);
+        double scaled = error * WindowSnapshot.SUM_SCALE;
         o.windowOutcomes++;
-        o.windowErrorSum += error;
+        o.windowErrorSum += scaled;
         o.totalOutcomes++;
-        o.totalErrorSum += error;
+        o.totalErrorSum += scaled;
         if (o.detector.update(error) == DriftState.DRIFT) {
           o.windowConceptDrifts++;
           o.totalConceptDrifts++;
@@ -426,8 +537,7 @@ public final class PredictionMonitor {
     try {
       QualityMetric m = metric.orElseThrow();
       return new QualitySummary(m, o.totalOutcomes, o.totalOutcomes == 0 ? java.util.OptionalDouble.empty()
-          : java.util.OptionalDouble.of(m == QualityMetric.ACCURACY ? 1 - o.totalErrorSum / o.totalOutcomes
-              : o.totalErrorSum / o.totalOutcomes),
+          : java.util.OptionalDouble.of(m.summarize(o.totalErrorSum / o.totalOutcomes * WindowSnapshot.SUM_UNSCALE)),
           evicted, o.totalUnmatched, o.totalConceptDrifts, o.detector.state());
     } finally {
       o.unlock();
@@ -439,7 +549,10 @@ public final class PredictionMonitor {
 
   /**
    * Closes the open window now (whatever the windowing), evaluates it and notifies listeners on the
-   * calling thread.
+   * calling thread. Count windows that completed before the call are evaluated and reported first.
+   * Count windows stay aligned to arrival numbers: cutting the window of records
+   * {@code [k·n, (k+1)·n)} early reports the records so far, and the rest of that range then
+   * closes as a shorter window at record {@code (k+1)·n}.
    *
    * @return the report
    */
@@ -454,17 +567,19 @@ public final class PredictionMonitor {
   }
 
   /**
-   * Closes the open window if it is due (count reached, or its time is up) — for time windows
-   * when traffic may stop, call this from a scheduler. Listeners run on the calling thread.
+   * Closes the open window if it is due (its time is up), or evaluates count windows that are
+   * complete but not yet reported (they are normally reported by the executor) — for time windows
+   * when traffic may stop, call this from a scheduler. Listeners run on the calling thread. On
+   * return, every count window completed by a {@code record} call that returned before this call
+   * has been reported (here or by the executor) and is in {@link #lastReport()} or earlier.
    *
-   * @return the report, if a window closed
+   * @return the latest report, if a window closed here
    */
   public Optional<DriftReport> closeWindowIfDue() {
     closeLock.lock();
     try {
-      if (windowing.byCount() && flushedRecords.get() >= windowing.step()) {
-        long now = clock.millis();
-        return Optional.of(closePane(now, now));
+      if (countWindows) {
+        return evaluateDrainedPanes();
       }
       if (windowing.byTime()) {
         long now = clock.millis();
@@ -500,7 +615,7 @@ public final class PredictionMonitor {
   public WindowSnapshot snapshot() {
     closeLock.lock();
     try {
-      return collect(paneStartMillis, clock.millis(), false);
+      return collect(paneStartMillis, clock.millis(), false, 0);
     } finally {
       closeLock.unlock();
     }
@@ -518,11 +633,41 @@ public final class PredictionMonitor {
     return evaluator.evaluate(Objects.requireNonNull(snapshot, "snapshot"));
   }
 
-  /** Caller holds closeLock. */
+  /** Evaluates the count panes drained so far, in order. Caller holds closeLock. */
+  private Optional<DriftReport> evaluateDrainedPanes() {
+    DriftReport last = null;
+    for (WindowSnapshot pane; (pane = drainedPanes.poll()) != null; ) {
+      last = evaluatePane(pane);
+    }
+    return Optional.ofNullable(last);
+  }
+
+  /** Takes the open pane out of the stripes and evaluates it. Caller holds closeLock. */
   private DriftReport closePane(long endMillis, long nextStartMillis) {
-    WindowSnapshot pane = collect(paneStartMillis, endMillis, true);
-    flushedRecords.set(0);
-    paneStartMillis = nextStartMillis;
+    WindowSnapshot pane;
+    List<WindowSnapshot> earlier = new ArrayList<>();
+    drainLock.lock();
+    try {
+      // Count panes completed before this cut are reported before it.
+      for (WindowSnapshot p; (p = drainedPanes.poll()) != null; ) {
+        earlier.add(p);
+      }
+      pane = collect(paneStartMillis, endMillis, true, 0);
+      if (countWindows) {
+        paneCut += pane.records;
+      }
+      paneStartMillis = nextStartMillis;
+    } finally {
+      drainLock.unlock();
+    }
+    for (WindowSnapshot p : earlier) {
+      evaluatePane(p);
+    }
+    return evaluatePane(pane);
+  }
+
+  /** Adds a closed pane to the window, evaluates it and notifies. Caller holds closeLock. */
+  private DriftReport evaluatePane(WindowSnapshot pane) {
     pushPane(pane);
     WindowSnapshot window = null;
     for (WindowSnapshot p : panes) {
@@ -558,7 +703,12 @@ public final class PredictionMonitor {
     }
   }
 
-  private WindowSnapshot collect(long startMillis, long endMillis, boolean reset) {
+  /**
+   * Sums (and with {@code reset}, takes out) the stripes' counts. With {@code wantRecords > 0}
+   * (only with reset), sweeps again until that many records were taken: records that took their
+   * arrival number in the pane may still be being written.
+   */
+  private WindowSnapshot collect(long startMillis, long endMillis, boolean reset, long wantRecords) {
     long[] counts = new long[numeric * MonitorLayout.SLOTS];
     double[] sums = new double[counts.length];
     long[] missing = new long[numeric];
@@ -568,15 +718,25 @@ public final class PredictionMonitor {
     long records = 0;
     long predictions = 0;
     long invalid = 0;
-    for (MonitorStripe s : stripes) {
-      s.lock();
-      try {
-        records += s.records;
-        predictions += s.predictions;
-        invalid += s.predictionsInvalid;
-        s.drainInto(counts, sums, missing, infinite, cats, scalars, reset);
-      } finally {
-        s.unlock();
+    for (int sweeps = 1; ; sweeps++) {
+      for (MonitorStripe s : stripes) {
+        s.lock();
+        try {
+          records += s.records;
+          predictions += s.predictions;
+          invalid += s.predictionsInvalid;
+          s.drainInto(counts, sums, missing, infinite, cats, scalars, reset);
+        } finally {
+          s.unlock();
+        }
+      }
+      if (records >= wantRecords || !reset) {
+        break;
+      }
+      if (sweeps < 64) {
+        Thread.onSpinWait();
+      } else {
+        Thread.yield();
       }
     }
     long outcomesCount = 0;
@@ -616,7 +776,7 @@ public final class PredictionMonitor {
       }
     }
     return new WindowSnapshot(layout.fingerprint, startMillis, endMillis, records, counts, sums, missing, infinite,
-        cats, predictions, invalid, scalars[3], scalars[4], outcomesCount, errorSum, evicted, unmatched, drifts, state);
+        cats, predictions, invalid, scalars[3], outcomesCount, errorSum, evicted, unmatched, drifts, state);
   }
 
   /** @return the baseline this monitor compares against */
@@ -701,7 +861,7 @@ public final class PredictionMonitor {
 
     /**
      * @param threshold test and threshold for every categorical feature without its own (default:
-     *     chi-square p < 0.05 with Cohen's w >= 0.1)
+     *     chi-square {@code p < 0.05} with Cohen's {@code w >= 0.1})
      * @return this
      * @throws IllegalArgumentException if the test does not apply to categorical features
      */
@@ -743,7 +903,7 @@ public final class PredictionMonitor {
      *     0.15 for 16 bins and 100 values — and 1000 keeps unshifted windows well under the
      *     default thresholds
      * @return this
-     * @throws IllegalArgumentException if samples < 1
+     * @throws IllegalArgumentException if {@code samples < 1}
      */
     public Builder minSamples(long samples) {
       if (samples < 1) {

@@ -15,4 +15,9 @@ public enum QualityMetric {
   double error(double prediction, double label) {
     return this == ACCURACY ? (prediction == label ? 0 : 1) : Math.abs(prediction - label);
   }
+
+  /** @return the reported value for a mean error: accuracy is 1 - error rate, MAE the mean itself */
+  double summarize(double meanError) {
+    return this == ACCURACY ? 1 - meanError : meanError;
+  }
 }

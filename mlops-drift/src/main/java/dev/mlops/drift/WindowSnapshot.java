@@ -22,13 +22,23 @@ import java.util.zip.CRC32;
  * — and {@link PredictionMonitor#evaluate(WindowSnapshot)} turns the merged snapshot into one
  * verdict. Snapshots hold no sketches, so merging adds no approximation.
  *
- * <p>Serialized form ({@link #toBytes()}): magic {@code MLWS}, format version 1, the counts, CRC-32.
+ * <p>Sums of values (per-bin sums, the prediction sum, the error sum) are kept scaled by
+ * {@code 2^-64}, exactly for every value above {@code 2^-958} in magnitude, so a window of values
+ * near {@code ±Double.MAX_VALUE} cannot overflow them: means are always finite.
+ *
+ * <p>Serialized form ({@link #toBytes()}): magic {@code MLWS}, format version 2 (sums scaled as
+ * above; version 1 stored them unscaled, with a prediction sum of squares, and is still read), the
+ * counts, CRC-32.
  *
  * <p>Immutable and thread-safe.
  */
 public final class WindowSnapshot {
   static final byte[] MAGIC = {'M', 'L', 'W', 'S'};
-  static final int FORMAT_VERSION = 1;
+  static final int FORMAT_VERSION = 2;
+  /** Sums of raw values are accumulated times this factor (an exact power of two), so they cannot overflow. */
+  static final double SUM_SCALE = 0x1p-64;
+  /** Undoes {@link #SUM_SCALE}: a mean is {@code sum / count * SUM_UNSCALE}. */
+  static final double SUM_UNSCALE = 0x1p64;
 
   final long fingerprint;
   final long startMillis;
@@ -42,7 +52,6 @@ public final class WindowSnapshot {
   final long predictions;
   final long predictionsInvalid;
   final double predictionSum;
-  final double predictionSumSquares;
   final long outcomes;
   final double errorSum;
   final long evicted;
@@ -52,7 +61,7 @@ public final class WindowSnapshot {
 
   WindowSnapshot(long fingerprint, long startMillis, long endMillis, long records, long[] binCounts, double[] binSums,
       long[] missing, long[] infinite, long[] categorical, long predictions, long predictionsInvalid,
-      double predictionSum, double predictionSumSquares, long outcomes, double errorSum, long evicted,
+      double predictionSum, long outcomes, double errorSum, long evicted,
       long unmatched, long conceptDrifts, DriftState detectorState) {
     this.fingerprint = fingerprint;
     this.startMillis = startMillis;
@@ -66,7 +75,6 @@ public final class WindowSnapshot {
     this.predictions = predictions;
     this.predictionsInvalid = predictionsInvalid;
     this.predictionSum = predictionSum;
-    this.predictionSumSquares = predictionSumSquares;
     this.outcomes = outcomes;
     this.errorSum = errorSum;
     this.evicted = evicted;
@@ -78,7 +86,7 @@ public final class WindowSnapshot {
   static WindowSnapshot empty(MonitorLayout layout, long startMillis, long endMillis) {
     return new WindowSnapshot(layout.fingerprint, startMillis, endMillis, 0, new long[layout.numeric * MonitorLayout.SLOTS],
         new double[layout.numeric * MonitorLayout.SLOTS], new long[layout.numeric], new long[layout.numeric],
-        new long[layout.categoricalSlots], 0, 0, 0, 0, 0, 0, 0, 0, 0, DriftState.STABLE);
+        new long[layout.categoricalSlots], 0, 0, 0, 0, 0, 0, 0, 0, DriftState.STABLE);
   }
 
   /** @return when the window opened */
@@ -115,7 +123,7 @@ public final class WindowSnapshot {
         records + other.records, add(binCounts, other.binCounts), add(binSums, other.binSums),
         add(missing, other.missing), add(infinite, other.infinite), add(categorical, other.categorical),
         predictions + other.predictions, predictionsInvalid + other.predictionsInvalid,
-        predictionSum + other.predictionSum, predictionSumSquares + other.predictionSumSquares,
+        predictionSum + other.predictionSum,
         outcomes + other.outcomes, errorSum + other.errorSum, evicted + other.evicted, unmatched + other.unmatched,
         conceptDrifts + other.conceptDrifts,
         detectorState.compareTo(other.detectorState) >= 0 ? detectorState : other.detectorState);
@@ -165,7 +173,6 @@ public final class WindowSnapshot {
       out.writeLong(predictions);
       out.writeLong(predictionsInvalid);
       out.writeDouble(predictionSum);
-      out.writeDouble(predictionSumSquares);
       out.writeLong(outcomes);
       out.writeDouble(errorSum);
       out.writeLong(evicted);
@@ -198,10 +205,12 @@ public final class WindowSnapshot {
       }
     }
     int version = ((bytes[4] & 0xff) << 8) | (bytes[5] & 0xff);
-    if (version != FORMAT_VERSION) {
+    if (version != FORMAT_VERSION && version != 1) {
       throw new CorruptDataException("window snapshot has format version " + version
-          + "; this library reads version " + FORMAT_VERSION);
+          + "; this library reads versions 1 to " + FORMAT_VERSION);
     }
+    // Version 1 stored sums unscaled and a prediction sum of squares.
+    double sumScale = version == 1 ? SUM_SCALE : 1;
     CRC32 crc = new CRC32();
     crc.update(bytes, 0, bytes.length - 4);
     if (ByteBuffer.wrap(bytes, bytes.length - 4, 4).getInt() != (int) crc.getValue()) {
@@ -224,7 +233,7 @@ public final class WindowSnapshot {
       }
       double[] binSums = new double[binCounts.length];
       for (int i = 0; i < binSums.length; i++) {
-        binSums[i] = in.readDouble();
+        binSums[i] = in.readDouble() * sumScale;
       }
       long[] missing = new long[numeric];
       long[] infinite = new long[numeric];
@@ -238,10 +247,12 @@ public final class WindowSnapshot {
       }
       long predictions = nonNegative(in.readLong(), "predictions");
       long predictionsInvalid = nonNegative(in.readLong(), "invalid predictions");
-      double predictionSum = in.readDouble();
-      double predictionSumSquares = in.readDouble();
+      double predictionSum = in.readDouble() * sumScale;
+      if (version == 1) {
+        in.readDouble(); // the sum of squares, no longer kept
+      }
       long outcomes = nonNegative(in.readLong(), "outcomes");
-      double errorSum = in.readDouble();
+      double errorSum = in.readDouble() * sumScale;
       long evicted = nonNegative(in.readLong(), "evicted");
       long unmatched = nonNegative(in.readLong(), "unmatched");
       long conceptDrifts = nonNegative(in.readLong(), "concept drifts");
@@ -253,7 +264,7 @@ public final class WindowSnapshot {
         throw new CorruptDataException("window snapshot has " + in.available() + " unexpected trailing bytes");
       }
       return new WindowSnapshot(fingerprint, start, end, records, binCounts, binSums, missing, infinite, categorical,
-          predictions, predictionsInvalid, predictionSum, predictionSumSquares, outcomes, errorSum, evicted, unmatched,
+          predictions, predictionsInvalid, predictionSum, outcomes, errorSum, evicted, unmatched,
           conceptDrifts, DriftState.values()[state]);
     } catch (EOFException e) {
       throw new CorruptDataException("window snapshot is truncated", e);

@@ -9,12 +9,13 @@ import java.util.Objects;
  * window of {@code size} covers the latest {@code size / step} panes and is evaluated each time a
  * pane closes.
  *
- * <p>Count windows close after about {@code step} records: the trigger is checked every few
- * records per stripe of the monitor, so a pane may hold a few hundred records more or fewer than
- * {@code step} under concurrency (each report states its exact record count; no record is lost or
- * counted twice). Time panes are aligned to multiples of {@code step} since the epoch of the
- * monitor's clock and close at the first record or {@link PredictionMonitor#closeWindowIfDue()}
- * after their end.
+ * <p>Count panes close at exactly {@code step} records, however many threads record: pane
+ * {@code k} holds the records with arrival numbers {@code [k·step, (k+1)·step)} (see
+ * {@link PredictionMonitor}); no record is lost or counted twice, and only
+ * {@link PredictionMonitor#closeWindow()} can cut a pane short. Time panes are aligned to
+ * multiples of {@code step} since the epoch of the monitor's clock and close at the first check
+ * after their end (every 32 records per stripe of the monitor) or at
+ * {@link PredictionMonitor#closeWindowIfDue()}.
  *
  * <p>Immutable and thread-safe.
  */
@@ -34,7 +35,7 @@ public final class Windowing {
   /**
    * @param records records per window, at least 1
    * @return tumbling count windows
-   * @throws IllegalArgumentException if records < 1
+   * @throws IllegalArgumentException if {@code records < 1}
    */
   public static Windowing tumbling(long records) {
     return sliding(records, records);
@@ -44,7 +45,7 @@ public final class Windowing {
    * @param records records per window
    * @param every records between evaluations; must divide {@code records}
    * @return sliding count windows
-   * @throws IllegalArgumentException if either is < 1, every does not divide records, or the
+   * @throws IllegalArgumentException if either is {@code < 1}, every does not divide records, or the
    *     window would have more than 1024 panes
    */
   public static Windowing sliding(long records, long every) {

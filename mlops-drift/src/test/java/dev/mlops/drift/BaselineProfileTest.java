@@ -173,7 +173,7 @@ class BaselineProfileTest {
     assertThatThrownBy(() -> BaselineProfile.fromBytes(bytes))
         .isInstanceOf(CorruptDataException.class)
         .hasMessageContaining("format version 9")
-        .hasMessageContaining("reads version 1");
+        .hasMessageContaining("reads version 1 and version 2");
   }
 
   @Test

@@ -14,8 +14,11 @@ import java.util.function.Supplier;
  * <pre>
  * mvn -q -pl mlops-drift -am test-compile
  * java -cp mlops-drift/target/test-classes:mlops-drift/target/classes:mlops-api/target/classes \
- *     -Dmlops.shared.data=../shared/data dev.mlops.drift.DetectionQualityReport
+ *     dev.mlops.drift.DetectionQualityReport
  * </pre>
+ *
+ * <p>The streams are read from the test class path
+ * ({@code mlops-drift/src/test/resources/dev/mlops/drift/reference/streams}).
  */
 public final class DetectionQualityReport {
 

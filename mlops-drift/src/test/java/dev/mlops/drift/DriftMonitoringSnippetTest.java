@@ -38,8 +38,10 @@ class DriftMonitoringSnippetTest {
         double age = 18 + 50 * rnd.nextDouble();
         monitor.record(new double[] {amount, age}, new int[] {rnd.nextInt(3)}, 0.1);
       }
-      // 3. Close the window (count windows also close by themselves) and print the report.
-      DriftReport report = monitor.closeWindow();
+      // 3. The window closed itself at its 10,000th record and listeners got its report;
+      //    closeWindowIfDue() returns once every completed window is reported.
+      monitor.closeWindowIfDue();
+      DriftReport report = monitor.lastReport().orElseThrow();
       printed.append(report.toText());
       // --- snippet end
       assertThat(report.feature("amount").orElseThrow().verdict()).isEqualTo(DriftVerdict.DRIFT);

@@ -46,6 +46,60 @@ class PredictionMonitorAllocationTest {
     assertThat(allocated).as("bytes allocated by 1M hot-path calls").isLessThan(1_024);
   }
 
+  @Test
+  void recordIntoCountWindowsAllocatesNothingBetweenWindowEnds() {
+    THREADS.setThreadAllocatedMemoryEnabled(true);
+    PredictionMonitor monitor = PredictionMonitor.builder(PredictionMonitorTest.PROFILE)
+        .windowing(Windowing.tumbling(1L << 40)).build();
+    Random rnd = new Random(2);
+    double[][] rows = new double[1_024][];
+    for (int i = 0; i < rows.length; i++) {
+      rows[i] = PredictionMonitorTest.row(rnd, 0);
+    }
+    int[] code = {1};
+    for (int i = 0; i < 200_000; i++) {
+      monitor.record(rows[i & 1_023], code, 0.5);
+    }
+    long overhead = allocatedBytes();
+    overhead = allocatedBytes() - overhead;
+    long before = allocatedBytes();
+    for (int i = 0; i < 500_000; i++) {
+      monitor.record(rows[i & 1_023], code, 0.5);
+    }
+    long allocated = allocatedBytes() - before - overhead;
+    assertThat(allocated).as("bytes allocated by 500k record calls into a count window").isLessThan(1_024);
+  }
+
+  @Test
+  void recordingByNameAndFromAnOnlineVectorAllocatesNothing() {
+    THREADS.setThreadAllocatedMemoryEnabled(true);
+    PredictionMonitor monitor = PredictionMonitor.builder(PredictionMonitorTest.PROFILE)
+        .windowing(Windowing.manual()).build();
+    MonitorInput in = monitor.newInput();
+    int age = in.slot("age");
+    int device = in.slot("device");
+    VectorBinding binding = monitor.bind(java.util.List.of(dev.mlops.features.FeatureRef.parse("v:income"),
+        dev.mlops.features.FeatureRef.parse("v:score"), dev.mlops.features.FeatureRef.parse("v:device")));
+    dev.mlops.features.OnlineVector vector = new dev.mlops.features.OnlineVector(3);
+    vector.layout(1, new int[] {0, 0, 0}, new int[] {0, 1, 2});
+    vector.setRow(0, new Object[] {52_000.0, 0.25, "web"}, dev.mlops.features.FeatureStatus.PRESENT,
+        dev.mlops.features.FeatureStatus.NOT_FOUND, 5);
+    Runnable calls = () -> {
+      for (int i = 0; i < 100_000; i++) {
+        in.set(age, 40 + (i & 15)).setCategory(device, "ios").set("score", 0.5).record(0.5);
+        in.set(vector, binding).set("age", 30).record(0.25);
+      }
+    };
+    calls.run(); // warm up
+    calls.run();
+    long overhead = allocatedBytes();
+    overhead = allocatedBytes() - overhead;
+    long before = allocatedBytes();
+    calls.run();
+    long allocated = allocatedBytes() - before - overhead;
+    assertThat(allocated).as("bytes allocated by 200k records through MonitorInput").isLessThan(1_024);
+  }
+
   private static void run(PredictionMonitor monitor, double[][] rows, int[][] codes, int calls) {
     for (int i = 0; i < calls; i++) {
       double[] row = rows[i & (rows.length - 1)];

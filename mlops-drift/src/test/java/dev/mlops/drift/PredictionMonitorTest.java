@@ -229,11 +229,10 @@ class PredictionMonitorTest {
     for (int i = 0; i < 10_000; i++) {
       monitor.record(row(rnd, 0), new int[] {0}, 0);
     }
-    assertThat(reports).hasSizeBetween(9, 10);
+    assertThat(reports).hasSize(10);
     long counted = reports.stream().mapToLong(DriftReport::records).sum() + monitor.snapshot().records();
     assertThat(counted).isEqualTo(10_000);
-    // single thread, one stripe in use: every window holds exactly the first flush at or past 1000
-    assertThat(reports).allSatisfy(r -> assertThat(r.records()).isBetween(1_000L, 1_031L));
+    assertThat(reports).allSatisfy(r -> assertThat(r.records()).isEqualTo(1_000L));
     assertThat(monitor.lastReport()).contains(reports.get(reports.size() - 1));
   }
 
@@ -276,7 +275,8 @@ class PredictionMonitorTest {
       for (int i = 0; i < 1_000; i++) {
         monitor.record(row(rnd, 0), new int[] {0}, 0);
       }
-      sizes.add(monitor.closeWindow().records());
+      // the pane closed itself at its 1000th record (direct executor)
+      sizes.add(monitor.lastReport().orElseThrow().records());
     }
     assertThat(sizes).containsExactly(1_000L, 2_000L, 3_000L, 3_000L, 3_000L);
   }
@@ -372,9 +372,9 @@ class PredictionMonitorTest {
     assertThatThrownBy(() -> WindowSnapshot.fromBytes(damaged)).isInstanceOf(CorruptDataException.class)
         .hasMessageContaining("CRC-32");
     byte[] future = bytes.clone();
-    future[5] = 2;
+    future[5] = 3;
     assertThatThrownBy(() -> WindowSnapshot.fromBytes(future)).isInstanceOf(CorruptDataException.class)
-        .hasMessageContaining("format version 2");
+        .hasMessageContaining("format version 3");
     assertThatThrownBy(() -> WindowSnapshot.fromBytes(Arrays.copyOf(bytes, 8))).isInstanceOf(CorruptDataException.class);
   }
 

@@ -1,10 +1,11 @@
 package dev.mlops.drift;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,7 +14,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Loads the reference streams and rows of {@code shared/data/drift}. */
+/**
+ * Loads the reference streams and rows from the test class path
+ * ({@code src/test/resources/dev/mlops/drift/reference}, see its README.md for provenance), so a
+ * fresh clone needs nothing outside the repository.
+ */
 final class ReferenceData {
 
   /** One row of expected.json. */
@@ -32,21 +37,28 @@ final class ReferenceData {
 
   private ReferenceData() {}
 
-  static Path dir() {
-    String prop = System.getProperty("mlops.shared.data");
-    Path base = prop != null && !prop.isBlank() && !prop.contains("${")
-        ? Paths.get(prop) : Paths.get("../../shared/data");
-    Path drift = base.resolve("drift");
-    if (!Files.isDirectory(drift)) {
-      throw new IllegalStateException("reference data not found at " + drift.toAbsolutePath()
-          + "; set -Dmlops.shared.data=/path/to/shared/data");
+  /** Class-path location of the reference data, relative to this class's package. */
+  static final String DIR = "reference/";
+
+  /** Opens one reference file; fails naming the resource when it is missing. */
+  static InputStream open(String name) {
+    InputStream in = ReferenceData.class.getResourceAsStream(DIR + name);
+    if (in == null) {
+      throw new IllegalStateException("reference data dev/mlops/drift/" + DIR + name
+          + " not on the test class path (src/test/resources)");
     }
-    return drift;
+    return in;
+  }
+
+  private static String read(String name) throws IOException {
+    try (InputStream in = open(name)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
   }
 
   static List<Row> rows() {
     try {
-      String json = Files.readString(dir().resolve("expected.json"));
+      String json = read("expected.json");
       List<Row> rows = new ArrayList<>();
       Matcher m = ROW.matcher(json);
       while (m.find()) {
@@ -75,9 +87,9 @@ final class ReferenceData {
 
   static double[] stream(String name) {
     return STREAMS.computeIfAbsent(name, n -> {
-      try {
-        return Files.readAllLines(dir().resolve("streams").resolve(n + ".csv")).stream()
-            .filter(s -> !s.isBlank()).mapToDouble(Double::parseDouble).toArray();
+      try (BufferedReader r = new BufferedReader(
+          new InputStreamReader(open("streams/" + n + ".csv"), StandardCharsets.UTF_8))) {
+        return r.lines().filter(s -> !s.isBlank()).mapToDouble(Double::parseDouble).toArray();
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

@@ -7,7 +7,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every row of {@code shared/data/drift/expected.json}: a fresh detector with the row's
+ * Every row of {@code expected.json} in the test resources
+ * ({@code src/test/resources/dev/mlops/drift/reference}, produced by MOA 2024.07.0; see the README
+ * there): a fresh detector with the row's
  * parameters, fed the row's stream under the README's protocol, reports drift at exactly the
  * reference indices, with the same number of warning-zone inputs and the same first one.
  */

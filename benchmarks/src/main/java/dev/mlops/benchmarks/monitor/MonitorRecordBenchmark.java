@@ -127,6 +127,13 @@ public class MonitorRecordBenchmark {
     shared.tumbling.record(rows.nextRow(), 0.5);
   }
 
+  /** Two threads on one monitor with tumbling windows of 100k records (exact count windows). */
+  @Benchmark
+  @Threads(2)
+  public void recordTumbling100k2Threads(Shared shared, Rows rows) {
+    shared.tumbling.record(rows.nextRow(), 0.5);
+  }
+
   /** record with a prediction id (buffered for late labels) plus one recordOutcome. */
   @Benchmark
   @Threads(1)
