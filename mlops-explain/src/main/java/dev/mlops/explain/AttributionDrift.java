@@ -15,14 +15,14 @@ import java.util.Optional;
  * baseline does and falls as important features lose rank; drift is nDCG below the threshold
  * (default 0.9, Model Monitor's).
  *
+ * <p>Immutable and thread-safe.
+ *
  * @param ndcg the nDCG in [0, 1], or NaN with a reason
  * @param reason why nDCG is undefined (the baseline attributes nothing, too few rows to explain)
  * @param baselineRanking feature names by decreasing baseline importance
  * @param windowRanking feature names by decreasing window importance (empty when undefined)
  * @param threshold the alarm threshold
  * @param drift whether nDCG is below the threshold (false when undefined)
- *
- * <p>Immutable and thread-safe.
  */
 public record AttributionDrift(double ndcg, Optional<String> reason, List<String> baselineRanking, List<String> windowRanking,
     double threshold, boolean drift) {

@@ -5,14 +5,14 @@ import java.util.Objects;
 /**
  * One post-training bias metric of a monitoring window compared with its baseline value.
  *
+ * <p>Immutable and thread-safe.
+ *
  * @param metric the metric
  * @param baseline the baseline's value (from the model version's bias report), NaN if undefined there
  * @param window the window's value, possibly NaN with a reason (too few labelled predictions, a
  *     facet without predicted positives)
  * @param tolerance the largest |window − baseline| that is not a violation
  * @param violated whether both values are defined and differ by more than the tolerance
- *
- * <p>Immutable and thread-safe.
  */
 public record BiasDrift(BiasMetric metric, double baseline, MetricValue window, double tolerance, boolean violated) {
   /**

@@ -8,6 +8,8 @@ import java.util.Optional;
  * The result of a bias analysis: what was measured, the facet sizes and one value per metric.
  * Serialises to a versioned JSON form ({@link #toJson()}, {@link #fromJson(byte[])}).
  *
+ * <p>Immutable and thread-safe.
+ *
  * @param facet the facet d condition, e.g. "sex = female"
  * @param label the positive-label condition
  * @param prediction the positive-prediction condition, empty for pre-training only
@@ -16,8 +18,6 @@ import java.util.Optional;
  * @param facetARows rows in facet a
  * @param facetDRows rows in facet d
  * @param metrics the metric values, pre-training first
- *
- * <p>Immutable and thread-safe.
  */
 public record BiasReport(String facet, String label, Optional<String> prediction, Optional<String> group,
     long rowCount, long facetARows, long facetDRows, List<MetricValue> metrics) {

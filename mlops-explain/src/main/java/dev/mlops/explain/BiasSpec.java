@@ -10,6 +10,8 @@ import java.util.Optional;
  * optional group column the conditional metrics (CDDL, CDDPL) condition on, and optional feature
  * columns for the flip test (FT).
  *
+ * <p>Immutable and thread-safe.
+ *
  * @param facet the condition selecting facet d, e.g. {@code Condition.equalTo("sex", "female")}
  * @param label the condition making a label positive, e.g. {@code Condition.equalTo("approved", "yes")}
  *     or {@code Condition.above("score", 0.5)}
@@ -18,8 +20,6 @@ import java.util.Optional;
  * @param flipTestFeatures numeric columns the flip test measures distance on; empty: FT is NaN
  * @param flipTestNeighbours k, the number of facet-a neighbours whose majority prediction the flip
  *     test compares with (default 5)
- *
- * <p>Immutable and thread-safe.
  */
 public record BiasSpec(Condition facet, Condition label, Optional<Condition> prediction, Optional<String> group,
     List<String> flipTestFeatures, int flipTestNeighbours) {

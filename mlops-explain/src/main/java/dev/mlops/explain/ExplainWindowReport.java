@@ -13,6 +13,8 @@ import java.util.Optional;
  * drift, and, when the window was closed by a {@code PredictionMonitor}'s window listener, that
  * window's data-drift report.
  *
+ * <p>Immutable and thread-safe.
+ *
  * @param closedAt when the window closed (the monitor's clock)
  * @param sampledPredictions predictions sampled in the window
  * @param labelledPredictions sampled predictions whose label arrived in the window
@@ -20,8 +22,6 @@ import java.util.Optional;
  * @param attribution attribution drift, if the monitor explains predictions
  * @param dataDrift the data-drift report of the same window, if closed through
  *     {@link ExplainMonitor#closeWithDataDrift()}
- *
- * <p>Immutable and thread-safe.
  */
 public record ExplainWindowReport(Instant closedAt, long sampledPredictions, long labelledPredictions, List<BiasDrift> bias,
     Optional<AttributionDrift> attribution, Optional<DriftReport> dataDrift) {

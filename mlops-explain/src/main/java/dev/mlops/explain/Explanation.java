@@ -8,6 +8,8 @@ import java.util.Objects;
 /**
  * The SHAP explanation of one prediction: {@code baseValue + Σ attributions ≈ prediction}.
  *
+ * <p>Immutable and thread-safe.
+ *
  * @param baseValue the expected model output over the background, E[f(X)]
  * @param prediction the model output for the explained input, f(x)
  * @param attributions one SHAP value per feature, in feature order
@@ -15,8 +17,6 @@ import java.util.Objects;
  *     for the exact method; Kernel SHAP enforces the constraint too, so a large value signals an
  *     ill-conditioned regression
  * @param modelCalls the number of model evaluations this explanation cost
- *
- * <p>Immutable and thread-safe.
  */
 public record Explanation(double baseValue, double prediction, List<Double> attributions, double additivityError,
     long modelCalls) {

@@ -9,14 +9,14 @@ import java.util.Objects;
  * SHAP explanations of a set of predictions with their global importance (mean |SHAP| per feature).
  * Serialises to a versioned JSON form ({@link #toJson()}, {@link #fromJson(byte[])}).
  *
+ * <p>Immutable and thread-safe.
+ *
  * @param method "exact" or "kernel"
  * @param featureNames one name per feature
  * @param baseValue E[f(X)] over the background
  * @param coalitions coalitions per explanation (Kernel SHAP's nsamples actually used; 0 for exact)
  * @param seed the seed of the coalition sampling
  * @param explanations one per explained input
- *
- * <p>Immutable and thread-safe.
  */
 public record ExplanationReport(String method, List<String> featureNames, double baseValue, int coalitions, long seed,
     List<Explanation> explanations) {

@@ -7,13 +7,13 @@ import java.util.Objects;
  * The permutation importance of one feature: the drop in score when the feature's column is
  * shuffled, over several repeats.
  *
+ * <p>Immutable and thread-safe.
+ *
  * @param feature feature index
  * @param name feature name
  * @param mean mean drop over the repeats
  * @param std population standard deviation of the drops (as scikit-learn's {@code importances_std})
  * @param drops the drop of each repeat
- *
- * <p>Immutable and thread-safe.
  */
 public record FeatureImportance(int feature, String name, double mean, double std, List<Double> drops) {
   /**

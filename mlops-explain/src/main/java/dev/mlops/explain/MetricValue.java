@@ -6,11 +6,11 @@ import java.util.Optional;
 /**
  * The value of one bias metric: a number, or NaN with the reason it is undefined for the data.
  *
+ * <p>Immutable and thread-safe.
+ *
  * @param metric the metric
  * @param value the value; NaN exactly when {@code reason} is present
  * @param reason why the metric is undefined, e.g. "facet d (sex = f) has no predicted positives"
- *
- * <p>Immutable and thread-safe.
  */
 public record MetricValue(BiasMetric metric, double value, Optional<String> reason) {
   /**
