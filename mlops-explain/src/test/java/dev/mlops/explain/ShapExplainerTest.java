@@ -244,6 +244,10 @@ class ShapExplainerTest {
       assertThat(kmMean[j]).isCloseTo(fullMean[j], within(1e-9));
     }
     assertThat(Background.kMeans(big, 10, 42).row(3)).isEqualTo(km.row(3));
+    double[][] identical = new double[50][2]; // fewer distinct rows than k: still a valid, weighted background
+    Background degenerate = Background.kMeans(identical, 5, 1);
+    assertThat(degenerate.size()).isBetween(1, 5);
+    assertThat(degenerate.mean()).containsExactly(0.0, 0.0);
     Background s = Background.sample(big, 100, 1);
     assertThat(s.size()).isEqualTo(100);
     assertThat(Background.sample(big, 100, 1).row(7)).isEqualTo(s.row(7));
