@@ -176,6 +176,35 @@ class ExplainMonitorTest {
   }
 
   @Test
+  void concurrentRecordsCountLikeOneThread() throws Exception {
+    Traffic t = new Traffic(40_000, 8, 1, 1);
+    ExplainMonitor single = monitor().build();
+    for (int i = 0; i < t.x.length; i++) {
+      single.record(i, t.x[i], t.d[i], score(t.x[i], t.d[i], 0.8));
+    }
+    ExplainWindowReport expected = single.closeWindow();
+    ExplainMonitor shared = monitor().build();
+    Thread[] threads = new Thread[4];
+    for (int k = 0; k < threads.length; k++) {
+      int from = k * 10_000;
+      threads[k] = new Thread(() -> {
+        for (int i = from; i < from + 10_000; i++) {
+          shared.record(i, t.x[i], t.d[i], score(t.x[i], t.d[i], 0.8));
+        }
+      });
+      threads[k].start();
+    }
+    for (Thread th : threads) {
+      th.join();
+    }
+    ExplainWindowReport r = shared.closeWindow();
+    assertThat(r.sampledPredictions()).isEqualTo(expected.sampledPredictions());
+    for (BiasMetric m : List.of(BiasMetric.DPPL, BiasMetric.DI)) {
+      assertThat(r.find(m).orElseThrow().window()).isEqualTo(expected.find(m).orElseThrow().window());
+    }
+  }
+
+  @Test
   void recordAllocatesNothing() {
     ExplainMonitor m = monitor().build();
     Traffic t = new Traffic(1_000, 7, 1, 1);
