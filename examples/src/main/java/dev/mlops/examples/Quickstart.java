@@ -17,6 +17,16 @@ import dev.mlops.drift.Baselines;
 import dev.mlops.drift.DriftReport;
 import dev.mlops.drift.PredictionMonitor;
 import dev.mlops.drift.Windowing;
+import dev.mlops.explain.Background;
+import dev.mlops.explain.BiasAnalysis;
+import dev.mlops.explain.BiasMetric;
+import dev.mlops.explain.BiasReport;
+import dev.mlops.explain.BiasSpec;
+import dev.mlops.explain.Condition;
+import dev.mlops.explain.Explanation;
+import dev.mlops.explain.ModelFunction;
+import dev.mlops.explain.ShapExplainer;
+import dev.mlops.explain.Table;
 import dev.mlops.features.Entity;
 import dev.mlops.features.EntityRow;
 import dev.mlops.features.FeatureRow;
@@ -28,6 +38,7 @@ import dev.mlops.features.TrainingRow;
 import dev.mlops.features.TrainingSetRequest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -149,8 +160,44 @@ public final class Quickstart {
       DriftReport report = monitor.closeWindow();
       out.println("7. drift report for fraud@production traffic:");
       out.print(report.toText());
+
+      // 8. Bias and explainability: the model flags region "north" more often at equal amounts.
+      biasAndAttributions(out, new Random(8));
       return serving;
     }
+  }
+
+  private static void biasAndAttributions(PrintStream out, Random rnd) {
+    int n = 5_000;
+    double[] amount = new double[n];
+    double[] north = new double[n];
+    List<String> region = new ArrayList<>(n);
+    List<String> fraud = new ArrayList<>(n);
+    double[] score = new double[n];
+    ModelFunction model = x -> 1 / (1 + Math.exp(-((x[0] - 180) / 30 + 1.2 * x[1]))); // planted: +1.2 for north
+    for (int i = 0; i < n; i++) {
+      amount[i] = Math.abs(rnd.nextGaussian() * 100);
+      north[i] = rnd.nextDouble() < 0.3 ? 1 : 0;
+      region.add(north[i] == 1 ? "north" : "south");
+      fraud.add(amount[i] > 180 ? "1" : "0");
+      score[i] = model.apply(new double[] {amount[i], north[i]});
+    }
+    Table data = Table.builder().categorical("region", region).categorical("fraud", fraud).numeric("score", score).build();
+    BiasReport bias = BiasAnalysis.analyze(data, BiasSpec.of(Condition.equalTo("region", "north"), Condition.equalTo("fraud", "1"))
+        .withPrediction(Condition.above("score", 0.5)));
+    out.printf("8. bias (facet region = north): CI %.2f, DPL %.3f, DPPL %.3f, DI %.2f%n",
+        bias.value(BiasMetric.CI), bias.value(BiasMetric.DPL), bias.value(BiasMetric.DPPL), bias.value(BiasMetric.DI));
+    double[][] background = new double[200][];
+    for (int i = 0; i < background.length; i++) {
+      background[i] = new double[] {amount[i], north[i]};
+    }
+    Explanation why = ShapExplainer.builder(model, Background.of(background)).featureNames(List.of("amount", "north"))
+        .exact().build().explain(new double[] {150, 1});
+    StringBuilder top = new StringBuilder();
+    for (int f : why.top(2)) {
+      top.append(String.format(" %s %+.3f", List.of("amount", "north").get(f), why.attribution(f)));
+    }
+    out.printf("   top attributions of score %.2f (base %.2f):%s%n", why.prediction(), why.baseValue(), top);
   }
 
   private static byte[] syntheticCsv(int rows, long seed) {

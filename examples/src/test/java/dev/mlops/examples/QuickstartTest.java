@@ -26,7 +26,11 @@ class QuickstartTest {
     assertThat(printed).contains("fraud@production -> version 2")
         .contains("online c42 spend_7d = 120.5 (PRESENT")
         .contains("training set: 2 rows")
-        .contains("amount");
+        .contains("amount")
+        .contains("8. bias (facet region = north): CI 0.")
+        .contains("top attributions of score 0.55 (base 0.12): amount +0.307 north +0.119");
+    // the planted bias shows: the north facet is predicted positive more often (DPPL < 0, DI > 1)
+    assertThat(printed).containsPattern("DPPL -0\\.\\d+, DI [1-9]\\.\\d\\d");
     // the baseline tags count as registry entries: 3 per run plus one tag update per run
     assertThat(printed).contains("verified 7 entries");
   }
