@@ -9,9 +9,11 @@ import java.util.OptionalDouble;
 
 /**
  * The verdict on one closed monitoring window: each feature's test result and verdict, the share
- * of features that drifted and the dataset verdict it implies, prediction statistics, and (when
- * late labels are joined) model quality. {@link #snapshot()} holds the counts it was computed from,
- * to store and merge with other instances'.
+ * of features that drifted and the dataset verdict it implies, prediction statistics, (when
+ * late labels are joined) model quality, and the results of the monitor's {@link WindowCheck}s
+ * (bias drift, attribution drift, ...). {@link #snapshot()} holds the counts it was computed from,
+ * to store and merge with other instances'; it carries no check state, so a report evaluated from
+ * a merged snapshot has no checks. {@link #alarm()} is the one alert rule.
  *
  * <p>Immutable and thread-safe.
  *
@@ -27,12 +29,14 @@ import java.util.OptionalDouble;
  * @param invalidPredictions NaN or infinite predictions
  * @param quality model quality from late labels, if the monitor joins outcomes
  * @param snapshot the window's counts
+ * @param checks the {@link WindowCheck} results, in the order the checks were registered (empty for
+ *     a report evaluated from a snapshot)
  */
 public record DriftReport(Instant start, Instant end, long records, List<FeatureDrift> features, int evaluatedFeatures,
     int driftedFeatures, double driftedShare, boolean datasetDrift, OptionalDouble predictionMean,
-    long invalidPredictions, Optional<QualitySummary> quality, WindowSnapshot snapshot) {
+    long invalidPredictions, Optional<QualitySummary> quality, WindowSnapshot snapshot, List<CheckResult> checks) {
 
-  /** @throws IllegalArgumentException if counts are inconsistent */
+  /** @throws IllegalArgumentException if counts are inconsistent or two checks share a name */
   public DriftReport {
     Objects.requireNonNull(start, "start");
     Objects.requireNonNull(end, "end");
@@ -40,11 +44,57 @@ public record DriftReport(Instant start, Instant end, long records, List<Feature
     Objects.requireNonNull(predictionMean, "predictionMean");
     Objects.requireNonNull(quality, "quality");
     Objects.requireNonNull(snapshot, "snapshot");
+    checks = List.copyOf(checks);
+    if (checks.stream().map(CheckResult::name).distinct().count() != checks.size()) {
+      throw new IllegalArgumentException("check names must be unique, got "
+          + checks.stream().map(CheckResult::name).toList());
+    }
     if (records < 0 || evaluatedFeatures < 0 || driftedFeatures < 0 || driftedFeatures > evaluatedFeatures
         || evaluatedFeatures > features.size()) {
       throw new IllegalArgumentException("inconsistent counts: records " + records + ", evaluated "
           + evaluatedFeatures + ", drifted " + driftedFeatures + " of " + features.size() + " features");
     }
+  }
+
+  /**
+   * A report without check results (the form before window checks existed).
+   *
+   * @param start when the window opened
+   * @param end when it closed
+   * @param records predictions counted
+   * @param features per-feature results
+   * @param evaluatedFeatures features with enough data to judge
+   * @param driftedFeatures features that drifted
+   * @param driftedShare driftedFeatures / evaluatedFeatures
+   * @param datasetDrift whether driftedShare reached the dataset threshold
+   * @param predictionMean mean of the finite predictions, if any
+   * @param invalidPredictions NaN or infinite predictions
+   * @param quality model quality from late labels, if any
+   * @param snapshot the window's counts
+   * @throws IllegalArgumentException if counts are inconsistent
+   */
+  public DriftReport(Instant start, Instant end, long records, List<FeatureDrift> features, int evaluatedFeatures,
+      int driftedFeatures, double driftedShare, boolean datasetDrift, OptionalDouble predictionMean,
+      long invalidPredictions, Optional<QualitySummary> quality, WindowSnapshot snapshot) {
+    this(start, end, records, features, evaluatedFeatures, driftedFeatures, driftedShare, datasetDrift, predictionMean,
+        invalidPredictions, quality, snapshot, List.of());
+  }
+
+  /**
+   * @param checks check results
+   * @return this report with those check results instead of its own
+   */
+  public DriftReport withChecks(List<CheckResult> checks) {
+    return new DriftReport(start, end, records, features, evaluatedFeatures, driftedFeatures, driftedShare, datasetDrift,
+        predictionMean, invalidPredictions, quality, snapshot, checks);
+  }
+
+  /**
+   * @param name a check's name
+   * @return that check's result, or empty
+   */
+  public Optional<CheckResult> check(String name) {
+    return checks.stream().filter(c -> c.name().equals(name)).findFirst();
   }
 
   /**
@@ -55,17 +105,35 @@ public record DriftReport(Instant start, Instant end, long records, List<Feature
     return features.stream().filter(f -> f.name().equals(name)).findFirst();
   }
 
-  /** @return whether the window deserves an alert: dataset drift, or concept drift on late labels */
+  /**
+   * Whether the window deserves an alert — the rule by which {@link PredictionMonitor.Builder#onAlert}
+   * listeners are called. True exactly when at least one of:
+   * <ul>
+   *   <li>{@link #datasetDrift()}: the share of drifted features reached the dataset threshold;
+   *   <li>concept drift: the detector on late labels signalled drift in this window
+   *       ({@link QualitySummary#conceptDrifts()} &gt; 0);
+   *   <li>a {@link WindowCheck}'s verdict is {@link CheckVerdict#DRIFT}.
+   * </ul>
+   * A single drifted feature below the dataset threshold, and a check that was
+   * {@link CheckVerdict#NOT_EVALUATED}, do not alarm.
+   *
+   * @return whether the window alarms
+   */
   public boolean alarm() {
-    return datasetDrift || quality.map(q -> q.conceptDrifts() > 0).orElse(false);
+    return datasetDrift || quality.map(q -> q.conceptDrifts() > 0).orElse(false) || checkDrift();
+  }
+
+  /** @return whether any window check's verdict is {@link CheckVerdict#DRIFT} */
+  public boolean checkDrift() {
+    return checks.stream().anyMatch(c -> c.verdict() == CheckVerdict.DRIFT);
   }
 
   /** @return a human-readable table of the report */
   public String toText() {
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format(Locale.ROOT, "window %s .. %s, %d records: %s (%d of %d features drifted, %.0f%%)%n",
+    sb.append(String.format(Locale.ROOT, "window %s .. %s, %d records: %s (%d of %d features drifted, %.0f%%)%s%n",
         start, end, records, datasetDrift ? "DATASET DRIFT" : "no dataset drift", driftedFeatures, evaluatedFeatures,
-        100 * driftedShare));
+        100 * driftedShare, alarm() ? ", ALARM" : ""));
     sb.append(String.format(Locale.ROOT, "  %-20s %-27s %10s %10s %8s %-17s %8s %8s%n",
         "feature", "test", "statistic", "p-value", "effect", "verdict", "values", "missing"));
     for (FeatureDrift f : features) {
@@ -85,6 +153,18 @@ public record DriftReport(Instant start, Instant end, long records, List<Feature
             + "%d concept drifts, detector %s%n",
         q.metric(), q.value().isPresent() ? String.format(Locale.ROOT, "%.4f", q.value().getAsDouble()) : "-",
         q.outcomes(), q.evicted(), q.unmatched(), q.conceptDrifts(), q.detectorState())));
+    for (CheckResult c : checks) {
+      sb.append(String.format(Locale.ROOT, "  check %-20s %-13s %s%n", c.name(), c.verdict(),
+          c.detail().strip().replace("\n", "\n" + " ".repeat(40))));
+      for (CheckValue v : c.values()) {
+        sb.append(String.format(Locale.ROOT, "    %-30s %10s  threshold %10s%s%n", v.name(), number(v.value()),
+            number(v.threshold()), v.breached() ? "  BREACHED" : ""));
+      }
+    }
     return sb.toString();
+  }
+
+  private static String number(double v) {
+    return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.4f", v);
   }
 }

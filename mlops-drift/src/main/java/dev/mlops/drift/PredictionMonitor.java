@@ -1,6 +1,7 @@
 package dev.mlops.drift;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,6 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Watches every prediction of a model against its {@link BaselineProfile}: {@code record(...)}
@@ -40,13 +43,20 @@ import java.util.function.Supplier;
  * allocates its snapshot, once per window; records that arrive for the next window meanwhile wait
  * for that drain (microseconds: one pass over the stripes) before they are counted.
  *
+ * <p>Window checks ({@link Builder#check(WindowCheck)}): per-window judgements that are not
+ * per-feature tests — bias drift, feature-attribution drift — run when a window closes, after its
+ * counts are evaluated and before listeners, on the same thread; their results are part of the
+ * report, and a {@link CheckVerdict#DRIFT} verdict alarms like data drift ({@link DriftReport#alarm()}).
+ *
  * <p>Fleets: every report carries its {@link WindowSnapshot}; instances built on the same baseline
  * write snapshots to shared storage, and any instance merges them and calls
- * {@link #evaluate(WindowSnapshot)} for one fleet-wide verdict. Counts merge exactly.
+ * {@link #evaluate(WindowSnapshot)} for one fleet-wide verdict. Counts merge exactly. Window checks
+ * are per instance: they run where a window closes, and a merged snapshot carries no check state.
  *
  * <p>Thread-safe.
  */
 public final class PredictionMonitor {
+  private static final Logger LOG = LoggerFactory.getLogger(PredictionMonitor.class);
   private static final int FLUSH_EVERY = 32;
 
   private final MonitorLayout layout;
@@ -63,6 +73,7 @@ public final class PredictionMonitor {
   private final DriftEvaluator evaluator;
   private final List<Consumer<DriftReport>> windowListeners;
   private final List<Consumer<DriftReport>> alertListeners;
+  private final List<WindowCheck> checks;
 
   // Count windows: every record takes an arrival number; pane k holds arrivals [k * step, (k + 1) * step).
   private final boolean countWindows;
@@ -142,6 +153,7 @@ public final class PredictionMonitor {
         b.missingRateTolerance, b.datasetDriftShare, metric);
     this.windowListeners = List.copyOf(b.windowListeners);
     this.alertListeners = List.copyOf(b.alertListeners);
+    this.checks = List.copyOf(b.checks);
     if (b.metric != null) {
       int segments = n;
       int perSegment = Math.max(1, (b.outcomeCapacity + segments - 1) / segments);
@@ -674,6 +686,9 @@ public final class PredictionMonitor {
       window = window == null ? p : window.merge(p);
     }
     DriftReport report = evaluator.evaluate(window);
+    if (!checks.isEmpty()) {
+      report = report.withChecks(runChecks(report.start(), report.end()));
+    }
     lastReport = Optional.of(report);
     for (Consumer<DriftReport> l : windowListeners) {
       notify(l, report);
@@ -684,6 +699,30 @@ public final class PredictionMonitor {
       }
     }
     return report;
+  }
+
+  /** Runs every window check on the closing thread; a failing check is NOT_EVALUATED, never fatal. */
+  private List<CheckResult> runChecks(Instant start, Instant end) {
+    List<CheckResult> results = new ArrayList<>(checks.size());
+    for (WindowCheck c : checks) {
+      CheckResult r;
+      try {
+        r = c.evaluate(start, end);
+        if (r == null) {
+          r = CheckResult.notEvaluated(c.name(), "the check returned no result");
+          LOG.warn("window check '{}' returned null for window {} .. {}", c.name(), start, end);
+        } else if (!r.name().equals(c.name())) {
+          r = new CheckResult(c.name(), r.verdict(), r.values(), r.detail());
+        }
+      } catch (RuntimeException e) {
+        LOG.warn("window check '{}' failed on window {} .. {}; reported as NOT_EVALUATED", c.name(), start, end, e);
+        String message = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getName()
+            : e.getClass().getSimpleName() + ": " + e.getMessage();
+        r = CheckResult.notEvaluated(c.name(), "the check threw " + message);
+      }
+      results.add(r);
+    }
+    return results;
   }
 
   private void pushPane(WindowSnapshot pane) {
@@ -808,6 +847,7 @@ public final class PredictionMonitor {
     private double datasetDriftShare = 0.5;
     private final List<Consumer<DriftReport>> windowListeners = new ArrayList<>();
     private final List<Consumer<DriftReport>> alertListeners = new ArrayList<>();
+    private final List<WindowCheck> checks = new ArrayList<>();
     private QualityMetric metric;
     private int outcomeCapacity;
     private Supplier<ConceptDriftDetector> detector;
@@ -952,12 +992,33 @@ public final class PredictionMonitor {
     }
 
     /**
-     * @param listener called with a closed window's report when it {@link DriftReport#alarm() alarms}
+     * @param listener called with a closed window's report when it {@link DriftReport#alarm() alarms}:
+     *     dataset drift, concept drift on late labels, or a {@link #check(WindowCheck) window check}
+     *     with verdict {@link CheckVerdict#DRIFT}
      * @return this
      * @throws NullPointerException if listener is null
      */
     public Builder onAlert(Consumer<DriftReport> listener) {
       alertListeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * Adds a check run once per closed window (see {@link WindowCheck} for when and on which
+     * thread); its result appears in {@link DriftReport#checks()} in the order checks were added,
+     * and a {@link CheckVerdict#DRIFT} verdict makes the report alarm. Repeatable.
+     *
+     * @param check the check
+     * @return this
+     * @throws IllegalArgumentException if its name is invalid or another check has the same name
+     */
+    public Builder check(WindowCheck check) {
+      Objects.requireNonNull(check, "check");
+      String name = dev.mlops.Names.requireValid("check name", check.name());
+      if (checks.stream().anyMatch(c -> c.name().equals(name))) {
+        throw new IllegalArgumentException("a check named '" + name + "' was already added; check names must be unique");
+      }
+      checks.add(check);
       return this;
     }
 

@@ -20,7 +20,8 @@ class PredictionMonitorAllocationTest {
     assertThat(THREADS.isThreadAllocatedMemorySupported()).isTrue();
     THREADS.setThreadAllocatedMemoryEnabled(true);
     PredictionMonitor monitor = PredictionMonitor.builder(PredictionMonitorTest.PROFILE)
-        .windowing(Windowing.manual()).outcomes(QualityMetric.ACCURACY, 4_096).build();
+        .windowing(Windowing.manual()).outcomes(QualityMetric.ACCURACY, 4_096)
+        .check(WindowCheckTest.fixed("always-drift", CheckVerdict.DRIFT)).build(); // checks never touch record
     Random rnd = new Random(1);
     int n = 4_096;
     double[][] rows = new double[n][];
