@@ -154,7 +154,7 @@ public record DriftReport(Instant start, Instant end, long records, List<Feature
         q.metric(), q.value().isPresent() ? String.format(Locale.ROOT, "%.4f", q.value().getAsDouble()) : "-",
         q.outcomes(), q.evicted(), q.unmatched(), q.conceptDrifts(), q.detectorState())));
     for (CheckResult c : checks) {
-      sb.append(String.format(Locale.ROOT, "  check %-20s %-13s %s%n", c.name(), c.verdict(),
+      sb.append(String.format(Locale.ROOT, "  check %-24s %-13s %s%n", c.name(), c.verdict(),
           c.detail().strip().replace("\n", "\n" + " ".repeat(40))));
       for (CheckValue v : c.values()) {
         sb.append(String.format(Locale.ROOT, "    %-30s %10s  threshold %10s%s%n", v.name(), number(v.value()),

@@ -1,7 +1,11 @@
 package dev.mlops.explain;
 
+import dev.mlops.drift.CheckResult;
+import dev.mlops.drift.CheckValue;
 import dev.mlops.drift.DriftReport;
+import dev.mlops.drift.WindowCheck;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -17,9 +21,27 @@ import java.util.function.Consumer;
 /**
  * Bias drift and feature-attribution drift in production, on a sample of the predictions. It runs
  * beside {@code mlops-drift}'s {@code PredictionMonitor}, whose {@code record} it leaves untouched:
- * the serving code calls both, and {@link #closeWithDataDrift()} as the prediction monitor's window
- * listener closes this monitor's window with the same boundaries and carries the data-drift report
- * into {@link ExplainWindowReport}, so one listener sees data, bias and attribution drift together.
+ * the serving code calls both.
+ *
+ * <p>Recommended wiring: register {@link #asCheck()} as a window check of the prediction monitor,
+ * so each of its windows closes this monitor's window, the bias and attribution verdicts are a
+ * {@link CheckResult} in the {@link DriftReport}, and the prediction monitor's {@code onAlert}
+ * listeners (deployment gates, retraining triggers) fire on a bias or attribution alarm as on data
+ * drift:
+ *
+ * <pre>{@code
+ * ExplainMonitor explain = ExplainMonitor.builder(baselineBias).attributions(explainer, baselineExplanation).build();
+ * PredictionMonitor monitor = PredictionMonitor.builder(baselineProfile)
+ *     .check(explain.asCheck())
+ *     .onAlert(report -> gate.block(report.toText()))   // data, bias or attribution drift
+ *     .build();
+ * // per prediction: monitor.record(x, p); explain.record(id, x, inFacetD, p);
+ * }</pre>
+ *
+ * <p>This monitor's own {@link ExplainWindowReport} (with the bias and attribution details) still
+ * goes to its {@link Builder#onWindow}/{@link Builder#onAlert} listeners whenever its window closes,
+ * by either path. {@link #closeWithDataDrift()} is the older wiring as a window listener; it does
+ * not make the prediction monitor alarm. Use one wiring, not both: each closes this monitor's window.
  *
  * <ul>
  *   <li>Sampling: a prediction is sampled when a hash of its id is 0 modulo {@code sampleEvery}; the
@@ -43,6 +65,9 @@ import java.util.function.Consumer;
  * <p>Thread-safe.
  */
 public final class ExplainMonitor {
+  /** The name of {@link #asCheck()}. */
+  public static final String CHECK_NAME = "bias-and-attribution";
+
   private final int sampleEvery;
   private final double predictionThreshold;
   private final double labelThreshold;
@@ -189,12 +214,101 @@ public final class ExplainMonitor {
 
   /**
    * A listener for {@code PredictionMonitor.Builder.onWindow}: closes this monitor's window whenever
-   * the prediction monitor closes one, and carries its data-drift report.
+   * the prediction monitor closes one, and carries its data-drift report. Bias and attribution
+   * alarms then reach only this monitor's own {@link Builder#onAlert} listeners; prefer
+   * {@link #asCheck()}, which makes them alarm the prediction monitor's report.
    *
    * @return the listener
    */
   public Consumer<DriftReport> closeWithDataDrift() {
     return report -> close(Optional.of(report));
+  }
+
+  /**
+   * This monitor as a window check named {@value #CHECK_NAME}, for
+   * {@code PredictionMonitor.Builder.check(...)}. Each call of its {@code evaluate} closes this
+   * monitor's window (so the two monitors' windows coincide), notifies this monitor's listeners and
+   * returns:
+   * <ul>
+   *   <li>one {@link CheckValue} per monitored bias metric, named {@code "<METRIC> shift"}: the window
+   *       value minus the baseline value (NaN when either is undefined), threshold the metric's
+   *       tolerance, breached when |shift| &gt; tolerance;
+   *   <li>with attributions configured, {@code "attribution nDCG"}: the nDCG of the window's ranking,
+   *       threshold the nDCG threshold, breached below it;
+   *   <li>verdict {@code DRIFT} if any value is breached, {@code OK} if some value is defined,
+   *       {@code NOT_EVALUATED} (with the reasons) if none is — e.g. a window without sampled
+   *       predictions.
+   * </ul>
+   * A failure of the explainer's model surfaces as the check's exception, which the prediction
+   * monitor reports as {@code NOT_EVALUATED}.
+   *
+   * @return the check; every call returns an equivalent check of this monitor
+   */
+  public WindowCheck asCheck() {
+    return asCheck(CHECK_NAME);
+  }
+
+  /**
+   * {@link #asCheck()} with another name, e.g. to run two explain monitors (two facets) on one
+   * prediction monitor.
+   *
+   * @param name the check's name, matching {@link dev.mlops.Names#PATTERN}
+   * @return the check
+   * @throws IllegalArgumentException if the name is invalid
+   */
+  public WindowCheck asCheck(String name) {
+    String checkName = dev.mlops.Names.requireValid("check name", name);
+    return new WindowCheck() {
+      @Override
+      public String name() {
+        return checkName;
+      }
+
+      @Override
+      public CheckResult evaluate(Instant windowStart, Instant windowEnd) {
+        return toCheckResult(checkName, close(Optional.empty()));
+      }
+
+      @Override
+      public String toString() {
+        return "ExplainMonitor check '" + checkName + "'";
+      }
+    };
+  }
+
+  static CheckResult toCheckResult(String name, ExplainWindowReport r) {
+    List<CheckValue> values = new ArrayList<>();
+    List<String> drifted = new ArrayList<>();
+    // metric names by reason, so "too few labels" is said once for all the label-based metrics
+    Map<String, List<String>> undefined = new java.util.LinkedHashMap<>();
+    for (BiasDrift b : r.bias()) {
+      double shift = b.window().isDefined() && !Double.isNaN(b.baseline()) ? b.window().value() - b.baseline() : Double.NaN;
+      values.add(new CheckValue(b.metric() + " shift", shift, b.tolerance(), b.violated()));
+      if (b.violated()) {
+        drifted.add(String.format(java.util.Locale.ROOT, "%s %.4f -> %.4f (tolerance %s)", b.metric(), b.baseline(),
+            b.window().value(), b.tolerance()));
+      } else if (Double.isNaN(shift)) {
+        undefined.computeIfAbsent(b.window().reason().orElse("undefined in the baseline"), k -> new ArrayList<>())
+            .add(b.metric().name());
+      }
+    }
+    r.attribution().ifPresent(a -> {
+      values.add(new CheckValue("attribution nDCG", a.ndcg(), a.threshold(), a.drift()));
+      if (a.drift()) {
+        drifted.add(String.format(java.util.Locale.ROOT, "attribution nDCG %.4f < %.2f (window ranking %s)", a.ndcg(),
+            a.threshold(), a.windowRanking()));
+      }
+      a.reason().ifPresent(reason -> undefined.computeIfAbsent(reason, k -> new ArrayList<>()).add("attribution nDCG"));
+    });
+    String counts = r.sampledPredictions() + " sampled, " + r.labelledPredictions() + " labelled";
+    String why = undefined.entrySet().stream().map(e -> String.join(", ", e.getValue()) + " (" + e.getKey() + ")")
+        .collect(java.util.stream.Collectors.joining("; "));
+    if (values.stream().allMatch(v -> Double.isNaN(v.value()))) {
+      return CheckResult.notEvaluated(name, counts + "; nothing defined: " + why);
+    }
+    String detail = counts + "; " + (drifted.isEmpty() ? "no bias or attribution drift" : "DRIFT: " + String.join("; ", drifted))
+        + (undefined.isEmpty() ? "" : "; undefined: " + why);
+    return CheckResult.of(name, values, detail);
   }
 
   private ExplainWindowReport close(Optional<DriftReport> dataDrift) {
