@@ -80,11 +80,8 @@ public record DriftReport(Instant start, Instant end, long records, List<Feature
         invalidPredictions, quality, snapshot, List.of());
   }
 
-  /**
-   * @param checks check results
-   * @return this report with those check results instead of its own
-   */
-  public DriftReport withChecks(List<CheckResult> checks) {
+  /** This report with those check results instead of its own (the monitor adds them after evaluating counts). */
+  DriftReport withChecks(List<CheckResult> checks) {
     return new DriftReport(start, end, records, features, evaluatedFeatures, driftedFeatures, driftedShare, datasetDrift,
         predictionMean, invalidPredictions, quality, snapshot, checks);
   }

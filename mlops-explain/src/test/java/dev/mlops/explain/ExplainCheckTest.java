@@ -96,4 +96,29 @@ class ExplainCheckTest {
     assertThat(check.detail()).contains("0 sampled");
     assertThat(report.alarm()).isFalse();
   }
+
+  @Test
+  void anExplainerModelThatFailsIsNotEvaluatedAndTheWindowCloses() {
+    java.util.concurrent.atomic.AtomicBoolean offline = new java.util.concurrent.atomic.AtomicBoolean();
+    ModelFunction model = x -> {
+      if (offline.get()) {
+        throw new IllegalStateException("model server offline");
+      }
+      return ExplainMonitorTest.FACET_BLIND_VIEW.apply(x);
+    };
+    ShapExplainer shap = ShapExplainer.builder(model, ExplainMonitorTest.BACKGROUND).featureNames(ExplainMonitorTest.NAMES)
+        .exact().build();
+    explain = ExplainMonitor.builder(ExplainMonitorTest.baselineBias()).attributions(shap, ExplainMonitorTest.baselineExplanation())
+        .build();
+    PredictionMonitor monitor = PredictionMonitor.builder(PROFILE).windowing(Windowing.tumbling(20_000)).executor(Runnable::run)
+        .check(explain.asCheck()).onWindow(windows::add).onAlert(alerts::add).build();
+    offline.set(true);
+    serve(monitor, new ExplainMonitorTest.Traffic(20_000, 4, 1, 1), 2.5);
+
+    assertThat(windows).hasSize(1);
+    CheckResult check = windows.get(0).check(ExplainMonitor.CHECK_NAME).orElseThrow();
+    assertThat(check.verdict()).isEqualTo(CheckVerdict.NOT_EVALUATED);
+    assertThat(check.detail()).contains("model server offline");
+    assertThat(windows.get(0).records()).isEqualTo(20_000);
+  }
 }
