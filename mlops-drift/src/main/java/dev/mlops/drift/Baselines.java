@@ -2,9 +2,8 @@ package dev.mlops.drift;
 
 import dev.mlops.ArtifactRef;
 import dev.mlops.ArtifactSpec;
+import dev.mlops.ModelAttachments;
 import dev.mlops.CorruptDataException;
-import dev.mlops.Digest;
-import dev.mlops.ModelVersion;
 import dev.mlops.NotFoundException;
 import dev.mlops.Workspace;
 import java.util.Map;
@@ -39,13 +38,9 @@ public final class Baselines {
    * @throws dev.mlops.StorageException if the store fails
    */
   public static ArtifactRef save(Workspace workspace, String model, int version, BaselineProfile profile) {
-    Objects.requireNonNull(workspace, "workspace");
     Objects.requireNonNull(profile, "profile");
-    workspace.registry().get(model, version);
-    ArtifactRef ref = workspace.artifacts().put(profile.toBytes(),
+    return ModelAttachments.attach(workspace, model, version, TAG, profile.toBytes(),
         new ArtifactSpec(MEDIA_TYPE, Map.of("format-version", Integer.toString(BaselineProfileCodec.FORMAT_VERSION))));
-    workspace.registry().update(model, version, Map.of(TAG, ref.digest().toString()), Optional.empty());
-    return ref;
   }
 
   /**
@@ -59,20 +54,7 @@ public final class Baselines {
    * @throws CorruptDataException if the link or the stored profile is damaged
    */
   public static Optional<BaselineProfile> find(Workspace workspace, String model, int version) {
-    Objects.requireNonNull(workspace, "workspace");
-    ModelVersion mv = workspace.registry().get(model, version);
-    String link = mv.tags().get(TAG);
-    if (link == null || link.isEmpty()) {
-      return Optional.empty();
-    }
-    Digest digest;
-    try {
-      digest = Digest.parse(link);
-    } catch (IllegalArgumentException e) {
-      throw new CorruptDataException("model version " + mv.ref() + " tag " + TAG + " holds '" + link
-          + "', which is not a digest", e);
-    }
-    return Optional.of(BaselineProfile.fromBytes(workspace.artifacts().read(digest)));
+    return ModelAttachments.find(workspace, model, version, TAG).map(BaselineProfile::fromBytes);
   }
 
   /**

@@ -2,9 +2,8 @@ package dev.mlops.explain;
 
 import dev.mlops.ArtifactRef;
 import dev.mlops.ArtifactSpec;
+import dev.mlops.ModelAttachments;
 import dev.mlops.CorruptDataException;
-import dev.mlops.Digest;
-import dev.mlops.ModelVersion;
 import dev.mlops.NotFoundException;
 import dev.mlops.Workspace;
 import java.util.Map;
@@ -123,29 +122,12 @@ public final class ExplainReports {
   }
 
   private static ArtifactRef save(Workspace workspace, String model, int version, byte[] json, String mediaType, String tag) {
-    Objects.requireNonNull(workspace, "workspace");
-    workspace.registry().get(model, version);
-    ArtifactRef ref = workspace.artifacts().put(json,
+    return ModelAttachments.attach(workspace, model, version, tag, json,
         new ArtifactSpec(mediaType, Map.of("format-version", Integer.toString(ReportJson.FORMAT_VERSION))));
-    workspace.registry().update(model, version, Map.of(tag, ref.digest().toString()), Optional.empty());
-    return ref;
   }
 
   private static <T> Optional<T> find(Workspace workspace, String model, int version, String tag, Function<byte[], T> parse) {
-    Objects.requireNonNull(workspace, "workspace");
-    ModelVersion mv = workspace.registry().get(model, version);
-    String link = mv.tags().get(tag);
-    if (link == null || link.isEmpty()) {
-      return Optional.empty();
-    }
-    Digest digest;
-    try {
-      digest = Digest.parse(link);
-    } catch (IllegalArgumentException e) {
-      throw new CorruptDataException("model version " + mv.ref() + " tag " + tag + " holds '" + link
-          + "', which is not a digest", e);
-    }
-    return Optional.of(parse.apply(workspace.artifacts().read(digest)));
+    return ModelAttachments.find(workspace, model, version, tag).map(parse);
   }
 
   private static NotFoundException missing(String model, int version, String tag, String save) {
