@@ -47,24 +47,15 @@ public final class GridSampler implements Sampler {
       }
       return a;
     }
-    double lo;
-    double hi;
-    boolean log;
-    if (p instanceof FloatParam f) {
-      log = f.log();
-      lo = log ? Math.log(f.low()) : f.low();
-      hi = log ? Math.log(f.high()) : f.high();
-    } else {
-      IntParam i = (IntParam) p;
-      log = i.log();
-      lo = log ? Math.log(i.low()) : i.low();
-      hi = log ? Math.log(i.top()) : i.top();
-    }
-    ParamScale scale = ParamScale.of(p);
+    boolean log = p instanceof FloatParam f ? f.log() : ((IntParam) p).log();
+    double low = p instanceof FloatParam f ? f.low() : ((IntParam) p).low();
+    double high = p instanceof FloatParam f ? f.high() : ((IntParam) p).top();
     double[] a = new double[points];
     for (int k = 0; k < points; k++) {
-      double x = points == 1 ? (lo + hi) / 2 : lo + (hi - lo) * k / (points - 1);
-      a[k] = p instanceof IntParam ip ? ip.snap(log ? Math.exp(x) : x) : scale.fromScaled(x);
+      double frac = points == 1 ? 0.5 : (double) k / (points - 1);
+      // low * (high / low)^frac keeps decades exact (0.001, 0.01, 0.1) where exp(log x) would not
+      double v = k == points - 1 && points > 1 ? high : log ? low * Math.pow(high / low, frac) : low + (high - low) * frac;
+      a[k] = p instanceof IntParam ip ? ip.snap(v) : Math.max(low, Math.min(high, v));
     }
     return a;
   }
