@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.SortedMap;
+import java.util.NavigableMap;
 import java.util.TreeMap;
 
 /**
@@ -24,7 +24,7 @@ import java.util.TreeMap;
  * @param reason why it was pruned or failed; empty otherwise
  */
 public record TrialRecord(int number, RunId run, TrialState state, Map<String, Param> distributions,
-    Map<String, Double> params, Optional<Double> value, SortedMap<Long, Double> intermediate,
+    Map<String, Double> params, Optional<Double> value, NavigableMap<Long, Double> intermediate,
     Optional<String> reason) {
   /** Validates and copies. */
   public TrialRecord {
@@ -40,7 +40,7 @@ public record TrialRecord(int number, RunId run, TrialState state, Map<String, P
           + " do not match distributions " + distributions.keySet());
     }
     Objects.requireNonNull(value, "value");
-    intermediate = Collections.unmodifiableSortedMap(new TreeMap<>(intermediate));
+    intermediate = Collections.unmodifiableNavigableMap(new TreeMap<>(intermediate));
     Objects.requireNonNull(reason, "reason");
   }
 
