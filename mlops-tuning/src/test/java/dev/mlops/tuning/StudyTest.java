@@ -155,6 +155,28 @@ class StudyTest {
     assertThat(liarDistance).isGreaterThan(1.2 * plainDistance);
   }
 
+  @Test
+  void twoThreadsOnOneStudyGetDistinctTrialNumbers() throws Exception {
+    Study study = Study.builder(ws, "threads")
+        .sampler(new TpeSampler(TpeSampler.options(5).withConstantLiar(true).withStartupTrials(4))).build();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      List<java.util.concurrent.Future<List<TrialRecord>>> parts = List.of(
+          pool.submit(() -> study.optimize(t -> Math.abs(t.suggestFloat("x", -1, 1)), 15)),
+          pool.submit(() -> study.optimize(t -> Math.abs(t.suggestFloat("x", -1, 1)), 15)));
+      java.util.Set<Integer> numbers = new java.util.HashSet<>();
+      for (var part : parts) {
+        part.get().forEach(t -> assertThat(numbers.add(t.number())).isTrue());
+      }
+      assertThat(numbers).hasSize(30);
+    } finally {
+      pool.shutdown();
+    }
+    assertThat(study.trials()).hasSize(30).extracting(TrialRecord::state).containsOnly(TrialState.COMPLETE);
+    assertThat(study.trials()).extracting(TrialRecord::number).containsExactlyElementsOf(
+        java.util.stream.IntStream.range(0, 30).boxed().toList());
+  }
+
   private static TrialRecord record(int n, Param p, double v, TrialState state, Optional<Double> value) {
     return new TrialRecord(n, RunId.of("r" + n), state, Map.of(p.name(), p), Map.of(p.name(), v), value,
         new TreeMap<>(), Optional.empty());
