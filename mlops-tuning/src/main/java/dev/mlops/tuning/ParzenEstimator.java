@@ -22,6 +22,8 @@ final class ParzenEstimator {
   private final double[][] mu;
   private final double[][] sigma;
   private final double[][] logNorm;
+  /** log of each truncated Gaussian's mass inside the range. */
+  private final double[][] logMass;
 
   ParzenEstimator(List<Param> dims, double[][] observations, double[] weights, double priorWeight,
       boolean magicClip, boolean multivariate, boolean considerEndpoints) {
@@ -33,6 +35,7 @@ final class ParzenEstimator {
     mu = new double[components][d];
     sigma = new double[components][d];
     logNorm = new double[components][d];
+    logMass = new double[components][d];
     double total = priorWeight;
     for (double w : weights) {
       total += w;
@@ -78,7 +81,8 @@ final class ParzenEstimator {
           sigma[c][k] = 1;
         }
         double z = phi((s.hi() - mu[c][k]) / sigma[c][k]) - phi((s.lo() - mu[c][k]) / sigma[c][k]);
-        logNorm[c][k] = Math.log(Math.max(z, 1e-300)) + Math.log(sigma[c][k]) + 0.5 * Math.log(2 * Math.PI);
+        logMass[c][k] = Math.log(Math.max(z, 1e-300));
+        logNorm[c][k] = logMass[c][k] + Math.log(sigma[c][k]) + 0.5 * Math.log(2 * Math.PI);
       }
     }
   }
@@ -146,6 +150,12 @@ final class ParzenEstimator {
         Param p = dims.get(k);
         if (!ParamScale.numeric(p)) {
           t += mu[c][k] < 0 ? -Math.log(ParamScale.choices(p)) : (mu[c][k] == x[k] ? 0 : Double.NEGATIVE_INFINITY);
+        } else if (p instanceof IntParam ip) {
+          // an integer value owns the cell of half a step on each side: use the kernel's mass there
+          double lower = ip.log() ? Math.log(x[k] - 0.5) : x[k] - 0.5 * ip.step();
+          double upper = ip.log() ? Math.log(x[k] + 0.5) : x[k] + 0.5 * ip.step();
+          double mass = phi((upper - mu[c][k]) / sigma[c][k]) - phi((lower - mu[c][k]) / sigma[c][k]);
+          t += Math.log(Math.max(mass, 1e-300)) - logMass[c][k];
         } else {
           double z = (scales[k].toScaled(x[k]) - mu[c][k]) / sigma[c][k];
           t += -0.5 * z * z - logNorm[c][k];

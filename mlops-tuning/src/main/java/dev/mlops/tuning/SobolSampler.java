@@ -15,6 +15,8 @@ public final class SobolSampler implements Sampler {
   private final long seed;
   private final int dimensions;
   private final double[] shift;
+  /** Guarded by this; building one reads the direction numbers, skipTo is cheap. */
+  private final SobolSequenceGenerator generator;
 
   /**
    * @param seed the seed of the rotation
@@ -32,6 +34,7 @@ public final class SobolSampler implements Sampler {
     for (int i = 0; i < dimensions; i++) {
       shift[i] = r.nextDouble();
     }
+    this.generator = new SobolSequenceGenerator(dimensions);
   }
 
   /** @param seed the seed of the rotation; 32 dimensions */
@@ -46,9 +49,8 @@ public final class SobolSampler implements Sampler {
       return RandomSampler.sampleUniform(param, RandomSampler.random(seed, current.number(), param.name()));
     }
     double[] point;
-    synchronized (this) {
-      // a fresh generator per call: skipTo is cheap and keeps the sampler free of shared cursor state
-      point = new SobolSequenceGenerator(dimensions).skipTo(current.number());
+    synchronized (generator) {
+      point = generator.skipTo(current.number());
     }
     double u = point[dim] + shift[dim];
     u -= Math.floor(u);

@@ -116,6 +116,24 @@ class SamplerTest {
   }
 
   @Test
+  void tpeFindsTheOptimumOfIntegerParametersOnStepAndLogScales() {
+    int found = 0;
+    for (long seed = 0; seed < 5; seed++) {
+      Study study = Study.builder(ws, "int" + seed).sampler(new TpeSampler(seed)).build();
+      study.optimize(t -> {
+        long layers = t.suggestInt("layers", 1, 9, 2, false);
+        long units = t.suggestInt("units", 1, 1024, 1, true);
+        return Math.abs(layers - 5) + Math.abs(Math.log(units) - Math.log(64));
+      }, 50);
+      TrialRecord best = study.bestTrial().orElseThrow();
+      if (best.params().get("layers") == 5.0 && Math.abs(best.params().get("units") - 64) <= 16) {
+        found++;
+      }
+    }
+    assertThat(found).isGreaterThanOrEqualTo(4);
+  }
+
+  @Test
   void maximizeFindsTheTopOfTheFunction() {
     Study study = Study.builder(ws, "max").direction(Direction.MAXIMIZE).sampler(new TpeSampler(4)).build();
     study.optimize(t -> -Math.pow(t.suggestFloat("x", -10, 10) - 3, 2), 60);
