@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * {@value #TAG_PRUNED_STEP}); a trial whose objective threw or returned NaN is FAILED and the
  * study goes on.
  *
- * <p>This version runs trials in one process; its state is a {@link StudyLog} of events so that a
- * store-backed log can later let several processes share a study.
+ * <p>The study's state is a {@link StudyLog} of events: in memory by default, or a
+ * {@link StoreStudyLog} that several workers (threads, or processes sharing a store) use to work
+ * one study.
  *
  * <p>Thread-safe: {@link #optimize} may be called from several threads at once (each runs its own
  * trials; samplers then see the others' trials as RUNNING).

@@ -31,7 +31,7 @@ public interface StudyLog {
    */
   void append(TrialEvent event);
 
-  /** @return every event so far, in append order */
+  /** @return every event so far; each trial's events in the order they were appended */
   List<TrialEvent> events();
 
   /** @return a new empty log held in memory; thread-safe */

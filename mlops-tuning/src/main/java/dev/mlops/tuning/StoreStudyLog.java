@@ -1,0 +1,90 @@
+package dev.mlops.tuning;
+
+import dev.mlops.AlreadyExistsException;
+import dev.mlops.Names;
+import dev.mlops.spi.ObjectStore;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A {@link StudyLog} in an object store, so several {@link Study} objects — in several threads,
+ * and through a shared store in several processes — work one study. A trial number is taken by
+ * creating the key {@code tuning/studies/<study>/trials/<n>} with the store's create-if-absent: the
+ * one writer that succeeds owns the number, the others try the next, so numbers have no
+ * duplicates and no gaps. Each event is its own immutable object under
+ * {@code tuning/studies/<study>/events/<n>/<seq>}, written only by the trial's owner.
+ *
+ * <p><b>Incomplete</b> (issue 16 item 4): no leases yet — a trial whose process died stays
+ * RUNNING; no warm start. See {@code docs/tuning.md}.
+ *
+ * <p>Thread-safe.
+ */
+public final class StoreStudyLog implements StudyLog {
+  private final ObjectStore store;
+  private final String prefix;
+  private final Map<Integer, Integer> nextSeq = new HashMap<>();
+  private int hint = -1;
+
+  private StoreStudyLog(ObjectStore store, String study) {
+    this.store = Objects.requireNonNull(store, "store");
+    this.prefix = "tuning/studies/" + Names.requireValid("study name", study) + "/";
+  }
+
+  /**
+   * @param store the store shared by every process working the study
+   * @param study the study name
+   * @return the log; reads what is already stored
+   * @throws IllegalArgumentException if the study name is invalid
+   */
+  public static StoreStudyLog open(ObjectStore store, String study) {
+    return new StoreStudyLog(store, study);
+  }
+
+  @Override
+  public synchronized int nextTrialNumber() {
+    if (hint < 0) {
+      hint = store.listAll(prefix + "trials/")
+          .mapToInt(k -> Integer.parseInt(k.substring(k.lastIndexOf('/') + 1)) + 1)
+          .max().orElse(0);
+    }
+    for (int n = hint; ; n++) {
+      try {
+        store.create(trialKey(n), ("trial " + n + "\n").getBytes(StandardCharsets.UTF_8));
+        hint = n + 1;
+        return n;
+      } catch (AlreadyExistsException taken) {
+        // another writer owns n; try the next number
+      }
+    }
+  }
+
+  private String trialKey(int n) {
+    return prefix + "trials/" + String.format("%010d", n);
+  }
+
+  @Override
+  public void append(TrialEvent event) {
+    Objects.requireNonNull(event, "event");
+    int seq;
+    synchronized (this) {
+      seq = nextSeq.merge(event.number(), 1, Integer::sum) - 1;
+    }
+    store.create(prefix + "events/" + String.format("%010d/%08d", event.number(), seq), TrialEventCodec.encode(event));
+  }
+
+  /**
+   * @return every stored event: trials by number, each trial's events in the order its owner
+   *     appended them
+   * @throws dev.mlops.CorruptDataException if an event cannot be read
+   */
+  @Override
+  public List<TrialEvent> events() {
+    return store.listAll(prefix + "events/")
+        .map(k -> TrialEventCodec.decode(k, store.get(k).orElseThrow(() -> new dev.mlops.NotFoundException(
+            "trial event " + k + " was listed but is gone"))))
+        .toList();
+  }
+}

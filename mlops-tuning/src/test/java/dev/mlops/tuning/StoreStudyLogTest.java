@@ -1,0 +1,96 @@
+package dev.mlops.tuning;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.mlops.CorruptDataException;
+import dev.mlops.Mlops;
+import dev.mlops.RunId;
+import dev.mlops.Workspace;
+import dev.mlops.core.MemObjectStore;
+import java.net.URI;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class StoreStudyLogTest {
+  private final MemObjectStore store = new MemObjectStore();
+  private final Workspace ws = Mlops.open(URI.create("mem:tuning-shared"), store);
+
+  @AfterEach
+  void close() {
+    ws.close();
+  }
+
+  private Study study(long seed) {
+    return Study.builder(ws, "shared").log(StoreStudyLog.open(store, "shared"))
+        .sampler(new TpeSampler(TpeSampler.options(seed).withStartupTrials(5))).build();
+  }
+
+  private static double objective(Trial t) {
+    double x = t.suggestFloat("x", -5, 5);
+    String kind = t.suggestCategorical("kind", "a", "b");
+    return x * x + (kind.equals("a") ? 0 : 1);
+  }
+
+  @Test
+  void workersWithTheirOwnLogsOnOneStoreShareNumbersWithoutGapsOrDuplicates() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(3);
+    try {
+      List<Future<List<TrialRecord>>> parts = IntStream.range(0, 3)
+          .mapToObj(w -> pool.submit(() -> study(w).optimize(StoreStudyLogTest::objective, 8)))
+          .toList();
+      Set<Integer> numbers = new HashSet<>();
+      for (Future<List<TrialRecord>> part : parts) {
+        part.get().forEach(t -> assertThat(numbers.add(t.number())).as("trial %d twice", t.number()).isTrue());
+      }
+      assertThat(numbers).containsExactlyInAnyOrderElementsOf(IntStream.range(0, 24).boxed().toList());
+    } finally {
+      pool.shutdown();
+    }
+    Study a = study(0);
+    Study b = study(1);
+    assertThat(a.trials()).hasSize(24).extracting(TrialRecord::state).containsOnly(TrialState.COMPLETE);
+    assertThat(b.trials()).isEqualTo(a.trials());
+    assertThat(b.bestTrial()).isEqualTo(a.bestTrial());
+  }
+
+  @Test
+  void aNewLogOnTheStoreResumesTheStudy() {
+    study(3).optimize(StoreStudyLogTest::objective, 6);
+    Study resumed = study(3);
+    List<TrialRecord> more = resumed.optimize(StoreStudyLogTest::objective, 4);
+    assertThat(more).extracting(TrialRecord::number).containsExactly(6, 7, 8, 9);
+    assertThat(resumed.trials()).hasSize(10);
+  }
+
+  @Test
+  void eventsRoundTripBitExactAndAnUnknownVersionIsCorrupt() {
+    List<TrialEvent> events = List.of(
+        new TrialEvent.Started(7, RunId.of("run-7"), Instant.parse("2026-12-03T09:00:00.123456789Z")),
+        new TrialEvent.Suggested(7, new FloatParam("lr", 1e-5, 0.1, true), 0.0031415926535897933),
+        new TrialEvent.Suggested(7, new IntParam("units", 16, 256, 16, false), 48),
+        new TrialEvent.Suggested(7, new CategoricalParam("opt", List.of("sgd", "adam", "émoji ✓")), 2),
+        new TrialEvent.Reported(7, 12, -0.0),
+        new TrialEvent.Reported(7, 13, Double.NEGATIVE_INFINITY),
+        new TrialEvent.Ended(7, TrialState.COMPLETE, Optional.of(Math.nextUp(1.0)), Optional.empty(), Instant.EPOCH),
+        new TrialEvent.Ended(8, TrialState.PRUNED, Optional.empty(), Optional.of("pruned at step 3"), Instant.EPOCH));
+    for (TrialEvent e : events) {
+      assertThat(TrialEventCodec.decode("k", TrialEventCodec.encode(e))).isEqualTo(e);
+    }
+    byte[] bytes = TrialEventCodec.encode(events.get(4));
+    bytes[0] = 9;
+    assertThatThrownBy(() -> TrialEventCodec.decode("tuning/studies/s/events/x", bytes))
+        .isInstanceOf(CorruptDataException.class).hasMessageContaining("version 9");
+    assertThatThrownBy(() -> TrialEventCodec.decode("k", new byte[] {1, 'R'}))
+        .isInstanceOf(CorruptDataException.class).hasMessageContaining("k");
+  }
+}
