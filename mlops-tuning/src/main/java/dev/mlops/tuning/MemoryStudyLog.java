@@ -19,6 +19,16 @@ final class MemoryStudyLog implements StudyLog {
   }
 
   @Override
+  public synchronized boolean expire(TrialEvent.Expired expired) {
+    boolean already = events.stream()
+        .anyMatch(e -> e instanceof TrialEvent.Expired && e.number() == expired.number());
+    if (!already) {
+      events.add(expired);
+    }
+    return !already;
+  }
+
+  @Override
   public synchronized List<TrialEvent> events() {
     return List.copyOf(events);
   }

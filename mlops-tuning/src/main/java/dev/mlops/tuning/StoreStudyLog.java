@@ -17,8 +17,11 @@ import java.util.Objects;
  * duplicates and no gaps. Each event is its own immutable object under
  * {@code tuning/studies/<study>/events/<n>/<seq>}, written only by the trial's owner.
  *
- * <p><b>Incomplete</b> (issue 16 item 4): no leases yet — a trial whose process died stays
- * RUNNING; no warm start. See {@code docs/tuning.md}.
+ * A worker that finds a RUNNING trial whose lease expired records that once, under
+ * {@code tuning/studies/<study>/events/<n>/expired} (create-if-absent: one worker wins).
+ *
+ * <p><b>Incomplete</b> (issue 16 item 4): no warm start, no compaction, tested on the in-memory
+ * store only. See {@code docs/tuning.md}.
  *
  * <p>Thread-safe.
  */
@@ -73,6 +76,18 @@ public final class StoreStudyLog implements StudyLog {
       seq = nextSeq.merge(event.number(), 1, Integer::sum) - 1;
     }
     store.create(prefix + "events/" + String.format("%010d/%08d", event.number(), seq), TrialEventCodec.encode(event));
+  }
+
+  /** The one key an expiry may take per trial; it lists after the owner's numbered events. */
+  @Override
+  public boolean expire(TrialEvent.Expired expired) {
+    try {
+      store.create(prefix + "events/" + String.format("%010d", expired.number()) + "/expired",
+          TrialEventCodec.encode(expired));
+      return true;
+    } catch (AlreadyExistsException another) {
+      return false;
+    }
   }
 
   /**

@@ -8,7 +8,12 @@ import dev.mlops.Run;
 import dev.mlops.RunInfo;
 import dev.mlops.RunStatus;
 import dev.mlops.Workspace;
+import dev.mlops.ConflictException;
+import dev.mlops.NotFoundException;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -57,6 +62,7 @@ public final class Study {
   private final Optional<SearchSpace> space;
   private final StudyLog log;
   private final Clock clock;
+  private final Duration lease;
 
   private Study(Builder b) {
     this.workspace = b.workspace;
@@ -67,6 +73,7 @@ public final class Study {
     this.space = b.space;
     this.log = b.log;
     this.clock = b.clock;
+    this.lease = b.lease;
   }
 
   /**
@@ -101,6 +108,54 @@ public final class Study {
     log.append(event);
   }
 
+  Clock clock() {
+    return clock;
+  }
+
+  Duration lease() {
+    return lease;
+  }
+
+  /**
+   * Fails every RUNNING trial whose owner showed no sign of life (start, heartbeat) for longer
+   * than the lease: records {@link TrialEvent.Expired} once (several workers may try; one wins)
+   * and ends the trial's run FAILED. {@link #optimize} calls this before each trial.
+   *
+   * @return how many trials this call expired
+   */
+  public int expireStaleTrials() {
+    List<TrialEvent> events = log.events();
+    Map<Integer, Instant> lastSeen = new HashMap<>();
+    for (TrialEvent e : events) {
+      Instant at = e instanceof TrialEvent.Started st ? st.at()
+          : e instanceof TrialEvent.Heartbeat h ? h.at() : null;
+      if (at != null) {
+        lastSeen.merge(e.number(), at, (a, b) -> a.isAfter(b) ? a : b);
+      }
+    }
+    Instant now = clock.instant();
+    int expired = 0;
+    for (TrialRecord t : StudyLog.replay(events)) {
+      Instant seen = lastSeen.get(t.number());
+      if (t.state() != TrialState.RUNNING || seen == null || !seen.plus(lease).isBefore(now)) {
+        continue;
+      }
+      String reason = "lease expired: no sign of life from the worker since " + seen + " (lease " + lease + ")";
+      if (log.expire(new TrialEvent.Expired(t.number(), reason, now))) {
+        expired++;
+        LOG.warn("study {} trial {}: {}", name, t.number(), reason);
+        try {
+          Run run = workspace.experiments().run(t.run());
+          run.setTag(TAG_STATE, TrialState.FAILED.name());
+          run.end(RunStatus.FAILED, reason);
+        } catch (ConflictException | NotFoundException lateOrGone) {
+          // the owner ended its run after all, or never stored it; the study's log decides
+        }
+      }
+    }
+    return expired;
+  }
+
   /**
    * Runs {@code nTrials} trials one after the other. A trial whose objective throws (other than
    * {@link TrialPrunedException}) or returns NaN is recorded as FAILED and the next one starts;
@@ -124,6 +179,7 @@ public final class Study {
   }
 
   private int runTrial(Objective objective) {
+    expireStaleTrials();
     int number = log.nextTrialNumber();
     StudyHistory history = new StudyHistory(direction, log.trials());
     Run run = workspace.experiments().startRun(name, "trial-" + number);
@@ -139,9 +195,11 @@ public final class Study {
       Optional<Long> step = trial.snapshot().lastStep();
       String reason = trial.pruneReason().orElse(pruned.getMessage() == null ? "pruned" : pruned.getMessage());
       String text = "pruned at step " + step.map(String::valueOf).orElse("none") + ": " + reason;
-      run.setTag(TAG_STATE, TrialState.PRUNED.name());
-      step.ifPresent(s -> run.setTag(TAG_PRUNED_STEP, Long.toString(s)));
-      run.end(RunStatus.KILLED, truncate(text));
+      endRun(number, run, () -> {
+        run.setTag(TAG_STATE, TrialState.PRUNED.name());
+        step.ifPresent(s -> run.setTag(TAG_PRUNED_STEP, Long.toString(s)));
+        run.end(RunStatus.KILLED, truncate(text));
+      });
       log.append(new TrialEvent.Ended(number, TrialState.PRUNED, Optional.empty(), Optional.of(text), clock.instant()));
       return number;
     } catch (Exception | Error failure) {
@@ -158,17 +216,31 @@ public final class Study {
       LOG.warn("study {} trial {} failed: objective returned NaN", name, number);
       return number;
     }
-    run.logMetric(VALUE_METRIC, value);
-    run.setTag(TAG_STATE, TrialState.COMPLETE.name());
-    run.end(RunStatus.FINISHED);
+    endRun(number, run, () -> {
+      run.logMetric(VALUE_METRIC, value);
+      run.setTag(TAG_STATE, TrialState.COMPLETE.name());
+      run.end(RunStatus.FINISHED);
+    });
     log.append(new TrialEvent.Ended(number, TrialState.COMPLETE, Optional.of(value), Optional.empty(),
         clock.instant()));
     return number;
   }
 
+  /** Ends the run; if another worker already failed it (lease expired), the log's Expired stands. */
+  private void endRun(int number, Run run, Runnable ending) {
+    try {
+      ending.run();
+    } catch (ConflictException expired) {
+      LOG.warn("study {} trial {}: its run was already ended, probably after its lease expired: {}", name, number,
+          expired.getMessage());
+    }
+  }
+
   private void fail(int number, Run run, String text) {
-    run.setTag(TAG_STATE, TrialState.FAILED.name());
-    run.end(RunStatus.FAILED, truncate(text));
+    endRun(number, run, () -> {
+      run.setTag(TAG_STATE, TrialState.FAILED.name());
+      run.end(RunStatus.FAILED, truncate(text));
+    });
     log.append(new TrialEvent.Ended(number, TrialState.FAILED, Optional.empty(), Optional.of(text), clock.instant()));
   }
 
@@ -246,6 +318,7 @@ public final class Study {
     private Optional<SearchSpace> space = Optional.empty();
     private StudyLog log = StudyLog.inMemory();
     private Clock clock = Clock.systemUTC();
+    private Duration lease = Duration.ofMinutes(10);
 
     private Builder(Workspace workspace, String name) {
       this.workspace = Objects.requireNonNull(workspace, "workspace");
@@ -304,6 +377,23 @@ public final class Study {
      */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * @param lease how long a RUNNING trial may show no sign of life (start, or a heartbeat written
+     *     by {@link Trial#report} at most every third of the lease) before another worker fails it;
+     *     default 10 minutes. A trial that neither reports nor ends within the lease is failed
+     *     even if its worker is alive, so set it above the longest gap between reports.
+     * @return this
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder lease(Duration lease) {
+      Objects.requireNonNull(lease, "lease");
+      if (lease.isNegative() || lease.isZero()) {
+        throw new IllegalArgumentException("lease must be positive, got " + lease);
+      }
+      this.lease = lease;
       return this;
     }
 

@@ -31,6 +31,15 @@ public interface StudyLog {
    */
   void append(TrialEvent event);
 
+  /**
+   * Records that a trial's lease expired, at most once per trial whoever calls it: several
+   * workers may find the same stale trial, one of them wins.
+   *
+   * @param expired the event
+   * @return whether this call recorded it (false if the trial was already expired)
+   */
+  boolean expire(TrialEvent.Expired expired);
+
   /** @return every event so far; each trial's events in the order they were appended */
   List<TrialEvent> events();
 
@@ -50,6 +59,9 @@ public interface StudyLog {
   }
 
   /**
+   * Replays events into trials. An {@link TrialEvent.Expired} is final: it wins over an
+   * {@link TrialEvent.Ended} whichever comes first.
+   *
    * @param events events in append order
    * @return the trials they describe, by number
    * @throws IllegalStateException if an event refers to a trial that has not started
@@ -63,6 +75,7 @@ public interface StudyLog {
       TreeMap<Long, Double> inter = new TreeMap<>();
       Optional<Double> value = Optional.empty();
       Optional<String> reason = Optional.empty();
+      boolean expired;
     }
     TreeMap<Integer, Building> byNumber = new TreeMap<>();
     for (TrialEvent e : events) {
@@ -82,9 +95,16 @@ public interface StudyLog {
       } else if (e instanceof TrialEvent.Reported r) {
         b.inter.put(r.step(), r.value());
       } else if (e instanceof TrialEvent.Ended end) {
-        b.state = end.state();
-        b.value = end.value();
-        b.reason = end.reason();
+        if (!b.expired) {
+          b.state = end.state();
+          b.value = end.value();
+          b.reason = end.reason();
+        }
+      } else if (e instanceof TrialEvent.Expired x) {
+        b.expired = true;
+        b.state = TrialState.FAILED;
+        b.value = Optional.empty();
+        b.reason = Optional.of(x.reason());
       }
     }
     List<TrialRecord> out = new ArrayList<>(byNumber.size());

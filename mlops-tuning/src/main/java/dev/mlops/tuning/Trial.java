@@ -29,6 +29,7 @@ public final class Trial {
   private final Map<String, Double> values = new LinkedHashMap<>();
   private final TreeMap<Long, Double> intermediate = new TreeMap<>();
   private Optional<String> pruneReason = Optional.empty();
+  private java.time.Instant lastBeat;
 
   Trial(int number, Run run, Study study, StudyHistory history, Map<String, Map.Entry<Param, Double>> joint) {
     this.number = number;
@@ -36,6 +37,7 @@ public final class Trial {
     this.study = study;
     this.history = history;
     this.joint = joint;
+    this.lastBeat = study.clock().instant();
   }
 
   /** @return the trial number, from 0 */
@@ -173,7 +175,8 @@ public final class Trial {
 
   /**
    * Records an intermediate value: kept for the pruner and logged as the run's metric
-   * {@link Study#INTERMEDIATE_METRIC} at {@code step}.
+   * {@link Study#INTERMEDIATE_METRIC} at {@code step}; also renews the trial's lease (a
+   * {@link TrialEvent.Heartbeat} at most every third of the study's lease).
    *
    * @param step the step (epoch, iteration), {@code >= 0}
    * @param value the value; must not be NaN
@@ -189,6 +192,11 @@ public final class Trial {
     intermediate.put(step, value);
     run.logMetric(Study.INTERMEDIATE_METRIC, value, step);
     study.appendEvent(new TrialEvent.Reported(number, step, value));
+    java.time.Instant now = study.clock().instant();
+    if (!now.isBefore(lastBeat.plus(study.lease().dividedBy(3)))) {
+      study.appendEvent(new TrialEvent.Heartbeat(number, now));
+      lastBeat = now;
+    }
   }
 
   /**

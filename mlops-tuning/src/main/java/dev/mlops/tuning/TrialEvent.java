@@ -83,4 +83,34 @@ public sealed interface TrialEvent {
       }
     }
   }
+
+  /**
+   * The trial's owner is alive (written by {@link Trial#report} at most every third of the
+   * study's lease).
+   *
+   * @param number the trial number
+   * @param at when
+   */
+  record Heartbeat(int number, Instant at) implements TrialEvent {
+    /** Validates. */
+    public Heartbeat {
+      Objects.requireNonNull(at, "at");
+    }
+  }
+
+  /**
+   * Another worker found the trial's lease expired and failed it. Final: an {@link Ended} its
+   * owner writes afterwards (or before, if it is listed first) does not change the outcome.
+   *
+   * @param number the trial number
+   * @param reason why, naming the last sign of life and the lease
+   * @param at when
+   */
+  record Expired(int number, String reason, Instant at) implements TrialEvent {
+    /** Validates. */
+    public Expired {
+      Objects.requireNonNull(reason, "reason");
+      Objects.requireNonNull(at, "at");
+    }
+  }
 }

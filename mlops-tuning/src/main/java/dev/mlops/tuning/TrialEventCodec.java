@@ -42,6 +42,15 @@ final class TrialEventCodec {
         out.writeInt(r.number());
         out.writeLong(r.step());
         out.writeDouble(r.value());
+      } else if (event instanceof TrialEvent.Heartbeat h) {
+        out.writeByte('H');
+        out.writeInt(h.number());
+        writeInstant(out, h.at());
+      } else if (event instanceof TrialEvent.Expired x) {
+        out.writeByte('X');
+        out.writeInt(x.number());
+        out.writeUTF(x.reason().length() <= MAX_TEXT ? x.reason() : x.reason().substring(0, MAX_TEXT));
+        writeInstant(out, x.at());
       } else {
         TrialEvent.Ended e = (TrialEvent.Ended) event;
         out.writeByte('E');
@@ -73,6 +82,8 @@ final class TrialEventCodec {
         case 'S' -> new TrialEvent.Started(number, RunId.of(in.readUTF()), readInstant(in));
         case 'P' -> new TrialEvent.Suggested(number, readParam(in), in.readDouble());
         case 'R' -> new TrialEvent.Reported(number, in.readLong(), in.readDouble());
+        case 'H' -> new TrialEvent.Heartbeat(number, readInstant(in));
+        case 'X' -> new TrialEvent.Expired(number, in.readUTF(), readInstant(in));
         case 'E' -> {
           TrialState state = TrialState.valueOf(in.readUTF());
           boolean hasValue = in.readBoolean();

@@ -72,6 +72,85 @@ class StoreStudyLogTest {
     assertThat(resumed.trials()).hasSize(10);
   }
 
+  /** A clock the test moves. */
+  static final class TestClock extends java.time.Clock {
+    private Instant now = Instant.parse("2026-12-03T09:00:00Z");
+
+    void advance(java.time.Duration d) {
+      now = now.plus(d);
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public java.time.Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+
+  @Test
+  void aDeadWorkersTrialFailsAfterItsLeaseAndTheStudyGoesOn() {
+    TestClock clock = new TestClock();
+    java.time.Duration lease = java.time.Duration.ofMinutes(5);
+    // a worker that took trial 0, started its run, suggested a value and died
+    StoreStudyLog dead = StoreStudyLog.open(store, "leased");
+    int n = dead.nextTrialNumber();
+    dev.mlops.Run orphan = ws.experiments().startRun("leased", "trial-" + n);
+    dead.append(new TrialEvent.Started(n, orphan.id(), clock.instant()));
+    dead.append(new TrialEvent.Suggested(n, new FloatParam("x", 0, 1, false), 0.5));
+
+    Study live = Study.builder(ws, "leased").log(StoreStudyLog.open(store, "leased")).clock(clock).lease(lease)
+        .sampler(new RandomSampler(1)).build();
+    clock.advance(java.time.Duration.ofMinutes(4));
+    assertThat(live.expireStaleTrials()).isZero();
+    assertThat(live.trials().get(0).state()).isEqualTo(TrialState.RUNNING);
+
+    clock.advance(java.time.Duration.ofMinutes(2));
+    live.optimize(t -> t.suggestFloat("x", 0, 1), 2);
+    List<TrialRecord> trials = live.trials();
+    assertThat(trials).extracting(TrialRecord::state)
+        .containsExactly(TrialState.FAILED, TrialState.COMPLETE, TrialState.COMPLETE);
+    assertThat(trials.get(0).reason().orElseThrow()).contains("lease expired").contains("2026-12-03T09:00:00Z");
+    dev.mlops.RunInfo run = ws.experiments().getRun(orphan.id());
+    assertThat(run.status()).isEqualTo(dev.mlops.RunStatus.FAILED);
+    assertThat(run.statusReason().orElseThrow()).contains("lease expired");
+
+    // a second worker finds nothing left to expire; the expiry is final even if the owner reappears
+    Study other = Study.builder(ws, "leased").log(StoreStudyLog.open(store, "leased")).clock(clock).lease(lease).build();
+    assertThat(other.expireStaleTrials()).isZero();
+    dead.append(new TrialEvent.Ended(n, TrialState.COMPLETE, Optional.of(0.1), Optional.empty(), clock.instant()));
+    assertThat(other.trials().get(0).state()).isEqualTo(TrialState.FAILED);
+  }
+
+  @Test
+  void reportingRenewsTheLease() {
+    TestClock clock = new TestClock();
+    Study study = Study.builder(ws, "beating").log(StoreStudyLog.open(store, "beating")).clock(clock)
+        .lease(java.time.Duration.ofMinutes(3)).sampler(new RandomSampler(1)).build();
+    Study watcher = Study.builder(ws, "beating").log(StoreStudyLog.open(store, "beating")).clock(clock)
+        .lease(java.time.Duration.ofMinutes(3)).build();
+    int[] expiredSeen = new int[1];
+    study.optimize(t -> {
+      for (int step = 0; step < 10; step++) {
+        clock.advance(java.time.Duration.ofMinutes(1));
+        t.report(step, step);
+        expiredSeen[0] += watcher.expireStaleTrials();
+      }
+      return 1.0;
+    }, 1);
+    // ten minutes in total, never more than one without a heartbeat
+    assertThat(expiredSeen[0]).isZero();
+    assertThat(study.trials().get(0).state()).isEqualTo(TrialState.COMPLETE);
+  }
+
   @Test
   void eventsRoundTripBitExactAndAnUnknownVersionIsCorrupt() {
     List<TrialEvent> events = List.of(
@@ -82,7 +161,9 @@ class StoreStudyLogTest {
         new TrialEvent.Reported(7, 12, -0.0),
         new TrialEvent.Reported(7, 13, Double.NEGATIVE_INFINITY),
         new TrialEvent.Ended(7, TrialState.COMPLETE, Optional.of(Math.nextUp(1.0)), Optional.empty(), Instant.EPOCH),
-        new TrialEvent.Ended(8, TrialState.PRUNED, Optional.empty(), Optional.of("pruned at step 3"), Instant.EPOCH));
+        new TrialEvent.Ended(8, TrialState.PRUNED, Optional.empty(), Optional.of("pruned at step 3"), Instant.EPOCH),
+        new TrialEvent.Heartbeat(9, Instant.ofEpochSecond(5, 7)),
+        new TrialEvent.Expired(9, "lease expired", Instant.ofEpochSecond(6)));
     for (TrialEvent e : events) {
       assertThat(TrialEventCodec.decode("k", TrialEventCodec.encode(e))).isEqualTo(e);
     }
