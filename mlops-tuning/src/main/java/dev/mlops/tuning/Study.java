@@ -63,6 +63,7 @@ public final class Study {
   private final StudyLog log;
   private final Clock clock;
   private final Duration lease;
+  private final List<TrialRecord> warmStart;
 
   private Study(Builder b) {
     this.workspace = b.workspace;
@@ -74,6 +75,7 @@ public final class Study {
     this.log = b.log;
     this.clock = b.clock;
     this.lease = b.lease;
+    this.warmStart = b.warmStart;
   }
 
   /**
@@ -181,12 +183,15 @@ public final class Study {
   private int runTrial(Objective objective) {
     expireStaleTrials();
     int number = log.nextTrialNumber();
-    StudyHistory history = new StudyHistory(direction, log.trials());
+    List<TrialRecord> own = log.trials();
+    StudyHistory history = new StudyHistory(direction, own);
+    StudyHistory samplerHistory = warmStart.isEmpty() ? history
+        : new StudyHistory(direction, java.util.stream.Stream.concat(warmStart.stream(), own.stream()).toList());
     Run run = workspace.experiments().startRun(name, "trial-" + number);
     run.setTag(TAG_STUDY, name);
     run.setTag(TAG_TRIAL, Integer.toString(number));
     log.append(new TrialEvent.Started(number, run.id(), clock.instant()));
-    Trial trial = new Trial(number, run, this, history, sampler.sampleJoint(history, number));
+    Trial trial = new Trial(number, run, this, samplerHistory, history, sampler.sampleJoint(samplerHistory, number));
     double value;
     try {
       space.ifPresent(s -> s.suggestAll(trial));
@@ -319,6 +324,7 @@ public final class Study {
     private StudyLog log = StudyLog.inMemory();
     private Clock clock = Clock.systemUTC();
     private Duration lease = Duration.ofMinutes(10);
+    private List<TrialRecord> warmStart = List.of();
 
     private Builder(Workspace workspace, String name) {
       this.workspace = Objects.requireNonNull(workspace, "workspace");
@@ -394,6 +400,19 @@ public final class Study {
         throw new IllegalArgumentException("lease must be positive, got " + lease);
       }
       this.lease = lease;
+      return this;
+    }
+
+    /**
+     * Warm start: the samplers also learn from these trials (typically another study's
+     * {@link Study#trials()} over a compatible space); only COMPLETE ones are used. They are not
+     * trials of this study: not numbered, not listed, not seen by the pruner.
+     *
+     * @param trials earlier trials
+     * @return this
+     */
+    public Builder warmStart(List<TrialRecord> trials) {
+      this.warmStart = trials.stream().filter(t -> t.state() == TrialState.COMPLETE).toList();
       return this;
     }
 

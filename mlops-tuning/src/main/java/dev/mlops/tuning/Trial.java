@@ -24,6 +24,7 @@ public final class Trial {
   private final Run run;
   private final Study study;
   private final StudyHistory history;
+  private final StudyHistory prunerHistory;
   private final Map<String, Map.Entry<Param, Double>> joint;
   private final Map<String, Param> distributions = new LinkedHashMap<>();
   private final Map<String, Double> values = new LinkedHashMap<>();
@@ -31,11 +32,13 @@ public final class Trial {
   private Optional<String> pruneReason = Optional.empty();
   private java.time.Instant lastBeat;
 
-  Trial(int number, Run run, Study study, StudyHistory history, Map<String, Map.Entry<Param, Double>> joint) {
+  Trial(int number, Run run, Study study, StudyHistory history, StudyHistory prunerHistory,
+      Map<String, Map.Entry<Param, Double>> joint) {
     this.number = number;
     this.run = run;
     this.study = study;
     this.history = history;
+    this.prunerHistory = prunerHistory;
     this.joint = joint;
     this.lastBeat = study.clock().instant();
   }
@@ -206,7 +209,7 @@ public final class Trial {
    * @return whether to prune
    */
   public boolean shouldPrune() {
-    pruneReason = study.pruner().prune(history, snapshot());
+    pruneReason = study.pruner().prune(prunerHistory, snapshot());
     return pruneReason.isPresent();
   }
 

@@ -177,6 +177,26 @@ class StudyTest {
         java.util.stream.IntStream.range(0, 30).boxed().toList());
   }
 
+  @Test
+  void warmStartLetsTpeUseAnotherStudysTrialsFromTheFirstTrial() {
+    Objective objective = t -> Math.pow(t.suggestFloat("x", -10, 10) - 7, 2);
+    Study earlier = Study.builder(ws, "earlier").sampler(new RandomSampler(1)).build();
+    earlier.optimize(objective, 40);
+    double warmGap = 0;
+    double coldGap = 0;
+    for (long seed = 0; seed < 5; seed++) {
+      Study warm = Study.builder(ws, "warm" + seed).sampler(new TpeSampler(seed)).warmStart(earlier.trials()).build();
+      Study cold = Study.builder(ws, "cold" + seed).sampler(new TpeSampler(seed)).build();
+      warmGap += Math.abs(warm.optimize(objective, 3).stream().mapToDouble(t -> t.params().get("x")).average()
+          .orElseThrow() - 7);
+      coldGap += Math.abs(cold.optimize(objective, 3).stream().mapToDouble(t -> t.params().get("x")).average()
+          .orElseThrow() - 7);
+      assertThat(warm.trials()).hasSize(3).extracting(TrialRecord::number).containsExactly(0, 1, 2);
+    }
+    // cold TPE samples at random in its startup phase; warm TPE already samples near x = 7
+    assertThat(warmGap).isLessThan(0.5 * coldGap);
+  }
+
   private static TrialRecord record(int n, Param p, double v, TrialState state, Optional<Double> value) {
     return new TrialRecord(n, RunId.of("r" + n), state, Map.of(p.name(), p), Map.of(p.name(), v), value,
         new TreeMap<>(), Optional.empty());
