@@ -8,6 +8,7 @@ import dev.mlops.Mlops;
 import dev.mlops.RunId;
 import dev.mlops.Workspace;
 import dev.mlops.core.MemObjectStore;
+import dev.mlops.spi.ObjectStore;
 import java.net.URI;
 import java.time.Instant;
 import java.util.HashSet;
@@ -22,8 +23,17 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class StoreStudyLogTest {
-  private final MemObjectStore store = new MemObjectStore();
-  private final Workspace ws = Mlops.open(URI.create("mem:tuning-shared"), store);
+  final ObjectStore store = newStore();
+  final Workspace ws = Mlops.open(storeUri(), store);
+
+  /** @return the store under test; subclasses run the same tests on other backends */
+  ObjectStore newStore() {
+    return new MemObjectStore();
+  }
+
+  URI storeUri() {
+    return URI.create("mem:tuning-shared");
+  }
 
   @AfterEach
   void close() {
