@@ -9,13 +9,17 @@ final class MemoryStudyLog implements StudyLog {
   private int next;
 
   @Override
-  public synchronized int nextTrialNumber() {
+  public synchronized int start(dev.mlops.RunId run, java.time.Instant at) {
+    events.add(new TrialEvent.Started(next, run, at));
     return next++;
   }
 
   @Override
   public synchronized void append(TrialEvent event) {
-    events.add(java.util.Objects.requireNonNull(event, "event"));
+    if (java.util.Objects.requireNonNull(event, "event") instanceof TrialEvent.Started) {
+      throw new IllegalArgumentException("a trial is started with start(run, at), not append: " + event);
+    }
+    events.add(event);
   }
 
   @Override

@@ -2,19 +2,23 @@ package dev.mlops.tuning;
 
 import dev.mlops.AlreadyExistsException;
 import dev.mlops.Names;
+import dev.mlops.RunId;
 import dev.mlops.spi.ObjectStore;
-import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * A {@link StudyLog} in an object store, so several {@link Study} objects — in several threads,
  * and through a shared store in several processes — work one study. A trial number is taken by
  * creating the key {@code tuning/studies/<study>/trials/<n>} with the store's create-if-absent: the
  * one writer that succeeds owns the number, the others try the next, so numbers have no
- * duplicates and no gaps. Each event is its own immutable object under
+ * duplicates and no gaps; the key's content is the trial's {@code Started} event, so a number is
+ * never taken without a trial. Each later event is its own immutable object under
  * {@code tuning/studies/<study>/events/<n>/<seq>}, written only by the trial's owner.
  *
  * A worker that finds a RUNNING trial whose lease expired records that once, under
@@ -47,19 +51,23 @@ public final class StoreStudyLog implements StudyLog {
   }
 
   @Override
-  public synchronized int nextTrialNumber() {
-    if (hint < 0) {
-      hint = store.listAll(prefix + "trials/")
-          .mapToInt(k -> Integer.parseInt(k.substring(k.lastIndexOf('/') + 1)) + 1)
-          .max().orElse(0);
-    }
-    for (int n = hint; ; n++) {
-      try {
-        store.create(trialKey(n), ("trial " + n + "\n").getBytes(StandardCharsets.UTF_8));
-        hint = n + 1;
-        return n;
-      } catch (AlreadyExistsException taken) {
-        // another writer owns n; try the next number
+  public int start(RunId run, Instant at) {
+    Objects.requireNonNull(run, "run");
+    Objects.requireNonNull(at, "at");
+    synchronized (this) {
+      if (hint < 0) {
+        hint = store.listAll(prefix + "trials/")
+            .mapToInt(k -> Integer.parseInt(k.substring(k.lastIndexOf('/') + 1)) + 1)
+            .max().orElse(0);
+      }
+      for (int n = hint; ; n++) {
+        try {
+          store.create(trialKey(n), TrialEventCodec.encode(new TrialEvent.Started(n, run, at)));
+          hint = n + 1;
+          return n;
+        } catch (AlreadyExistsException taken) {
+          // another writer owns n; try the next number
+        }
       }
     }
   }
@@ -70,7 +78,9 @@ public final class StoreStudyLog implements StudyLog {
 
   @Override
   public void append(TrialEvent event) {
-    Objects.requireNonNull(event, "event");
+    if (Objects.requireNonNull(event, "event") instanceof TrialEvent.Started) {
+      throw new IllegalArgumentException("a trial is started with start(run, at), not append: " + event);
+    }
     int seq;
     synchronized (this) {
       seq = nextSeq.merge(event.number(), 1, Integer::sum) - 1;
@@ -97,9 +107,23 @@ public final class StoreStudyLog implements StudyLog {
    */
   @Override
   public List<TrialEvent> events() {
-    return store.listAll(prefix + "events/")
-        .map(k -> TrialEventCodec.decode(k, store.get(k).orElseThrow(() -> new dev.mlops.NotFoundException(
-            "trial event " + k + " was listed but is gone"))))
-        .toList();
+    // trial keys hold the Started events; each trial's other events follow it
+    Map<Integer, List<String>> eventKeys = new TreeMap<>();
+    store.listAll(prefix + "events/").forEach(k -> {
+      String rest = k.substring((prefix + "events/").length());
+      eventKeys.computeIfAbsent(Integer.parseInt(rest.substring(0, rest.indexOf('/'))), n -> new ArrayList<>()).add(k);
+    });
+    List<TrialEvent> out = new ArrayList<>();
+    store.listAll(prefix + "trials/").forEach(k -> {
+      TrialEvent started = read(k);
+      out.add(started);
+      eventKeys.getOrDefault(started.number(), List.of()).forEach(e -> out.add(read(e)));
+    });
+    return out;
+  }
+
+  private TrialEvent read(String key) {
+    return TrialEventCodec.decode(key, store.get(key).orElseThrow(() -> new dev.mlops.NotFoundException(
+        "trial event " + key + " was listed but is gone")));
   }
 }

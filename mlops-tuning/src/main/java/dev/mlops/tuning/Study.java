@@ -23,7 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A hyperparameter search: each trial is a run of the experiment named after the study, with the
+ * A hyperparameter search: each trial is a run (named {@code trial}) of the experiment named after
+ * the study, with the
  * suggested parameters as run params, the intermediate values as the metric
  * {@value #INTERMEDIATE_METRIC}, the final value as the metric {@value #VALUE_METRIC}, and the
  * tags {@value #TAG_STUDY}, {@value #TAG_TRIAL}, {@value #TAG_STATE}. A completed trial's run is
@@ -182,15 +183,15 @@ public final class Study {
 
   private int runTrial(Objective objective) {
     expireStaleTrials();
-    int number = log.nextTrialNumber();
-    List<TrialRecord> own = log.trials();
+    // the run exists before the trial does: taking the number and starting the trial is one write
+    Run run = workspace.experiments().startRun(name, "trial");
+    run.setTag(TAG_STUDY, name);
+    int number = log.start(run.id(), clock.instant());
+    run.setTag(TAG_TRIAL, Integer.toString(number));
+    List<TrialRecord> own = log.trials().stream().filter(t -> t.number() != number).toList();
     StudyHistory history = new StudyHistory(direction, own);
     StudyHistory samplerHistory = warmStart.isEmpty() ? history
         : new StudyHistory(direction, java.util.stream.Stream.concat(warmStart.stream(), own.stream()).toList());
-    Run run = workspace.experiments().startRun(name, "trial-" + number);
-    run.setTag(TAG_STUDY, name);
-    run.setTag(TAG_TRIAL, Integer.toString(number));
-    log.append(new TrialEvent.Started(number, run.id(), clock.instant()));
     Trial trial = new Trial(number, run, this, samplerHistory, history, sampler.sampleJoint(samplerHistory, number));
     double value;
     try {

@@ -9,7 +9,8 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * Where a study keeps its state: trial numbers and an append-only list of {@link TrialEvent}s.
+ * Where a study keeps its state: trial numbers and an append-only list of {@link TrialEvent}s
+ * ({@link #start} writes a trial's {@code Started} event, {@link #append} the others).
  * Today the only implementation is in memory ({@link #inMemory()}); a store-backed log (trial
  * numbers through the store's create-if-absent, leases, resume) is the next step of the design,
  * see {@code docs/tuning.md}.
@@ -18,11 +19,14 @@ import java.util.TreeMap;
  */
 public interface StudyLog {
   /**
-   * Allocates the next trial number: no gaps, no duplicates.
+   * Starts a trial: allocates the next trial number (no gaps, no duplicates) and records its
+   * {@link TrialEvent.Started} event in one step, so no number is ever taken without a trial.
    *
-   * @return the number, from 0
+   * @param run the run that records the trial, already started
+   * @param at when
+   * @return the trial number, from 0
    */
-  int nextTrialNumber();
+  int start(RunId run, java.time.Instant at);
 
   /**
    * Appends an event.

@@ -112,9 +112,8 @@ class StoreStudyLogTest {
     java.time.Duration lease = java.time.Duration.ofMinutes(5);
     // a worker that took trial 0, started its run, suggested a value and died
     StoreStudyLog dead = StoreStudyLog.open(store, "leased");
-    int n = dead.nextTrialNumber();
-    dev.mlops.Run orphan = ws.experiments().startRun("leased", "trial-" + n);
-    dead.append(new TrialEvent.Started(n, orphan.id(), clock.instant()));
+    dev.mlops.Run orphan = ws.experiments().startRun("leased", "trial");
+    int n = dead.start(orphan.id(), clock.instant());
     dead.append(new TrialEvent.Suggested(n, new FloatParam("x", 0, 1, false), 0.5));
 
     Study live = Study.builder(ws, "leased").log(StoreStudyLog.open(store, "leased")).clock(clock).lease(lease)

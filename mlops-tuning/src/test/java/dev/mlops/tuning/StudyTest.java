@@ -59,7 +59,7 @@ class StudyTest {
     for (TrialRecord t : study.trials()) {
       RunInfo run = ws.experiments().getRun(t.run());
       assertThat(run.experiment()).isEqualTo("runs");
-      assertThat(run.name()).isEqualTo("trial-" + t.number());
+      assertThat(run.name()).isEqualTo("trial");
       assertThat(run.status()).isEqualTo(RunStatus.FINISHED);
       assertThat(run.params()).containsEntry("x", t.displayed("x").orElseThrow());
       assertThat(run.tags()).containsEntry(Study.TAG_STUDY, "runs")
@@ -126,6 +126,8 @@ class StudyTest {
     assertThatThrownBy(() -> StudyLog.replay(List.of(new TrialEvent.Reported(3, 0, 1.0))))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("trial 3");
     assertThatThrownBy(() -> Study.builder(ws, "bad name!")).hasMessageContaining("bad name!");
+    assertThatThrownBy(() -> StudyLog.inMemory().append(new TrialEvent.Started(0, RunId.of("r"), Instant.EPOCH)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("start(run, at)");
   }
 
   @Test
