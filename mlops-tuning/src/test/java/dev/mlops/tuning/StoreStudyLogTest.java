@@ -1,0 +1,186 @@
+package dev.mlops.tuning;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.mlops.CorruptDataException;
+import dev.mlops.Mlops;
+import dev.mlops.RunId;
+import dev.mlops.Workspace;
+import dev.mlops.core.MemObjectStore;
+import dev.mlops.spi.ObjectStore;
+import java.net.URI;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class StoreStudyLogTest {
+  final ObjectStore store = newStore();
+  final Workspace ws = Mlops.open(storeUri(), store);
+
+  /** @return the store under test; subclasses run the same tests on other backends */
+  ObjectStore newStore() {
+    return new MemObjectStore();
+  }
+
+  URI storeUri() {
+    return URI.create("mem:tuning-shared");
+  }
+
+  @AfterEach
+  void close() {
+    ws.close();
+  }
+
+  private Study study(long seed) {
+    return Study.builder(ws, "shared").log(StoreStudyLog.open(store, "shared"))
+        .sampler(new TpeSampler(TpeSampler.options(seed).withStartupTrials(5))).build();
+  }
+
+  private static double objective(Trial t) {
+    double x = t.suggestFloat("x", -5, 5);
+    String kind = t.suggestCategorical("kind", "a", "b");
+    return x * x + (kind.equals("a") ? 0 : 1);
+  }
+
+  @Test
+  void workersWithTheirOwnLogsOnOneStoreShareNumbersWithoutGapsOrDuplicates() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(3);
+    try {
+      List<Future<List<TrialRecord>>> parts = IntStream.range(0, 3)
+          .mapToObj(w -> pool.submit(() -> study(w).optimize(StoreStudyLogTest::objective, 8)))
+          .toList();
+      Set<Integer> numbers = new HashSet<>();
+      for (Future<List<TrialRecord>> part : parts) {
+        part.get().forEach(t -> assertThat(numbers.add(t.number())).as("trial %d twice", t.number()).isTrue());
+      }
+      assertThat(numbers).containsExactlyInAnyOrderElementsOf(IntStream.range(0, 24).boxed().toList());
+    } finally {
+      pool.shutdown();
+    }
+    Study a = study(0);
+    Study b = study(1);
+    assertThat(a.trials()).hasSize(24).extracting(TrialRecord::state).containsOnly(TrialState.COMPLETE);
+    assertThat(b.trials()).isEqualTo(a.trials());
+    assertThat(b.bestTrial()).isEqualTo(a.bestTrial());
+  }
+
+  @Test
+  void aNewLogOnTheStoreResumesTheStudy() {
+    study(3).optimize(StoreStudyLogTest::objective, 6);
+    Study resumed = study(3);
+    List<TrialRecord> more = resumed.optimize(StoreStudyLogTest::objective, 4);
+    assertThat(more).extracting(TrialRecord::number).containsExactly(6, 7, 8, 9);
+    assertThat(resumed.trials()).hasSize(10);
+  }
+
+  /** A clock the test moves. */
+  static final class TestClock extends java.time.Clock {
+    private Instant now = Instant.parse("2026-12-03T09:00:00Z");
+
+    void advance(java.time.Duration d) {
+      now = now.plus(d);
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public java.time.Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+
+  @Test
+  void aDeadWorkersTrialFailsAfterItsLeaseAndTheStudyGoesOn() {
+    TestClock clock = new TestClock();
+    java.time.Duration lease = java.time.Duration.ofMinutes(5);
+    // a worker that took trial 0, started its run, suggested a value and died
+    StoreStudyLog dead = StoreStudyLog.open(store, "leased");
+    dev.mlops.Run orphan = ws.experiments().startRun("leased", "trial");
+    int n = dead.start(orphan.id(), clock.instant());
+    dead.append(new TrialEvent.Suggested(n, new FloatParam("x", 0, 1, false), 0.5));
+
+    Study live = Study.builder(ws, "leased").log(StoreStudyLog.open(store, "leased")).clock(clock).lease(lease)
+        .sampler(new RandomSampler(1)).build();
+    clock.advance(java.time.Duration.ofMinutes(4));
+    assertThat(live.expireStaleTrials()).isZero();
+    assertThat(live.trials().get(0).state()).isEqualTo(TrialState.RUNNING);
+
+    clock.advance(java.time.Duration.ofMinutes(2));
+    live.optimize(t -> t.suggestFloat("x", 0, 1), 2);
+    List<TrialRecord> trials = live.trials();
+    assertThat(trials).extracting(TrialRecord::state)
+        .containsExactly(TrialState.FAILED, TrialState.COMPLETE, TrialState.COMPLETE);
+    assertThat(trials.get(0).reason().orElseThrow()).contains("lease expired").contains("2026-12-03T09:00:00Z");
+    dev.mlops.RunInfo run = ws.experiments().getRun(orphan.id());
+    assertThat(run.status()).isEqualTo(dev.mlops.RunStatus.FAILED);
+    assertThat(run.statusReason().orElseThrow()).contains("lease expired");
+
+    // a second worker finds nothing left to expire; the expiry is final even if the owner reappears
+    Study other = Study.builder(ws, "leased").log(StoreStudyLog.open(store, "leased")).clock(clock).lease(lease).build();
+    assertThat(other.expireStaleTrials()).isZero();
+    dead.append(new TrialEvent.Ended(n, TrialState.COMPLETE, Optional.of(0.1), Optional.empty(), clock.instant()));
+    assertThat(other.trials().get(0).state()).isEqualTo(TrialState.FAILED);
+  }
+
+  @Test
+  void reportingRenewsTheLease() {
+    TestClock clock = new TestClock();
+    Study study = Study.builder(ws, "beating").log(StoreStudyLog.open(store, "beating")).clock(clock)
+        .lease(java.time.Duration.ofMinutes(3)).sampler(new RandomSampler(1)).build();
+    Study watcher = Study.builder(ws, "beating").log(StoreStudyLog.open(store, "beating")).clock(clock)
+        .lease(java.time.Duration.ofMinutes(3)).build();
+    int[] expiredSeen = new int[1];
+    study.optimize(t -> {
+      for (int step = 0; step < 10; step++) {
+        clock.advance(java.time.Duration.ofMinutes(1));
+        t.report(step, step);
+        expiredSeen[0] += watcher.expireStaleTrials();
+      }
+      return 1.0;
+    }, 1);
+    // ten minutes in total, never more than one without a heartbeat
+    assertThat(expiredSeen[0]).isZero();
+    assertThat(study.trials().get(0).state()).isEqualTo(TrialState.COMPLETE);
+  }
+
+  @Test
+  void eventsRoundTripBitExactAndAnUnknownVersionIsCorrupt() {
+    List<TrialEvent> events = List.of(
+        new TrialEvent.Started(7, RunId.of("run-7"), Instant.parse("2026-12-03T09:00:00.123456789Z")),
+        new TrialEvent.Suggested(7, new FloatParam("lr", 1e-5, 0.1, true), 0.0031415926535897933),
+        new TrialEvent.Suggested(7, new IntParam("units", 16, 256, 16, false), 48),
+        new TrialEvent.Suggested(7, new CategoricalParam("opt", List.of("sgd", "adam", "émoji ✓")), 2),
+        new TrialEvent.Reported(7, 12, -0.0),
+        new TrialEvent.Reported(7, 13, Double.NEGATIVE_INFINITY),
+        new TrialEvent.Ended(7, TrialState.COMPLETE, Optional.of(Math.nextUp(1.0)), Optional.empty(), Instant.EPOCH),
+        new TrialEvent.Ended(8, TrialState.PRUNED, Optional.empty(), Optional.of("pruned at step 3"), Instant.EPOCH),
+        new TrialEvent.Heartbeat(9, Instant.ofEpochSecond(5, 7)),
+        new TrialEvent.Expired(9, "lease expired", Instant.ofEpochSecond(6)));
+    for (TrialEvent e : events) {
+      assertThat(TrialEventCodec.decode("k", TrialEventCodec.encode(e))).isEqualTo(e);
+    }
+    byte[] bytes = TrialEventCodec.encode(events.get(4));
+    bytes[0] = 9;
+    assertThatThrownBy(() -> TrialEventCodec.decode("tuning/studies/s/events/x", bytes))
+        .isInstanceOf(CorruptDataException.class).hasMessageContaining("version 9");
+    assertThatThrownBy(() -> TrialEventCodec.decode("k", new byte[] {1, 'R'}))
+        .isInstanceOf(CorruptDataException.class).hasMessageContaining("k");
+  }
+}
