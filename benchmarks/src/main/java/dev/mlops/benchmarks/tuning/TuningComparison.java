@@ -1,0 +1,196 @@
+package dev.mlops.benchmarks.tuning;
+
+import dev.mlops.tuning.Pruner;
+import dev.mlops.tuning.RandomSampler;
+import dev.mlops.tuning.Sampler;
+import dev.mlops.tuning.SuccessiveHalvingPruner;
+import dev.mlops.tuning.TpeSampler;
+import dev.mlops.tuning.TrialState;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The Java half of the side-by-side comparison with Optuna (issue 16, item 6); the Python half is
+ * {@code benchmarks/optuna/compare.py}, which defines the same objectives and prints the same
+ * tables. Modes:
+ *
+ * <ul>
+ *   <li>{@code quality [seeds] [trials]}: per objective and sampler (random, TPE with defaults),
+ *       the median and interquartile range over seeds 0..seeds-1 of the best value after 25, 50
+ *       and 100 trials;
+ *   <li>{@code timing [repeats]}: the time to sample one whole trial of Hartmann-6 (6 float
+ *       parameters) after 100 and after 1,000 completed trials (a history of random trials, seed
+ *       1), median of repeats after as many warm-up samples;
+ *   <li>{@code pruning [seeds] [trials] [steps]}: random sampling of the synthetic learning curve
+ *       {@link Objectives#curve} with and without {@link SuccessiveHalvingPruner} (first rung 1,
+ *       reduction factor 4, no rungs skipped): share of steps saved and median best final value.
+ * </ul>
+ *
+ * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar dev.mlops.benchmarks.tuning.TuningComparison quality 30 100}.
+ * Not thread-safe; a command-line program.
+ */
+public final class TuningComparison {
+  private static final int[] CHECKPOINTS = {25, 50, 100};
+
+  private TuningComparison() {
+  }
+
+  /**
+   * Runs one mode and prints a Markdown table.
+   *
+   * @param args mode and its numbers (see the class comment)
+   */
+  public static void main(String[] args) {
+    String mode = args.length > 0 ? args[0] : "quality";
+    switch (mode) {
+      case "quality" -> quality(intArg(args, 1, 30), intArg(args, 2, 100));
+      case "timing" -> timing(intArg(args, 1, 30));
+      case "pruning" -> pruning(intArg(args, 1, 10), intArg(args, 2, 100), intArg(args, 3, 100));
+      default -> throw new IllegalArgumentException("unknown mode '" + mode + "': quality, timing or pruning");
+    }
+  }
+
+  private static int intArg(String[] args, int i, int dflt) {
+    return args.length > i ? Integer.parseInt(args[i]) : dflt;
+  }
+
+  static Sampler sampler(String kind, long seed) {
+    return switch (kind) {
+      case "random" -> new RandomSampler(seed);
+      case "tpe" -> new TpeSampler(seed);
+      default -> throw new IllegalArgumentException("unknown sampler '" + kind + "'");
+    };
+  }
+
+  static void quality(int seeds, int trials) {
+    System.out.println("| objective | sampler | best after 25: median [IQR] | after 50 | after 100 |");
+    System.out.println("|---|---|---|---|---|");
+    for (Objectives.Named o : Objectives.ALL) {
+      for (String kind : List.of("random", "tpe")) {
+        double[][] best = new double[CHECKPOINTS.length][seeds];
+        for (int s = 0; s < seeds; s++) {
+          Harness h = new Harness(sampler(kind, s));
+          double b = Double.POSITIVE_INFINITY;
+          for (int n = 1; n <= trials; n++) {
+            b = Math.min(b, h.run(o));
+            for (int c = 0; c < CHECKPOINTS.length; c++) {
+              if (CHECKPOINTS[c] == n) {
+                best[c][s] = b;
+              }
+            }
+          }
+        }
+        StringBuilder row = new StringBuilder("| " + o.name() + " | " + kind);
+        for (double[] col : best) {
+          row.append(" | ").append(fmt(quantile(col, 0.5))).append(" [").append(fmt(quantile(col, 0.25)))
+              .append(", ").append(fmt(quantile(col, 0.75))).append(']');
+        }
+        System.out.println(row.append(" |"));
+      }
+    }
+  }
+
+  static void timing(int repeats) {
+    System.out.println("| sampler | completed trials | params | median ms per trial | q1 | q3 |");
+    System.out.println("|---|---|---|---|---|---|");
+    Objectives.Named o = Objectives.byName("hartmann6");
+    for (int n : new int[] {100, 1000}) {
+      Harness fill = new Harness(new RandomSampler(1));
+      for (int i = 0; i < n; i++) {
+        fill.run(o);
+      }
+      for (String kind : List.of("random", "tpe")) {
+        Harness h = new Harness(sampler(kind, 7));
+        h.trials().addAll(fill.trials());
+        double[] ms = new double[repeats];
+        for (int r = -repeats; r < repeats; r++) {
+          long t0 = System.nanoTime();
+          Harness.Bare t = h.start();
+          for (int j = 0; j < 6; j++) {
+            t.suggestFloat("x" + j, 0, 1, false);
+          }
+          long t1 = System.nanoTime();
+          if (r >= 0) {
+            ms[r] = (t1 - t0) / 1e6;
+          }
+        }
+        System.out.println("| " + kind + " | " + n + " | 6 | " + fmt(quantile(ms, 0.5)) + " | "
+            + fmt(quantile(ms, 0.25)) + " | " + fmt(quantile(ms, 0.75)) + " |");
+      }
+    }
+  }
+
+  static void pruning(int seeds, int trials, int steps) {
+    long[] run = new long[seeds];
+    double[] bestPruned = new double[seeds];
+    double[] bestFull = new double[seeds];
+    int[] pruned = new int[seeds];
+    for (int s = 0; s < seeds; s++) {
+      for (boolean prune : new boolean[] {true, false}) {
+        Pruner pruner = prune ? new SuccessiveHalvingPruner(1, 4, 0) : Pruner.none();
+        Harness h = new Harness(new RandomSampler(s));
+        double best = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < trials; i++) {
+          Harness.Bare t = h.start();
+          double x = t.suggestFloat("x", 0, 1, false);
+          double r = t.suggestFloat("r", 1e-3, 1, true);
+          double v = Double.NaN;
+          boolean stopped = false;
+          for (long step = 1; step <= steps; step++) {
+            v = Objectives.curve(x, r, step);
+            t.intermediate.put(step, v);
+            if (prune) {
+              run[s]++;
+            }
+            if (pruner.prune(h.history(), t.snapshot(TrialState.RUNNING, Optional.empty())).isPresent()) {
+              stopped = true;
+              break;
+            }
+          }
+          if (stopped) {
+            pruned[s]++;
+            h.end(t, TrialState.PRUNED, Optional.empty());
+          } else {
+            h.end(t, TrialState.COMPLETE, Optional.of(v));
+            best = Math.min(best, v);
+          }
+        }
+        if (prune) {
+          bestPruned[s] = best;
+        } else {
+          bestFull[s] = best;
+        }
+      }
+    }
+    double[] saved = new double[seeds];
+    double[] prunedShare = new double[seeds];
+    for (int s = 0; s < seeds; s++) {
+      saved[s] = 1 - run[s] / (double) (trials * (long) steps);
+      prunedShare[s] = pruned[s] / (double) trials;
+    }
+    System.out.println("| pruner | seeds | steps saved: median [IQR] | trials pruned | best with pruning: median [IQR] | best without pruning |");
+    System.out.println("|---|---|---|---|---|---|");
+    System.out.println("| mlops SuccessiveHalvingPruner(1, 4, 0) | " + seeds + " | " + iqr(saved) + " | "
+        + iqr(prunedShare) + " | " + iqr(bestPruned) + " | " + iqr(bestFull) + " |");
+  }
+
+  private static String iqr(double[] xs) {
+    return fmt(quantile(xs, 0.5)) + " [" + fmt(quantile(xs, 0.25)) + ", " + fmt(quantile(xs, 0.75)) + "]";
+  }
+
+  /** Linear-interpolation quantile, as numpy's default. */
+  static double quantile(double[] xs, double q) {
+    double[] s = xs.clone();
+    Arrays.sort(s);
+    double pos = q * (s.length - 1);
+    int lo = (int) Math.floor(pos);
+    int hi = Math.min(lo + 1, s.length - 1);
+    return s[lo] + (pos - lo) * (s[hi] - s[lo]);
+  }
+
+  static String fmt(double v) {
+    return String.format(Locale.ROOT, "%.4g", v);
+  }
+}
