@@ -4,18 +4,20 @@
 Defines the same objectives as benchmarks/src/main/java/dev/mlops/benchmarks/tuning/Objectives.java
 and prints the same Markdown tables as TuningComparison. A reference run by hand, never by CI.
 
-  /usr/bin/python3 benchmarks/optuna/compare.py quality [seeds] [trials]
+  /usr/bin/python3 benchmarks/optuna/compare.py quality [seeds] [trials] [samplers]
   /usr/bin/python3 benchmarks/optuna/compare.py timing [repeats]
   /usr/bin/python3 benchmarks/optuna/compare.py pruning [seeds] [trials] [steps]
 """
 import math
 import sys
 import time
+import warnings
 
 import numpy as np
 import optuna
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
+warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
 
 CHECKPOINTS = (25, 50, 100)
 
@@ -76,6 +78,8 @@ OBJECTIVES = [("branin", branin), ("hartmann6", hartmann6), ("rosenbrock4", rose
 def sampler(kind, seed):
     if kind == "random":
         return optuna.samplers.RandomSampler(seed=seed)
+    if kind == "tpe-multivariate":
+        return optuna.samplers.TPESampler(seed=seed, multivariate=True)
     return optuna.samplers.TPESampler(seed=seed)  # defaults otherwise
 
 
@@ -88,11 +92,11 @@ def iqr(xs):
     return "%s [%s, %s]" % (fmt(q2), fmt(q1), fmt(q3))
 
 
-def quality(seeds, trials):
+def quality(seeds, trials, samplers=("random", "tpe")):
     print("| objective | sampler | best after 25: median [IQR] | after 50 | after 100 |")
     print("|---|---|---|---|---|")
     for name, f in OBJECTIVES:
-        for kind in ("random", "tpe"):
+        for kind in samplers:
             best = [[] for _ in CHECKPOINTS]
             for s in range(seeds):
                 study = optuna.create_study(sampler=sampler(kind, s), direction="minimize")
@@ -184,7 +188,10 @@ def main(argv):
     nums = [int(a) for a in argv[2:]]
     print("optuna %s" % optuna.__version__, file=sys.stderr)
     if mode == "quality":
-        quality(*(nums or [30, 100]))
+        # optional third argument: comma-separated samplers (random, tpe, tpe-multivariate)
+        kinds = argv[4].split(",") if len(argv) > 4 else ("random", "tpe")
+        nums = [int(a) for a in argv[2:4]]
+        quality(*(nums or [30, 100]), samplers=kinds)
     elif mode == "timing":
         timing(*(nums or [30]))
     elif mode == "pruning":

@@ -17,7 +17,8 @@ import java.util.Optional;
  * tables. Modes:
  *
  * <ul>
- *   <li>{@code quality [seeds] [trials]}: per objective and sampler (random, TPE with defaults),
+ *   <li>{@code quality [seeds] [trials] [samplers]}: per objective and sampler (comma-separated:
+ *       {@code random}, {@code tpe} with defaults, {@code tpe-multivariate}; default random,tpe),
  *       the median and interquartile range over seeds 0..seeds-1 of the best value after 25, 50
  *       and 100 trials;
  *   <li>{@code timing [repeats]}: the time to sample one whole trial of Hartmann-6 (6 float
@@ -45,7 +46,8 @@ public final class TuningComparison {
   public static void main(String[] args) {
     String mode = args.length > 0 ? args[0] : "quality";
     switch (mode) {
-      case "quality" -> quality(intArg(args, 1, 30), intArg(args, 2, 100));
+      case "quality" -> quality(intArg(args, 1, 30), intArg(args, 2, 100),
+          List.of((args.length > 3 ? args[3] : "random,tpe").split(",")));
       case "timing" -> timing(intArg(args, 1, 30));
       case "pruning" -> pruning(intArg(args, 1, 10), intArg(args, 2, 100), intArg(args, 3, 100));
       default -> throw new IllegalArgumentException("unknown mode '" + mode + "': quality, timing or pruning");
@@ -60,15 +62,16 @@ public final class TuningComparison {
     return switch (kind) {
       case "random" -> new RandomSampler(seed);
       case "tpe" -> new TpeSampler(seed);
+      case "tpe-multivariate" -> new TpeSampler(TpeSampler.options(seed).withMultivariate(true));
       default -> throw new IllegalArgumentException("unknown sampler '" + kind + "'");
     };
   }
 
-  static void quality(int seeds, int trials) {
+  static void quality(int seeds, int trials, List<String> samplers) {
     System.out.println("| objective | sampler | best after 25: median [IQR] | after 50 | after 100 |");
     System.out.println("|---|---|---|---|---|");
     for (Objectives.Named o : Objectives.ALL) {
-      for (String kind : List.of("random", "tpe")) {
+      for (String kind : samplers) {
         double[][] best = new double[CHECKPOINTS.length][seeds];
         for (int s = 0; s < seeds; s++) {
           Harness h = new Harness(sampler(kind, s));
