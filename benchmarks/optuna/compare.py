@@ -185,7 +185,7 @@ def pruning(seeds, trials, steps):
 
 def main(argv):
     mode = argv[1] if len(argv) > 1 else "quality"
-    nums = [int(a) for a in argv[2:]]
+    nums = [int(a) for a in argv[2:] if a.isdigit()]
     print("optuna %s" % optuna.__version__, file=sys.stderr)
     if mode == "quality":
         # optional third argument: comma-separated samplers (random, tpe, tpe-multivariate)
