@@ -79,7 +79,7 @@ def sampler(kind, seed):
     if kind == "random":
         return optuna.samplers.RandomSampler(seed=seed)
     if kind == "tpe-multivariate":
-        return optuna.samplers.TPESampler(seed=seed, multivariate=True)
+        return optuna.samplers.TPESampler(seed=seed, multivariate=True, warn_independent_sampling=False)
     return optuna.samplers.TPESampler(seed=seed)  # defaults otherwise
 
 
