@@ -109,7 +109,7 @@ def quality(seeds, trials, samplers=("random", "tpe")):
                     for c, cp in enumerate(CHECKPOINTS):
                         if cp == n:
                             best[c].append(b)
-            print("| %s | %s | %s |" % (name, kind, " | ".join(iqr(col) for col in best)))
+            print("| %s | %s | %s |" % (name, kind, " | ".join(iqr(col) if col else "–" for col in best)))
             sys.stdout.flush()
 
 

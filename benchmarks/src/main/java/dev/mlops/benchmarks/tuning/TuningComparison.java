@@ -86,7 +86,12 @@ public final class TuningComparison {
           }
         }
         StringBuilder row = new StringBuilder("| " + o.name() + " | " + kind);
-        for (double[] col : best) {
+        for (int c = 0; c < CHECKPOINTS.length; c++) {
+          double[] col = best[c];
+          if (CHECKPOINTS[c] > trials) {
+            row.append(" | –");
+            continue;
+          }
           row.append(" | ").append(fmt(quantile(col, 0.5))).append(" [").append(fmt(quantile(col, 0.25)))
               .append(", ").append(fmt(quantile(col, 0.75))).append(']');
         }
