@@ -1,8 +1,11 @@
 package dev.mlops.tuning;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mlops.Mlops;
+import dev.mlops.ModelVersion;
+import dev.mlops.NotFoundException;
 import dev.mlops.Workspace;
 import dev.mlops.spi.ObjectStore;
 import java.net.URI;
@@ -183,5 +186,30 @@ public abstract class StudyLogContract {
     // ten minutes in total, never more than one without a heartbeat
     assertThat(expiredSeen[0]).isZero();
     assertThat(study.trials().get(0).state()).isEqualTo(TrialState.COMPLETE);
+  }
+
+  @Test
+  void aStudyIsReadFromTheStoreByNameToResumeOrWarmStart() {
+    study(4).optimize(StudyLogContract::objective, 6);
+    assertThatThrownBy(() -> Study.load(ws, store, "missing")).isInstanceOf(NotFoundException.class)
+        .hasMessageContaining("missing");
+
+    Study loaded = Study.load(ws, store, "shared").sampler(new RandomSampler(4)).build();
+    assertThat(loaded.trials()).hasSize(6).isEqualTo(study(4).trials());
+    assertThat(loaded.optimize(StudyLogContract::objective, 2)).extracting(TrialRecord::number).containsExactly(6, 7);
+
+    Study warm = Study.builder(ws, "warm").log(StoreStudyLog.open(store, "warm"))
+        .warmStart(Study.load(ws, store, "shared").build().trials()).sampler(new TpeSampler(5)).build();
+    assertThat(warm.trials()).isEmpty();
+    assertThat(warm.optimize(StudyLogContract::objective, 1)).extracting(TrialRecord::number).containsExactly(0);
+    assertThat(Study.load(ws, store, "shared").build().trials()).hasSize(8);
+
+    // the registered best names the study and points to the best trial's run
+    TrialRecord best = loaded.bestTrial().orElseThrow();
+    ModelVersion version = loaded.registerBest("tuned");
+    assertThat(version.lineage().trainingRun()).contains(best.run());
+    assertThat(version.tags()).containsEntry(Study.TAG_STUDY, "shared")
+        .containsEntry(Study.TAG_TRIAL, Integer.toString(best.number()));
+    assertThat(ws.experiments().getRun(best.run()).tags()).containsEntry(Study.TAG_STUDY, "shared");
   }
 }
