@@ -7,7 +7,6 @@ import dev.mlops.tuning.Study;
 import dev.mlops.tuning.TpeSampler;
 import dev.mlops.tuning.Trial;
 import dev.mlops.tuning.TrialRecord;
-import dev.mlops.tuning.TrialState;
 import dev.mlops.spi.ObjectStore;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
