@@ -36,6 +36,12 @@ import dev.mlops.features.FeatureValue;
 import dev.mlops.features.FeatureView;
 import dev.mlops.features.TrainingRow;
 import dev.mlops.features.TrainingSetRequest;
+import dev.mlops.tuning.Study;
+import dev.mlops.tuning.SuccessiveHalvingPruner;
+import dev.mlops.tuning.TpeSampler;
+import dev.mlops.tuning.TrialPrunedException;
+import dev.mlops.tuning.TrialRecord;
+import dev.mlops.tuning.TrialState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -163,6 +169,10 @@ public final class Quickstart {
 
       // 8. Bias and explainability: the model flags region "north" more often at equal amounts.
       biasAndAttributions(out, new Random(8));
+
+      // 9. Tuning: search the learning rate and L2 penalty of a small logistic regression with TPE;
+      //    successive halving stops unpromising trials early. Every trial is a run; register the best.
+      tune(ws, out);
       return serving;
     }
   }
@@ -198,6 +208,56 @@ public final class Quickstart {
       top.append(String.format(" %s %+.3f", List.of("amount", "north").get(f), why.attribution(f)));
     }
     out.printf("   top attributions of score %.2f (base %.2f):%s%n", why.prediction(), why.baseValue(), top);
+  }
+
+  private static void tune(Workspace ws, PrintStream out) {
+    Random rnd = new Random(9);
+    int n = 600;
+    double[] x = new double[n];
+    int[] y = new int[n];
+    for (int i = 0; i < n; i++) {
+      double amount = Math.abs(rnd.nextGaussian() * 100);
+      x[i] = (amount - 80) / 60;
+      y[i] = (amount > 180) != (rnd.nextDouble() < 0.05) ? 1 : 0; // 5 % label noise
+    }
+    int train = 400; // the rest is the validation set
+    Study study = Study.builder(ws, "fraud-tuning")
+        .sampler(new TpeSampler(TpeSampler.options(42).withStartupTrials(8)))
+        .pruner(new SuccessiveHalvingPruner())
+        .build();
+    study.optimize(trial -> {
+      double lr = trial.suggestFloat("learning_rate", 1e-3, 3, true);
+      double l2 = trial.suggestFloat("l2", 1e-5, 1, true);
+      double w = 0;
+      double b = 0;
+      double loss = Double.NaN;
+      for (int epoch = 0; epoch < 20; epoch++) {
+        for (int i = 0; i < train; i++) {
+          double err = 1 / (1 + Math.exp(-(w * x[i] + b))) - y[i];
+          w -= lr * (err * x[i] + l2 * w) / 10;
+          b -= lr * err / 10;
+        }
+        loss = 0;
+        for (int i = train; i < n; i++) {
+          double p = Math.min(Math.max(1 / (1 + Math.exp(-(w * x[i] + b))), 1e-12), 1 - 1e-12);
+          loss -= (y[i] == 1 ? Math.log(p) : Math.log(1 - p)) / (n - train);
+        }
+        trial.report(epoch, loss); // run metric "intermediate"
+        if (trial.shouldPrune()) {
+          throw new TrialPrunedException();
+        }
+      }
+      trial.run().logArtifact("model/weights.txt", ws.artifacts().put(
+          String.format("weights: %.6f %.6f", w, b).getBytes(StandardCharsets.UTF_8), ArtifactSpec.of("text/plain")));
+      return loss; // run metric "objective"
+    }, 30);
+    long pruned = study.trials().stream().filter(t -> t.state() == TrialState.PRUNED).count();
+    TrialRecord best = study.bestTrial().orElseThrow();
+    ModelVersion tuned = study.registerBest("fraud-tuned");
+    out.printf("9. tuned learning_rate and l2 with TPE: 30 trials, %d pruned early; best trial %d: "
+            + "validation loss %.4f at learning_rate %.4g, l2 %.3g; registered %s (training run %s)%n",
+        pruned, best.number(), best.value().orElseThrow(), Double.parseDouble(best.displayed("learning_rate").orElseThrow()),
+        Double.parseDouble(best.displayed("l2").orElseThrow()), tuned.ref(), tuned.lineage().trainingRun().orElseThrow());
   }
 
   private static byte[] syntheticCsv(int rows, long seed) {

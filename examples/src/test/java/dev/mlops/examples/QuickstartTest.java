@@ -33,5 +33,10 @@ class QuickstartTest {
     assertThat(printed).containsPattern("DPPL -0\\.\\d+, DI [1-9]\\.\\d\\d");
     // the baseline tags count as registry entries: 3 per run plus one tag update per run
     assertThat(printed).contains("verified 7 entries");
+    // 9. tuning: some trials pruned, the best printed and registered (fraud-tuned/1, then /2 on the second run)
+    assertThat(printed).containsPattern("9\\. tuned learning_rate and l2 with TPE: 30 trials, [1-9]\\d* pruned early; "
+            + "best trial \\d+: validation loss 0\\.\\d{4} at learning_rate [0-9.e-]+, l2 [0-9.e-]+; "
+            + "registered fraud-tuned/1 \\(training run ")
+        .contains("registered fraud-tuned/2 (training run ");
   }
 }

@@ -3,6 +3,7 @@ package dev.mlops.tuning;
 import dev.mlops.ArtifactRef;
 import dev.mlops.ModelVersion;
 import dev.mlops.Names;
+import dev.mlops.spi.ObjectStore;
 import dev.mlops.Registration;
 import dev.mlops.Run;
 import dev.mlops.RunInfo;
@@ -87,6 +88,32 @@ public final class Study {
    */
   public static Builder builder(Workspace workspace, String name) {
     return new Builder(workspace, name);
+  }
+
+  /**
+   * Reads a study kept in {@code store} by name, to resume it or to warm-start another study from
+   * its trials: a builder whose log is {@link StoreStudyLog#open StoreStudyLog.open(store, name)}.
+   * Set the sampler, pruner and direction as the study was run; they are not stored.
+   *
+   * <pre>{@code
+   * Study resumed = Study.load(ws, store, "mlp").sampler(new TpeSampler(42)).build();
+   * Study next = Study.builder(ws, "mlp-2").warmStart(Study.load(ws, store, "mlp").build().trials()).build();
+   * }</pre>
+   *
+   * @param workspace where the study's runs are recorded, over the same store
+   * @param store the store holding the study
+   * @param name the study name
+   * @return a builder over the stored log; not thread-safe
+   * @throws dev.mlops.NotFoundException if the store holds no trial of a study by that name
+   * @throws IllegalArgumentException if the name is not a valid {@link Names name}
+   */
+  public static Builder load(Workspace workspace, ObjectStore store, String name) {
+    Builder b = new Builder(workspace, name);
+    StoreStudyLog stored = StoreStudyLog.open(store, name);
+    if (!stored.exists()) {
+      throw new NotFoundException("study " + name + " has no trial in the store");
+    }
+    return b.log(stored);
   }
 
   /** @return the study name */

@@ -1,9 +1,10 @@
 /**
  * Hyperparameter tuning whose trials are experiment runs: search spaces (declared or
  * define-by-run), samplers (grid, random, Sobol, TPE), pruners (median rule, successive halving
- * / ASHA, Hyperband) and a single-process {@link dev.mlops.tuning.Study}.
+ * / ASHA, Hyperband) and a {@link dev.mlops.tuning.Study}, kept in memory or in the object store
+ * ({@link dev.mlops.tuning.StoreStudyLog}) so several threads and processes work one study.
  *
- * <p>Work in progress: see {@code docs/tuning.md} for what is built and what is still missing
- * (studies shared by several processes through the store).
+ * <p>See {@code docs/tuning.md} for what is built and what is still missing (log compaction, the
+ * comparison with Optuna).
  */
 package dev.mlops.tuning;

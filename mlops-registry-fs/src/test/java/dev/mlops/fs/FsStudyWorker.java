@@ -1,8 +1,12 @@
-package dev.mlops.tuning;
+package dev.mlops.fs;
 
 import dev.mlops.Mlops;
 import dev.mlops.Workspace;
-import dev.mlops.fs.FsObjectStoreProvider;
+import dev.mlops.tuning.StoreStudyLog;
+import dev.mlops.tuning.Study;
+import dev.mlops.tuning.TpeSampler;
+import dev.mlops.tuning.Trial;
+import dev.mlops.tuning.TrialRecord;
 import dev.mlops.spi.ObjectStore;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -11,12 +15,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * A worker process of {@link StudyProcessesIT}: works the study on a {@code file:} store until it
+ * A worker process of {@link FsStudyProcessesIT}: works the study on a {@code file:} store until it
  * holds {@code total} trials, prints {@code LOOPED}, waits for {@code CHECK} on stdin, then prints
  * its view of the best trial.
  */
-final class StudyWorker {
-  private StudyWorker() {}
+final class FsStudyWorker {
+  private FsStudyWorker() {}
 
   public static void main(String[] args) throws Exception {
     Path root = Path.of(args[0]);
@@ -29,7 +33,7 @@ final class StudyWorker {
           .sampler(new TpeSampler(7)).build();
       System.out.println("READY");
       while (study.trials().size() < total) {
-        for (TrialRecord t : study.optimize(StudyWorker::branin, 1)) {
+        for (TrialRecord t : study.optimize(FsStudyWorker::branin, 1)) {
           System.out.println("TRIAL " + t.number() + " " + t.state());
         }
       }

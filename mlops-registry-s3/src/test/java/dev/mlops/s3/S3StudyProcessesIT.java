@@ -1,11 +1,16 @@
-package dev.mlops.tuning;
+package dev.mlops.s3;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mlops.Mlops;
 import dev.mlops.RunInfo;
 import dev.mlops.Workspace;
-import dev.mlops.fs.FsObjectStoreProvider;
+import dev.mlops.tuning.StoreStudyLog;
+import dev.mlops.tuning.Study;
+import dev.mlops.tuning.TpeSampler;
+import dev.mlops.tuning.Trial;
+import dev.mlops.tuning.TrialRecord;
+import dev.mlops.tuning.TrialState;
 import dev.mlops.spi.ObjectStore;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -20,32 +25,50 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.s3.S3Client;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Several JVMs work one study on a {@code file:} store; one is killed mid-study and replaced.
- * Every trial number is used once, every completed trial's value is stored on its run, the killed
- * worker's trial (and only it) fails after its lease, and every process sees the same best trial.
+ * Four JVMs work one study of 40 trials on an {@code s3:} store (the S3 test server); two are killed (kill -9) inside
+ * a trial and replaced. Every trial number is used once, every completed trial's value is stored on
+ * its run, the killed workers' trials (and only they) fail after their lease, and every process sees the same best trial.
  */
-class StudyProcessesIT {
-  private static final int TOTAL = 60;
-  private static final long LEASE_MILLIS = 1500;
+class S3StudyProcessesIT {
+  /** Smaller than the file: test: every trial re-reads the whole log over HTTP (no compaction yet). */
+  private static final int TOTAL = 40;
+  private static final int WORKERS = 4;
+  private static final long LEASE_MILLIS = 3000;
+  private static S3TestServer server;
+
+  @BeforeAll
+  static void start() {
+    server = S3TestServer.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
 
   @TempDir
   Path dir;
 
-  /** A child JVM running {@link StudyWorker}. */
+  /** A child JVM running {@link S3StudyWorker}. */
   private static final class Worker {
     final Process process;
     final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
 
-    Worker(Path root, Path stderr) throws IOException {
+    Worker(String uri, Path cpFile, Path stderr) throws IOException {
       List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
-          "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-          StudyWorker.class.getName(), root.toString(), "shared", Integer.toString(TOTAL), Long.toString(LEASE_MILLIS));
-      process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile())).start();
+          "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "@" + cpFile,
+          S3StudyWorker.class.getName(), uri, "shared", Integer.toString(TOTAL), Long.toString(LEASE_MILLIS));
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()));
+      pb.environment().putAll(server.childEnvironment());
+      process = pb.start();
       Thread reader = new Thread(() -> {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
           for (String line; (line = r.readLine()) != null; ) {
@@ -81,34 +104,40 @@ class StudyProcessesIT {
   @Test
   @Timeout(value = 8, unit = TimeUnit.MINUTES)
   void workersSharingAStudyThroughTheStoreSurviveAKill() throws Exception {
-    Path root = dir.resolve("store");
-    java.nio.file.Files.createDirectories(root);
+    String prefix = server.newPrefix("study");
+    String root = server.uri(prefix).toString();
+    String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    Path cpFile = dir.resolve("classpath");
+    java.nio.file.Files.writeString(cpFile, "-cp\n\"" + classpath.replace("\\", "\\\\") + "\"\n");
     Path stderr = dir.resolve("workers.err");
     List<Worker> workers = new ArrayList<>();
     try {
-      for (int i = 0; i < 3; i++) {
-        workers.add(new Worker(root, stderr));
+      for (int i = 0; i < WORKERS; i++) {
+        workers.add(new Worker(root, cpFile, stderr));
       }
       for (Worker w : workers) {
         w.await("READY");
       }
-      // kill the first worker inside its fourth trial (after its first report), and replace it
-      Worker victim = workers.get(0);
-      for (int i = 0; i < 3; i++) {
-        victim.await("TRIAL ");
+      // kill two workers, each inside a trial (after its first report), and replace each
+      List<Integer> inFlight = new ArrayList<>();
+      for (int k = 0; k < 2; k++) {
+        Worker victim = workers.get(k);
+        for (int i = 0; i < 2 + 3 * k; i++) {
+          victim.await("TRIAL ");
+        }
+        inFlight.add(Integer.parseInt(victim.await("IN ").substring(3)));
+        victim.process.destroyForcibly();
+        victim.process.waitFor(30, TimeUnit.SECONDS);
+        workers.add(new Worker(root, cpFile, stderr));
       }
-      int inFlight = Integer.parseInt(victim.await("IN ").substring(3));
-      victim.process.destroyForcibly();
-      victim.process.waitFor(30, TimeUnit.SECONDS);
-      Worker replacement = new Worker(root, stderr);
-      workers.add(replacement);
-      List<Worker> live = workers.subList(1, workers.size());
+      List<Worker> live = workers.subList(2, workers.size());
       for (Worker w : live) {
         w.await("LOOPED");
       }
 
-      ObjectStore store = new FsObjectStoreProvider().open(root.toUri());
-      try (Workspace ws = Mlops.open(root.toUri(), store)) {
+      try (S3Client client = server.newClient();
+          Workspace ws = Mlops.open(server.uri(prefix), server.storeBuilder(client, prefix).build())) {
+        ObjectStore store = server.storeBuilder(client, prefix).build();
         Study view = Study.builder(ws, "shared").log(StoreStudyLog.open(store, "shared"))
             .lease(Duration.ofMillis(LEASE_MILLIS)).build();
         // the killed worker's trial, if still RUNNING, fails once its lease is over
@@ -120,10 +149,12 @@ class StudyProcessesIT {
             .containsExactlyElementsOf(IntStream.range(0, trials.size()).boxed().toList());
         List<TrialRecord> failed = trials.stream().filter(t -> t.state() != TrialState.COMPLETE).toList();
         System.out.printf("%d trials, %d failed by lease: %s%n", trials.size(), failed.size(), failed);
-        assertThat(failed).extracting(TrialRecord::number).containsExactly(inFlight);
-        assertThat(failed.get(0).state()).isEqualTo(TrialState.FAILED);
-        assertThat(failed.get(0).reason().orElseThrow()).contains("lease expired");
-        assertThat(ws.experiments().getRun(failed.get(0).run()).status()).isEqualTo(dev.mlops.RunStatus.FAILED);
+        assertThat(failed).extracting(TrialRecord::number).containsExactlyInAnyOrderElementsOf(inFlight);
+        for (TrialRecord f : failed) {
+          assertThat(f.state()).isEqualTo(TrialState.FAILED);
+          assertThat(f.reason().orElseThrow()).contains("lease expired");
+          assertThat(ws.experiments().getRun(f.run()).status()).isEqualTo(dev.mlops.RunStatus.FAILED);
+        }
         for (TrialRecord t : trials) {
           if (t.state() == TrialState.COMPLETE) {
             RunInfo run = ws.experiments().getRun(t.run());

@@ -3,11 +3,10 @@ package dev.mlops.tuning;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.mlops.CorruptDataException;
 import dev.mlops.Mlops;
-import dev.mlops.RunId;
+import dev.mlops.ModelVersion;
+import dev.mlops.NotFoundException;
 import dev.mlops.Workspace;
-import dev.mlops.core.MemObjectStore;
 import dev.mlops.spi.ObjectStore;
 import java.net.URI;
 import java.time.Instant;
@@ -20,23 +19,52 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class StoreStudyLogTest {
-  final ObjectStore store = newStore();
-  final Workspace ws = Mlops.open(storeUri(), store);
+/**
+ * The contract every storage backend runs for studies kept in the store ({@link StoreStudyLog}):
+ * workers with their own logs on one store share trial numbers without gaps or duplicates and see
+ * the same trials and best; a new log resumes the study; a dead worker's trial fails after its
+ * lease; reports renew the lease. A backend's test extends this class and implements
+ * {@link #newStore()}; it is shipped in mlops-tuning's test jar ({@code <type>test-jar</type>}),
+ * run on {@code mem:} here, on {@code file:} in mlops-registry-fs and on {@code s3:} in
+ * mlops-registry-s3. Instances are not thread-safe (one per test, as JUnit makes them).
+ */
+public abstract class StudyLogContract {
+  /** The store under test, fresh for each test. */
+  protected ObjectStore store;
+  /** A workspace over {@link #store}. */
+  protected Workspace ws;
 
-  /** @return the store under test; subclasses run the same tests on other backends */
-  ObjectStore newStore() {
-    return new MemObjectStore();
+  /** For subclasses. */
+  protected StudyLogContract() {}
+
+  /**
+   * Returns an empty store of the backend under test.
+   *
+   * @return a fresh store, not shared with another test
+   */
+  protected abstract ObjectStore newStore();
+
+  /**
+   * Opens a workspace over a store; the default is {@link Mlops#open(URI, ObjectStore)}.
+   *
+   * @param store a store from {@link #newStore()}
+   * @return a workspace over it
+   */
+  protected Workspace openWorkspace(ObjectStore store) {
+    return Mlops.open(URI.create("kit:study"), store);
   }
 
-  URI storeUri() {
-    return URI.create("mem:tuning-shared");
+  @BeforeEach
+  final void openStore() {
+    store = newStore();
+    ws = openWorkspace(store);
   }
 
   @AfterEach
-  void close() {
+  final void closeWorkspace() {
     ws.close();
   }
 
@@ -56,7 +84,7 @@ class StoreStudyLogTest {
     ExecutorService pool = Executors.newFixedThreadPool(3);
     try {
       List<Future<List<TrialRecord>>> parts = IntStream.range(0, 3)
-          .mapToObj(w -> pool.submit(() -> study(w).optimize(StoreStudyLogTest::objective, 8)))
+          .mapToObj(w -> pool.submit(() -> study(w).optimize(StudyLogContract::objective, 8)))
           .toList();
       Set<Integer> numbers = new HashSet<>();
       for (Future<List<TrialRecord>> part : parts) {
@@ -75,15 +103,15 @@ class StoreStudyLogTest {
 
   @Test
   void aNewLogOnTheStoreResumesTheStudy() {
-    study(3).optimize(StoreStudyLogTest::objective, 6);
+    study(3).optimize(StudyLogContract::objective, 6);
     Study resumed = study(3);
-    List<TrialRecord> more = resumed.optimize(StoreStudyLogTest::objective, 4);
+    List<TrialRecord> more = resumed.optimize(StudyLogContract::objective, 4);
     assertThat(more).extracting(TrialRecord::number).containsExactly(6, 7, 8, 9);
     assertThat(resumed.trials()).hasSize(10);
   }
 
   /** A clock the test moves. */
-  static final class TestClock extends java.time.Clock {
+  private static final class TestClock extends java.time.Clock {
     private Instant now = Instant.parse("2026-12-03T09:00:00Z");
 
     void advance(java.time.Duration d) {
@@ -161,26 +189,27 @@ class StoreStudyLogTest {
   }
 
   @Test
-  void eventsRoundTripBitExactAndAnUnknownVersionIsCorrupt() {
-    List<TrialEvent> events = List.of(
-        new TrialEvent.Started(7, RunId.of("run-7"), Instant.parse("2026-12-03T09:00:00.123456789Z")),
-        new TrialEvent.Suggested(7, new FloatParam("lr", 1e-5, 0.1, true), 0.0031415926535897933),
-        new TrialEvent.Suggested(7, new IntParam("units", 16, 256, 16, false), 48),
-        new TrialEvent.Suggested(7, new CategoricalParam("opt", List.of("sgd", "adam", "émoji ✓")), 2),
-        new TrialEvent.Reported(7, 12, -0.0),
-        new TrialEvent.Reported(7, 13, Double.NEGATIVE_INFINITY),
-        new TrialEvent.Ended(7, TrialState.COMPLETE, Optional.of(Math.nextUp(1.0)), Optional.empty(), Instant.EPOCH),
-        new TrialEvent.Ended(8, TrialState.PRUNED, Optional.empty(), Optional.of("pruned at step 3"), Instant.EPOCH),
-        new TrialEvent.Heartbeat(9, Instant.ofEpochSecond(5, 7)),
-        new TrialEvent.Expired(9, "lease expired", Instant.ofEpochSecond(6)));
-    for (TrialEvent e : events) {
-      assertThat(TrialEventCodec.decode("k", TrialEventCodec.encode(e))).isEqualTo(e);
-    }
-    byte[] bytes = TrialEventCodec.encode(events.get(4));
-    bytes[0] = 9;
-    assertThatThrownBy(() -> TrialEventCodec.decode("tuning/studies/s/events/x", bytes))
-        .isInstanceOf(CorruptDataException.class).hasMessageContaining("version 9");
-    assertThatThrownBy(() -> TrialEventCodec.decode("k", new byte[] {1, 'R'}))
-        .isInstanceOf(CorruptDataException.class).hasMessageContaining("k");
+  void aStudyIsReadFromTheStoreByNameToResumeOrWarmStart() {
+    study(4).optimize(StudyLogContract::objective, 6);
+    assertThatThrownBy(() -> Study.load(ws, store, "missing")).isInstanceOf(NotFoundException.class)
+        .hasMessageContaining("missing");
+
+    Study loaded = Study.load(ws, store, "shared").sampler(new RandomSampler(4)).build();
+    assertThat(loaded.trials()).hasSize(6).isEqualTo(study(4).trials());
+    assertThat(loaded.optimize(StudyLogContract::objective, 2)).extracting(TrialRecord::number).containsExactly(6, 7);
+
+    Study warm = Study.builder(ws, "warm").log(StoreStudyLog.open(store, "warm"))
+        .warmStart(Study.load(ws, store, "shared").build().trials()).sampler(new TpeSampler(5)).build();
+    assertThat(warm.trials()).isEmpty();
+    assertThat(warm.optimize(StudyLogContract::objective, 1)).extracting(TrialRecord::number).containsExactly(0);
+    assertThat(Study.load(ws, store, "shared").build().trials()).hasSize(8);
+
+    // the registered best names the study and points to the best trial's run
+    TrialRecord best = loaded.bestTrial().orElseThrow();
+    ModelVersion version = loaded.registerBest("tuned");
+    assertThat(version.lineage().trainingRun()).contains(best.run());
+    assertThat(version.tags()).containsEntry(Study.TAG_STUDY, "shared")
+        .containsEntry(Study.TAG_TRIAL, Integer.toString(best.number()));
+    assertThat(ws.experiments().getRun(best.run()).tags()).containsEntry(Study.TAG_STUDY, "shared");
   }
 }

@@ -1,0 +1,157 @@
+package dev.mlops.fs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mlops.Mlops;
+import dev.mlops.RunInfo;
+import dev.mlops.Workspace;
+import dev.mlops.tuning.StoreStudyLog;
+import dev.mlops.tuning.Study;
+import dev.mlops.tuning.TpeSampler;
+import dev.mlops.tuning.Trial;
+import dev.mlops.tuning.TrialRecord;
+import dev.mlops.tuning.TrialState;
+import dev.mlops.spi.ObjectStore;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Four JVMs work one study of 200 trials on a {@code file:} store; two are killed (kill -9) inside
+ * a trial and replaced. Every trial number is used once, every completed trial's value is stored on
+ * its run, the killed workers' trials (and only they) fail after their lease, and every process sees the same best trial.
+ */
+class FsStudyProcessesIT {
+  private static final int TOTAL = 200;
+  private static final int WORKERS = 4;
+  private static final long LEASE_MILLIS = 1500;
+
+  @TempDir
+  Path dir;
+
+  /** A child JVM running {@link FsStudyWorker}. */
+  private static final class Worker {
+    final Process process;
+    final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+
+    Worker(Path root, Path stderr) throws IOException {
+      List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
+          "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+          FsStudyWorker.class.getName(), root.toString(), "shared", Integer.toString(TOTAL), Long.toString(LEASE_MILLIS));
+      process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile())).start();
+      Thread reader = new Thread(() -> {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+          for (String line; (line = r.readLine()) != null; ) {
+            lines.add(line);
+          }
+        } catch (IOException e) {
+          // killed mid-line
+        }
+      });
+      reader.setDaemon(true);
+      reader.start();
+    }
+
+    String await(String prefix) throws InterruptedException {
+      while (true) {
+        String line = lines.poll(3, TimeUnit.MINUTES);
+        if (line == null) {
+          throw new AssertionError("worker " + process.pid() + " printed no " + prefix);
+        }
+        if (line.startsWith(prefix)) {
+          return line;
+        }
+      }
+    }
+
+    void send(String line) throws IOException {
+      OutputStream in = process.getOutputStream();
+      in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+      in.flush();
+    }
+  }
+
+  @Test
+  @Timeout(value = 8, unit = TimeUnit.MINUTES)
+  void workersSharingAStudyThroughTheStoreSurviveAKill() throws Exception {
+    Path root = dir.resolve("store");
+    java.nio.file.Files.createDirectories(root);
+    Path stderr = dir.resolve("workers.err");
+    List<Worker> workers = new ArrayList<>();
+    try {
+      for (int i = 0; i < WORKERS; i++) {
+        workers.add(new Worker(root, stderr));
+      }
+      for (Worker w : workers) {
+        w.await("READY");
+      }
+      // kill two workers, each inside a trial (after its first report), and replace each
+      List<Integer> inFlight = new ArrayList<>();
+      for (int k = 0; k < 2; k++) {
+        Worker victim = workers.get(k);
+        for (int i = 0; i < 3 + 5 * k; i++) {
+          victim.await("TRIAL ");
+        }
+        inFlight.add(Integer.parseInt(victim.await("IN ").substring(3)));
+        victim.process.destroyForcibly();
+        victim.process.waitFor(30, TimeUnit.SECONDS);
+        workers.add(new Worker(root, stderr));
+      }
+      List<Worker> live = workers.subList(2, workers.size());
+      for (Worker w : live) {
+        w.await("LOOPED");
+      }
+
+      ObjectStore store = new FsObjectStoreProvider().open(root.toUri());
+      try (Workspace ws = Mlops.open(root.toUri(), store)) {
+        Study view = Study.builder(ws, "shared").log(StoreStudyLog.open(store, "shared"))
+            .lease(Duration.ofMillis(LEASE_MILLIS)).build();
+        // the killed worker's trial, if still RUNNING, fails once its lease is over
+        Thread.sleep(LEASE_MILLIS + 200);
+        view.expireStaleTrials();
+        List<TrialRecord> trials = view.trials();
+        assertThat(trials.size()).isBetween(TOTAL, TOTAL + live.size() - 1);
+        assertThat(trials).extracting(TrialRecord::number)
+            .containsExactlyElementsOf(IntStream.range(0, trials.size()).boxed().toList());
+        List<TrialRecord> failed = trials.stream().filter(t -> t.state() != TrialState.COMPLETE).toList();
+        System.out.printf("%d trials, %d failed by lease: %s%n", trials.size(), failed.size(), failed);
+        assertThat(failed).extracting(TrialRecord::number).containsExactlyInAnyOrderElementsOf(inFlight);
+        for (TrialRecord f : failed) {
+          assertThat(f.state()).isEqualTo(TrialState.FAILED);
+          assertThat(f.reason().orElseThrow()).contains("lease expired");
+          assertThat(ws.experiments().getRun(f.run()).status()).isEqualTo(dev.mlops.RunStatus.FAILED);
+        }
+        for (TrialRecord t : trials) {
+          if (t.state() == TrialState.COMPLETE) {
+            RunInfo run = ws.experiments().getRun(t.run());
+            assertThat(run.latestMetrics().get(Study.VALUE_METRIC)).isEqualTo(t.value().orElseThrow());
+          }
+        }
+        TrialRecord best = view.bestTrial().orElseThrow();
+        for (Worker w : live) {
+          w.send("CHECK");
+          assertThat(w.await("BEST ")).isEqualTo("BEST " + best.number() + " " + best.value().orElseThrow());
+          assertThat(w.process.waitFor(1, TimeUnit.MINUTES)).isTrue();
+          assertThat(w.process.exitValue()).isZero();
+        }
+      }
+    } finally {
+      for (Worker w : workers) {
+        w.process.destroyForcibly();
+      }
+    }
+  }
+}
