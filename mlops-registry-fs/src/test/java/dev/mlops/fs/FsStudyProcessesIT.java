@@ -42,7 +42,7 @@ class FsStudyProcessesIT {
   @TempDir
   Path dir;
 
-  /** A child JVM running {@link FsStudyWorker}. */
+  /** A child JVM running {@link dev.mlops.tuning.StudyProcessWorker}. */
   private static final class Worker {
     final Process process;
     final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
@@ -50,7 +50,7 @@ class FsStudyProcessesIT {
     Worker(Path root, Path stderr) throws IOException {
       List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
           "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-          FsStudyWorker.class.getName(), root.toString(), "shared", Integer.toString(TOTAL), Long.toString(LEASE_MILLIS));
+          dev.mlops.tuning.StudyProcessWorker.class.getName(), root.toUri().toString(), "shared", Integer.toString(TOTAL), Long.toString(LEASE_MILLIS));
       process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile())).start();
       Thread reader = new Thread(() -> {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {

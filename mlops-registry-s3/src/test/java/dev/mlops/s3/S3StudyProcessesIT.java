@@ -57,7 +57,7 @@ class S3StudyProcessesIT {
   @TempDir
   Path dir;
 
-  /** A child JVM running {@link S3StudyWorker}. */
+  /** A child JVM running {@link dev.mlops.tuning.StudyProcessWorker}. */
   private static final class Worker {
     final Process process;
     final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
@@ -65,7 +65,7 @@ class S3StudyProcessesIT {
     Worker(String uri, Path cpFile, Path stderr) throws IOException {
       List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
           "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "@" + cpFile,
-          S3StudyWorker.class.getName(), uri, "shared", Integer.toString(TOTAL), Long.toString(LEASE_MILLIS));
+          dev.mlops.tuning.StudyProcessWorker.class.getName(), uri, "shared", Integer.toString(TOTAL), Long.toString(LEASE_MILLIS));
       ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()));
       pb.environment().putAll(server.childEnvironment());
       process = pb.start();

@@ -1,39 +1,44 @@
-package dev.mlops.fs;
+package dev.mlops.tuning;
 
 import dev.mlops.Mlops;
 import dev.mlops.Workspace;
-import dev.mlops.tuning.StoreStudyLog;
-import dev.mlops.tuning.Study;
-import dev.mlops.tuning.TpeSampler;
-import dev.mlops.tuning.Trial;
-import dev.mlops.tuning.TrialRecord;
 import dev.mlops.spi.ObjectStore;
+import dev.mlops.spi.ObjectStoreProvider;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ServiceLoader;
 
 /**
- * A worker process of {@link FsStudyProcessesIT}: works the study on a {@code file:} store until it
- * holds {@code total} trials, prints {@code LOOPED}, waits for {@code CHECK} on stdin, then prints
- * its view of the best trial.
+ * A worker process for multi-process study tests on any backend ({@code FsStudyProcessesIT},
+ * {@code S3StudyProcessesIT}): works the study on the store at a URI until it holds the wanted
+ * number of trials, printing {@code READY}, {@code IN n} when a trial has started, {@code TRIAL n
+ * state}, {@code LOOPED}; then on {@code CHECK} prints {@code BEST n value} and {@code DONE}.
+ * Arguments: store URI, study name, total trials, lease in milliseconds.
+ *
+ * <p>Not thread-safe; a process main.
  */
-final class FsStudyWorker {
-  private FsStudyWorker() {}
+public final class StudyProcessWorker {
+  private StudyProcessWorker() {}
 
+  /**
+   * @param args store URI, study name, total trials, lease in milliseconds
+   * @throws Exception on any failure (the test reads the exit code and stderr)
+   */
   public static void main(String[] args) throws Exception {
-    Path root = Path.of(args[0]);
+    URI uri = URI.create(args[0]);
     String name = args[1];
     int total = Integer.parseInt(args[2]);
     Duration lease = Duration.ofMillis(Long.parseLong(args[3]));
-    ObjectStore store = new FsObjectStoreProvider().open(root.toUri());
-    try (Workspace ws = Mlops.open(root.toUri(), store)) {
+    ObjectStore store = provider(uri.getScheme()).open(uri);
+    try (Workspace ws = Mlops.open(uri, store)) {
       Study study = Study.builder(ws, name).log(StoreStudyLog.open(store, name)).lease(lease)
           .sampler(new TpeSampler(7)).build();
       System.out.println("READY");
       while (study.trials().size() < total) {
-        for (TrialRecord t : study.optimize(FsStudyWorker::branin, 1)) {
+        for (TrialRecord t : study.optimize(StudyProcessWorker::branin, 1)) {
           System.out.println("TRIAL " + t.number() + " " + t.state());
         }
       }
@@ -49,6 +54,15 @@ final class FsStudyWorker {
         }
       }
     }
+  }
+
+  private static ObjectStoreProvider provider(String scheme) {
+    for (ObjectStoreProvider p : ServiceLoader.load(ObjectStoreProvider.class)) {
+      if (p.scheme().equalsIgnoreCase(scheme)) {
+        return p;
+      }
+    }
+    throw new IllegalStateException("no storage provider for scheme " + scheme + " on the class path");
   }
 
   static double branin(Trial t) throws InterruptedException {
