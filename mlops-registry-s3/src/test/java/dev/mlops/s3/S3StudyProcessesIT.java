@@ -33,13 +33,13 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Four JVMs work one study of 40 trials on an {@code s3:} store (the S3 test server); two are killed (kill -9) inside
+ * Four JVMs work one study of 200 trials on an {@code s3:} store (the S3 test server); two are killed (kill -9) inside
  * a trial and replaced. Every trial number is used once, every completed trial's value is stored on
  * its run, the killed workers' trials (and only they) fail after their lease, and every process sees the same best trial.
  */
 class S3StudyProcessesIT {
-  /** Smaller than the file: test: every trial re-reads the whole log over HTTP (no compaction yet). */
-  private static final int TOTAL = 40;
+  /** As many as the file: test; a worker reads each stored event once, and ended trials come back in segments. */
+  private static final int TOTAL = Integer.getInteger("mlops.it.studyTrials", 200);
   private static final int WORKERS = 4;
   private static final long LEASE_MILLIS = 3000;
   private static S3TestServer server;

@@ -6,6 +6,7 @@ import java.util.List;
 /** A {@link StudyLog} in memory. Thread-safe. */
 final class MemoryStudyLog implements StudyLog {
   private final List<TrialEvent> events = new ArrayList<>();
+  private final java.util.Set<Integer> finished = new java.util.HashSet<>();
   private int next;
 
   @Override
@@ -16,20 +17,18 @@ final class MemoryStudyLog implements StudyLog {
 
   @Override
   public synchronized void append(TrialEvent event) {
-    if (java.util.Objects.requireNonNull(event, "event") instanceof TrialEvent.Started) {
-      throw new IllegalArgumentException("a trial is started with start(run, at), not append: " + event);
-    }
+    StoreStudyLog.requireRunningEvent(event);
     events.add(event);
   }
 
   @Override
-  public synchronized boolean expire(TrialEvent.Expired expired) {
-    boolean already = events.stream()
-        .anyMatch(e -> e instanceof TrialEvent.Expired && e.number() == expired.number());
-    if (!already) {
-      events.add(expired);
+  public synchronized boolean finish(TrialEvent terminal) {
+    StoreStudyLog.requireTerminal(terminal);
+    if (!finished.add(terminal.number())) {
+      return false;
     }
-    return !already;
+    events.add(terminal);
+    return true;
   }
 
   @Override

@@ -171,7 +171,7 @@ public final class Study {
         continue;
       }
       String reason = "lease expired: no sign of life from the worker since " + seen + " (lease " + lease + ")";
-      if (log.expire(new TrialEvent.Expired(t.number(), reason, now))) {
+      if (log.finish(new TrialEvent.Expired(t.number(), reason, now))) {
         expired++;
         LOG.warn("study {} trial {}: {}", name, t.number(), reason);
         try {
@@ -228,12 +228,16 @@ public final class Study {
       Optional<Long> step = trial.snapshot().lastStep();
       String reason = trial.pruneReason().orElse(pruned.getMessage() == null ? "pruned" : pruned.getMessage());
       String text = "pruned at step " + step.map(String::valueOf).orElse("none") + ": " + reason;
-      endRun(number, run, () -> {
-        run.setTag(TAG_STATE, TrialState.PRUNED.name());
-        step.ifPresent(s -> run.setTag(TAG_PRUNED_STEP, Long.toString(s)));
-        run.end(RunStatus.KILLED, truncate(text));
-      });
-      log.append(new TrialEvent.Ended(number, TrialState.PRUNED, Optional.empty(), Optional.of(text), clock.instant()));
+      step.ifPresent(s -> tagRun(number, run, TAG_PRUNED_STEP, Long.toString(s)));
+      if (log.finish(new TrialEvent.Ended(number, TrialState.PRUNED, Optional.empty(), Optional.of(text),
+          clock.instant()))) {
+        endRun(number, run, () -> {
+          run.setTag(TAG_STATE, TrialState.PRUNED.name());
+          run.end(RunStatus.KILLED, truncate(text));
+        });
+      } else {
+        lostToExpiry(number, run);
+      }
       return number;
     } catch (Exception | Error failure) {
       String text = failure.getClass().getName() + (failure.getMessage() == null ? "" : ": " + failure.getMessage());
@@ -249,14 +253,39 @@ public final class Study {
       LOG.warn("study {} trial {} failed: objective returned NaN", name, number);
       return number;
     }
-    endRun(number, run, () -> {
-      run.logMetric(VALUE_METRIC, value);
-      run.setTag(TAG_STATE, TrialState.COMPLETE.name());
-      run.end(RunStatus.FINISHED);
-    });
-    log.append(new TrialEvent.Ended(number, TrialState.COMPLETE, Optional.of(value), Optional.empty(),
-        clock.instant()));
+    // the value goes on the run first; then one write to the log decides the outcome, and the run
+    // is ended to agree with it (an expiring worker may have decided first)
+    endRun(number, run, () -> run.logMetric(VALUE_METRIC, value));
+    if (log.finish(new TrialEvent.Ended(number, TrialState.COMPLETE, Optional.of(value), Optional.empty(),
+        clock.instant()))) {
+      endRun(number, run, () -> {
+        run.setTag(TAG_STATE, TrialState.COMPLETE.name());
+        run.end(RunStatus.FINISHED);
+      });
+    } else {
+      lostToExpiry(number, run);
+    }
     return number;
+  }
+
+  /**
+   * The trial's lease ran out and another worker decided it FAILED before this owner finished:
+   * the log's decision stands, and the run is made to agree with it (the expiring worker ends it
+   * too; whichever is first).
+   */
+  private void lostToExpiry(int number, Run run) {
+    String reason = log.trials().stream().filter(t -> t.number() == number).findFirst()
+        .flatMap(TrialRecord::reason).orElse("lease expired");
+    LOG.warn("study {} trial {}: finished after another worker expired it; it stays FAILED: {}", name, number,
+        reason);
+    endRun(number, run, () -> {
+      run.setTag(TAG_STATE, TrialState.FAILED.name());
+      run.end(RunStatus.FAILED, truncate(reason));
+    });
+  }
+
+  private void tagRun(int number, Run run, String key, String value) {
+    endRun(number, run, () -> run.setTag(key, value));
   }
 
   /** Ends the run; if another worker already failed it (lease expired), the log's Expired stands. */
@@ -270,11 +299,15 @@ public final class Study {
   }
 
   private void fail(int number, Run run, String text) {
-    endRun(number, run, () -> {
-      run.setTag(TAG_STATE, TrialState.FAILED.name());
-      run.end(RunStatus.FAILED, truncate(text));
-    });
-    log.append(new TrialEvent.Ended(number, TrialState.FAILED, Optional.empty(), Optional.of(text), clock.instant()));
+    if (log.finish(new TrialEvent.Ended(number, TrialState.FAILED, Optional.empty(), Optional.of(text),
+        clock.instant()))) {
+      endRun(number, run, () -> {
+        run.setTag(TAG_STATE, TrialState.FAILED.name());
+        run.end(RunStatus.FAILED, truncate(text));
+      });
+    } else {
+      lostToExpiry(number, run);
+    }
   }
 
   private static String truncate(String text) {

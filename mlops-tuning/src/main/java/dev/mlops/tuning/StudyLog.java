@@ -10,10 +10,9 @@ import java.util.TreeMap;
 
 /**
  * Where a study keeps its state: trial numbers and an append-only list of {@link TrialEvent}s
- * ({@link #start} writes a trial's {@code Started} event, {@link #append} the others).
- * Today the only implementation is in memory ({@link #inMemory()}); a store-backed log (trial
- * numbers through the store's create-if-absent, leases, resume) is the next step of the design,
- * see {@code docs/tuning.md}.
+ ({@link #start} writes a trial's {@code Started} event, {@link #append} the ones while it
+ * runs, {@link #finish} the one that decides how it ended). Implementations: in memory
+ * ({@link #inMemory()}) and in an object store ({@link StoreStudyLog}).
  *
  * <p>Implementations must be thread-safe.
  */
@@ -29,20 +28,34 @@ public interface StudyLog {
   int start(RunId run, java.time.Instant at);
 
   /**
-   * Appends an event.
+   * Appends an event of a running trial ({@link TrialEvent.Suggested}, {@link TrialEvent.Reported},
+   * {@link TrialEvent.Heartbeat}).
    *
    * @param event the event
+   * @throws IllegalArgumentException for a {@code Started}, {@code Ended} or {@code Expired} event
    */
   void append(TrialEvent event);
 
   /**
-   * Records that a trial's lease expired, at most once per trial whoever calls it: several
-   * workers may find the same stale trial, one of them wins.
+   * Decides how a trial ended, at most once per trial whoever calls it: the owner's
+   * {@link TrialEvent.Ended} and another worker's {@link TrialEvent.Expired} (its lease ran out)
+   * compete for one slot and the first write wins, so the owner and an expiring worker that race
+   * agree on the outcome.
    *
-   * @param expired the event
-   * @return whether this call recorded it (false if the trial was already expired)
+   * @param terminal an {@code Ended} or {@code Expired} event
+   * @return whether this call decided the trial (false if it had already ended)
+   * @throws IllegalArgumentException for any other kind of event
    */
-  boolean expire(TrialEvent.Expired expired);
+  boolean finish(TrialEvent terminal);
+
+  /**
+   * @param event an event
+   * @return whether it is an {@code Ended} or {@code Expired} event, which only
+   *     {@link #finish} records
+   */
+  static boolean isTerminal(TrialEvent event) {
+    return event instanceof TrialEvent.Ended || event instanceof TrialEvent.Expired;
+  }
 
   /** @return every event so far; each trial's events in the order they were appended */
   List<TrialEvent> events();
@@ -63,8 +76,9 @@ public interface StudyLog {
   }
 
   /**
-   * Replays events into trials. An {@link TrialEvent.Expired} is final: it wins over an
-   * {@link TrialEvent.Ended} whichever comes first.
+   * Replays events into trials. Logs written by {@link #finish} hold one terminal event per
+   * trial; in a study stored by an earlier version, where both could be present, an
+   * {@link TrialEvent.Expired} wins over an {@link TrialEvent.Ended} whichever comes first.
    *
    * @param events events in append order
    * @return the trials they describe, by number

@@ -4,7 +4,7 @@
  * / ASHA, Hyperband) and a {@link dev.mlops.tuning.Study}, kept in memory or in the object store
  * ({@link dev.mlops.tuning.StoreStudyLog}) so several threads and processes work one study.
  *
- * <p>See {@code docs/tuning.md} for what is built and what is still missing (log compaction, the
- * comparison with Optuna).
+ * <p>See {@code docs/tuning.md} for the design, the stored format and the comparison with
+ * Optuna.
  */
 package dev.mlops.tuning;

@@ -163,7 +163,8 @@ public abstract class StudyLogContract {
     // a second worker finds nothing left to expire; the expiry is final even if the owner reappears
     Study other = Study.builder(ws, "leased").log(StoreStudyLog.open(store, "leased")).clock(clock).lease(lease).build();
     assertThat(other.expireStaleTrials()).isZero();
-    dead.append(new TrialEvent.Ended(n, TrialState.COMPLETE, Optional.of(0.1), Optional.empty(), clock.instant()));
+    assertThat(dead.finish(new TrialEvent.Ended(n, TrialState.COMPLETE, Optional.of(0.1), Optional.empty(),
+        clock.instant()))).isFalse();
     assertThat(other.trials().get(0).state()).isEqualTo(TrialState.FAILED);
   }
 
@@ -211,5 +212,109 @@ public abstract class StudyLogContract {
     assertThat(version.tags()).containsEntry(Study.TAG_STUDY, "shared")
         .containsEntry(Study.TAG_TRIAL, Integer.toString(best.number()));
     assertThat(ws.experiments().getRun(best.run()).tags()).containsEntry(Study.TAG_STUDY, "shared");
+  }
+
+  @Test
+  void anOwnerThatFinishesAfterItsTrialExpiredAgreesWithTheLog() {
+    TestClock clock = new TestClock();
+    java.time.Duration lease = java.time.Duration.ofMinutes(5);
+    Study owner = Study.builder(ws, "race").log(StoreStudyLog.open(store, "race")).clock(clock).lease(lease)
+        .sampler(new RandomSampler(1)).build();
+    Study expirer = Study.builder(ws, "race").log(StoreStudyLog.open(store, "race")).clock(clock).lease(lease).build();
+    List<TrialRecord> done = owner.optimize(t -> {
+      t.suggestFloat("x", 0, 1);
+      // the objective runs past its lease without a report; another worker fails the trial meanwhile
+      clock.advance(java.time.Duration.ofMinutes(6));
+      assertThat(expirer.expireStaleTrials()).isEqualTo(1);
+      return 0.25;
+    }, 1);
+    TrialRecord trial = done.get(0);
+    assertThat(trial.state()).isEqualTo(TrialState.FAILED);
+    assertThat(trial.value()).isEmpty();
+    assertThat(trial.reason().orElseThrow()).contains("lease expired");
+    dev.mlops.RunInfo run = ws.experiments().getRun(trial.run());
+    assertThat(run.status()).isEqualTo(dev.mlops.RunStatus.FAILED);
+    assertThat(run.tags()).containsEntry(Study.TAG_STATE, TrialState.FAILED.name());
+    assertThat(expirer.trials()).isEqualTo(owner.trials());
+    assertThat(owner.bestTrial()).isEmpty();
+  }
+
+  @Test
+  void endedTrialsAreCompactedIntoSegmentsThatColdReadersTakeWhole() {
+    int segment = 4;
+    Study writer = Study.builder(ws, "compact").log(StoreStudyLog.open(store, "compact", segment))
+        .sampler(new RandomSampler(2)).build();
+    writer.optimize(t -> {
+      double x = t.suggestFloat("x", -1, 1);
+      t.report(0, x);
+      t.report(1, x / 2);
+      return x * x;
+    }, 10);
+    // the writer reads the log before each trial: blocks 0..3 and 4..7 had ended by trial 9
+    assertThat(store.listAll("tuning/studies/compact/segments/").toList()).containsExactly(
+        "tuning/studies/compact/segments/0000000000-0000000004",
+        "tuning/studies/compact/segments/0000000004-0000000008");
+
+    StoreStudyLog cold = StoreStudyLog.open(store, "compact", segment);
+    assertThat(StudyLog.replay(cold.events())).isEqualTo(writer.trials());
+    // two segments, then trials 8 and 9 with their own events (start, suggestion, two reports, end)
+    assertThat(cold.objectReads()).isEqualTo(2 + 2 * 5);
+    long before = cold.objectReads();
+    cold.events();
+    assertThat(cold.objectReads()).as("immutable objects are read once").isEqualTo(before);
+
+    // the study goes on from a cold log, and both agree
+    Study more = Study.builder(ws, "compact").log(cold).sampler(new RandomSampler(3)).build();
+    assertThat(more.optimize(t -> t.suggestFloat("x", -1, 1), 3)).extracting(TrialRecord::number)
+        .containsExactly(10, 11, 12);
+    assertThat(StudyLog.replay(StoreStudyLog.open(store, "compact", segment).events())).hasSize(13)
+        .isEqualTo(more.trials());
+  }
+
+  @Test
+  void storedBytesAreCheckedAndStrayKeysIgnored() {
+    int segment = 2;
+    Study writer = Study.builder(ws, "checked").log(StoreStudyLog.open(store, "checked", segment))
+        .sampler(new RandomSampler(2)).build();
+    writer.optimize(t -> t.suggestFloat("x", -1, 1), 4);
+    String base = "tuning/studies/checked/";
+    store.create(base + "trials/README", "not a trial".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    store.create(base + "events/notes.txt", "x".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    store.create(base + "segments/latest", "x".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(StudyLog.replay(StoreStudyLog.open(store, "checked", segment).events())).isEqualTo(writer.trials());
+
+    // an altered segment is reported, naming its key
+    String seg = base + "segments/0000000000-0000000002";
+    byte[] bytes = store.get(seg).orElseThrow();
+    bytes[12] ^= 1;
+    store.delete(seg);
+    store.create(seg, bytes);
+    assertThatThrownBy(() -> StoreStudyLog.open(store, "checked", segment).events())
+        .isInstanceOf(dev.mlops.CorruptDataException.class).hasMessageContaining(seg);
+
+    // an event stored under another trial's key is reported
+    Study other = Study.builder(ws, "moved").log(StoreStudyLog.open(store, "moved", 100))
+        .sampler(new RandomSampler(2)).build();
+    other.optimize(t -> t.suggestFloat("x", -1, 1), 2);
+    String t1 = "tuning/studies/moved/trials/0000000001";
+    store.delete(t1);
+    store.create(t1, store.get("tuning/studies/moved/trials/0000000000").orElseThrow());
+    assertThatThrownBy(() -> StoreStudyLog.open(store, "moved", 100).events())
+        .isInstanceOf(dev.mlops.CorruptDataException.class).hasMessageContaining(t1);
+  }
+
+  @Test
+  void onlyFinishRecordsATrialsEnd() {
+    StoreStudyLog log = StoreStudyLog.open(store, "api");
+    int n = log.start(dev.mlops.RunId.of("r-api"), Instant.EPOCH);
+    TrialEvent.Ended ended = new TrialEvent.Ended(n, TrialState.COMPLETE, Optional.of(1.0), Optional.empty(),
+        Instant.EPOCH);
+    assertThatThrownBy(() -> log.append(ended)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("finish");
+    assertThatThrownBy(() -> log.finish(new TrialEvent.Heartbeat(n, Instant.EPOCH)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Heartbeat");
+    assertThat(log.finish(ended)).isTrue();
+    assertThat(log.finish(new TrialEvent.Expired(n, "late", Instant.EPOCH))).isFalse();
+    assertThat(StudyLog.replay(log.events()).get(0).value()).contains(1.0);
   }
 }
