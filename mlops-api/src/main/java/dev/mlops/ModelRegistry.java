@@ -106,6 +106,14 @@ public interface ModelRegistry {
   List<AuditEntry> history(String model);
 
   /**
+   * @return this process's cache counters (hits, loads, staleness), for monitoring; implementations
+   *     without a cache return {@link RegistryCacheStats#NONE}
+   */
+  default RegistryCacheStats cacheStats() {
+    return RegistryCacheStats.NONE;
+  }
+
+  /**
    * Reads the model's whole log from storage and checks every entry's hash, its number and the
    * chain; every stored checkpoint against the fold of the entries it summarises and against the
    * digest the log recorded for it; and the model's index marker. Cannot detect, on its own, that

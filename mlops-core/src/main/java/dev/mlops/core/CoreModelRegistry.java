@@ -71,6 +71,8 @@ final class CoreModelRegistry implements ModelRegistry {
   private final References references;
   private final LoadingCache<String, ModelState> states;
   private final ConcurrentHashMap<String, Resolved> resolved = new ConcurrentHashMap<>();
+  /** When each cached model's state was last read from (or written to) the store, System.nanoTime. */
+  private final ConcurrentHashMap<String, Long> syncedAt = new ConcurrentHashMap<>();
   private static final int MAX_RESOLVED = 10_000;
 
   CoreModelRegistry(ObjectStore store, Clock clock, String actor, Duration refreshInterval, int checkpointInterval,
@@ -84,15 +86,16 @@ final class CoreModelRegistry implements ModelRegistry {
     this.states = Caffeine.newBuilder()
         .maximumSize(10_000)
         .refreshAfterWrite(refreshInterval)
+        .recordStats()
         .build(new CacheLoader<String, ModelState>() {
           @Override
           public ModelState load(String model) {
-            return coldLoad(model);
+            return synced(coldLoad(model));
           }
 
           @Override
           public ModelState reload(String model, ModelState old) {
-            return catchUp(old);
+            return synced(catchUp(old));
           }
         });
   }
@@ -572,7 +575,25 @@ final class CoreModelRegistry implements ModelRegistry {
   }
 
   private void publish(ModelState s) {
-    states.asMap().merge(s.model(), s, (old, neu) -> neu.lastSeq() > old.lastSeq() ? neu : old);
+    states.asMap().merge(s.model(), synced(s), (old, neu) -> neu.lastSeq() > old.lastSeq() ? neu : old);
+  }
+
+  private ModelState synced(ModelState s) {
+    syncedAt.put(s.model(), System.nanoTime());
+    return s;
+  }
+
+  @Override
+  public dev.mlops.RegistryCacheStats cacheStats() {
+    com.github.benmanes.caffeine.cache.stats.CacheStats c = states.stats();
+    long now = System.nanoTime();
+    long oldest = now;
+    for (String model : states.asMap().keySet()) {
+      oldest = Math.min(oldest, syncedAt.getOrDefault(model, now));
+    }
+    syncedAt.keySet().retainAll(states.asMap().keySet());
+    return new dev.mlops.RegistryCacheStats(c.hitCount(), c.missCount(), c.loadSuccessCount() + c.loadFailureCount(),
+        c.loadFailureCount(), states.estimatedSize(), java.time.Duration.ofNanos(now - oldest));
   }
 
   private ModelState catchUp(ModelState s) {
