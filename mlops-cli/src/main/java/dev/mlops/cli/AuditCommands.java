@@ -3,7 +3,6 @@ package dev.mlops.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.mlops.AuditEntry;
 import dev.mlops.LogAnchor;
-import dev.mlops.NotFoundException;
 import dev.mlops.VerifyReport;
 import dev.mlops.Workspace;
 import java.util.ArrayList;
@@ -36,11 +35,7 @@ final class AuditCommands {
         throw new IllegalArgumentException("--anchor checks one model's log: name exactly one model (" + models.size()
             + " named)");
       }
-      for (String m : names) {
-        if (!ws.registry().models().contains(m)) {
-          throw new NotFoundException("model '" + m + "' does not exist; models: " + ws.registry().models());
-        }
-      }
+      names.forEach(m -> requireModel(ws, m));
       boolean ok = true;
       ArrayNode json = Output.JSON.createArrayNode();
       List<List<String>> rows = new ArrayList<>();
@@ -79,9 +74,7 @@ final class AuditCommands {
 
     @Override
     int run(Workspace ws) {
-      if (!ws.registry().models().contains(model)) {
-        throw new NotFoundException("model '" + model + "' does not exist; models: " + ws.registry().models());
-      }
+      requireModel(ws, model);
       List<AuditEntry> entries = ws.registry().history(model);
       if (options.json) {
         entries.forEach(e -> Output.jsonLine(out(), Output.audit(model, e)));

@@ -52,6 +52,13 @@ final class ListCommands {
     }
 
     abstract int run(Workspace ws);
+
+    /** @throws NotFoundException naming the models there are, if {@code model} is not one */
+    static void requireModel(Workspace ws, String model) {
+      if (!ws.registry().models().contains(model)) {
+        throw new NotFoundException("model '" + model + "' does not exist; models: " + ws.registry().models());
+      }
+    }
   }
 
   @Command(name = "models", mixinStandardHelpOptions = true, description = "List the models, with their latest version and aliases.")
@@ -93,8 +100,8 @@ final class ListCommands {
     @Override
     int run(Workspace ws) {
       List<ModelVersion> versions = ws.registry().versions(model);
-      if (versions.isEmpty() && !ws.registry().models().contains(model)) {
-        throw new NotFoundException("model '" + model + "' does not exist; models: " + ws.registry().models());
+      if (versions.isEmpty()) {
+        requireModel(ws, model);
       }
       if (options.json) {
         ArrayNode json = Output.JSON.createArrayNode();
@@ -151,9 +158,7 @@ final class ListCommands {
 
     @Override
     int run(Workspace ws) {
-      if (!ws.registry().models().contains(model)) {
-        throw new NotFoundException("model '" + model + "' does not exist; models: " + ws.registry().models());
-      }
+      requireModel(ws, model);
       Map<String, Integer> aliases = new TreeMap<>();
       ws.registry().versions(model).forEach(v -> v.aliases().forEach(a -> aliases.put(a, v.version())));
       if (options.json) {

@@ -229,15 +229,7 @@ public final class Study {
       String reason = trial.pruneReason().orElse(pruned.getMessage() == null ? "pruned" : pruned.getMessage());
       String text = "pruned at step " + step.map(String::valueOf).orElse("none") + ": " + reason;
       step.ifPresent(s -> tagRun(number, run, TAG_PRUNED_STEP, Long.toString(s)));
-      if (log.finish(new TrialEvent.Ended(number, TrialState.PRUNED, Optional.empty(), Optional.of(text),
-          clock.instant()))) {
-        endRun(number, run, () -> {
-          run.setTag(TAG_STATE, TrialState.PRUNED.name());
-          run.end(RunStatus.KILLED, truncate(text));
-        });
-      } else {
-        lostToExpiry(number, run);
-      }
+      finish(number, run, TrialState.PRUNED, Optional.empty(), Optional.of(text), RunStatus.KILLED);
       return number;
     } catch (Exception | Error failure) {
       String text = failure.getClass().getName() + (failure.getMessage() == null ? "" : ": " + failure.getMessage());
@@ -256,16 +248,24 @@ public final class Study {
     // the value goes on the run first; then one write to the log decides the outcome, and the run
     // is ended to agree with it (an expiring worker may have decided first)
     endRun(number, run, () -> run.logMetric(VALUE_METRIC, value));
-    if (log.finish(new TrialEvent.Ended(number, TrialState.COMPLETE, Optional.of(value), Optional.empty(),
-        clock.instant()))) {
+    finish(number, run, TrialState.COMPLETE, Optional.of(value), Optional.empty(), RunStatus.FINISHED);
+    return number;
+  }
+
+  /**
+   * One write to the log decides how the trial ended; the run is then ended to agree with it (or,
+   * if an expiring worker decided first, made to agree with that).
+   */
+  private void finish(int number, Run run, TrialState state, Optional<Double> value, Optional<String> reason,
+      RunStatus runStatus) {
+    if (log.finish(new TrialEvent.Ended(number, state, value, reason, clock.instant()))) {
       endRun(number, run, () -> {
-        run.setTag(TAG_STATE, TrialState.COMPLETE.name());
-        run.end(RunStatus.FINISHED);
+        run.setTag(TAG_STATE, state.name());
+        run.end(runStatus, reason.map(Study::truncate).orElse(""));
       });
     } else {
       lostToExpiry(number, run);
     }
-    return number;
   }
 
   /**
@@ -299,15 +299,7 @@ public final class Study {
   }
 
   private void fail(int number, Run run, String text) {
-    if (log.finish(new TrialEvent.Ended(number, TrialState.FAILED, Optional.empty(), Optional.of(text),
-        clock.instant()))) {
-      endRun(number, run, () -> {
-        run.setTag(TAG_STATE, TrialState.FAILED.name());
-        run.end(RunStatus.FAILED, truncate(text));
-      });
-    } else {
-      lostToExpiry(number, run);
-    }
+    finish(number, run, TrialState.FAILED, Optional.empty(), Optional.of(text), RunStatus.FAILED);
   }
 
   private static String truncate(String text) {
