@@ -13,7 +13,9 @@ import java.util.Optional;
  *
  * @param experiments experiments to search; empty means all
  * @param filters conditions that must all hold
- * @param orderBy sort keys, first is most significant; runs tie-break by start time, newest first, then id
+ * @param orderBy sort keys, first is most significant; runs tie-break by start time, newest first, then id.
+ *     Without sort keys (and without filters, the cheap case) runs come newest first by id, which
+ *     begins with the creation time, and a page reads only its own runs
  * @param pageSize runs per page, 1..10000
  * @param pageToken where to continue, from {@link RunPage#nextPageToken()}
  */

@@ -215,6 +215,9 @@ final class CoreExperiments implements Experiments, AutoCloseable {
     for (String prefix : prefixes) {
       store.listAll(prefix).forEach(k -> ids.add(k.substring(k.lastIndexOf('/') + 1)));
     }
+    if (query.filters().isEmpty() && query.orderBy().isEmpty()) {
+      return newestFirst(query, ids, offset);
+    }
     List<RunInfo> runs = new ArrayList<>(ids.size());
     for (String id : ids) {
       if (Names.isValid(id)) {
@@ -224,6 +227,28 @@ final class CoreExperiments implements Experiments, AutoCloseable {
       }
     }
     return RunSearch.page(query, runs, offset);
+  }
+
+  /**
+   * A query with no filter and no order pages through the runs newest first by id (ids begin
+   * with their creation time), reading only the runs on the page: the cost of a page is one
+   * listing of the index plus page-size reads, whatever the number of runs. The page token's
+   * offset counts index entries, so entries whose run is missing are skipped without shifting
+   * later pages.
+   */
+  private RunPage newestFirst(RunQuery query, Set<String> ids, int offset) {
+    List<String> sorted = new ArrayList<>(ids);
+    sorted.sort(Comparator.reverseOrder());
+    List<RunInfo> page = new ArrayList<>(Math.min(query.pageSize(), sorted.size()));
+    int i = offset;
+    for (; i < sorted.size() && page.size() < query.pageSize(); i++) {
+      String id = sorted.get(i);
+      if (Names.isValid(id)) {
+        findRun(RunId.of(id)).filter(r -> query.experiments().isEmpty() || query.experiments().contains(r.experiment()))
+            .ifPresent(page::add);
+      }
+    }
+    return new RunPage(page, i < sorted.size() ? Optional.of(RunSearch.token(query, i)) : Optional.empty());
   }
 
   // ---------------------------------------------------------------- integrity

@@ -160,6 +160,10 @@ final class RunSearch {
   }
 
   static Comparator<RunInfo> comparator(List<Order> orders) {
+    if (orders.isEmpty()) {
+      // the order CoreExperiments pages in without reading every run: newest id first
+      return Comparator.comparing((RunInfo r) -> r.id().value()).reversed();
+    }
     Comparator<RunInfo> c = (a, b) -> 0;
     for (Order o : orders) {
       c = c.thenComparing((a, b) -> compare(a, b, o));
