@@ -33,7 +33,7 @@ public final class QualityGates {
   /**
    * @param ref a metric output, as {@code step.metric}
    * @param threshold the greatest value that passes
-   * @return a condition holding when the metric is <= threshold
+   * @return a condition holding when the metric is {@code <=} threshold
    */
   public static Condition metricAtMost(String ref, double threshold) {
     return new MetricGate(ref, threshold, false);
@@ -62,7 +62,7 @@ public final class QualityGates {
    * @param what names the value in the reason
    * @param value the value
    * @param threshold the threshold
-   * @param atLeast true for value >= threshold, false for value <= threshold
+   * @param atLeast true for value {@code >=} threshold, false for value {@code <=} threshold
    * @return the decision and a reason naming both values
    */
   public static Decision compare(String what, double value, double threshold, boolean atLeast) {
