@@ -87,6 +87,7 @@ final class ExecutionDriver {
     try {
       long lastRead = Long.MIN_VALUE;
       while (true) {
+        stopIfClosed();
         // Re-read the store when waiting on other processes or every poll interval; this process's
         // own appends keep the folded state current in between.
         ExecutionLog.State s;
@@ -387,7 +388,14 @@ final class ExecutionDriver {
     mine.remove(l.key);
   }
 
-  private void handle(Done d, long now) {
+  private void stopIfClosed() throws InterruptedException {
+    if (host.closed() || Thread.currentThread().isInterrupted()) {
+      throw new InterruptedException("pipelines closed while driving execution " + id + "; resume it later");
+    }
+  }
+
+  private void handle(Done d, long now) throws InterruptedException {
+    stopIfClosed(); // a step interrupted by close() is not a failure
     Local l = mine.get(d.key());
     if (l == null || !l.claim.equals(d.claim()) || l.attempt != d.attempt() || l.future == null) {
       return; // a cancelled or superseded attempt

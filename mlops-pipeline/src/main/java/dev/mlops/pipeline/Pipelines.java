@@ -65,6 +65,7 @@ public final class Pipelines implements AutoCloseable {
   final String owner;
   final StepCache cache;
   private final Map<String, Execution> driving = new ConcurrentHashMap<>();
+  private volatile boolean closed;
 
   private Pipelines(Builder b) {
     this.workspace = b.workspace;
@@ -241,6 +242,7 @@ public final class Pipelines implements AutoCloseable {
   /**
    * Counts executions of a pipeline that started and have not finished, from the store (so those
    * of other processes count, and so does one abandoned by a dead process until it is resumed).
+   * Reads the index markers and the log of each execution not marked finished.
    *
    * @param pipeline a pipeline name
    * @return the count
@@ -251,7 +253,24 @@ public final class Pipelines implements AutoCloseable {
     try (Stream<String> keys = store.listAll(prefix)) {
       finished = keys.map(k -> k.substring(prefix.length())).collect(Collectors.toSet());
     }
-    return (int) executions(pipeline).stream().filter(id -> !finished.contains(id)).count();
+    int running = 0;
+    for (String id : executions(pipeline)) {
+      if (finished.contains(id)) {
+        continue;
+      }
+      // a process may have died between the 'finished' entry and its marker: the log decides
+      ExecutionLog log = new ExecutionLog(store, pipeline, id);
+      if (log.refresh().finished()) {
+        try {
+          store.create(indexKey(pipeline, "finished", id), new byte[0]);
+        } catch (AlreadyExistsException raced) {
+          // another reader repaired it
+        }
+      } else {
+        running++;
+      }
+    }
+    return running;
   }
 
   /**
@@ -414,13 +433,27 @@ public final class Pipelines implements AutoCloseable {
     }
   }
 
-  /** Stops this process's drivers and, if it created it, its step executor. Stored state is kept. */
+  /**
+   * Stops this process's drivers, then (if it created it) its step executor, interrupting running
+   * steps. Nothing is recorded for the steps it stops: their claims lapse, and a later
+   * {@link #resume} (here or elsewhere) takes them over once their leases expired.
+   */
   @Override
   public void close() {
+    closed = true; // drivers stop before any step is interrupted, so no interrupt is recorded as a failure
     drivers.shutdownNow();
+    try {
+      drivers.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     if (ownsSteps) {
       steps.shutdownNow();
     }
+  }
+
+  boolean closed() {
+    return closed;
   }
 
   /** @return ids of the executions this process drives now */
