@@ -38,5 +38,13 @@ class QuickstartTest {
             + "best trial \\d+: validation loss 0\\.\\d{4} at learning_rate [0-9.e-]+, l2 [0-9.e-]+; "
             + "registered fraud-tuned/1 \\(training run ")
         .contains("registered fraud-tuned/2 (training run ");
+    // 11. the pipeline: the first execution runs every step, the second (and both of the second
+    // quickstart run) take prepare, train and evaluate from the cache; each registers a version
+    assertThat(printed).containsPattern("11\\. pipeline churn-retrain execution 1 \\(e\\S+\\): SUCCEEDED; from the cache: none; "
+            + "gate: evaluate.auc = 0\\.9\\d* is >= 0\\.85; registered churn/1 \\(PENDING_MANUAL_APPROVAL, training run ")
+        .contains("from the cache: evaluate, prepare, train; gate: evaluate.auc")
+        .contains("registered churn/2 (PENDING_MANUAL_APPROVAL")
+        .contains("registered churn/4 (PENDING_MANUAL_APPROVAL")
+        .doesNotContain("registered churn/5");
   }
 }

@@ -1,0 +1,840 @@
+package dev.mlops.pipeline;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mlops.AlreadyExistsException;
+import dev.mlops.ArtifactRef;
+import dev.mlops.DatasetInput;
+import dev.mlops.Digest;
+import dev.mlops.ModelVersion;
+import dev.mlops.NotFoundException;
+import dev.mlops.Registration;
+import dev.mlops.Run;
+import dev.mlops.RunId;
+import dev.mlops.RunStatus;
+import dev.mlops.Workspace;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Random;
+import java.util.TreeSet;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives one execution in this process: folds the log, claims ready steps, runs them on the step
+ * executor, renews their leases, enforces timeouts and retries, and records each result under the
+ * claim that holds the step. All log appends of an execution in a process come from this one
+ * thread, so they never race with each other; they race only with other processes, and the
+ * conditional append settles those races.
+ *
+ * <p>Not thread-safe; one instance per drive, confined to its driver thread (tasks talk to it
+ * through a queue).
+ */
+final class ExecutionDriver {
+  private static final Logger LOG = LoggerFactory.getLogger(ExecutionDriver.class);
+
+  private final Pipelines host;
+  private final Pipeline pipeline;
+  private final ExecutionLog log;
+  private final String id;
+  private final String experiment;
+  private final BlockingQueue<Done> done = new LinkedBlockingQueue<>();
+  private final Map<String, Local> mine = new HashMap<>();
+
+  ExecutionDriver(Pipelines host, Pipeline pipeline, ExecutionLog log) {
+    this.host = host;
+    this.pipeline = pipeline;
+    this.log = log;
+    this.id = log.id();
+    this.experiment = "pipeline." + pipeline.name();
+  }
+
+  /** A step this process holds a claim on. */
+  private static final class Local {
+    final String key;
+    final String claim;
+    Future<?> future;
+    volatile Run run;
+    int attempt;
+    long deadline = Long.MAX_VALUE;
+    long nextRenew;
+    long retryAt = -1;
+
+    Local(String key, String claim, int attempt) {
+      this.key = key;
+      this.claim = claim;
+      this.attempt = attempt;
+    }
+  }
+
+  private record Done(String key, String claim, int attempt, Outcome outcome, Throwable failure) { }
+
+  private record Outcome(boolean waiting, Map<String, OutputValue> outputs, String run, boolean cacheHit,
+      String cacheSource, String cacheKey) { }
+
+  ExecutionResult drive() throws InterruptedException {
+    try {
+      long lastRead = Long.MIN_VALUE;
+      while (true) {
+        stopIfClosed();
+        // Re-read the store when waiting on other processes or every poll interval; this process's
+        // own appends keep the folded state current in between.
+        ExecutionLog.State s;
+        if (mine.isEmpty() || System.nanoTime() - lastRead >= host.poll.toNanos()) {
+          s = log.refresh();
+          lastRead = System.nanoTime();
+        } else {
+          s = log.state();
+        }
+        if (s.finished()) {
+          markFinished();
+          return s.toResult(id);
+        }
+        long now = host.clock.millis();
+        for (Done d; (d = done.poll()) != null; ) {
+          handle(d, now);
+        }
+        for (Local l : List.copyOf(mine.values())) {
+          if (l.future != null && now >= l.deadline) {
+            l.future.cancel(true);
+            l.future = null;
+            Run r = l.run;
+            if (r != null) {
+              try {
+                r.end(RunStatus.FAILED, "timed out");
+              } catch (RuntimeException alreadyEnded) {
+                // the body ended it as it was cancelled
+              }
+            }
+            failure(l, new StepTimeoutException(l.key, step(l.key).timeout().orElseThrow()), now);
+          }
+        }
+        for (Local l : List.copyOf(mine.values())) {
+          if (mine.containsKey(l.key) && now >= l.nextRenew) {
+            renew(l, now);
+          }
+        }
+        for (Local l : List.copyOf(mine.values())) {
+          if (l.future == null && l.retryAt >= 0 && now >= l.retryAt) {
+            submit(l, log.state(), now);
+          }
+        }
+        if (schedule(log.state(), now)) {
+          continue;
+        }
+        Done d = done.poll(waitMillis(log.state(), now), TimeUnit.MILLISECONDS);
+        if (d != null) {
+          handle(d, host.clock.millis());
+        }
+      }
+    } finally {
+      for (Local l : mine.values()) {
+        if (l.future != null) {
+          l.future.cancel(true);
+        }
+      }
+    }
+  }
+
+  private long waitMillis(ExecutionLog.State s, long now) {
+    long wake = now + Math.max(1, host.lease.toMillis() / 3);
+    boolean foreign = false;
+    for (Map.Entry<String, ExecutionLog.StepState> e : s.steps.entrySet()) {
+      StepStatus st = e.getValue().status;
+      if ((st == StepStatus.RUNNING && !mine.containsKey(e.getKey())) || st == StepStatus.WAITING) {
+        foreign = true;
+      }
+    }
+    for (Local l : mine.values()) {
+      wake = Math.min(wake, l.nextRenew);
+      wake = Math.min(wake, l.deadline);
+      if (l.retryAt >= 0) {
+        wake = Math.min(wake, l.retryAt);
+      }
+    }
+    long wait = wake - now;
+    if (foreign || mine.isEmpty()) {
+      wait = Math.min(wait, host.poll.toMillis());
+    }
+    return Math.max(1, wait);
+  }
+
+  private Step step(String key) {
+    int bracket = key.indexOf('[');
+    return pipeline.step(bracket < 0 ? key : key.substring(0, bracket));
+  }
+
+  /** @return whether anything was appended (the caller loops again at once) */
+  private boolean schedule(ExecutionLog.State s, long now) {
+    Optional<Map.Entry<String, ExecutionLog.StepState>> failed = s.steps.entrySet().stream()
+        .filter(e -> e.getValue().status == StepStatus.FAILED && e.getKey().indexOf('[') < 0).findFirst();
+    if (failed.isPresent()) {
+      for (Local l : mine.values()) {
+        if (l.future != null) {
+          l.future.cancel(true);
+        }
+      }
+      mine.clear();
+      finish(ExecutionStatus.FAILED, "step '" + failed.get().getKey() + "' failed: " + failed.get().getValue().reason);
+      return true;
+    }
+    boolean progressed = false;
+    boolean allDone = true;
+    for (String name : pipeline.order()) {
+      Step step = pipeline.step(name);
+      ExecutionLog.StepState st = s.steps.get(name);
+      StepStatus status = st == null ? StepStatus.PENDING : st.status;
+      if (status.terminal()) {
+        continue;
+      }
+      allDone = false;
+      Optional<String> skip = Optional.empty();
+      boolean ready = true;
+      for (String dep : pipeline.dependencies(name)) {
+        ExecutionLog.StepState ds = s.steps.get(dep);
+        StepStatus dstat = ds == null ? StepStatus.PENDING : ds.status;
+        if (dstat == StepStatus.SKIPPED) {
+          skip = Optional.of("step '" + dep + "' it depends on was skipped");
+          break;
+        }
+        if (dstat != StepStatus.SUCCEEDED) {
+          ready = false;
+          continue;
+        }
+        Step depStep = pipeline.step(dep);
+        if (depStep.kind() == StepKind.CONDITION) {
+          boolean branch = Boolean.parseBoolean(ds.outputs.get("branch").value());
+          if ((branch && depStep.ifFalse().contains(name)) || (!branch && depStep.ifTrue().contains(name))) {
+            skip = Optional.of("condition '" + dep + "' took the " + branch + " branch: " + ds.reason);
+            break;
+          }
+        }
+      }
+      if (skip.isPresent()) {
+        ObjectNode e = ExecutionLog.entry("skipped");
+        e.put("step", name);
+        e.put("reason", skip.get());
+        log.append(e, now2 -> !now2.finished() && pendingOrAbsent(now2, name));
+        return true;
+      }
+      if (!ready) {
+        continue;
+      }
+      switch (step.kind()) {
+        case CONDITION -> {
+          decide(step, s);
+          return true;
+        }
+        case FAIL -> {
+          ObjectNode e = ExecutionLog.entry("failed");
+          e.put("step", name);
+          e.put("error", "fail step '" + name + "': " + step.message());
+          log.append(e, now2 -> !now2.finished() && pendingOrAbsent(now2, name));
+          return true;
+        }
+        case MAP -> {
+          List<String> items = s.items.get(name);
+          if (items == null) {
+            expand(step, s);
+            return true;
+          }
+          boolean allItems = true;
+          for (int i = 0; i < items.size(); i++) {
+            String key = name + "[" + i + "]";
+            ExecutionLog.StepState it = s.steps.get(key);
+            StepStatus is = it == null ? StepStatus.PENDING : it.status;
+            if (is == StepStatus.FAILED) {
+              ObjectNode e = ExecutionLog.entry("failed");
+              e.put("step", name);
+              e.put("error", "item " + key + " failed: " + it.reason);
+              log.append(e, now2 -> !now2.finished() && pendingOrAbsent(now2, name));
+              return true;
+            }
+            if (is != StepStatus.SUCCEEDED) {
+              allItems = false;
+              progressed |= tryClaim(key, s, now);
+            }
+          }
+          if (allItems) {
+            Map<String, OutputValue> agg = new LinkedHashMap<>();
+            for (String out : new TreeSet<>(step.outputs().keySet())) {
+              List<String> values = new ArrayList<>();
+              for (int i = 0; i < items.size(); i++) {
+                values.add(s.steps.get(name + "[" + i + "]").outputs.get(out).value());
+              }
+              agg.put(out, new OutputValue(OutputKind.LIST, String.join("\n", values)));
+            }
+            ObjectNode e = ExecutionLog.entry("succeeded");
+            e.put("step", name);
+            e.set("outputs", ExecutionLog.writeOutputs(agg));
+            log.append(e, now2 -> !now2.finished() && pendingOrAbsent(now2, name));
+            return true;
+          }
+        }
+        default -> {
+          if (status == StepStatus.WAITING) {
+            if (st.callback != null) {
+              completeCallback(step, st);
+              return true;
+            }
+          } else {
+            progressed |= tryClaim(name, s, now);
+          }
+        }
+      }
+    }
+    if (allDone) {
+      finish(ExecutionStatus.SUCCEEDED, "");
+      return true;
+    }
+    return progressed;
+  }
+
+  private static boolean pendingOrAbsent(ExecutionLog.State s, String key) {
+    ExecutionLog.StepState st = s.steps.get(key);
+    return st == null || st.status == StepStatus.PENDING;
+  }
+
+  private static boolean holds(ExecutionLog.State s, String key, String claim) {
+    ExecutionLog.StepState st = s.steps.get(key);
+    return !s.finished() && st != null && st.claim.equals(claim) && !st.status.terminal();
+  }
+
+  private void finish(ExecutionStatus status, String reason) {
+    ObjectNode e = ExecutionLog.entry("finished");
+    e.put("status", status.name());
+    e.put("reason", reason);
+    e.put("at", host.clock.millis());
+    log.append(e, s -> !s.finished());
+    markFinished();
+  }
+
+  private void markFinished() {
+    try {
+      host.store.create(Pipelines.indexKey(pipeline.name(), "finished", id), new byte[0]);
+    } catch (AlreadyExistsException already) {
+      // another process recorded it
+    }
+  }
+
+  private boolean tryClaim(String key, ExecutionLog.State s, long now) {
+    if (mine.containsKey(key)) {
+      return false;
+    }
+    ExecutionLog.StepState st = s.steps.get(key);
+    if (st != null && (st.status == StepStatus.WAITING || (st.status == StepStatus.RUNNING && st.leaseUntil > now))) {
+      return false;
+    }
+    String seen = st == null ? "" : st.claim;
+    String claim = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+    ObjectNode e = ExecutionLog.entry("claimed");
+    e.put("step", key);
+    e.put("claim", claim);
+    e.put("owner", host.owner);
+    e.put("leaseUntil", now + host.lease.toMillis());
+    if (!seen.isEmpty()) {
+      e.put("takeover", seen);
+      LOG.info("execution {}: taking over step '{}' whose lease expired", id, key);
+    }
+    boolean won = log.append(e, cur -> {
+      ExecutionLog.StepState c = cur.steps.get(key);
+      if (cur.finished()) {
+        return false;
+      }
+      if (c == null || c.status == StepStatus.PENDING) {
+        return true;
+      }
+      return c.status == StepStatus.RUNNING && c.claim.equals(seen) && c.leaseUntil <= now;
+    });
+    if (!won) {
+      return true; // the log moved: look again
+    }
+    ExecutionLog.StepState cur = log.state().steps.get(key);
+    Local l = new Local(key, claim, cur.failedAttempts + 1);
+    l.nextRenew = now + Math.max(1, host.lease.toMillis() / 3);
+    mine.put(key, l);
+    submit(l, log.state(), now);
+    return true;
+  }
+
+  private void renew(Local l, long now) {
+    ObjectNode e = ExecutionLog.entry("renewed");
+    e.put("step", l.key);
+    e.put("claim", l.claim);
+    e.put("leaseUntil", now + host.lease.toMillis());
+    if (!log.append(e, s -> holds(s, l.key, l.claim))) {
+      lost(l);
+      return;
+    }
+    l.nextRenew = now + Math.max(1, host.lease.toMillis() / 3);
+  }
+
+  private void lost(Local l) {
+    LOG.warn("execution {}: lost the claim on step '{}' (taken over after its lease expired); dropping this attempt", id, l.key);
+    if (l.future != null) {
+      l.future.cancel(true);
+    }
+    mine.remove(l.key);
+  }
+
+  private void stopIfClosed() throws InterruptedException {
+    if (host.closed() || Thread.currentThread().isInterrupted()) {
+      throw new InterruptedException("pipelines closed while driving execution " + id + "; resume it later");
+    }
+  }
+
+  private void handle(Done d, long now) throws InterruptedException {
+    stopIfClosed(); // a step interrupted by close() is not a failure
+    Local l = mine.get(d.key());
+    if (l == null || !l.claim.equals(d.claim()) || l.attempt != d.attempt() || l.future == null) {
+      return; // a cancelled or superseded attempt
+    }
+    l.future = null;
+    if (d.failure() != null) {
+      failure(l, d.failure(), now);
+      return;
+    }
+    Outcome o = d.outcome();
+    ObjectNode e = ExecutionLog.entry(o.waiting() ? "waiting" : "succeeded");
+    e.put("step", l.key);
+    e.put("claim", l.claim);
+    e.put("attempt", l.attempt);
+    e.put("run", o.run());
+    if (!o.waiting()) {
+      e.set("outputs", ExecutionLog.writeOutputs(o.outputs()));
+      if (!o.cacheKey().isEmpty()) {
+        e.put("cacheKey", o.cacheKey());
+      }
+      if (o.cacheHit()) {
+        e.put("cacheHit", true);
+        e.put("cacheSource", o.cacheSource());
+      }
+    }
+    if (!log.append(e, s -> holds(s, l.key, l.claim) && s.steps.get(l.key).status == StepStatus.RUNNING)) {
+      LOG.warn("execution {}: step '{}' finished but its claim no longer holds; its result is dropped", id, l.key);
+    }
+    mine.remove(l.key);
+  }
+
+  private void failure(Local l, Throwable t, long now) {
+    Step step = step(l.key);
+    String error = describe(l.key, l.attempt, t);
+    if (step.retry().retries(t, l.attempt)) {
+      ObjectNode e = ExecutionLog.entry("attempt");
+      e.put("step", l.key);
+      e.put("claim", l.claim);
+      e.put("attempt", l.attempt);
+      e.put("error", error);
+      if (!log.append(e, s -> holds(s, l.key, l.claim))) {
+        lost(l);
+        return;
+      }
+      Random jitter = new Random(host.seed ^ (31L * l.key.hashCode()) ^ l.attempt);
+      l.retryAt = now + step.retry().backoff(l.attempt, jitter).toMillis();
+      l.attempt++;
+      return;
+    }
+    ObjectNode e = ExecutionLog.entry("failed");
+    e.put("step", l.key);
+    e.put("claim", l.claim);
+    e.put("attempts", l.attempt);
+    Run failedRun = l.run;
+    if (failedRun != null) {
+      e.put("run", failedRun.id().value());
+    }
+    e.put("error", error);
+    log.append(e, s -> holds(s, l.key, l.claim));
+    mine.remove(l.key);
+  }
+
+  private static String describe(String key, int attempt, Throwable t) {
+    String msg = t.getMessage();
+    return "attempt " + attempt + " of step '" + key + "' failed: " + t.getClass().getName() + (msg == null ? "" : ": " + msg);
+  }
+
+  private void decide(Step step, ExecutionLog.State s) {
+    Map<String, OutputValue> inputs = inputs(step, s);
+    Decision d;
+    ObjectNode e;
+    try {
+      d = step.condition().orElseThrow().decide(new Condition.ConditionContext() {
+        @Override
+        public OutputValue input(String ref) {
+          return read(step.name(), inputs, ref);
+        }
+
+        @Override
+        public String parameter(String name) {
+          return param(step.name(), s.parameters, name);
+        }
+
+        @Override
+        public Workspace workspace() {
+          return host.workspace;
+        }
+      });
+      e = ExecutionLog.entry("succeeded");
+      e.put("reason", d.reason());
+      e.set("outputs", ExecutionLog.writeOutputs(Map.of(
+          "branch", new OutputValue(OutputKind.PARAMETER, Boolean.toString(d.passed())),
+          "reason", new OutputValue(OutputKind.PARAMETER, d.reason()))));
+    } catch (Exception | LinkageError ex) {
+      e = ExecutionLog.entry("failed");
+      e.put("error", describe(step.name(), 1, ex));
+    }
+    e.put("step", step.name());
+    log.append(e, cur -> !cur.finished() && pendingOrAbsent(cur, step.name()));
+  }
+
+  private void expand(Step step, ExecutionLog.State s) {
+    List<String> items = step.items();
+    if (step.itemsFrom().isPresent()) {
+      OutputValue v = inputs(step, s).get(step.itemsFrom().get());
+      items = v.kind() == OutputKind.LIST ? v.list()
+          : v.value().isEmpty() ? List.of() : List.of(v.value().split("\n", -1));
+    }
+    ObjectNode e = ExecutionLog.entry("expanded");
+    e.put("step", step.name());
+    items.forEach(e.putArray("items")::add);
+    log.append(e, cur -> !cur.finished() && !cur.items.containsKey(step.name()));
+  }
+
+  private void completeCallback(Step step, ExecutionLog.StepState st) {
+    ObjectNode cb = st.callback;
+    ObjectNode e;
+    if (cb.path("ok").asBoolean()) {
+      Map<String, OutputValue> outs;
+      String problem = null;
+      try {
+        outs = ExecutionLog.readOutputs(st.claim, cb.path("outputs"));
+        TreeSet<String> undeclared = new TreeSet<>(outs.keySet());
+        undeclared.removeAll(step.outputs().keySet());
+        TreeSet<String> missing = new TreeSet<>(step.outputs().keySet());
+        missing.removeAll(outs.keySet());
+        if (!undeclared.isEmpty()) {
+          problem = "callback of step '" + step.name() + "' reported undeclared output(s) " + undeclared;
+        } else if (!missing.isEmpty()) {
+          problem = "callback of step '" + step.name() + "' did not report declared output(s) " + missing;
+        }
+      } catch (RuntimeException bad) {
+        outs = Map.of();
+        problem = "callback of step '" + step.name() + "' reported bad outputs: " + bad.getMessage();
+      }
+      if (problem == null) {
+        e = ExecutionLog.entry("succeeded");
+        e.set("outputs", ExecutionLog.writeOutputs(outs));
+      } else {
+        e = ExecutionLog.entry("failed");
+        e.put("error", problem);
+      }
+    } else {
+      e = ExecutionLog.entry("failed");
+      e.put("error", "callback of step '" + step.name() + "' reported failure: " + cb.path("message").asText());
+    }
+    e.put("step", step.name());
+    e.put("claim", st.claim);
+    String claim = st.claim;
+    log.append(e, cur -> holds(cur, step.name(), claim) && cur.steps.get(step.name()).status == StepStatus.WAITING);
+  }
+
+  private Map<String, OutputValue> inputs(Step step, ExecutionLog.State s) {
+    Map<String, OutputValue> in = new LinkedHashMap<>();
+    for (String ref : step.reads()) {
+      String[] parts = Pipeline.splitRef(step.name(), ref);
+      in.put(ref, s.steps.get(parts[0]).outputs.get(parts[1]));
+    }
+    return in;
+  }
+
+  private static OutputValue read(String step, Map<String, OutputValue> inputs, String ref) {
+    OutputValue v = inputs.get(ref);
+    if (v == null) {
+      throw new IllegalArgumentException("step '" + step + "' reads '" + ref + "' but does not declare it; "
+          + "declare it with reads(\"" + ref + "\") (it reads " + inputs.keySet() + ")");
+    }
+    return v;
+  }
+
+  private static String param(String step, Map<String, String> params, String name) {
+    String v = params.get(name);
+    if (v == null) {
+      throw new IllegalArgumentException("step '" + step + "' asks for parameter '" + name
+          + "', which the execution was not started with (it has " + new TreeSet<>(params.keySet()) + ")");
+    }
+    return v;
+  }
+
+  private void submit(Local l, ExecutionLog.State s, long now) {
+    Step step = step(l.key);
+    Map<String, OutputValue> inputs = inputs(step, s);
+    Map<String, String> params = s.parameters;
+    Optional<String> item = Optional.empty();
+    int bracket = l.key.indexOf('[');
+    if (bracket >= 0) {
+      item = Optional.of(s.items.get(step.name()).get(Integer.parseInt(l.key.substring(bracket + 1, l.key.length() - 1))));
+    }
+    Map<String, String> runs = new java.util.TreeMap<>();
+    s.steps.forEach((k, v) -> {
+      if (v.status == StepStatus.SUCCEEDED && !v.run.isEmpty()) {
+        runs.put(k, v.run);
+      }
+    });
+    Optional<String> training = step.trainingStep().map(t -> s.steps.get(t).run);
+    int attempt = l.attempt;
+    Optional<String> theItem = item;
+    l.retryAt = -1;
+    l.deadline = step.timeout().map(t -> now + t.toMillis()).orElse(Long.MAX_VALUE);
+    l.future = host.steps.submit(() -> {
+      try {
+        Outcome o = switch (step.kind()) {
+          case REGISTER -> register(step, l, inputs, params, runs, training);
+          default -> task(step, l, inputs, params, theItem);
+        };
+        done.add(new Done(l.key, l.claim, attempt, o, null));
+      } catch (Throwable t) {
+        done.add(new Done(l.key, l.claim, attempt, null, t));
+      }
+    });
+  }
+
+  private Run startRun(Step step, Local l, Map<String, String> params, String cacheKey) {
+    Run run = host.workspace.experiments().startRun(experiment, l.key);
+    l.run = run;
+    run.logParams(params);
+    run.setTag("pipeline", pipeline.name());
+    run.setTag("pipeline.execution", id);
+    run.setTag("pipeline.step", l.key);
+    run.setTag("pipeline.attempt", Integer.toString(l.attempt));
+    if (!cacheKey.isEmpty()) {
+      run.setTag("pipeline.cache-key", cacheKey);
+    }
+    return run;
+  }
+
+  private Outcome task(Step step, Local l, Map<String, OutputValue> inputs, Map<String, String> params,
+      Optional<String> item) throws Exception {
+    String cacheKey = "";
+    long epoch = 0;
+    if (step.cached()) {
+      cacheKey = StepCache.key(pipeline.name(), step.name(), CodeVersion.of(step), params, inputs, item);
+      StepCache.Lookup found = host.cache.lookupOrClaim(cacheKey, step.cacheFor(),
+          new StepCache.Owner(pipeline.name(), id, l.key, l.claim), this::alive);
+      if (found instanceof StepCache.Hit hit) {
+        return new Outcome(false, hit.outputs(), hit.sourceRun(), true, hit.sourceExecution(), cacheKey);
+      }
+      epoch = ((StepCache.Claimed) found).epoch();
+    }
+    Run run = startRun(step, l, params, cacheKey);
+    String token = step.kind() == StepKind.CALLBACK ? pipeline.name() + ":" + id + ":" + l.key + ":" + l.claim : null;
+    Context ctx = new Context(step, l.key, inputs, params, item, run, token);
+    try {
+      step.body().orElseThrow().run(ctx);
+      if (step.kind() != StepKind.CALLBACK) {
+        ctx.checkComplete();
+      }
+    } catch (Throwable t) {
+      try {
+        run.fail(t);
+      } catch (RuntimeException alreadyEnded) {
+        t.addSuppressed(alreadyEnded);
+      }
+      throw t;
+    }
+    run.close();
+    if (step.kind() == StepKind.CALLBACK) {
+      return new Outcome(true, Map.of(), run.id().value(), false, "", "");
+    }
+    Map<String, OutputValue> outputs = ctx.outputs();
+    if (step.cached()) {
+      outputs = host.cache.publish(cacheKey, epoch, outputs, id, run.id().value());
+    }
+    return new Outcome(false, outputs, run.id().value(), false, "", cacheKey);
+  }
+
+  /** Whether a cache claim's owner still runs its step: its claim holds the step under a live lease. */
+  private boolean alive(StepCache.Owner owner) {
+    ExecutionLog other = owner.execution().equals(id) && owner.pipeline().equals(pipeline.name()) ? log
+        : new ExecutionLog(host.store, owner.pipeline(), owner.execution());
+    ExecutionLog.State s = other.refresh();
+    ExecutionLog.StepState st = s.steps.get(owner.step());
+    return !s.finished() && st != null && st.status == StepStatus.RUNNING && st.claim.equals(owner.claim())
+        && st.leaseUntil > host.clock.millis();
+  }
+
+  private Outcome register(Step step, Local l, Map<String, OutputValue> inputs, Map<String, String> params,
+      Map<String, String> runs, Optional<String> training) {
+    var registry = host.workspace.registry();
+    Optional<ModelVersion> existing;
+    try {
+      existing = registry.versions(step.model()).stream()
+          .filter(v -> id.equals(v.tags().get("pipeline.execution")) && step.name().equals(v.tags().get("pipeline.step")))
+          .findFirst();
+    } catch (NotFoundException none) {
+      existing = Optional.empty();
+    }
+    Run run = startRun(step, l, params, "");
+    try {
+      ModelVersion mv;
+      if (existing.isPresent()) {
+        mv = existing.get(); // registered before a crash, not yet recorded: do not register twice
+      } else {
+        Registration.Builder b = Registration.builder()
+            .description("registered by pipeline '" + pipeline.name() + "' execution " + id + " step '" + step.name() + "'")
+            .tag("pipeline", pipeline.name())
+            .tag("pipeline.execution", id)
+            .tag("pipeline.step", step.name())
+            .tag("pipeline.runs", runs.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                .reduce((a, c) -> a + "," + c).orElse(""));
+        for (Map.Entry<String, String> a : step.registerArtifacts().entrySet()) {
+          Digest digest = inputs.get(a.getValue()).digest();
+          ArtifactRef ref = host.workspace.artifacts().get(digest);
+          b.artifact(a.getKey(), ref);
+        }
+        for (String ds : step.registerDatasets()) {
+          b.dataset(inputs.get(ds).digest());
+        }
+        training.filter(r -> !r.isEmpty()).ifPresent(r -> b.trainingRun(RunId.of(r)));
+        mv = registry.register(step.model(), b.build());
+      }
+      run.setTag("pipeline.registered", mv.ref());
+      run.close();
+      return new Outcome(false, Map.of("version", new OutputValue(OutputKind.PARAMETER, Integer.toString(mv.version()))),
+          run.id().value(), false, "", "");
+    } catch (RuntimeException e) {
+      run.fail(e);
+      throw e;
+    }
+  }
+
+  /** What a step body sees. Thread-safe. */
+  private final class Context implements StepContext {
+    private final Step step;
+    private final String key;
+    private final Map<String, OutputValue> inputs;
+    private final Map<String, String> params;
+    private final Optional<String> item;
+    private final Run run;
+    private final String token;
+    private final Map<String, OutputValue> outputs = new ConcurrentHashMap<>();
+
+    Context(Step step, String key, Map<String, OutputValue> inputs, Map<String, String> params, Optional<String> item,
+        Run run, String token) {
+      this.step = step;
+      this.key = key;
+      this.inputs = inputs;
+      this.params = params;
+      this.item = item;
+      this.run = run;
+      this.token = token;
+    }
+
+    @Override
+    public String step() {
+      return key;
+    }
+
+    @Override
+    public String executionId() {
+      return id;
+    }
+
+    @Override
+    public Workspace workspace() {
+      return host.workspace;
+    }
+
+    @Override
+    public String parameter(String name) {
+      return param(key, params, name);
+    }
+
+    @Override
+    public OutputValue input(String ref) {
+      return read(key, inputs, ref);
+    }
+
+    @Override
+    public Optional<String> item() {
+      return item;
+    }
+
+    @Override
+    public Run run() {
+      return run;
+    }
+
+    @Override
+    public String callbackToken() {
+      if (token == null) {
+        throw new IllegalStateException("step '" + key + "' is a " + step.kind() + " step; only callback steps have a token");
+      }
+      return token;
+    }
+
+    private void declared(String name, OutputKind kind) {
+      OutputKind k = step.outputs().get(Objects.requireNonNull(name, "name"));
+      if (k == null) {
+        throw new IllegalArgumentException("step '" + key + "' records output '" + name + "', which it does not declare"
+            + " (it declares " + new TreeSet<>(step.outputs().keySet()) + ")");
+      }
+      if (k != kind) {
+        throw new IllegalArgumentException("step '" + key + "' records output '" + name + "' as " + kind
+            + " but declares it as " + k);
+      }
+    }
+
+    @Override
+    public Digest artifact(String name, byte[] bytes) {
+      declared(name, OutputKind.ARTIFACT);
+      ArtifactRef ref = host.workspace.artifacts().put(Objects.requireNonNull(bytes, "bytes"));
+      run.logArtifact(name, ref);
+      outputs.put(name, new OutputValue(OutputKind.ARTIFACT, ref.digest().hex()));
+      return ref.digest();
+    }
+
+    @Override
+    public void dataset(String name, Digest digest) {
+      declared(name, OutputKind.DATASET);
+      run.logInput(new DatasetInput(name, Objects.requireNonNull(digest, "digest"), "", -1, "pipeline-output"));
+      outputs.put(name, new OutputValue(OutputKind.DATASET, digest.hex()));
+    }
+
+    @Override
+    public void metric(String name, double value) {
+      declared(name, OutputKind.METRIC);
+      OutputValue v = new OutputValue(OutputKind.METRIC, Double.toString(value));
+      run.logMetric(name, value);
+      outputs.put(name, v);
+    }
+
+    @Override
+    public void output(String name, String value) {
+      declared(name, OutputKind.PARAMETER);
+      Pipelines.checkText("output '" + name + "' of step '" + key + "'", Objects.requireNonNull(value, "value"));
+      outputs.put(name, new OutputValue(OutputKind.PARAMETER, value));
+    }
+
+    void checkComplete() {
+      TreeSet<String> missing = new TreeSet<>(step.outputs().keySet());
+      missing.removeAll(outputs.keySet());
+      if (!missing.isEmpty()) {
+        throw new IllegalStateException("step '" + key + "' returned without recording declared output(s) " + missing);
+      }
+    }
+
+    Map<String, OutputValue> outputs() {
+      return Map.copyOf(outputs);
+    }
+  }
+}

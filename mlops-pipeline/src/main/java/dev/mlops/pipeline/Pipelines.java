@@ -1,0 +1,559 @@
+package dev.mlops.pipeline;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mlops.AlreadyExistsException;
+import dev.mlops.ConflictException;
+import dev.mlops.Names;
+import dev.mlops.NotFoundException;
+import dev.mlops.VerifyReport;
+import dev.mlops.Workspace;
+import dev.mlops.core.CoreWorkspace;
+import dev.mlops.spi.ObjectStore;
+import java.lang.management.ManagementFactory;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Runs {@link Pipeline}s on a workspace's store: starts executions with parameters, resumes them
+ * (from this or another process, after a crash), reports their state, verifies their logs, and
+ * takes external completions of callback steps.
+ *
+ * <pre>{@code
+ * try (Pipelines pipelines = Pipelines.on(ws)) {
+ *   ExecutionResult r = pipelines.run(pipeline, Map.of("lr", "0.1"));
+ * }
+ * }</pre>
+ *
+ * <p>Each execution this process drives has one orchestrating thread that appends to the
+ * execution's log; step bodies run on the bounded executor (the host's, or one of
+ * {@code availableProcessors} threads). Several processes may drive one execution at once: a step
+ * is claimed in the log under a lease, renewed while it runs, and taken over only after the lease
+ * expired; a result is recorded only under the claim that holds the step.
+ *
+ * <p>Thread-safe.
+ */
+public final class Pipelines implements AutoCloseable {
+  private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
+
+  final Workspace workspace;
+  final ObjectStore store;
+  final ExecutorService steps;
+  private final boolean ownsSteps;
+  final ExecutorService drivers;
+  final Clock clock;
+  final long seed;
+  final Duration lease;
+  final Duration poll;
+  final String owner;
+  final StepCache cache;
+  private final Map<String, Execution> driving = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  private Pipelines(Builder b) {
+    this.workspace = b.workspace;
+    this.store = b.store;
+    this.ownsSteps = b.executor == null;
+    this.steps = b.executor != null ? b.executor : Executors.newFixedThreadPool(
+        Math.max(2, Runtime.getRuntime().availableProcessors()), daemon("mlops-pipeline-step-"));
+    this.drivers = Executors.newCachedThreadPool(daemon("mlops-pipeline-driver-"));
+    this.clock = b.clock;
+    this.seed = b.seed;
+    this.lease = b.lease;
+    this.poll = b.poll;
+    this.owner = b.owner;
+    this.cache = new StepCache(store, clock, poll);
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /**
+   * Pipelines on a workspace opened by {@code Mlops.open} (its store is taken from it), with the
+   * defaults of {@link #builder}.
+   *
+   * @param workspace the workspace
+   * @return the pipelines; close them to stop their threads
+   * @throws IllegalArgumentException if the workspace is not mlops-core's (use {@link #builder})
+   */
+  public static Pipelines on(Workspace workspace) {
+    return builder(workspace).build();
+  }
+
+  /**
+   * @param workspace the workspace (opened by {@code Mlops.open}; see {@link Builder#store} otherwise)
+   * @return a builder; not thread-safe
+   */
+  public static Builder builder(Workspace workspace) {
+    return new Builder(workspace);
+  }
+
+  /**
+   * Starts an execution; this process drives it on a background thread.
+   *
+   * @param pipeline the pipeline
+   * @param parameters its parameters: keys valid {@link Names names}, values any text
+   * @return the handle
+   * @throws IllegalArgumentException naming the parameter if one cannot be stored
+   */
+  public Execution start(Pipeline pipeline, Map<String, String> parameters) {
+    return start(pipeline, parameters, "manual");
+  }
+
+  /**
+   * Starts an execution, recording why.
+   *
+   * @param pipeline the pipeline
+   * @param parameters its parameters
+   * @param cause why it starts (a trigger's description), recorded in the log
+   * @return the handle
+   * @throws IllegalArgumentException naming the parameter if one cannot be stored
+   */
+  public Execution start(Pipeline pipeline, Map<String, String> parameters, String cause) {
+    Objects.requireNonNull(pipeline, "pipeline");
+    Objects.requireNonNull(cause, "cause");
+    Map<String, String> params = checkParameters(pipeline, parameters);
+    checkText("cause", cause);
+    while (true) {
+      String id = "e" + ID_TIME.format(clock.instant()) + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()).substring(4);
+      ExecutionLog log = new ExecutionLog(store, pipeline.name(), id);
+      ObjectNode started = ExecutionLog.entry("started");
+      started.put("pipeline", pipeline.name());
+      started.put("fingerprint", pipeline.fingerprint());
+      started.put("cause", cause);
+      started.put("at", clock.millis());
+      started.put("owner", owner);
+      ObjectNode p = started.putObject("parameters");
+      new TreeMap<>(params).forEach(p::put);
+      try {
+        log.create(started);
+      } catch (AlreadyExistsException taken) {
+        continue;
+      }
+      store.create(indexKey(pipeline.name(), "started", id), new byte[0]);
+      return drive(pipeline, log);
+    }
+  }
+
+  /**
+   * Starts an execution and waits for it to finish.
+   *
+   * @param pipeline the pipeline
+   * @param parameters its parameters
+   * @return its final state
+   */
+  public ExecutionResult run(Pipeline pipeline, Map<String, String> parameters) {
+    return start(pipeline, parameters).await();
+  }
+
+  /**
+   * Drives an execution started earlier, here or in another process (say one killed with kill -9):
+   * steps already succeeded are not run again, a step claimed by a process that died is taken over
+   * once its lease expired, and a step that another live process runs is left to it.
+   *
+   * @param pipeline the pipeline, with the same steps as when the execution started
+   * @param executionId the execution
+   * @return the handle
+   * @throws NotFoundException if the store holds no such execution of that pipeline
+   * @throws IllegalStateException if it has already finished
+   * @throws IllegalArgumentException if the pipeline's steps differ from those it started with
+   */
+  public Execution resume(Pipeline pipeline, String executionId) {
+    Objects.requireNonNull(pipeline, "pipeline");
+    ExecutionLog log = open(pipeline.name(), executionId);
+    ExecutionLog.State s = log.refresh();
+    if (s.finished()) {
+      throw new IllegalStateException("execution " + executionId + " of pipeline '" + pipeline.name()
+          + "' already finished " + s.status + (s.finishReason.isEmpty() ? "" : " (" + s.finishReason + ")")
+          + "; start a new execution instead");
+    }
+    if (!s.fingerprint.equals(pipeline.fingerprint())) {
+      throw new IllegalArgumentException("execution " + executionId + " started with other steps than " + pipeline
+          + " now has; resume it with the pipeline definition it started with");
+    }
+    return drive(pipeline, log);
+  }
+
+  private Execution drive(Pipeline pipeline, ExecutionLog log) {
+    CompletableFuture<ExecutionResult> done = new CompletableFuture<>();
+    Execution handle = new Execution(log.id(), pipeline.name(), done);
+    driving.put(log.id(), handle);
+    ExecutionDriver driver = new ExecutionDriver(this, pipeline, log);
+    drivers.execute(() -> {
+      try {
+        done.complete(driver.drive());
+      } catch (Throwable t) {
+        done.completeExceptionally(t);
+      } finally {
+        driving.remove(log.id());
+      }
+    });
+    return handle;
+  }
+
+  /**
+   * Reads an execution's current state from the store.
+   *
+   * @param pipeline the pipeline name
+   * @param executionId the execution
+   * @return its state
+   * @throws NotFoundException if there is no such execution
+   */
+  public ExecutionResult status(String pipeline, String executionId) {
+    ExecutionLog log = open(pipeline, executionId);
+    return log.refresh().toResult(executionId);
+  }
+
+  /**
+   * @param pipeline a pipeline name
+   * @return the ids of its executions in the store, oldest first
+   */
+  public List<String> executions(String pipeline) {
+    Names.requireValid("pipeline name", pipeline);
+    String prefix = "pipelines/" + pipeline + "/index/started/";
+    try (Stream<String> keys = store.listAll(prefix)) {
+      return keys.map(k -> k.substring(prefix.length())).toList();
+    }
+  }
+
+  /**
+   * Counts executions of a pipeline that started and have not finished, from the store (so those
+   * of other processes count, and so does one abandoned by a dead process until it is resumed).
+   * Reads the index markers and the log of each execution not marked finished.
+   *
+   * @param pipeline a pipeline name
+   * @return the count
+   */
+  public int runningExecutions(String pipeline) {
+    Set<String> finished;
+    String prefix = "pipelines/" + pipeline + "/index/finished/";
+    try (Stream<String> keys = store.listAll(prefix)) {
+      finished = keys.map(k -> k.substring(prefix.length())).collect(Collectors.toSet());
+    }
+    int running = 0;
+    for (String id : executions(pipeline)) {
+      if (finished.contains(id)) {
+        continue;
+      }
+      // a process may have died between the 'finished' entry and its marker: the log decides
+      ExecutionLog log = new ExecutionLog(store, pipeline, id);
+      if (log.refresh().finished()) {
+        try {
+          store.create(indexKey(pipeline, "finished", id), new byte[0]);
+        } catch (AlreadyExistsException raced) {
+          // another reader repaired it
+        }
+      } else {
+        running++;
+      }
+    }
+    return running;
+  }
+
+  /**
+   * Checks an execution's log: every entry's hash and link (as the registry's {@code verify}),
+   * and that no step was recorded as finished twice or under a claim that did not hold it.
+   *
+   * @param pipeline the pipeline name
+   * @param executionId the execution
+   * @return the report, naming the first bad entry
+   */
+  public VerifyReport verify(String pipeline, String executionId) {
+    Names.requireValid("pipeline name", pipeline);
+    Names.requireValid("execution id", executionId);
+    return new ExecutionLog(store, pipeline, executionId).verify();
+  }
+
+  /**
+   * {@link #verify} for every execution of a pipeline.
+   *
+   * @param pipeline the pipeline name
+   * @return a report per execution id, oldest first
+   */
+  public Map<String, VerifyReport> verifyAll(String pipeline) {
+    Map<String, VerifyReport> out = new LinkedHashMap<>();
+    for (String id : executions(pipeline)) {
+      out.put(id, verify(pipeline, id));
+    }
+    return out;
+  }
+
+  /**
+   * Reports that the external work of a callback step finished, from any process. The step
+   * succeeds with these outputs when a process driving the execution next looks (or when it is
+   * resumed). Reporting the same token twice keeps the first report.
+   *
+   * @param token the step's {@link StepContext#callbackToken()}
+   * @param outputs the step's declared outputs
+   * @throws NotFoundException if the token names no waiting step of a stored execution
+   * @throws IllegalArgumentException naming the output if one is not declared by the step or missing
+   * @throws ConflictException if the step no longer waits for this token
+   */
+  public void completeCallback(String token, Map<String, OutputValue> outputs) {
+    report(token, true, outputs, "");
+  }
+
+  /**
+   * Reports that the external work of a callback step failed; the step fails with {@code message}.
+   *
+   * @param token the step's token
+   * @param message why
+   */
+  public void failCallback(String token, String message) {
+    report(token, false, Map.of(), Objects.requireNonNull(message, "message"));
+  }
+
+  private void report(String token, boolean ok, Map<String, OutputValue> outputs, String message) {
+    String[] parts = Objects.requireNonNull(token, "token").split(":", -1);
+    if (parts.length != 4 || !Names.isValid(parts[0]) || !Names.isValid(parts[1])) {
+      throw new IllegalArgumentException("callback token '" + token + "' is malformed: expected pipeline:execution:step:claim");
+    }
+    ExecutionLog log = open(parts[0], parts[1]);
+    String step = parts[2];
+    String claim = parts[3];
+    ExecutionLog.State s = log.refresh();
+    ExecutionLog.StepState st = s.find(step).orElseThrow(() -> new NotFoundException("callback token '" + token
+        + "' names step '" + step + "', which has not run in execution " + parts[1]));
+    if (!st.claim.equals(claim) || s.finished() || st.status.terminal()) {
+      if (st.callback != null && st.claim.equals(claim)) {
+        return;
+      }
+      throw new ConflictException("callback token '" + token + "' is stale: step '" + step + "' is " + st.status
+          + (s.finished() ? " and the execution finished " + s.status : ""));
+    }
+    ObjectNode e = ExecutionLog.entry("callback");
+    e.put("step", step);
+    e.put("claim", claim);
+    e.put("ok", ok);
+    e.put("message", message);
+    e.set("outputs", ExecutionLog.writeOutputs(outputs));
+    log.append(e, now -> {
+      ExecutionLog.StepState cur = now.steps.get(step);
+      return !now.finished() && cur != null && cur.claim.equals(claim) && cur.callback == null && !cur.status.terminal();
+    });
+  }
+
+  /**
+   * A launcher of one pipeline for retrain triggers.
+   *
+   * @param pipeline the pipeline
+   * @return a launcher whose {@code start} starts an execution driven by this process
+   */
+  public PipelineLauncher launcher(Pipeline pipeline) {
+    Objects.requireNonNull(pipeline, "pipeline");
+    return new PipelineLauncher() {
+      @Override
+      public String pipelineName() {
+        return pipeline.name();
+      }
+
+      @Override
+      public int runningExecutions() {
+        return Pipelines.this.runningExecutions(pipeline.name());
+      }
+
+      @Override
+      public String start(Map<String, String> parameters, String cause) {
+        return Pipelines.this.start(pipeline, parameters, cause).id();
+      }
+    };
+  }
+
+  ExecutionLog open(String pipeline, String executionId) {
+    Names.requireValid("pipeline name", pipeline);
+    Objects.requireNonNull(executionId, "executionId");
+    if (!Names.isValid(executionId)) {
+      throw new NotFoundException("no execution '" + executionId + "' of pipeline '" + pipeline + "' (not a valid id)");
+    }
+    ExecutionLog log = new ExecutionLog(store, pipeline, executionId);
+    if (!log.refresh().started()) {
+      throw new NotFoundException("no execution '" + executionId + "' of pipeline '" + pipeline + "' in the store");
+    }
+    return log;
+  }
+
+  static String indexKey(String pipeline, String kind, String id) {
+    return "pipelines/" + pipeline + "/index/" + kind + "/" + id;
+  }
+
+  private static Map<String, String> checkParameters(Pipeline pipeline, Map<String, String> parameters) {
+    Objects.requireNonNull(parameters, "parameters");
+    Map<String, String> out = new TreeMap<>();
+    for (Map.Entry<String, String> e : parameters.entrySet()) {
+      String k = e.getKey();
+      if (k == null || !Names.isValid(k)) {
+        throw new IllegalArgumentException("pipeline '" + pipeline.name() + "': parameter name " + (k == null ? "null"
+            : "'" + k + "'") + " is invalid: it must match " + Names.PATTERN);
+      }
+      if (e.getValue() == null) {
+        throw new IllegalArgumentException("pipeline '" + pipeline.name() + "': parameter '" + k + "' is null; "
+            + "parameters are stored as text");
+      }
+      checkText("parameter '" + k + "'", e.getValue());
+      out.put(k, e.getValue());
+    }
+    return out;
+  }
+
+  static void checkText(String what, String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw new IllegalArgumentException(what + " does not serialise: it holds an unpaired UTF-16 surrogate at index "
+            + i + ", which UTF-8 cannot store");
+      }
+    }
+    if (value.length() > 65_536) {
+      throw new IllegalArgumentException(what + " is " + value.length() + " characters; at most 65536 are stored");
+    }
+  }
+
+  /**
+   * Stops this process's drivers, then (if it created it) its step executor, interrupting running
+   * steps. Nothing is recorded for the steps it stops: their claims lapse, and a later
+   * {@link #resume} (here or elsewhere) takes them over once their leases expired.
+   */
+  @Override
+  public void close() {
+    closed = true; // drivers stop before any step is interrupted, so no interrupt is recorded as a failure
+    drivers.shutdownNow();
+    try {
+      drivers.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (ownsSteps) {
+      steps.shutdownNow();
+    }
+  }
+
+  boolean closed() {
+    return closed;
+  }
+
+  /** @return ids of the executions this process drives now */
+  public Set<String> driving() {
+    return new TreeSet<>(driving.keySet());
+  }
+
+  /**
+   * Configures {@link Pipelines}. Setters throw {@link NullPointerException} for nulls and
+   * {@link IllegalArgumentException} naming a bad value.
+   *
+   * <p>Not thread-safe; confine to one thread.
+   */
+  public static final class Builder {
+    private final Workspace workspace;
+    private ObjectStore store;
+    private ExecutorService executor;
+    private Clock clock = Clock.systemUTC();
+    private long seed = 42;
+    private Duration lease = Duration.ofSeconds(30);
+    private Duration poll = Duration.ofMillis(100);
+    private String owner;
+
+    private Builder(Workspace workspace) {
+      this.workspace = Objects.requireNonNull(workspace, "workspace");
+      if (workspace instanceof CoreWorkspace core) {
+        this.store = core.store();
+      }
+      String host = "host";
+      try {
+        host = java.net.InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9._-]", "_");
+      } catch (java.io.IOException | RuntimeException ignored) {
+        // a generic name is enough: the random part tells processes apart
+      }
+      this.owner = host + "-" + ManagementFactory.getRuntimeMXBean().getPid() + "-"
+          + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+    }
+
+    /** @param store the workspace's store (needed when the workspace is not mlops-core's) @return this builder */
+    public Builder store(ObjectStore store) {
+      this.store = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /** @param executor the bounded executor step bodies run on; the host keeps ownership @return this builder */
+    public Builder executor(ExecutorService executor) {
+      this.executor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /** @param clock time for leases and cache expiry @return this builder */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** @param seed the seed of retry jitter @return this builder */
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /**
+     * @param lease how long a claim on a step holds without renewal (renewed every third of it);
+     *     another process takes a step over only after it expired. Default 30 s.
+     * @return this builder
+     */
+    public Builder lease(Duration lease) {
+      if (Objects.requireNonNull(lease, "lease").toMillis() < 30) {
+        throw new IllegalArgumentException("lease must be at least 30 ms, got " + lease);
+      }
+      this.lease = lease;
+      return this;
+    }
+
+    /** @param poll how often the store is re-read while waiting on other processes or callbacks (default 100 ms) @return this builder */
+    public Builder pollInterval(Duration poll) {
+      if (Objects.requireNonNull(poll, "poll").toMillis() < 1) {
+        throw new IllegalArgumentException("poll interval must be at least 1 ms, got " + poll);
+      }
+      this.poll = poll;
+      return this;
+    }
+
+    /** @param owner this process's name in claims (default host-pid-random) @return this builder */
+    public Builder owner(String owner) {
+      this.owner = Names.requireValid("owner", owner);
+      return this;
+    }
+
+    /**
+     * @return the pipelines
+     * @throws IllegalArgumentException if no store was given and the workspace is not mlops-core's
+     */
+    public Pipelines build() {
+      if (store == null) {
+        throw new IllegalArgumentException("workspace " + workspace.uri() + " is a " + workspace.getClass().getName()
+            + ", not opened by Mlops.open: pass its store with Pipelines.builder(ws).store(store)");
+      }
+      return new Pipelines(this);
+    }
+  }
+}

@@ -1,0 +1,579 @@
+package dev.mlops.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.mlops.ApprovalStatus;
+import dev.mlops.Digest;
+import dev.mlops.Mlops;
+import dev.mlops.ModelVersion;
+import dev.mlops.NotFoundException;
+import dev.mlops.RunInfo;
+import dev.mlops.RunStatus;
+import dev.mlops.VerifyReport;
+import dev.mlops.Workspace;
+import dev.mlops.spi.ObjectStore;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The contract every storage backend runs for pipelines: executions, parallel steps, caching
+ * (also across concurrent executions), retries, timeouts, conditions, registration, map steps,
+ * callbacks, resume after a crash (a driver stopped while it held claims), two drivers on one
+ * execution, verification, and bad input. A backend's test extends this class and implements
+ * {@link #newStore()}; it ships in mlops-pipeline's test jar and runs on {@code mem:} here, on
+ * {@code file:} in mlops-registry-fs and on {@code s3:} in mlops-registry-s3. Several
+ * {@link Pipelines} on one store stand for several processes (each has its own owner id and
+ * threads); the real multi-process crash test is {@code FsPipelineCrashIT}.
+ *
+ * <p>Not thread-safe (one instance per test, as JUnit makes them).
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+public abstract class PipelineContract {
+  /** The store under test, fresh for each test. */
+  protected ObjectStore store;
+  /** A workspace over {@link #store}. */
+  protected Workspace ws;
+  private final List<Pipelines> opened = new ArrayList<>();
+  private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+
+  /** For subclasses. */
+  protected PipelineContract() {}
+
+  /**
+   * Returns an empty store of the backend under test.
+   *
+   * @return a fresh store, not shared with another test
+   */
+  protected abstract ObjectStore newStore();
+
+  @BeforeEach
+  final void openStore() {
+    store = newStore();
+    ws = Mlops.open(URI.create("kit:pipeline"), store);
+  }
+
+  @AfterEach
+  final void closeAll() {
+    opened.forEach(Pipelines::close);
+    ws.close();
+  }
+
+  private Pipelines pipelines(Duration lease) {
+    return pipelines(lease, Clock.systemUTC());
+  }
+
+  private Pipelines pipelines(Duration lease, Clock clock) {
+    Pipelines p = Pipelines.builder(ws).lease(lease).pollInterval(Duration.ofMillis(10)).clock(clock).seed(7).build();
+    opened.add(p);
+    return p;
+  }
+
+  private Pipelines pipelines() {
+    return pipelines(Duration.ofSeconds(10));
+  }
+
+  private int count(String step) {
+    return calls.computeIfAbsent(step, k -> new AtomicInteger()).incrementAndGet();
+  }
+
+  private int calls(String step) {
+    return calls.getOrDefault(step, new AtomicInteger()).get();
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** prepare -> train -> evaluate, counting body calls. */
+  private Pipeline linear(String name) {
+    return Pipeline.builder(name)
+        .step(Step.task("prepare", ctx -> {
+          count("prepare");
+          ctx.artifact("data", utf8("rows for " + ctx.parameter("region")));
+          ctx.dataset("table", Digest.of(utf8("table")));
+        }).artifacts("data").datasets("table"))
+        .step(Step.task("train", ctx -> {
+          count("train");
+          byte[] data = ctx.inputBytes("prepare.data");
+          ctx.artifact("model", utf8("model of " + new String(data, StandardCharsets.UTF_8)));
+          ctx.output("note", "trained");
+        }).reads("prepare.data").artifacts("model").parameters("note"))
+        .step(Step.task("evaluate", ctx -> {
+          count("evaluate");
+          ctx.metric("auc", ctx.inputBytes("train.model").length / 100.0);
+        }).reads("train.model").metrics("auc"))
+        .build();
+  }
+
+  @Test
+  void runsStepsRecordsOutputsAndEachStepIsARun() {
+    ExecutionResult r = pipelines().run(linear("lin"), Map.of("region", "eu"));
+    assertThat(r.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(r.step("evaluate").output("auc").number()).isEqualTo(("model of rows for eu").length() / 100.0);
+    Digest model = r.step("train").output("model").digest();
+    assertThat(new String(ws.artifacts().read(model), StandardCharsets.UTF_8)).isEqualTo("model of rows for eu");
+    assertThat(r.step("train").output("note").value()).isEqualTo("trained");
+    RunInfo train = ws.experiments().getRun(r.step("train").run().orElseThrow());
+    assertThat(train.experiment()).isEqualTo("pipeline.lin");
+    assertThat(train.status()).isEqualTo(RunStatus.FINISHED);
+    assertThat(train.params()).containsEntry("region", "eu");
+    assertThat(train.tags()).containsEntry("pipeline.execution", r.executionId()).containsEntry("pipeline.step", "train");
+    assertThat(train.artifacts().get("model").digest()).isEqualTo(model);
+    RunInfo prep = ws.experiments().getRun(r.step("prepare").run().orElseThrow());
+    assertThat(prep.inputs()).extracting(i -> i.digest()).containsExactly(Digest.of(utf8("table")));
+    assertThat(ws.experiments().getRun(r.step("evaluate").run().orElseThrow()).latestMetrics()).containsKey("auc");
+    assertThat(pipelines().verify("lin", r.executionId()).ok()).isTrue();
+    assertThat(pipelines().executions("lin")).containsExactly(r.executionId());
+    assertThat(pipelines().status("lin", r.executionId())).isEqualTo(r);
+  }
+
+  @Test
+  void independentStepsRunInParallel() {
+    CountDownLatch both = new CountDownLatch(2);
+    StepBody meet = ctx -> {
+      both.countDown();
+      if (!both.await(20, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("the other step never ran alongside " + ctx.step());
+      }
+      ctx.metric("ok", 1);
+    };
+    Pipeline p = Pipeline.builder("par")
+        .step(Step.task("left", meet).metrics("ok").noCache())
+        .step(Step.task("right", meet).metrics("ok").noCache())
+        .step(Step.task("join", ctx -> ctx.metric("sum", ctx.input("left.ok").number() + ctx.input("right.ok").number()))
+            .reads("left.ok", "right.ok").metrics("sum"))
+        .build();
+    ExecutionResult r = pipelines().run(p, Map.of());
+    assertThat(r.status()).as(r.reason()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(r.step("join").output("sum").number()).isEqualTo(2.0);
+  }
+
+  @Test
+  void aSecondExecutionIsServedFromTheCacheUntilInputsParametersOrAgeChange() {
+    MutableTestClock clock = new MutableTestClock(Instant.parse("2026-01-01T00:00:00Z"));
+    Pipeline p = Pipeline.builder("cached")
+        .step(Step.task("a", ctx -> {
+          count("a");
+          ctx.artifact("out", utf8("a-" + ctx.parameter("x")));
+        }).artifacts("out").cacheFor(Duration.ofHours(1)))
+        .step(Step.task("b", ctx -> {
+          count("b");
+          ctx.metric("len", ctx.inputBytes("a.out").length);
+        }).reads("a.out").metrics("len"))
+        .step(Step.task("c", ctx -> count("c")).after("b").noCache())
+        .build();
+    Pipelines pl = pipelines(Duration.ofSeconds(10), clock);
+    ExecutionResult first = pl.run(p, Map.of("x", "1"));
+    ExecutionResult second = pl.run(p, Map.of("x", "1"));
+    assertThat(second.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(calls("a")).isEqualTo(1);
+    assertThat(calls("b")).isEqualTo(1);
+    assertThat(calls("c")).isEqualTo(2); // opted out
+    assertThat(second.step("b").cacheHit()).isTrue();
+    assertThat(second.step("b").cacheSource()).contains(first.executionId());
+    assertThat(second.step("b").run()).isEqualTo(first.step("b").run());
+    assertThat(second.step("b").outputs()).isEqualTo(first.step("b").outputs());
+    assertThat(second.step("c").cacheHit()).isFalse();
+
+    pl.run(p, Map.of("x", "2")); // other parameters: both miss
+    assertThat(calls("a")).isEqualTo(2);
+    assertThat(calls("b")).isEqualTo(2);
+
+    clock.advance(Duration.ofHours(2)); // a's result expired; b's input is unchanged, b still hits
+    ExecutionResult late = pl.run(p, Map.of("x", "1"));
+    assertThat(calls("a")).isEqualTo(3);
+    assertThat(late.step("a").cacheHit()).isFalse();
+    assertThat(late.step("b").cacheHit()).isTrue();
+  }
+
+  @Test
+  void twoExecutionsReachingOneUncachedStepAtOnceRunItOnce() throws Exception {
+    CountDownLatch inside = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Pipeline p = Pipeline.builder("once")
+        .step(Step.task("slow", ctx -> {
+          count("slow");
+          inside.countDown();
+          release.await(20, TimeUnit.SECONDS);
+          ctx.artifact("out", utf8("result"));
+        }).artifacts("out"))
+        .build();
+    Execution a = pipelines().start(p, Map.of());
+    assertThat(inside.await(20, TimeUnit.SECONDS)).isTrue();
+    Execution b = pipelines().start(p, Map.of()); // another "process", same cache key
+    Thread.sleep(100);
+    release.countDown();
+    ExecutionResult ra = a.await();
+    ExecutionResult rb = b.await();
+    assertThat(calls("slow")).isEqualTo(1);
+    assertThat(rb.step("slow").cacheHit()).isTrue();
+    assertThat(rb.step("slow").cacheSource()).contains(ra.executionId());
+    assertThat(rb.step("slow").outputs()).isEqualTo(ra.step("slow").outputs());
+  }
+
+  @Test
+  void retriesListedExceptionsWithBackoffAndFailsOthersAtOnce() {
+    AtomicInteger flaky = new AtomicInteger();
+    Pipeline p = Pipeline.builder("retry")
+        .step(Step.task("flaky", ctx -> {
+          if (flaky.incrementAndGet() < 3) {
+            throw new IOException("transient " + flaky.get());
+          }
+          ctx.metric("tries", flaky.get());
+        }).metrics("tries").retry(RetryPolicy.attempts(3, IOException.class).withBackoff(Duration.ofMillis(5), 2,
+            Duration.ofMillis(50))))
+        .build();
+    ExecutionResult r = pipelines().run(p, Map.of());
+    assertThat(r.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(r.step("flaky").failedAttempts()).isEqualTo(2);
+    assertThat(r.step("flaky").output("tries").number()).isEqualTo(3.0);
+
+    Pipeline broken = Pipeline.builder("broken")
+        .step(Step.task("boom", ctx -> {
+          count("boom");
+          throw new IllegalStateException("bad data in row 7");
+        }).retry(RetryPolicy.attempts(3, IOException.class)))
+        .step(Step.task("after", ctx -> count("after")).after("boom"))
+        .build();
+    ExecutionResult f = pipelines().run(broken, Map.of());
+    assertThat(f.status()).isEqualTo(ExecutionStatus.FAILED);
+    assertThat(calls("boom")).isEqualTo(1);
+    assertThat(calls("after")).isZero();
+    assertThat(f.step("boom").status()).isEqualTo(StepStatus.FAILED);
+    assertThat(f.step("boom").reason()).contains("step 'boom'").contains("bad data in row 7");
+    assertThat(f.reason()).contains("step 'boom' failed");
+    assertThat(ws.experiments().getRun(f.step("boom").run().orElseThrow()).status()).isEqualTo(RunStatus.FAILED);
+  }
+
+  @Test
+  void aStepThatNeverReturnsTimesOutAndIsCancelled() throws InterruptedException {
+    AtomicReference<Boolean> interrupted = new AtomicReference<>(false);
+    CountDownLatch cancelled = new CountDownLatch(1);
+    Pipeline p = Pipeline.builder("hang")
+        .step(Step.task("forever", ctx -> {
+          try {
+            Thread.sleep(Long.MAX_VALUE);
+          } catch (InterruptedException e) {
+            interrupted.set(true);
+            cancelled.countDown();
+            throw e;
+          }
+        }).timeout(Duration.ofMillis(200)))
+        .build();
+    ExecutionResult r = pipelines().run(p, Map.of());
+    assertThat(r.status()).isEqualTo(ExecutionStatus.FAILED);
+    assertThat(r.step("forever").reason()).contains("step 'forever' timed out after PT0.2S");
+    assertThat(cancelled.await(10, TimeUnit.SECONDS)).as("the attempt's thread was interrupted").isTrue();
+    assertThat(ws.experiments().getRun(r.step("forever").run().orElseThrow()).status()).isEqualTo(RunStatus.FAILED);
+  }
+
+  @Test
+  void undeclaredOrMissingOutputsFailTheStepNamingIt() {
+    Pipeline extra = Pipeline.builder("extra")
+        .step(Step.task("s", ctx -> {
+          ctx.metric("declared", 1);
+          ctx.metric("surprise", 2);
+        }).metrics("declared"))
+        .build();
+    ExecutionResult r = pipelines().run(extra, Map.of());
+    assertThat(r.step("s").status()).isEqualTo(StepStatus.FAILED);
+    assertThat(r.step("s").reason()).contains("step 's' records output 'surprise', which it does not declare");
+    Pipeline missing = Pipeline.builder("missing")
+        .step(Step.task("s", ctx -> ctx.metric("a", 1)).metrics("a", "b"))
+        .build();
+    ExecutionResult m = pipelines().run(missing, Map.of());
+    assertThat(m.step("s").reason()).contains("step 's' returned without recording declared output(s) [b]");
+    Pipeline undeclaredRead = Pipeline.builder("read")
+        .step(Step.task("a", ctx -> ctx.metric("x", 1)).metrics("x"))
+        .step(Step.task("b", ctx -> ctx.input("a.x")).after("a"))
+        .build();
+    assertThat(pipelines().run(undeclaredRead, Map.of()).step("b").reason())
+        .contains("step 'b' reads 'a.x' but does not declare it");
+  }
+
+  private Pipeline gated(String name, double threshold) {
+    return Pipeline.builder(name)
+        .step(Step.task("prepare", ctx -> {
+          ctx.artifact("data", utf8("data"));
+          ctx.dataset("rows", Digest.of(utf8("rows")));
+        }).artifacts("data").datasets("rows"))
+        .step(Step.task("train", ctx -> {
+          ctx.artifact("model", utf8("weights"));
+          ctx.metric("auc", 0.9);
+        }).reads("prepare.data").artifacts("model").metrics("auc"))
+        .step(Step.condition("gate", QualityGates.metricAtLeast("train.auc", threshold))
+            .ifTrue("register").ifFalse("reject"))
+        .step(Step.register("register", "churn").artifact("model", "train.model").dataset("prepare.rows")
+            .trainingRunOf("train"))
+        .step(Step.fail("reject", "model below the bar"))
+        .build();
+  }
+
+  @Test
+  void aPassingGateRegistersAVersionPendingApprovalWithLineage() {
+    ExecutionResult r = pipelines().run(gated("gated", 0.8), Map.of());
+    assertThat(r.status()).as(r.reason()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(r.step("gate").output("branch").value()).isEqualTo("true");
+    assertThat(r.step("gate").reason()).contains("train.auc = 0.9 is >= 0.8");
+    assertThat(r.step("reject").status()).isEqualTo(StepStatus.SKIPPED);
+    int version = Integer.parseInt(r.step("register").output("version").value());
+    ModelVersion mv = ws.registry().get("churn", version);
+    assertThat(mv.status()).isEqualTo(ApprovalStatus.PENDING_MANUAL_APPROVAL);
+    assertThat(mv.lineage().trainingRun()).isEqualTo(r.step("train").run());
+    assertThat(mv.lineage().datasets()).containsExactly(Digest.of(utf8("rows")));
+    assertThat(mv.artifacts().get("model").digest()).isEqualTo(r.step("train").output("model").digest());
+    assertThat(mv.tags()).containsEntry("pipeline.execution", r.executionId())
+        .containsEntry("pipeline.step", "register");
+    assertThat(mv.tags().get("pipeline.runs")).contains("train=" + r.step("train").run().orElseThrow());
+  }
+
+  @Test
+  void aFailingGateTakesTheOtherBranchAndFailsTheExecution() {
+    ExecutionResult r = pipelines().run(gated("gated", 0.95), Map.of());
+    assertThat(r.status()).isEqualTo(ExecutionStatus.FAILED);
+    assertThat(r.step("gate").output("branch").value()).isEqualTo("false");
+    assertThat(r.step("register").status()).isEqualTo(StepStatus.SKIPPED);
+    assertThat(r.step("register").reason()).contains("condition 'gate' took the false branch");
+    assertThat(r.reason()).contains("model below the bar");
+    assertThat(ws.registry().models()).doesNotContain("churn");
+  }
+
+  @Test
+  void aChallengerGateComparesWithTheAliasedVersion() {
+    ExecutionResult first = pipelines().run(gated("first", 0.5), Map.of());
+    assertThat(first.step("register").output("version").value()).isEqualTo("1");
+    ws.registry().approve("churn", 1, "lead", "ok");
+    ws.registry().setAlias("churn", "production", 1);
+    assertThat(QualityGates.challenge(ws, 0.92, "churn", "production", "auc", true, 0.01).passed()).isTrue();
+    assertThat(QualityGates.challenge(ws, 0.905, "churn", "production", "auc", true, 0.01).passed()).isFalse();
+    assertThat(QualityGates.challenge(ws, 0.905, "churn", "production", "auc", true, 0.01).reason())
+        .contains("churn@production (churn/1) 0.9");
+    assertThat(QualityGates.challenge(ws, 0.1, "churn", "staging", "auc", true, 0).reason()).contains("nothing to beat");
+    Pipeline p = Pipeline.builder("challenge")
+        .step(Step.task("eval", ctx -> ctx.metric("auc", 0.95)).metrics("auc"))
+        .step(Step.condition("better", QualityGates.beatsAlias("eval.auc", "churn", "production", "auc", true, 0.02)))
+        .build();
+    ExecutionResult r = pipelines().run(p, Map.of());
+    assertThat(r.step("better").output("branch").value()).isEqualTo("true");
+  }
+
+  @Test
+  void mapStepsFanOutAndCollectOutputsInItemOrder() {
+    Pipeline p = Pipeline.builder("fan")
+        .step(Step.task("list", ctx -> ctx.output("shards", "s1\ns2\ns3")).parameters("shards"))
+        .step(Step.mapOver("score", "list.shards", ctx -> {
+          count("score");
+          ctx.metric("n", ctx.item().orElseThrow().charAt(1) - '0');
+        }).metrics("n"))
+        .step(Step.map("fixed", List.of("x", "y"), ctx -> ctx.output("up", ctx.item().orElseThrow().toUpperCase()))
+            .parameters("up"))
+        .step(Step.task("sum", ctx -> ctx.metric("total", ctx.input("score.n").list().stream()
+            .mapToDouble(Double::parseDouble).sum())).reads("score.n").metrics("total"))
+        .build();
+    ExecutionResult r = pipelines().run(p, Map.of());
+    assertThat(r.status()).as(r.reason()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(r.step("score").output("n").list()).containsExactly("1.0", "2.0", "3.0");
+    assertThat(r.step("fixed").output("up").list()).containsExactly("X", "Y");
+    assertThat(r.step("sum").output("total").number()).isEqualTo(6.0);
+    assertThat(r.step("score[1]").status()).isEqualTo(StepStatus.SUCCEEDED);
+    assertThat(calls("score")).isEqualTo(3);
+  }
+
+  @Test
+  void aCallbackStepWaitsAcrossRestartsForItsTokenFromAnyProcess() throws Exception {
+    AtomicReference<String> token = new AtomicReference<>();
+    Pipeline p = Pipeline.builder("cb")
+        .step(Step.callback("spark", ctx -> token.set(ctx.callbackToken())).datasets("table"))
+        .step(Step.task("use", ctx -> ctx.output("seen", ctx.input("spark.table").value())).reads("spark.table")
+            .parameters("seen"))
+        .build();
+    Pipelines first = pipelines(Duration.ofMillis(300));
+    Execution e = first.start(p, Map.of());
+    while (first.status("cb", e.id()).steps().get("spark") == null
+        || first.status("cb", e.id()).step("spark").status() != StepStatus.WAITING) {
+      Thread.sleep(10);
+    }
+    first.close(); // the process waiting for the callback goes away
+    Digest table = Digest.of(utf8("spark output"));
+    Pipelines other = pipelines();
+    assertThatThrownBy(() -> other.completeCallback(e.id() + ":nope", Map.of()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("malformed");
+    other.completeCallback(token.get(), Map.of("table", new OutputValue(OutputKind.DATASET, table.hex())));
+    ExecutionResult r = pipelines().resume(p, e.id()).await();
+    assertThat(r.status()).as(r.reason()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(r.step("use").output("seen").value()).isEqualTo(table.hex());
+    assertThat(pipelines().verify("cb", e.id()).ok()).isTrue();
+  }
+
+  @Test
+  void aResumedExecutionSkipsCompletedStepsAndTakesOverAfterTheLease() throws Exception {
+    CountDownLatch stuck = new CountDownLatch(1);
+    AtomicInteger secondRuns = new AtomicInteger();
+    Pipeline p = Pipeline.builder("crash")
+        .step(Step.task("first", ctx -> {
+          count("first");
+          ctx.artifact("out", utf8("first"));
+        }).artifacts("out"))
+        .step(Step.task("second", ctx -> {
+          if (secondRuns.incrementAndGet() == 1) {
+            stuck.countDown();
+            Thread.sleep(Long.MAX_VALUE); // the "process" dies here
+          }
+          ctx.artifact("out", utf8("second"));
+        }).reads("first.out").artifacts("out"))
+        .build();
+    Pipelines dying = pipelines(Duration.ofMillis(400));
+    Execution e = dying.start(p, Map.of());
+    assertThat(stuck.await(20, TimeUnit.SECONDS)).isTrue();
+    dying.close(); // stops driving and renewing: its claim on 'second' lapses
+    Pipelines survivor = pipelines(Duration.ofMillis(400));
+    ExecutionResult r = survivor.resume(p, e.id()).await();
+    assertThat(r.status()).as(r.reason()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(calls("first")).isEqualTo(1);
+    assertThat(secondRuns.get()).isEqualTo(2);
+    assertThat(survivor.verify("crash", e.id()).ok()).isTrue();
+    assertThatThrownBy(() -> survivor.resume(p, e.id())).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("already finished SUCCEEDED");
+    assertThatThrownBy(() -> survivor.resume(p, "e-unknown")).isInstanceOf(NotFoundException.class)
+        .hasMessageContaining("e-unknown");
+    Pipeline other = Pipeline.builder("crash").step(Step.task("only", ctx -> { })).build();
+    Execution fresh = survivor.start(other, Map.of());
+    fresh.await();
+  }
+
+  @Test
+  void twoDriversOnOneExecutionNeverRunAStepTwice() throws Exception {
+    Map<String, AtomicInteger> concurrent = new ConcurrentHashMap<>();
+    AtomicInteger overlap = new AtomicInteger();
+    Pipeline.Builder b = Pipeline.builder("shared");
+    for (int i = 0; i < 8; i++) {
+      String name = "s" + i;
+      Step.Builder s = Step.task(name, ctx -> {
+        count(ctx.step());
+        if (concurrent.computeIfAbsent(ctx.step(), k -> new AtomicInteger()).incrementAndGet() > 1) {
+          overlap.incrementAndGet();
+        }
+        Thread.sleep(30);
+        concurrent.get(ctx.step()).decrementAndGet();
+        ctx.metric("v", 1);
+      }).metrics("v").noCache();
+      if (i >= 2) {
+        s.reads("s" + (i - 2) + ".v");
+      }
+      b.step(s);
+    }
+    Pipeline p = b.build();
+    Pipelines one = pipelines(Duration.ofSeconds(5));
+    Execution e = one.start(p, Map.of());
+    Execution again = pipelines(Duration.ofSeconds(5)).resume(p, e.id());
+    ExecutionResult r1 = e.await();
+    ExecutionResult r2 = again.await();
+    assertThat(r1.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(r2).isEqualTo(r1);
+    for (int i = 0; i < 8; i++) {
+      assertThat(calls("s" + i)).as("runs of s" + i).isEqualTo(1);
+    }
+    assertThat(overlap.get()).isZero();
+    assertThat(one.verify("shared", e.id()).ok()).isTrue();
+  }
+
+  @Test
+  void parametersThatDoNotSerialiseAreRejectedNamingThemAndNothingIsStored() {
+    Pipeline p = linear("params");
+    Pipelines pl = pipelines();
+    assertThatThrownBy(() -> pl.start(p, Map.of("region", "eu\ud800")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("parameter 'region' does not serialise");
+    java.util.HashMap<String, String> withNull = new java.util.HashMap<>();
+    withNull.put("region", null);
+    assertThatThrownBy(() -> pl.start(p, withNull))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("parameter 'region' is null");
+    assertThatThrownBy(() -> pl.start(p, Map.of("bad key", "x")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("parameter name 'bad key' is invalid");
+    assertThat(pl.executions("params")).isEmpty();
+  }
+
+  @Test
+  void verifyFindsAnAlteredEntryAndLaunchersCountRunningExecutions() {
+    Pipelines pl = pipelines();
+    ExecutionResult r = pl.run(linear("audit"), Map.of("region", "us"));
+    Map<String, VerifyReport> all = pl.verifyAll("audit");
+    assertThat(all).hasSize(1);
+    assertThat(all.values()).allMatch(VerifyReport::ok);
+    String key = ExecutionLog.prefix("audit", r.executionId()) + "/" + String.format("%020d", 3) + ".json";
+    byte[] bytes = store.get(key).orElseThrow();
+    store.delete(key);
+    store.create(key, new String(bytes, StandardCharsets.UTF_8).replace("\"v\":1", "\"v\":2")
+        .getBytes(StandardCharsets.UTF_8));
+    VerifyReport broken = pl.verify("audit", r.executionId());
+    assertThat(broken.ok()).isFalse();
+    assertThat(broken.brokenKey()).contains(key);
+
+    CountDownLatch release = new CountDownLatch(1);
+    Pipeline slow = Pipeline.builder("slow").step(Step.task("wait", ctx -> release.await(20, TimeUnit.SECONDS))
+        .noCache()).build();
+    PipelineLauncher launcher = pl.launcher(slow);
+    assertThat(launcher.pipelineName()).isEqualTo("slow");
+    String id = launcher.start(Map.of("why", "drift"), "drift alarm on feature x");
+    assertThat(launcher.runningExecutions()).isEqualTo(1);
+    assertThat(pipelines().launcher(slow).runningExecutions()).isEqualTo(1);
+    assertThat(pl.status("slow", id).cause()).isEqualTo("drift alarm on feature x");
+    release.countDown();
+    while (pl.status("slow", id).status() == ExecutionStatus.RUNNING) {
+      Thread.onSpinWait();
+    }
+    while (launcher.runningExecutions() != 0) {
+      Thread.onSpinWait();
+    }
+    // a process that died between the 'finished' entry and the index marker: the log still decides
+    store.delete("pipelines/slow/index/finished/" + id);
+    assertThat(launcher.runningExecutions()).isZero();
+    assertThat(store.get("pipelines/slow/index/finished/" + id)).isPresent();
+  }
+
+  /** A clock the test moves. */
+  static final class MutableTestClock extends Clock {
+    private volatile Instant now;
+
+    MutableTestClock(Instant start) {
+      this.now = start;
+    }
+
+    void advance(Duration d) {
+      now = now.plus(d);
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+}
