@@ -95,7 +95,7 @@ public final class DataTrigger implements AutoCloseable {
     Optional<TriggerOutcome> quietIf = suppressedDigest.equals(Optional.of(current)) ? suppressedAs : Optional.empty();
     Optional<TriggerRecord> r = gate.fire("d" + current.hex(), "new data: digest " + current,
         Map.of(PARAM_DIGEST, current.toString()), quietIf);
-    TriggerOutcome outcome = r.map(TriggerRecord::outcome).orElse(quietIf.orElseThrow());
+    TriggerOutcome outcome = r.map(TriggerRecord::outcome).orElseGet(quietIf::orElseThrow);
     if (outcome == TriggerOutcome.COOLDOWN || outcome == TriggerOutcome.CONCURRENCY_CAP) {
       suppressedDigest = Optional.of(current);
       suppressedAs = Optional.of(outcome);
