@@ -182,8 +182,9 @@ class AlarmTriggerTest {
     int n = 5;
     List<AlarmTrigger> fleet = new ArrayList<>();
     for (int i = 0; i < n; i++) {
+      // no cooldown and a high cap: only the claim keeps the others from starting
       fleet.add(triggers("p" + i).onAlarm("drift", new StoreRecordingLauncher(store, "fraud"),
-          TriggerPolicy.defaults().withCooldown(Duration.ofMinutes(5))));
+          TriggerPolicy.defaults().withMaxConcurrent(100)));
     }
     CyclicBarrier barrier = new CyclicBarrier(n);
     ExecutorService pool = Executors.newFixedThreadPool(n);
