@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * {@link Triggers#onSchedule}; run it with {@link #start} on the host's scheduler, or call
  * {@link #poll()} from your own.
  *
- * <p>Instants that were due before the trigger started are not fired (no back-fill), and after a
+ * <p>Instants that were due before the trigger was created are not fired (no back-fill), and after a
  * pause (a long GC, a suspended machine, a clock jump) only the latest due instant fires.
  *
  * <p>Thread-safe.

@@ -20,7 +20,9 @@ import java.util.Optional;
  * One pipeline's trigger history in the store: a {@link HashChainedLog} of
  * {@link TriggerRecord}s under {@code pipeline-triggers/<pipeline>/log}, and the de-duplication
  * claims under {@code pipeline-triggers/<pipeline>/claims/<trigger>/<event>} (one create-if-absent
- * object per event). Caches what it has read and reads only newer entries.
+ * object per event). Keeps in memory only the head of the log and each trigger's last firing,
+ * reading only newer entries; {@link #records()} reads the whole log. Not compacted: the first
+ * decision of a process reads the whole log once.
  *
  * <p>Thread-safe: every method is synchronized, so the triggers of one pipeline in one
  * {@link Triggers} decide one at a time.
@@ -33,7 +35,6 @@ final class TriggerLog {
   private final String pipeline;
   private final String claims;
   private final HashChainedLog log;
-  private final List<TriggerRecord> records = new ArrayList<>();
   private final Map<String, TriggerRecord> lastFired = new HashMap<>();
   private long headSeq;
   private String headHash = HashChainedLog.GENESIS;
@@ -48,14 +49,21 @@ final class TriggerLog {
   /** Reads entries appended since the last read. */
   synchronized void refresh() {
     for (HashChainedLog.Entry e : log.readAfter(headSeq, headHash)) {
-      fold(e);
+      fold(e, decode(e.key(), e.seq(), e.body()));
     }
   }
 
-  /** @return every record, oldest first, after a refresh */
+  /** @return every record, oldest first, read from the store */
   synchronized List<TriggerRecord> records() {
-    refresh();
-    return List.copyOf(records);
+    List<TriggerRecord> out = new ArrayList<>();
+    for (HashChainedLog.Entry e : log.readAfter(0, HashChainedLog.GENESIS)) {
+      TriggerRecord r = decode(e.key(), e.seq(), e.body());
+      out.add(r);
+      if (e.seq() > headSeq) {
+        fold(e, r);
+      }
+    }
+    return out;
   }
 
   /** @return the trigger's latest FIRED record, as of the last refresh */
@@ -88,12 +96,14 @@ final class TriggerLog {
     body.put("instance", instance);
     while (true) {
       try {
-        fold(log.append(headSeq, headHash, body.deepCopy()));
-        return records.get(records.size() - 1);
+        HashChainedLog.Entry e = log.append(headSeq, headHash, body.deepCopy());
+        TriggerRecord r = decode(e.key(), e.seq(), e.body());
+        fold(e, r);
+        return r;
       } catch (AlreadyExistsException taken) {
         // another writer appended first: read its entry by key (a listing may lag), then any later ones
         for (HashChainedLog.Entry e : log.readDirect(headSeq, headHash, headSeq + 1)) {
-          fold(e);
+          fold(e, decode(e.key(), e.seq(), e.body()));
         }
         refresh();
       }
@@ -139,9 +149,7 @@ final class TriggerLog {
     });
   }
 
-  private void fold(HashChainedLog.Entry e) {
-    TriggerRecord r = decode(e.key(), e.seq(), e.body());
-    records.add(r);
+  private void fold(HashChainedLog.Entry e, TriggerRecord r) {
     if (r.outcome() == TriggerOutcome.FIRED) {
       lastFired.merge(r.trigger(), r, (a, b) -> b.at().isAfter(a.at()) ? b : a);
     }
