@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -117,7 +118,12 @@ public final class ScheduleTrigger implements AutoCloseable {
     } finally {
       synchronized (this) {
         if (!closed) {
-          scheduleNext();
+          try {
+            scheduleNext();
+          } catch (RejectedExecutionException shutDown) {
+            // the host shut its scheduler down: the trigger stops with it
+            closed = true;
+          }
         }
       }
     }
@@ -130,7 +136,10 @@ public final class ScheduleTrigger implements AutoCloseable {
     next = executor.schedule(this::tick, Math.max(0, Math.min(wait, recheck.toMillis())), TimeUnit.MILLISECONDS);
   }
 
-  /** Stops the schedule (a firing under way completes). Idempotent. */
+  /**
+   * Stops the schedule (a firing under way completes). Idempotent. The trigger also stops when the
+   * host's scheduler is shut down.
+   */
   @Override
   public synchronized void close() {
     closed = true;
