@@ -291,6 +291,7 @@ public final class Deployments {
       return appendRetrying(view -> view.active().filter(x -> x.id().equals(a.id()) && x.step() == a.step()).map(x -> {
         ObjectNode b = DeploymentFold.body(DeploymentFold.STEP, a.id(), actor, clock.instant());
         b.put("step", next);
+        b.put("version", a.plan().candidate());
         b.put("percent", Math.min(100.0, (next + 1) * a.plan().percent()));
         return b;
       }));
