@@ -177,7 +177,8 @@ public final class Endpoint<I, O> implements AutoCloseable {
       }
       Route<I, O> r = t.pick(h);
       Lease<I, O> l = r.lease;
-      if (!l.acquire()) {
+      int stripe = l.acquire();
+      if (stripe < 0) {
         continue; // swapped out just now: the new table is already published
       }
       VariantCounters c = r.counters;
@@ -186,7 +187,7 @@ public final class Endpoint<I, O> implements AutoCloseable {
       boolean mirrorThis = mirror != null && Math.floorMod(Integer.rotateLeft(h, 16), FULL) < t.shadowBasisPoints;
       boolean time = mirrorThis || (ThreadLocalRandom.current().nextInt() & 7) == 0;
       long t0 = time ? System.nanoTime() : 0;
-      O out = timeoutNanos > 0 ? callWithTimeout(l, c, input) : call(l, c, input);
+      O out = timeoutNanos > 0 ? callWithTimeout(l, stripe, c, input) : call(l, stripe, c, input);
       if (time) {
         long nanos = System.nanoTime() - t0;
         c.latency.record(nanos);
@@ -198,18 +199,18 @@ public final class Endpoint<I, O> implements AutoCloseable {
     }
   }
 
-  private O call(Lease<I, O> l, VariantCounters c, I input) {
+  private O call(Lease<I, O> l, int stripe, VariantCounters c, I input) {
     try {
       return l.predictor.predict(input);
     } catch (Exception e) {
       c.errors.increment();
       throw new PredictionException("version " + model + "/" + l.version + " failed: " + e, l.version, false, e);
     } finally {
-      l.release();
+      l.release(stripe);
     }
   }
 
-  private O callWithTimeout(Lease<I, O> l, VariantCounters c, I input) {
+  private O callWithTimeout(Lease<I, O> l, int stripe, VariantCounters c, I input) {
     AtomicBoolean claimed = new AtomicBoolean();
     Future<O> f;
     try {
@@ -220,11 +221,11 @@ public final class Endpoint<I, O> implements AutoCloseable {
         try {
           return l.predictor.predict(input);
         } finally {
-          l.release();
+          l.release(stripe);
         }
       });
     } catch (RejectedExecutionException e) {
-      l.release();
+      l.release(stripe);
       c.errors.increment();
       throw new PredictionException("version " + model + "/" + l.version + " could not be called: " + e, l.version,
           false, e);
@@ -233,7 +234,7 @@ public final class Endpoint<I, O> implements AutoCloseable {
       return f.get(timeoutNanos, TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       if (claimed.compareAndSet(false, true)) {
-        l.release();
+        l.release(stripe);
       }
       f.cancel(true);
       c.timeouts.increment();
@@ -247,7 +248,7 @@ public final class Endpoint<I, O> implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       if (claimed.compareAndSet(false, true)) {
-        l.release();
+        l.release(stripe);
       }
       f.cancel(true);
       c.errors.increment();

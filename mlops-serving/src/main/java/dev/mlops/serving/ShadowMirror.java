@@ -62,7 +62,8 @@ final class ShadowMirror<I, O> {
       if (t == null) {
         continue;
       }
-      if (!lease.acquire()) {
+      int stripe = lease.acquire();
+      if (stripe < 0) {
         dropped.increment();
         continue;
       }
@@ -80,7 +81,7 @@ final class ShadowMirror<I, O> {
         errors.increment();
         LOG.debug("shadow candidate {} failed: {}", lease.version, e.toString());
       } finally {
-        lease.release();
+        lease.release(stripe);
       }
     }
   }
