@@ -61,7 +61,7 @@ final class ServingStep {
     int bad = register(ws, "scorer with a broken feature");
     // the host's own predictor: here a toy scorer; version `bad` fails 30 % of its requests
     PredictorLoader<double[], Double> loader = (ModelVersion v) -> x -> {
-      if (v.version() == bad && Math.floorMod(Double.hashCode(x[0]), 10) < 3) {
+      if (v.version() == bad && (long) x[0] % 10 < 3) {
         throw new IllegalStateException("feature 'amount' missing");
       }
       return 0.1 * v.version() + x[0] * 0.01;
@@ -73,7 +73,7 @@ final class ServingStep {
       ep.deployments().start(DeploymentPlan.canary(good, 20, Duration.ofMinutes(10)));
       ep.refresh();
       traffic(ep, 2_000);
-      String routes = ep.status().routes().toString();
+      String routes = new java.util.TreeMap<>(ep.status().routes()).toString();
       clock.advance(Duration.ofMinutes(11));
       ep.refresh();
       out.printf("12. %s@production served version %d; canary of %d at %s, baked 10 min without alarm: "

@@ -1,146 +1,25 @@
 package dev.mlops.serving;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.mlops.Mlops;
-import dev.mlops.Workspace;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/**
- * Three serving JVMs on one {@code file:} store and a fourth that starts a canary: all three route
- * it within their refresh interval + 1 s; an injected failure in one of them trips its error-rate
- * guardrail, and the alarm rolls all three back.
- */
+/** {@link ServingProcessesScenario} on a {@code file:} store. */
 class ServingProcessesIT {
-  private static final long REFRESH_MILLIS = 200;
-
   @TempDir
   Path dir;
-
-  private static final class Child {
-    final Process process;
-    final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-
-    Child(Path stderr, String... args) throws IOException {
-      List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-          ServingProcessWorker.class.getName()));
-      cmd.addAll(List.of(args));
-      process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile())).start();
-      Thread reader = new Thread(() -> {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-          for (String line; (line = r.readLine()) != null; ) {
-            lines.add(line);
-          }
-        } catch (IOException e) {
-          // exited
-        }
-      });
-      reader.setDaemon(true);
-      reader.start();
-    }
-
-    String await(String prefix) throws InterruptedException {
-      while (true) {
-        String line = lines.poll(2, TimeUnit.MINUTES);
-        if (line == null) {
-          throw new AssertionError("child " + process.pid() + " printed no " + prefix);
-        }
-        if (line.startsWith(prefix)) {
-          return line;
-        }
-      }
-    }
-
-    void send(String command) throws IOException {
-      OutputStream in = process.getOutputStream();
-      in.write((command + "\n").getBytes(StandardCharsets.UTF_8));
-      in.flush();
-    }
-
-    String ask(String command, String prefix) throws Exception {
-      send(command);
-      return await(prefix);
-    }
-  }
 
   @Test
   @Timeout(value = 3, unit = TimeUnit.MINUTES)
   void threeServingProcessesFollowACanaryStartedByAFourthAndAllRollBackOnOneAlarm() throws Exception {
     Path store = dir.resolve("store");
-    java.nio.file.Files.createDirectories(store);
+    Files.createDirectories(store);
     String uri = store.toUri().toString();
-    try (Workspace ws = Mlops.open(uri)) {
-      int v1 = Fixture.register(ws, true);
-      ws.registry().setAlias(Fixture.MODEL, "production", v1);
-      Fixture.register(ws, true);
-    }
-    Path stderr = dir.resolve("children.err");
-    List<Child> servers = new ArrayList<>();
-    try {
-      for (int i = 0; i < 3; i++) {
-        servers.add(new Child(stderr, "serve", uri, Long.toString(REFRESH_MILLIS)));
-      }
-      for (Child c : servers) {
-        c.await("READY");
-        assertThat(c.ask("STATUS", "STATUS ")).isEqualTo("STATUS {1=100.0}");
-      }
-      Child cd = new Child(stderr, "canary", uri, "2", "30");
-      cd.await("STARTED");
-      long started = System.nanoTime();
-      assertThat(cd.process.waitFor(1, TimeUnit.MINUTES)).isTrue();
-      assertThat(cd.process.exitValue()).isZero();
-      long[] seenAfter = new long[3];
-      for (int i = 0; i < 3; i++) {
-        while (!servers.get(i).ask("STATUS", "STATUS ").equals("STATUS {1=70.0, 2=30.0}")) {
-          Thread.sleep(20);
-          assertThat(System.nanoTime() - started).isLessThan(TimeUnit.SECONDS.toNanos(30));
-        }
-        seenAfter[i] = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-      }
-      System.out.printf("canary routed by the 3 servers %s ms after it was written (refresh %d ms)%n",
-          java.util.Arrays.toString(seenAfter), REFRESH_MILLIS);
-      // the third is asked last, so its time bounds all three
-      assertThat(seenAfter[2]).isLessThanOrEqualTo(REFRESH_MILLIS + 1000 + Long.getLong("serving.it.slackMillis", 0));
-
-      servers.get(0).ask("FAIL 2", "FAILING");
-      long failedAt = System.nanoTime();
-      for (Child c : servers) {
-        while (!c.ask("STATUS", "STATUS ").equals("STATUS {1=100.0}")) {
-          Thread.sleep(20);
-          assertThat(System.nanoTime() - failedAt).isLessThan(TimeUnit.SECONDS.toNanos(30));
-        }
-      }
-      System.out.printf("all 3 rolled back %d ms after the failure was injected in one%n",
-          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - failedAt));
-      try (Workspace ws = Mlops.open(uri)) {
-        List<DeploymentRecord> h = Deployments.open(ws, Fixture.MODEL, "production").history();
-        assertThat(h).extracting(DeploymentRecord::type).containsExactly("START", "ALARM");
-        assertThat(h.get(1).details()).containsEntry("alarm", "error-rate").containsEntry("version", "2");
-        assertThat(ws.registry().resolve(Fixture.MODEL + "@production").version()).isEqualTo(1);
-      }
-      for (Child c : servers) {
-        c.send("EXIT");
-      }
-    } finally {
-      for (Child c : servers) {
-        if (!c.process.waitFor(20, TimeUnit.SECONDS)) {
-          c.process.destroyForcibly();
-        }
-      }
-    }
+    ServingProcessesScenario.run(uri, Map.of(), () -> Mlops.open(uri), dir);
   }
 }
