@@ -52,14 +52,15 @@ public interface Guardrail {
   }
 
   /**
-   * @param percentile e.g. 0.99
+   * @param percentile 0.5, 0.9 or 0.99 (the percentiles {@link VariantStats} carries)
    * @param max highest acceptable latency at that percentile
-   * @param minSamples latency samples needed before it is judged
+   * @param minSamples latency samples needed before it is judged (one request in eight is timed)
    * @return the guardrail
+   * @throws IllegalArgumentException if the percentile is not one of those
    */
   static Guardrail latency(double percentile, Duration max, long minSamples) {
-    if (!(percentile > 0 && percentile < 1)) {
-      throw new IllegalArgumentException("percentile must be in (0, 1), got " + percentile);
+    if (percentile != 0.5 && percentile != 0.9 && percentile != 0.99) {
+      throw new IllegalArgumentException("percentile must be 0.5, 0.9 or 0.99, got " + percentile);
     }
     Objects.requireNonNull(max, "max");
     return new Guardrail() {
@@ -73,8 +74,7 @@ public interface Guardrail {
         if (s.latencySamples() < minSamples) {
           return Optional.empty();
         }
-        // recompute from the snapshot's percentiles: p50/p99 are what a snapshot carries
-        long measured = percentile <= 0.5 ? s.p50Nanos() : s.p99Nanos();
+        long measured = percentile == 0.5 ? s.p50Nanos() : percentile == 0.9 ? s.p90Nanos() : s.p99Nanos();
         return measured > max.toNanos()
             ? Optional.of("latency p" + Math.round(percentile * 100) + " " + measured + " ns > " + max.toNanos() + " ns")
             : Optional.empty();

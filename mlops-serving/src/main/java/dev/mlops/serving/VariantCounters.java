@@ -48,6 +48,6 @@ final class VariantCounters {
       }
     });
     return new VariantStats(version, requests.sum(), errors.sum(), timeouts.sum(), latency.count(),
-        latency.percentile(0.5), latency.percentile(0.99), out);
+        latency.percentile(0.5), latency.percentile(0.9), latency.percentile(0.99), out);
   }
 }

@@ -14,11 +14,12 @@ import java.util.Map;
  * @param timeouts requests that timed out
  * @param latencySamples how many latencies were measured
  * @param p50Nanos median latency (within 12.5 %)
+ * @param p90Nanos 90th percentile latency (within 12.5 %)
  * @param p99Nanos 99th percentile latency (within 12.5 %)
  * @param outcomes per host metric ({@link Endpoint#recordOutcome}): count, mean
  */
 public record VariantStats(int version, long requests, long errors, long timeouts, long latencySamples,
-    long p50Nanos, long p99Nanos, Map<String, Outcome> outcomes) {
+    long p50Nanos, long p90Nanos, long p99Nanos, Map<String, Outcome> outcomes) {
   /** Copies. */
   public VariantStats {
     outcomes = Map.copyOf(outcomes);
