@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
  * alike: within one refresh interval when polling on a schedule ({@link Builder#start}), or at
  * once on {@link #poll()}. Events arrive in log order (model log first, then each alias's
  * deployment log); a listener that throws is logged (SLF4J, WARN) and the others still run.
+ * Listeners run on the polling thread while the watcher is locked, so concurrent polls deliver
+ * events once each and in order; keep listeners quick.
  *
  * <p>Thread-safe.
  */
@@ -99,9 +101,9 @@ public final class ModelWatcher implements AutoCloseable {
    * @return the events, in the order delivered
    * @throws dev.mlops.CorruptDataException naming an entry that is altered or malformed
    */
-  public List<RegistryEvent> poll() {
+  public synchronized List<RegistryEvent> poll() {
     List<RegistryEvent> events = new ArrayList<>();
-    synchronized (this) {
+    {
       for (HashChainedLog.Entry e : modelLog.readAfter(fold.lastSeq, fold.lastHash)) {
         fold.apply(e).ifPresent(events::add);
       }
