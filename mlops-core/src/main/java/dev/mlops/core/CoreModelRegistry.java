@@ -71,6 +71,8 @@ final class CoreModelRegistry implements ModelRegistry {
   private final References references;
   private final LoadingCache<String, ModelState> states;
   private final ConcurrentHashMap<String, Resolved> resolved = new ConcurrentHashMap<>();
+  /** Told the model name after each commit of this workspace (serving's watchers poll at once). */
+  final java.util.List<java.util.function.Consumer<String>> commitListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private static final int MAX_RESOLVED = 10_000;
 
   CoreModelRegistry(ObjectStore store, Clock clock, String actor, Duration refreshInterval, int checkpointInterval,
@@ -541,6 +543,7 @@ final class CoreModelRegistry implements ModelRegistry {
         HashChainedLog.Entry e = log.append(state.lastSeq(), state.lastHash(), body);
         ModelState next = state.apply(e);
         publish(next);
+        notifyCommitted(model);
         if (next.lastSeq() % checkpointInterval == 0 && !ModelState.CHECKPOINT.equals(body.path("type").asText())) {
           writeCheckpoint(next);
         }
@@ -559,6 +562,16 @@ final class CoreModelRegistry implements ModelRegistry {
             throw new ConflictException("interrupted while retrying a commit on " + model);
           }
         }
+      }
+    }
+  }
+
+  private void notifyCommitted(String model) {
+    for (java.util.function.Consumer<String> l : commitListeners) {
+      try {
+        l.accept(model);
+      } catch (RuntimeException e) {
+        LOG.warn("commit listener {} failed for {}: {}", l, model, e.toString());
       }
     }
   }

@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * of its aliases. The watcher tails the model's hash-chained log and the deployment log of every
  * alias that has one (found through {@code serving/<model>/index/}) from the last entry it has
  * seen, so it reports changes made by this process and by every other process sharing the store
- * alike: within one refresh interval when polling on a schedule ({@link Builder#start}), or at
- * once on {@link #poll()}. Events arrive in log order (model log first, then each alias's
+ * alike: when polling on a schedule ({@link Builder#start}), changes this workspace's registry
+ * commits trigger a poll at once and other changes are seen within one refresh interval; without
+ * a schedule, at each {@link #poll()}. Events arrive in log order (model log first, then each alias's
  * deployment log); a listener that throws is logged (SLF4J, WARN) and the others still run.
  * Listeners run on the polling thread while the watcher is locked, so concurrent polls deliver
  * events once each and in order; keep listeners quick.
@@ -47,6 +48,7 @@ public final class ModelWatcher implements AutoCloseable {
   private boolean polled;
   private final ScheduledExecutorService ownScheduler;
   private final ScheduledFuture<?> task;
+  private final Optional<AutoCloseable> localCommits;
 
   private ModelWatcher(Builder b) {
     this.store = storeOf(b.workspace);
@@ -59,11 +61,24 @@ public final class ModelWatcher implements AutoCloseable {
       Duration every = b.interval.orElseGet(() -> refreshInterval(b.workspace));
       ScheduledExecutorService s = b.scheduler.orElse(null);
       this.ownScheduler = s == null ? daemonScheduler("mlops-watch-" + model) : null;
-      this.task = (s == null ? ownScheduler : s).scheduleWithFixedDelay(this::pollQuietly, 0, every.toNanos(),
-          TimeUnit.NANOSECONDS);
+      ScheduledExecutorService runOn = s == null ? ownScheduler : s;
+      this.task = runOn.scheduleWithFixedDelay(this::pollQuietly, 0, every.toNanos(), TimeUnit.NANOSECONDS);
+      // this process's own registry changes: poll at once instead of at the next interval
+      this.localCommits = b.workspace instanceof CoreWorkspace c
+          ? Optional.of(c.onRegistryCommit(m -> {
+            if (m.equals(model)) {
+              try {
+                runOn.execute(this::pollQuietly);
+              } catch (java.util.concurrent.RejectedExecutionException closed) {
+                // the watcher is closing
+              }
+            }
+          }))
+          : Optional.empty();
     } else {
       this.ownScheduler = null;
       this.task = null;
+      this.localCommits = Optional.empty();
     }
   }
 
@@ -183,6 +198,13 @@ public final class ModelWatcher implements AutoCloseable {
   /** Stops scheduled polling (and the watcher's own thread, if it made one). Idempotent. */
   @Override
   public void close() {
+    localCommits.ifPresent(h -> {
+      try {
+        h.close();
+      } catch (Exception e) {
+        LOG.debug("unregistering from local commits failed: {}", e.toString());
+      }
+    });
     if (task != null) {
       task.cancel(false);
     }

@@ -100,4 +100,23 @@ class RegistryEventsTest {
       }
     }
   }
+
+  @Test
+  void changesCommittedThroughTheSameWorkspaceAreDeliveredAtOnceNotAtTheNextInterval() throws Exception {
+    try (Workspace ws = f.open(dir.toUri())) {
+      List<RegistryEvent> seen = new CopyOnWriteArrayList<>();
+      try (ModelWatcher w = ModelWatcher.builder(ws, MODEL).listener(seen::add)
+          .start(Optional.empty(), Optional.of(Duration.ofHours(1))).build()) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        w.poll(); // takes its position (if the scheduled first poll has not yet)
+        int v = Fixture.register(ws, true);
+        ws.registry().setAlias(MODEL, "production", v);
+        while (seen.size() < 3 && System.nanoTime() < deadline) {
+          Thread.sleep(10);
+        }
+        assertThat(seen).hasSize(3);
+        assertThat(seen.get(2)).isInstanceOf(RegistryEvent.AliasMoved.class);
+      }
+    }
+  }
 }
