@@ -174,6 +174,7 @@ public final class Quickstart {
       //    successive halving stops unpromising trials early. Every trial is a run; register the best.
       tune(ws, out);
       PipelineStep.run(ws, out);
+      ServingStep.run(ws, out);
       return serving;
     }
   }

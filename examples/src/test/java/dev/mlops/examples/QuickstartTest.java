@@ -33,6 +33,10 @@ class QuickstartTest {
     assertThat(printed).containsPattern("DPPL -0\\.\\d+, DI [1-9]\\.\\d\\d");
     // the baseline tags count as registry entries: 3 per run plus one tag update per run
     assertThat(printed).contains("verified 7 entries");
+    assertThat(printed).contains("12. scorer@production served version 1; canary of 2 at {1=80.0, 2=20.0}, baked 10 min "
+        + "without alarm: promoted, production -> 2").contains("served version 2; canary of 4")
+        .containsPattern("12\\. canary of 3: [1-9]\\d* of 2000 requests failed; alarm error-rate \\(error rate .*\\) rolled it "
+            + "back, production -> 2").containsPattern("12\\. canary of 5: .* production -> 4");
     // 9. tuning: some trials pruned, the best printed and registered (fraud-tuned/1, then /2 on the second run)
     assertThat(printed).containsPattern("9\\. tuned learning_rate and l2 with TPE: 30 trials, [1-9]\\d* pruned early; "
             + "best trial \\d+: validation loss 0\\.\\d{4} at learning_rate [0-9.e-]+, l2 [0-9.e-]+; "

@@ -73,6 +73,8 @@ final class CoreModelRegistry implements ModelRegistry {
   private final ConcurrentHashMap<String, Resolved> resolved = new ConcurrentHashMap<>();
   /** When each cached model's state was last read from (or written to) the store, System.nanoTime. */
   private final ConcurrentHashMap<String, Long> syncedAt = new ConcurrentHashMap<>();
+  /** Told the model name after each commit of this workspace (serving's watchers poll at once). */
+  final java.util.List<java.util.function.Consumer<String>> commitListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private static final int MAX_RESOLVED = 10_000;
 
   CoreModelRegistry(ObjectStore store, Clock clock, String actor, Duration refreshInterval, int checkpointInterval,
@@ -544,6 +546,7 @@ final class CoreModelRegistry implements ModelRegistry {
         HashChainedLog.Entry e = log.append(state.lastSeq(), state.lastHash(), body);
         ModelState next = state.apply(e);
         publish(next);
+        notifyCommitted(model);
         if (next.lastSeq() % checkpointInterval == 0 && !ModelState.CHECKPOINT.equals(body.path("type").asText())) {
           writeCheckpoint(next);
         }
@@ -562,6 +565,16 @@ final class CoreModelRegistry implements ModelRegistry {
             throw new ConflictException("interrupted while retrying a commit on " + model);
           }
         }
+      }
+    }
+  }
+
+  private void notifyCommitted(String model) {
+    for (java.util.function.Consumer<String> l : commitListeners) {
+      try {
+        l.accept(model);
+      } catch (RuntimeException e) {
+        LOG.warn("commit listener {} failed for {}: {}", l, model, e.toString());
       }
     }
   }

@@ -137,6 +137,21 @@ public final class CoreWorkspace implements Workspace {
     return factory;
   }
 
+  /**
+   * Registers a callback told the model name after every registry change this workspace commits
+   * (on the committing thread, after the change is stored). For watchers that should see this
+   * process's own changes at once rather than at their next poll. A callback must be quick; one
+   * that throws is logged and the change stands.
+   *
+   * @param listener receives the model name
+   * @return a handle that unregisters it
+   */
+  public AutoCloseable onRegistryCommit(java.util.function.Consumer<String> listener) {
+    Objects.requireNonNull(listener, "listener");
+    registry.commitListeners.add(listener);
+    return () -> registry.commitListeners.remove(listener);
+  }
+
   /** @return the underlying store (for backends' own tests and tools; not for application code) */
   public ObjectStore store() {
     return store;
