@@ -140,10 +140,10 @@ public final class UiServer implements AutoCloseable {
     return URI.create("http://" + host + ":" + port() + "/");
   }
 
-  /** Stops listening (requests in flight get up to one second) and stops the server's threads. */
+  /** Stops listening (requests in flight are cut off) and stops the server's threads. */
   @Override
   public void close() {
-    server.stop(1);
+    server.stop(0);
     executor.shutdown();
     try {
       executor.awaitTermination(2, TimeUnit.SECONDS);
