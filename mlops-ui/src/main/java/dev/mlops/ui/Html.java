@@ -71,6 +71,28 @@ final class Html {
         .replaceFirst("\\.$", "");
   }
 
+  /** A short number for chart labels: three significant digits, k/M/G suffixes ("35.2k"). */
+  static String compact(double v) {
+    if (!Double.isFinite(v)) {
+      return number(v);
+    }
+    double a = Math.abs(v);
+    String suffix = "";
+    if (a >= 1e9) {
+      v /= 1e9;
+      suffix = "G";
+    } else if (a >= 1e6) {
+      v /= 1e6;
+      suffix = "M";
+    } else if (a >= 1e4) {
+      v /= 1e3;
+      suffix = "k";
+    }
+    String s = a != 0 && (a < 1e-3) ? String.format(Locale.ROOT, "%.2e", v)
+        : new java.math.BigDecimal(v).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
+    return s + suffix;
+  }
+
   /** A coordinate in an SVG attribute: two decimals, never NaN. */
   static String coord(double v) {
     if (!Double.isFinite(v)) {

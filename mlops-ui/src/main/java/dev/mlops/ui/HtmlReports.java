@@ -185,9 +185,9 @@ public final class HtmlReports {
       double[] edges = f.binEdges();
       List<String> labels = new ArrayList<>();
       for (int i = 0; i <= edges.length; i++) {
-        labels.add(i == 0 ? "<" + Html.number(edges.length == 0 ? f.max() : edges[0])
-            : i == edges.length ? "\u2265" + Html.number(edges[i - 1])
-            : Html.number(edges[i - 1]) + "\u2013" + Html.number(edges[i]));
+        // each bin labelled by its upper edge; the last bin is everything above the last edge
+        labels.add(i < edges.length ? "\u2264" + Html.compact(edges[i])
+            : ">" + Html.compact(edges.length == 0 ? f.min() : edges[edges.length - 1]));
       }
       sb.append(Svg.histogram(f.name(), labels, f.binProbabilities(), current(baseline, f.name(), report,
           edges.length + 1)));

@@ -58,5 +58,10 @@ class HtmlTest {
     assertThat(Html.number(Double.POSITIVE_INFINITY)).isEqualTo("\u221e");
     assertThat(Html.number(1.0 / 3)).isEqualTo("0.333333");
     assertThat(Html.coord(Double.NaN)).isEqualTo("0");
+    assertThat(Html.compact(35_212.7)).isEqualTo("35.2k");
+    assertThat(Html.compact(27.4421)).isEqualTo("27.4");
+    assertThat(Html.compact(-1_250_000)).isEqualTo("-1.25M");
+    assertThat(Html.compact(0.0001234)).isEqualTo("1.23e-04");
+    assertThat(Html.compact(0)).isEqualTo("0");
   }
 }
