@@ -24,7 +24,9 @@ public final class UiMain {
    * @throws InterruptedException if interrupted while serving
    */
   public static void main(String[] args) throws InterruptedException {
-    int code = run(args, System.out, System.err, new CountDownLatch(1));
+    CountDownLatch stop = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "mlops-ui-stop"));
+    int code = run(args, System.out, System.err, stop);
     if (code != 0) {
       System.exit(code);
     }
@@ -85,7 +87,6 @@ public final class UiMain {
         return 1;
       }
       try (server) {
-        Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "mlops-ui-stop"));
         out.println("mlops UI for " + store + " at " + server.uri() + (writes ? " (writes allowed)" : " (read-only)")
             + "; stop with Ctrl-C");
         out.flush();
