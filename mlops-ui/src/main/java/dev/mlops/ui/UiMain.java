@@ -25,8 +25,22 @@ public final class UiMain {
    */
   public static void main(String[] args) throws InterruptedException {
     CountDownLatch stop = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "mlops-ui-stop"));
-    int code = run(args, System.out, System.err, stop);
+    CountDownLatch done = new CountDownLatch(1);
+    // on Ctrl-C: let run() close the server and the workspace before the JVM halts
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      stop.countDown();
+      try {
+        done.await(5, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "mlops-ui-stop"));
+    int code;
+    try {
+      code = run(args, System.out, System.err, stop);
+    } finally {
+      done.countDown();
+    }
     if (code != 0) {
       System.exit(code);
     }
