@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -45,16 +46,17 @@ class BrowserTest {
   static UiServer server;
   static WebDriver browser;
 
+  static final boolean PRESENT = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+  static final String MISSING = "browser tests need " + CHROMIUM + " and " + CHROMEDRIVER
+      + " (Debian: apt-get install -y chromium chromium-driver)";
+
   @BeforeAll
   static void start() {
-    boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
-    if (!present) {
-      String message = "browser tests need " + CHROMIUM + " and " + CHROMEDRIVER
-          + " (Debian: apt-get install -y chromium chromium-driver)";
+    if (!PRESENT) {
       if ("1".equals(System.getenv("MLOPS_REQUIRE_BROWSER"))) {
-        fail(message + "; MLOPS_REQUIRE_BROWSER=1 makes their absence a failure");
+        fail(MISSING + "; MLOPS_REQUIRE_BROWSER=1 makes their absence a failure");
       }
-      assumeTrue(false, message + "; skipped");
+      return; // each test is skipped with the message, see requireBrowser()
     }
     ws = Mlops.open(dir.toUri().toString());
     fixture = UiFixture.populate(ws);
@@ -67,6 +69,11 @@ class BrowserTest {
         .usingAnyFreePort().build();
     browser = new ChromeDriver(service, options);
     browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(20));
+  }
+
+  @BeforeEach
+  void requireBrowser() {
+    assumeTrue(PRESENT, MISSING + "; skipped");
   }
 
   @AfterAll
