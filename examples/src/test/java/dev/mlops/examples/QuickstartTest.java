@@ -31,8 +31,10 @@ class QuickstartTest {
         .contains("top attributions of score 0.55 (base 0.12): amount +0.307 north +0.119");
     // the planted bias shows: the north facet is predicted positive more often (DPPL < 0, DI > 1)
     assertThat(printed).containsPattern("DPPL -0\\.\\d+, DI [1-9]\\.\\d\\d");
-    // the baseline tags count as registry entries: 3 per run plus one tag update per run
-    assertThat(printed).contains("verified 7 entries");
+    // tag updates count as registry entries: 3 per run, plus the baseline tag (step 7) and four
+    // drift-window tags (step 10) per run; the second run's step 5 sees 3 + 5 + 3
+    assertThat(printed).contains("verified 11 entries");
+    assertThat(printed).containsPattern("10\\. stored 4 drift windows of fraud/2 \\([1-4] drifted\\) for the web UI");
     // 9. tuning: some trials pruned, the best printed and registered (fraud-tuned/1, then /2 on the second run)
     assertThat(printed).containsPattern("9\\. tuned learning_rate and l2 with TPE: 30 trials, [1-9]\\d* pruned early; "
             + "best trial \\d+: validation loss 0\\.\\d{4} at learning_rate [0-9.e-]+, l2 [0-9.e-]+; "
