@@ -175,6 +175,7 @@ public final class Quickstart {
       tune(ws, out);
       PipelineStep.run(ws, out);
       ServingStep.run(ws, out);
+      ReportsStep.run(ws, out);
       return serving;
     }
   }

@@ -31,12 +31,14 @@ class QuickstartTest {
         .contains("top attributions of score 0.55 (base 0.12): amount +0.307 north +0.119");
     // the planted bias shows: the north facet is predicted positive more often (DPPL < 0, DI > 1)
     assertThat(printed).containsPattern("DPPL -0\\.\\d+, DI [1-9]\\.\\d\\d");
-    // the baseline tags count as registry entries: 3 per run plus one tag update per run
-    assertThat(printed).contains("verified 7 entries");
     assertThat(printed).contains("12. scorer@production served version 1; canary of 2 at {1=80.0, 2=20.0}, baked 10 min "
         + "without alarm: promoted, production -> 2").contains("served version 2; canary of 4")
         .containsPattern("12\\. canary of 3: [1-9]\\d* of 2000 requests failed; alarm error-rate \\(error rate .*\\) rolled it "
             + "back, production -> 2").containsPattern("12\\. canary of 5: .* production -> 4");
+    // tag updates count as registry entries: 3 per run, plus the baseline tag (step 7) and four
+    // drift-window tags (step 10) per run; the second run's step 5 sees 3 + 5 + 3
+    assertThat(printed).contains("verified 11 entries");
+    assertThat(printed).containsPattern("10\\. stored 4 drift windows of fraud/2 \\([1-4] drifted\\) for the web UI");
     // 9. tuning: some trials pruned, the best printed and registered (fraud-tuned/1, then /2 on the second run)
     assertThat(printed).containsPattern("9\\. tuned learning_rate and l2 with TPE: 30 trials, [1-9]\\d* pruned early; "
             + "best trial \\d+: validation loss 0\\.\\d{4} at learning_rate [0-9.e-]+, l2 [0-9.e-]+; "

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.zip.CRC32;
 
@@ -102,6 +103,40 @@ public final class WindowSnapshot {
   /** @return records (predictions) counted */
   public long records() {
     return records;
+  }
+
+  /**
+   * The window's counts of one feature in the baseline's bins, for drawing it next to the
+   * baseline ({@link NumericFeatureProfile#binProbabilities()},
+   * {@link CategoricalFeatureProfile#bucketProbabilities()}): for a numeric feature one count per
+   * bin (missing and infinite values are not in any bin); for a categorical feature one count per
+   * bucket ("other" last; missing and unknown codes are not in any bucket).
+   *
+   * @param baseline the profile this snapshot was taken against
+   * @param feature a feature of that profile
+   * @return a new array of counts
+   * @throws IllegalArgumentException if the snapshot was taken against another baseline, or the
+   *     profile has no such feature
+   */
+  public long[] histogram(BaselineProfile baseline, String feature) {
+    Objects.requireNonNull(baseline, "baseline");
+    Objects.requireNonNull(feature, "feature");
+    MonitorLayout layout = new MonitorLayout(baseline);
+    if (layout.fingerprint != fingerprint || layout.numeric * MonitorLayout.SLOTS != binCounts.length
+        || layout.categoricalSlots != categorical.length) {
+      throw new IllegalArgumentException("window snapshot was taken against another baseline (fingerprint "
+          + Long.toHexString(fingerprint) + ", the profile's is " + Long.toHexString(layout.fingerprint) + ")");
+    }
+    Integer slot = layout.slotOfName.get(feature);
+    if (slot == null) {
+      throw new IllegalArgumentException("feature '" + feature + "' is not in the baseline; it has " + layout.names);
+    }
+    if (slot < layout.numeric) {
+      return Arrays.copyOfRange(binCounts, slot * MonitorLayout.SLOTS, slot * MonitorLayout.SLOTS + layout.bins[slot]);
+    }
+    int j = slot - layout.numeric;
+    int off = layout.categoricalOffset[j];
+    return Arrays.copyOfRange(categorical, off, off + layout.buckets[j]);
   }
 
   /**
