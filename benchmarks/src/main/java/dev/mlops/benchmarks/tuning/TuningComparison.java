@@ -20,7 +20,8 @@ import java.util.Optional;
  *   <li>{@code quality [seeds] [trials] [samplers]}: per objective and sampler (comma-separated:
  *       {@code random}, {@code tpe} with defaults, {@code tpe-multivariate}; default random,tpe),
  *       the median and interquartile range over seeds 0..seeds-1 of the best value after 25, 50
- *       and 100 trials;
+ *       and 100 trials; an optional fifth argument names the objectives (comma-separated, default
+ *       all four);
  *   <li>{@code timing [repeats]}: the time to sample one whole trial of Hartmann-6 (6 float
  *       parameters) after 100 and after 1,000 completed trials (a history of random trials, seed
  *       1), median of repeats after as many warm-up samples;
@@ -47,7 +48,8 @@ public final class TuningComparison {
     String mode = args.length > 0 ? args[0] : "quality";
     switch (mode) {
       case "quality" -> quality(intArg(args, 1, 30), intArg(args, 2, 100),
-          List.of((args.length > 3 ? args[3] : "random,tpe").split(",")));
+          List.of((args.length > 3 ? args[3] : "random,tpe").split(",")),
+          args.length > 4 ? List.of(args[4].split(",")) : Objectives.ALL.stream().map(Objectives.Named::name).toList());
       case "timing" -> timing(intArg(args, 1, 30));
       case "pruning" -> pruning(intArg(args, 1, 10), intArg(args, 2, 100), intArg(args, 3, 100));
       default -> throw new IllegalArgumentException("unknown mode '" + mode + "': quality, timing or pruning");
@@ -67,10 +69,11 @@ public final class TuningComparison {
     };
   }
 
-  static void quality(int seeds, int trials, List<String> samplers) {
+  static void quality(int seeds, int trials, List<String> samplers, List<String> objectives) {
     System.out.println("| objective | sampler | best after 25: median [IQR] | after 50 | after 100 |");
     System.out.println("|---|---|---|---|---|");
-    for (Objectives.Named o : Objectives.ALL) {
+    for (String name : objectives) {
+      Objectives.Named o = Objectives.byName(name);
       for (String kind : samplers) {
         double[][] best = new double[CHECKPOINTS.length][seeds];
         for (int s = 0; s < seeds; s++) {
@@ -96,6 +99,10 @@ public final class TuningComparison {
               .append(", ").append(fmt(quantile(col, 0.75))).append(']');
         }
         System.out.println(row.append(" |"));
+        // per-seed best after the last trial, to stderr: for looking at a spread the quartiles hide
+        System.err.println(o.name() + " " + kind + " per-seed best after " + trials + ": "
+            + Arrays.toString(Arrays.stream(best[best.length - 1])
+                .mapToObj(v -> String.format(Locale.ROOT, "%.6g", v)).toArray()));
       }
     }
   }
