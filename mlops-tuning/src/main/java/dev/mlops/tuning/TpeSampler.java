@@ -16,10 +16,12 @@ import java.util.function.IntUnaryOperator;
  * Hyper-Parameter Optimization", NeurIPS 2011). After {@code nStartupTrials} random trials
  * (completed or pruned), the n completed and pruned trials are ranked — completed ones by value,
  * then pruned ones by the last step they reached (later first) and their value there — and the
- * first {@code gamma(n)} form the "good" group, the rest the "bad" group. For each parameter a Parzen estimator (a mixture of truncated Gaussians, one per
- * observation, plus a prior) is fitted to each group, giving l(x) and g(x); {@code nEiCandidates}
- * candidates are drawn from l and the one maximizing l(x)/g(x) — equivalently the expected
- * improvement — is returned.
+ * first {@code gamma(n)} form the "good" group, the rest the "bad" group. For each parameter a
+ * Parzen estimator (a mixture of truncated Gaussians, one per observation, plus a prior) is
+ * fitted to each group, giving l(x) and g(x); {@code nEiCandidates} candidates are drawn from l
+ * and the one with the highest score log l(x) − log g(x) (the paper's expected-improvement
+ * criterion; see {@link Options#bandwidthWeightedScore()} for how the kernels enter it) is
+ * returned.
  *
  * <p>Defaults follow Optuna's documented ones: 10 startup trials, 24 candidates,
  * {@code gamma(n) = min(ceil(0.1 n), 25)}, prior weight 1, magic clip on (bandwidth at least
