@@ -4,7 +4,7 @@
 Defines the same objectives as benchmarks/src/main/java/dev/mlops/benchmarks/tuning/Objectives.java
 and prints the same Markdown tables as TuningComparison. A reference run by hand, never by CI.
 
-  /usr/bin/python3 benchmarks/optuna/compare.py quality [seeds] [trials] [samplers]
+  /usr/bin/python3 benchmarks/optuna/compare.py quality [seeds] [trials] [samplers] [objectives]
   /usr/bin/python3 benchmarks/optuna/compare.py timing [repeats]
   /usr/bin/python3 benchmarks/optuna/compare.py pruning [seeds] [trials] [steps]
 """
@@ -92,12 +92,15 @@ def iqr(xs):
     return "%s [%s, %s]" % (fmt(q2), fmt(q1), fmt(q3))
 
 
-def quality(seeds, trials, samplers=("random", "tpe")):
+def quality(seeds, trials, samplers=("random", "tpe"), objectives=None):
     print("| objective | sampler | best after 25: median [IQR] | after 50 | after 100 |")
     print("|---|---|---|---|---|")
     for name, f in OBJECTIVES:
+        if objectives is not None and name not in objectives:
+            continue
         for kind in samplers:
             best = [[] for _ in CHECKPOINTS]
+            lasts = []
             for s in range(seeds):
                 study = optuna.create_study(sampler=sampler(kind, s), direction="minimize")
                 b = math.inf
@@ -109,13 +112,17 @@ def quality(seeds, trials, samplers=("random", "tpe")):
                     for c, cp in enumerate(CHECKPOINTS):
                         if cp == n:
                             best[c].append(b)
+                lasts.append(b)
             print("| %s | %s | %s |" % (name, kind, " | ".join(iqr(col) if col else "–" for col in best)))
+            # per-seed best after the last trial, to stderr (as TuningComparison does)
+            print("%s %s per-seed best after %d: [%s]" % (name, kind, trials, ", ".join("%.6g" % v for v in lasts)),
+                  file=sys.stderr)
             sys.stdout.flush()
 
 
 def timing(repeats):
-    print("| sampler | completed trials | params | median ms per trial | q1 | q3 |")
-    print("|---|---|---|---|---|---|")
+    print("| sampler | completed trials | params | median ms per trial | q1 | q3 | median CPU ms |")
+    print("|---|---|---|---|---|---|---|")
     dists = {"x%d" % j: optuna.distributions.FloatDistribution(0, 1) for j in range(6)}
     for n in (100, 1000):
         fill = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=1))
@@ -127,17 +134,22 @@ def timing(repeats):
             study = optuna.create_study(sampler=sampler(kind, 7))
             study.add_trials(completed)
             ms = []
+            cpu_ms = []
             for r in range(-repeats, repeats):
+                c0 = time.thread_time()
                 t0 = time.perf_counter()
                 # fixed_distributions makes ask() sample all six parameters, as a suggest_* each would
                 t = study.ask(fixed_distributions=dists)
                 t1 = time.perf_counter()
+                c1 = time.thread_time()
                 # FAIL: TPE does not read failed trials, so the history stays at n completed trials
                 study.tell(t, state=optuna.trial.TrialState.FAIL)
                 if r >= 0:
                     ms.append((t1 - t0) * 1e3)
+                    cpu_ms.append((c1 - c0) * 1e3)
             q1, q2, q3 = np.quantile(ms, [0.25, 0.5, 0.75])
-            print("| %s | %d | 6 | %s | %s | %s |" % (kind, n, fmt(q2), fmt(q1), fmt(q3)))
+            print("| %s | %d | 6 | %s | %s | %s | %s |"
+                  % (kind, n, fmt(q2), fmt(q1), fmt(q3), fmt(np.median(cpu_ms))))
             sys.stdout.flush()
 
 
@@ -189,9 +201,11 @@ def main(argv):
     print("optuna %s" % optuna.__version__, file=sys.stderr)
     if mode == "quality":
         # optional third argument: comma-separated samplers (random, tpe, tpe-multivariate)
+        # optional fourth argument: comma-separated objectives (default all four)
         kinds = argv[4].split(",") if len(argv) > 4 else ("random", "tpe")
+        objectives = argv[5].split(",") if len(argv) > 5 else None
         nums = [int(a) for a in argv[2:4]]
-        quality(*(nums or [30, 100]), samplers=kinds)
+        quality(*(nums or [30, 100]), samplers=kinds, objectives=objectives)
     elif mode == "timing":
         timing(*(nums or [30]))
     elif mode == "pruning":

@@ -8,12 +8,25 @@ import org.apache.commons.math3.special.Erf;
 /**
  * A weighted mixture over one or more parameters: one component per observation plus a prior
  * component (uniform-ish: a wide Gaussian in the middle of each numeric range, uniform over each
- * categorical). Numeric dimensions are Gaussians truncated to the range; categorical dimensions are
- * point masses. Used by {@link TpeSampler} as l(x) and g(x). Immutable after construction;
- * sampling uses the caller's generator.
+ * categorical). Numeric dimensions are Gaussians truncated to the range (integer ones scored by
+ * the mass of the value's cell); a categorical dimension of an observation's component puts
+ * {@code (1 + v) / (1 + C v)} on the observed choice and {@code v / (1 + C v)} on each other one,
+ * {@code v = priorWeight / (n + 1)} for n observations and C choices (the smoothing Optuna uses).
+ * Used by {@link TpeSampler} as l(x) and g(x).
+ *
+ * <p>With {@code bandwidthWeighted}, {@link #logPdf} scores a continuous dimension with the
+ * Gaussian kernel <em>not</em> divided by its bandwidth σ: the score is then the log density of
+ * the mixture whose weights are proportional to weight × σ (plus a constant), which is what
+ * Optuna 3.1's truncated-normal log density computes (optuna/optuna#5109). {@link #sample} always
+ * draws from the mixture with the plain weights.
+ *
+ * <p>Immutable after construction and safe to share; sampling uses the caller's generator.
  */
 final class ParzenEstimator {
   private static final double EPS = 1e-12;
+  private static final double LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
+  /** The categorical smoothing v = priorWeight / (n + 1). */
+  private final double categoricalSmoothing;
   private final List<Param> dims;
   private final ParamScale[] scales;
   private final double[] logWeights;
@@ -26,11 +39,12 @@ final class ParzenEstimator {
   private final double[][] logMass;
 
   ParzenEstimator(List<Param> dims, double[][] observations, double[] weights, double priorWeight,
-      boolean magicClip, boolean multivariate, boolean considerEndpoints) {
+      boolean magicClip, boolean multivariate, boolean considerEndpoints, boolean bandwidthWeighted) {
     this.dims = dims;
     int n = observations.length;
     int d = dims.size();
     int components = n + 1;
+    categoricalSmoothing = priorWeight / (n + 1);
     scales = new ParamScale[d];
     mu = new double[components][d];
     sigma = new double[components][d];
@@ -82,7 +96,7 @@ final class ParzenEstimator {
         }
         double z = phi((s.hi() - mu[c][k]) / sigma[c][k]) - phi((s.lo() - mu[c][k]) / sigma[c][k]);
         logMass[c][k] = Math.log(Math.max(z, 1e-300));
-        logNorm[c][k] = logMass[c][k] + Math.log(sigma[c][k]) + 0.5 * Math.log(2 * Math.PI);
+        logNorm[c][k] = logMass[c][k] + (bandwidthWeighted ? 0 : Math.log(sigma[c][k])) + LOG_SQRT_2PI;
       }
     }
   }
@@ -117,7 +131,10 @@ final class ParzenEstimator {
     for (int k = 0; k < x.length; k++) {
       Param p = dims.get(k);
       if (!ParamScale.numeric(p)) {
-        x[k] = mu[c][k] >= 0 ? mu[c][k] : random.nextInt(ParamScale.choices(p));
+        // an observation's row is a mixture: its own choice with 1 / (1 + C v), else uniform
+        int choices = ParamScale.choices(p);
+        boolean own = mu[c][k] >= 0 && random.nextDouble() * (1 + choices * categoricalSmoothing) < 1;
+        x[k] = own ? mu[c][k] : random.nextInt(choices);
         continue;
       }
       ParamScale s = scales[k];
@@ -149,7 +166,9 @@ final class ParzenEstimator {
       for (int k = 0; k < x.length && t > Double.NEGATIVE_INFINITY; k++) {
         Param p = dims.get(k);
         if (!ParamScale.numeric(p)) {
-          t += mu[c][k] < 0 ? -Math.log(ParamScale.choices(p)) : (mu[c][k] == x[k] ? 0 : Double.NEGATIVE_INFINITY);
+          int choices = ParamScale.choices(p);
+          t += mu[c][k] < 0 ? -Math.log(choices)
+              : Math.log(((mu[c][k] == x[k] ? 1 : 0) + categoricalSmoothing) / (1 + choices * categoricalSmoothing));
         } else if (p instanceof IntParam ip) {
           // an integer value owns the cell of half a step on each side: use the kernel's mass there
           double lower = ip.log() ? Math.log(x[k] - 0.5) : x[k] - 0.5 * ip.step();
@@ -172,5 +191,25 @@ final class ParzenEstimator {
       sum += Math.exp(t - max);
     }
     return max + Math.log(sum);
+  }
+
+  /** @return the normalized weight of component c (the prior is the last) */
+  double weight(int c) {
+    return Math.exp(logWeights[c]);
+  }
+
+  /** @return the centre of component c in dimension k, on the scale (log for log parameters) */
+  double mu(int c, int k) {
+    return mu[c][k];
+  }
+
+  /** @return the bandwidth of component c in dimension k, on the scale */
+  double sigma(int c, int k) {
+    return sigma[c][k];
+  }
+
+  /** @return the number of components, the prior included */
+  int components() {
+    return logWeights.length;
   }
 }

@@ -6,6 +6,8 @@ import dev.mlops.tuning.Sampler;
 import dev.mlops.tuning.SuccessiveHalvingPruner;
 import dev.mlops.tuning.TpeSampler;
 import dev.mlops.tuning.TrialState;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -18,12 +20,15 @@ import java.util.Optional;
  *
  * <ul>
  *   <li>{@code quality [seeds] [trials] [samplers]}: per objective and sampler (comma-separated:
- *       {@code random}, {@code tpe} with defaults, {@code tpe-multivariate}; default random,tpe),
+ *       {@code random}, {@code tpe} with defaults, {@code tpe-multivariate}, {@code tpe-textbook}
+ *       = defaults but normalized kernels in the score; default random,tpe),
  *       the median and interquartile range over seeds 0..seeds-1 of the best value after 25, 50
- *       and 100 trials;
+ *       and 100 trials; an optional fifth argument names the objectives (comma-separated, default
+ *       all four);
  *   <li>{@code timing [repeats]}: the time to sample one whole trial of Hartmann-6 (6 float
  *       parameters) after 100 and after 1,000 completed trials (a history of random trials, seed
- *       1), median of repeats after as many warm-up samples;
+ *       1), median of repeats after as many warm-up samples: wall-clock quartiles, and the
+ *       median CPU time of the sampling thread (less sensitive to a loaded machine);
  *   <li>{@code pruning [seeds] [trials] [steps]}: random sampling of the synthetic learning curve
  *       {@link Objectives#curve} with and without {@link SuccessiveHalvingPruner} (first rung 1,
  *       reduction factor 4, no rungs skipped): share of steps saved and median best final value.
@@ -47,7 +52,8 @@ public final class TuningComparison {
     String mode = args.length > 0 ? args[0] : "quality";
     switch (mode) {
       case "quality" -> quality(intArg(args, 1, 30), intArg(args, 2, 100),
-          List.of((args.length > 3 ? args[3] : "random,tpe").split(",")));
+          List.of((args.length > 3 ? args[3] : "random,tpe").split(",")),
+          args.length > 4 ? List.of(args[4].split(",")) : Objectives.ALL.stream().map(Objectives.Named::name).toList());
       case "timing" -> timing(intArg(args, 1, 30));
       case "pruning" -> pruning(intArg(args, 1, 10), intArg(args, 2, 100), intArg(args, 3, 100));
       default -> throw new IllegalArgumentException("unknown mode '" + mode + "': quality, timing or pruning");
@@ -63,14 +69,16 @@ public final class TuningComparison {
       case "random" -> new RandomSampler(seed);
       case "tpe" -> new TpeSampler(seed);
       case "tpe-multivariate" -> new TpeSampler(TpeSampler.options(seed).withMultivariate(true));
+      case "tpe-textbook" -> new TpeSampler(TpeSampler.options(seed).withBandwidthWeightedScore(false));
       default -> throw new IllegalArgumentException("unknown sampler '" + kind + "'");
     };
   }
 
-  static void quality(int seeds, int trials, List<String> samplers) {
+  static void quality(int seeds, int trials, List<String> samplers, List<String> objectives) {
     System.out.println("| objective | sampler | best after 25: median [IQR] | after 50 | after 100 |");
     System.out.println("|---|---|---|---|---|");
-    for (Objectives.Named o : Objectives.ALL) {
+    for (String name : objectives) {
+      Objectives.Named o = Objectives.byName(name);
       for (String kind : samplers) {
         double[][] best = new double[CHECKPOINTS.length][seeds];
         for (int s = 0; s < seeds; s++) {
@@ -96,14 +104,19 @@ public final class TuningComparison {
               .append(", ").append(fmt(quantile(col, 0.75))).append(']');
         }
         System.out.println(row.append(" |"));
+        // per-seed best after the last trial, to stderr: for looking at a spread the quartiles hide
+        System.err.println(o.name() + " " + kind + " per-seed best after " + trials + ": "
+            + Arrays.toString(Arrays.stream(best[best.length - 1])
+                .mapToObj(v -> String.format(Locale.ROOT, "%.6g", v)).toArray()));
       }
     }
   }
 
   static void timing(int repeats) {
-    System.out.println("| sampler | completed trials | params | median ms per trial | q1 | q3 |");
-    System.out.println("|---|---|---|---|---|---|");
+    System.out.println("| sampler | completed trials | params | median ms per trial | q1 | q3 | median CPU ms |");
+    System.out.println("|---|---|---|---|---|---|---|");
     Objectives.Named o = Objectives.byName("hartmann6");
+    ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
     for (int n : new int[] {100, 1000}) {
       Harness fill = new Harness(new RandomSampler(1));
       for (int i = 0; i < n; i++) {
@@ -113,19 +126,23 @@ public final class TuningComparison {
         Harness h = new Harness(sampler(kind, 7));
         h.trials().addAll(fill.trials());
         double[] ms = new double[repeats];
+        double[] cpuMs = new double[repeats];
         for (int r = -repeats; r < repeats; r++) {
+          long c0 = cpu.getCurrentThreadCpuTime();
           long t0 = System.nanoTime();
           Harness.Bare t = h.start();
           for (int j = 0; j < 6; j++) {
             t.suggestFloat("x" + j, 0, 1, false);
           }
           long t1 = System.nanoTime();
+          long c1 = cpu.getCurrentThreadCpuTime();
           if (r >= 0) {
             ms[r] = (t1 - t0) / 1e6;
+            cpuMs[r] = (c1 - c0) / 1e6;
           }
         }
         System.out.println("| " + kind + " | " + n + " | 6 | " + fmt(quantile(ms, 0.5)) + " | "
-            + fmt(quantile(ms, 0.25)) + " | " + fmt(quantile(ms, 0.75)) + " |");
+            + fmt(quantile(ms, 0.25)) + " | " + fmt(quantile(ms, 0.75)) + " | " + fmt(quantile(cpuMs, 0.5)) + " |");
       }
     }
   }
