@@ -26,8 +26,8 @@ import java.util.Objects;
  *   <li>{@link Constraint.Unique} for integral and text columns whose values were all distinct
  *       (within the HLL error), at least 20 of them (ERROR);</li>
  *   <li>{@link Constraint.BaselineDrift} with PSI at mlops-drift's default threshold (0.1) for
- *       numeric columns with at least 30 numbers (WARNING: a shift is worth a look, not always
- *       bad data).</li>
+ *       numeric columns with at least 30 numbers that are not identifiers (not suggested unique; a
+ *       batch of other ids is not drift) (WARNING: a shift is worth a look, not always bad data).</li>
  * </ul>
  * All-missing columns get only {@link Constraint.ColumnPresent}. Ranges, lengths and patterns are
  * not suggested (the observed extremes of a sample are poor bounds); add them by hand.
@@ -102,11 +102,12 @@ public final class ConstraintSuggester {
         }
         out.add(new Constraint.Domain(name, seen, 0, Severity.ERROR));
       }
-      if ((type == ColumnType.INTEGRAL || type == ColumnType.STRING) && c.present() >= 20
-          && c.present() - c.distinctCount() <= Math.floor(3 * c.distinctRelativeError() * c.present())) {
+      boolean unique = (type == ColumnType.INTEGRAL || type == ColumnType.STRING) && c.present() >= 20
+          && c.present() - c.distinctCount() <= Math.floor(3 * c.distinctRelativeError() * c.present());
+      if (unique) {
         out.add(new Constraint.Unique(name, Severity.ERROR));
       }
-      if (numeric && c.numericCount() >= 30) {
+      if (numeric && !unique && c.numericCount() >= 30) {
         out.add(new Constraint.BaselineDrift(name, driftTest, driftThreshold, Severity.WARNING));
       }
     }
