@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -215,8 +214,11 @@ public abstract class Records {
     return new Records() {
       @Override
       void feed(RowSink sink) {
+        // Malformed bytes decode to MALFORMED (a noncharacter), found per cell, so that the error names
+        // the row and column: a reporting decoder would fail chunks ahead of the parser.
         var decoder = StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+            .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE)
+            .replaceWith(MALFORMED);
         long row = 0;
         CSVParser parser = null;
         try (Reader reader = new BufferedReader(new InputStreamReader(Files.newInputStream(file), decoder), 1 << 16)) {
@@ -229,6 +231,9 @@ public abstract class Records {
           List<String> names = new ArrayList<>();
           for (int i = 0; i < header.size(); i++) {
             String name = header.get(i);
+            if (name.indexOf(MALFORMED_CHAR) >= 0) {
+              throw malformed(file, 0, "header column " + (i + 1));
+            }
             if (name.isEmpty() || names.contains(name)) {
               throw new MalformedDataException("CSV file " + file + ": header column " + (i + 1) + " is "
                   + (name.isEmpty() ? "empty" : "'" + name + "', which repeats an earlier column")
@@ -251,6 +256,9 @@ public abstract class Records {
             sink.beginRow(row);
             for (int i = 0; i < index.length; i++) {
               String cell = record.get(i);
+              if (cell.indexOf(MALFORMED_CHAR) >= 0) {
+                throw malformed(file, row, "column '" + names.get(i) + "'");
+              }
               sink.text(index[i], nulls.contains(cell) ? null : cell);
             }
             sink.endRow();
@@ -274,10 +282,18 @@ public abstract class Records {
     return (Iterator<Map<String, ?>>) it; // read-only use
   }
 
+  private static final char MALFORMED_CHAR = '\uFFFF';
+  private static final String MALFORMED = String.valueOf(MALFORMED_CHAR);
+
+  private static MalformedDataException malformed(Path file, long row, String where) {
+    return new MalformedDataException("CSV file " + file + ": row " + row + ", " + where
+        + " has bytes that are not valid UTF-8 (or the character U+FFFF); re-encode the file as UTF-8", row,
+        where.startsWith("column '") ? where.substring(8, where.length() - 1) : "", null);
+  }
+
   private static MalformedDataException readError(Path file, long row, CSVParser parser, IOException e) {
     String line = parser == null ? "" : " (near line " + (parser.getCurrentLineNumber() + 1) + ")";
-    String what = e instanceof CharacterCodingException ? "bytes that are not valid UTF-8" : e.toString();
-    return new MalformedDataException("CSV file " + file + ": cannot read row " + row + line + ": " + what,
+    return new MalformedDataException("CSV file " + file + ": cannot read row " + row + line + ": " + e,
         row, "", e);
   }
 
