@@ -173,6 +173,9 @@ public final class Quickstart {
       // 9. Tuning: search the learning rate and L2 penalty of a small logistic regression with TPE;
       //    successive halving stops unpromising trials early. Every trial is a run; register the best.
       tune(ws, out);
+
+      // 10. Data validation: profile the training data, suggest constraints, verify a batch.
+      DataValidationStep.run(ws, out);
       return serving;
     }
   }

@@ -38,5 +38,11 @@ class QuickstartTest {
             + "best trial \\d+: validation loss 0\\.\\d{4} at learning_rate [0-9.e-]+, l2 [0-9.e-]+; "
             + "registered fraud-tuned/1 \\(training run ")
         .contains("registered fraud-tuned/2 (training run ");
+    // 10. data validation: every planted problem of the batch is reported, the clean batch passes
+    assertThat(printed).contains("10. verified 2000 rows: FAILED, 5 violations")
+        .contains("ERROR COMPLETENESS 'amount'").contains("ERROR CATEGORICAL_VALUES 'country'")
+        .contains("ERROR NON_NEGATIVE 'customer_age'").contains("ERROR EXTRA_COLUMN 'debug_flag'")
+        .contains("WARNING BASELINE_DRIFT 'amount'")
+        .contains("10. quality gate on a clean batch: passed");
   }
 }
