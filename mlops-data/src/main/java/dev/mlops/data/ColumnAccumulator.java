@@ -97,7 +97,20 @@ final class ColumnAccumulator {
       f = items = new ItemsSketch<>(settings.itemsMapSize());
     }
     f.update(s);
-    distinct().update(s);
+    distinct().update(textHash(s));
+  }
+
+  /**
+   * The 64-bit FNV-1a hash of a text's UTF-16 chars, which the HLL sketch hashes again: cheaper than
+   * its own {@code update(String)}, which encodes the text to UTF-8 bytes first. Part of the
+   * statistics format (sketches of texts merge only if hashed alike).
+   */
+  static long textHash(String s) {
+    long h = 0xcbf29ce484222325L;
+    for (int i = 0, n = s.length(); i < n; i++) {
+      h = (h ^ s.charAt(i)) * 0x100000001b3L;
+    }
+    return h;
   }
 
   void addBoolean(boolean b) {
@@ -105,7 +118,7 @@ final class ColumnAccumulator {
     if (b) {
       trues++;
     }
-    distinct().update(b ? "true" : "false");
+    // the two boolean values enter the distinct-count sketch once, in toStatistics
   }
 
   void addInstant(Instant t) {
@@ -117,6 +130,15 @@ final class ColumnAccumulator {
       lastTime = t;
     }
     distinct().update(new long[] {t.getEpochSecond(), t.getNano()});
+  }
+
+  static void addBooleans(HllSketch h, long trues, long falses) {
+    if (trues > 0) {
+      h.update(textHash("true"));
+    }
+    if (falses > 0) {
+      h.update(textHash("false"));
+    }
   }
 
   private HllSketch distinct() {
@@ -133,6 +155,7 @@ final class ColumnAccumulator {
       q.merge(kll);
     }
     HllSketch h = hll == null ? new HllSketch(settings.hllLgK()) : hll.copy();
+    addBooleans(h, trues, kinds[3] - trues);
     ItemsSketch<String> f = new ItemsSketch<>(settings.itemsMapSize());
     if (items != null) {
       f.merge(items);

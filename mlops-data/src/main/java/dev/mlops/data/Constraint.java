@@ -57,6 +57,8 @@ public sealed interface Constraint {
    * Every value has the column's type ({@link ColumnType#accepts}); Model Monitor's
    * {@code data_type_check}.
    *
+   * <p>Immutable and thread-safe.
+   *
    * @param column the column
    * @param type the expected type (not UNKNOWN)
    * @param severity the severity
@@ -86,6 +88,8 @@ public sealed interface Constraint {
   /**
    * At least {@code minShare} of the rows have a value; Model Monitor's {@code completeness_check}.
    *
+   * <p>Immutable and thread-safe.
+   *
    * @param column the column
    * @param minShare the least share of non-missing values, in [0, 1]
    * @param severity the severity
@@ -112,6 +116,8 @@ public sealed interface Constraint {
   /**
    * No number is negative.
    *
+   * <p>Immutable and thread-safe.
+   *
    * @param column the column
    * @param severity the severity
    */
@@ -135,6 +141,8 @@ public sealed interface Constraint {
 
   /**
    * Every number lies in {@code [min, max]}.
+   *
+   * <p>Immutable and thread-safe.
    *
    * @param column the column
    * @param min the least allowed value
@@ -165,6 +173,8 @@ public sealed interface Constraint {
   /**
    * Values (as text: {@code true}, {@code 42}) are among the allowed categories, except for at most
    * {@code toleratedShare} of the non-missing values; Model Monitor's {@code categorical_values_check}.
+   *
+   * <p>Immutable and thread-safe.
    *
    * @param column the column
    * @param allowed the allowed categories (sorted and copied)
@@ -199,6 +209,8 @@ public sealed interface Constraint {
    * distinct estimate falls below the non-missing count by more than three relative standard errors
    * (about 5% of the values with the default sketch; near-exact below a few hundred values).
    *
+   * <p>Immutable and thread-safe.
+   *
    * @param column the column
    * @param severity the severity
    */
@@ -222,6 +234,8 @@ public sealed interface Constraint {
 
   /**
    * At most {@code max} distinct values (HLL estimate).
+   *
+   * <p>Immutable and thread-safe.
    *
    * @param column the column
    * @param max the most distinct values, at least 1
@@ -251,6 +265,8 @@ public sealed interface Constraint {
   /**
    * Every text value has a length (in code points) in {@code [minLength, maxLength]}.
    *
+   * <p>Immutable and thread-safe.
+   *
    * @param column the column
    * @param minLength least length, &gt;= 0
    * @param maxLength greatest length, &gt;= minLength
@@ -279,6 +295,8 @@ public sealed interface Constraint {
 
   /**
    * Every text value matches a regular expression (whole-value match).
+   *
+   * <p>Immutable and thread-safe.
    *
    * @param column the column
    * @param regex a {@link java.util.regex.Pattern} expression
@@ -310,6 +328,8 @@ public sealed interface Constraint {
 
   /**
    * The dataset has between {@code min} and {@code max} rows.
+   *
+   * <p>Immutable and thread-safe.
    *
    * @param min least rows, &gt;= 0
    * @param max most rows, &gt;= min
@@ -344,6 +364,8 @@ public sealed interface Constraint {
    * The column exists in the data (even if all its values are missing); Model Monitor's
    * {@code missing_column_check}.
    *
+   * <p>Immutable and thread-safe.
+   *
    * @param column the column
    * @param severity the severity
    */
@@ -368,6 +390,8 @@ public sealed interface Constraint {
   /**
    * The data has no column besides {@code allowed}; Model Monitor's {@code extra_column_check}.
    * Each extra column is one violation.
+   *
+   * <p>Immutable and thread-safe.
    *
    * @param allowed the known columns (copied)
    * @param severity the severity
@@ -402,6 +426,8 @@ public sealed interface Constraint {
    * the baseline): a violation when the statistic is at or above {@code threshold}. Only the
    * distance tests apply: PSI, Jensen-Shannon, Hellinger, Wasserstein, and Kolmogorov-Smirnov's D
    * (its p-value would depend on the stand-in sample size, so it is not used).
+   *
+   * <p>Immutable and thread-safe.
    *
    * @param column the column
    * @param test the distance
@@ -438,6 +464,8 @@ public sealed interface Constraint {
    * or {@link java.time.Instant}). Not serialized: {@code constraints.json} records its name,
    * column and severity, and {@link Constraints#fromJson(byte[], java.util.Map)} binds the
    * predicate again by name.
+   *
+   * <p>Immutable and thread-safe.
    *
    * @param name a name, unique among the custom constraints
    * @param column the column

@@ -210,6 +210,7 @@ public abstract class Records {
   public static Records csv(Path file, char delimiter, Set<String> nullTokens) {
     Objects.requireNonNull(file, "file");
     Set<String> nulls = Set.copyOf(nullTokens);
+    int longestNull = nulls.stream().mapToInt(String::length).max().orElse(-1);
     CSVFormat format = CSVFormat.RFC4180.builder().setDelimiter(delimiter).get();
     return new Records() {
       @Override
@@ -259,7 +260,7 @@ public abstract class Records {
               if (cell.indexOf(MALFORMED_CHAR) >= 0) {
                 throw malformed(file, row, "column '" + names.get(i) + "'");
               }
-              sink.text(index[i], nulls.contains(cell) ? null : cell);
+              sink.text(index[i], cell.length() <= longestNull && nulls.contains(cell) ? null : cell);
             }
             sink.endRow();
           }
