@@ -24,6 +24,9 @@ final class ColumnAccumulator {
   double min = Double.POSITIVE_INFINITY;
   double max = Double.NEGATIVE_INFINITY;
   KllDoublesSketch kll;
+  /** Numbers not yet in the KLL sketch: its bulk update is cheaper than one call per value. */
+  private double[] pending;
+  private int pendingSize;
   HllSketch hll;
   ItemsSketch<String> items;
   int minLength = Integer.MAX_VALUE;
@@ -75,12 +78,25 @@ final class ColumnAccumulator {
     if (v > max) {
       max = v;
     }
-    KllDoublesSketch q = kll;
-    if (q == null) {
-      q = kll = KllDoublesSketch.newHeapInstance(settings.kllK());
+    double[] p = pending;
+    if (p == null) {
+      p = pending = new double[PENDING];
+      kll = KllDoublesSketch.newHeapInstance(settings.kllK());
     }
-    q.update(v);
+    p[pendingSize++] = v;
+    if (pendingSize == PENDING) {
+      flush();
+    }
     distinct().update(v);
+  }
+
+  private static final int PENDING = 64;
+
+  private void flush() {
+    if (pendingSize > 0) {
+      kll.update(pending, 0, pendingSize);
+      pendingSize = 0;
+    }
   }
 
   void addString(String s) {
@@ -152,6 +168,7 @@ final class ColumnAccumulator {
   ColumnStatistics toStatistics() {
     KllDoublesSketch q = KllDoublesSketch.newHeapInstance(settings.kllK());
     if (kll != null) {
+      flush();
       q.merge(kll);
     }
     HllSketch h = hll == null ? new HllSketch(settings.hllLgK()) : hll.copy();
