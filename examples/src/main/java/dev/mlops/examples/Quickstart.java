@@ -173,8 +173,14 @@ public final class Quickstart {
       // 9. Tuning: search the learning rate and L2 penalty of a small logistic regression with TPE;
       //    successive halving stops unpromising trials early. Every trial is a run; register the best.
       tune(ws, out);
+
+      // 10. Data validation: profile the training data, suggest constraints, verify a batch.
+      DataValidationStep.run(ws, out);
+      // 11. A pipeline (prepare, train, evaluate, gate + register) run twice: the second from the cache.
       PipelineStep.run(ws, out);
+      // 12. Serving: model@production behind an Endpoint; a canary promoted, another rolled back.
       ServingStep.run(ws, out);
+      // 14. Reports: drift windows stored for the web UI and rendered as one HTML file.
       ReportsStep.run(ws, out);
       return serving;
     }

@@ -25,7 +25,7 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Quickstart step 10: monitor four windows of fraud@production traffic whose amounts grow, store
+ * Quickstart step 14: monitor four windows of fraud@production traffic whose amounts grow, store
  * them for the web UI ({@link DriftWindows}), and write two self-contained HTML reports (the drift
  * report and the model version page) to {@code target/reports/}.
  */
@@ -62,7 +62,7 @@ final class ReportsStep {
       throw new UncheckedIOException("cannot write the reports to " + dir, e);
     }
     long drifted = windows.stream().filter(DriftReport::datasetDrift).count();
-    out.printf("10. stored %d drift windows of %s (%d drifted) for the web UI; wrote %s and %s;"
+    out.printf("14. stored %d drift windows of %s (%d drifted) for the web UI; wrote %s and %s;"
         + " browse with: mvn -B -q -Pui -pl mlops-ui -am package -DskipTests%n", windows.size(), v.ref(), drifted,
         drift, model.getFileName());
   }

@@ -38,7 +38,7 @@ class QuickstartTest {
     // tag updates count as registry entries: 3 per run, plus the baseline tag (step 7) and four
     // drift-window tags (step 10) per run; the second run's step 5 sees 3 + 5 + 3
     assertThat(printed).contains("verified 11 entries");
-    assertThat(printed).containsPattern("10\\. stored 4 drift windows of fraud/2 \\([1-4] drifted\\) for the web UI");
+    assertThat(printed).containsPattern("14\\. stored 4 drift windows of fraud/2 \\([1-4] drifted\\) for the web UI");
     // 9. tuning: some trials pruned, the best printed and registered (fraud-tuned/1, then /2 on the second run)
     assertThat(printed).containsPattern("9\\. tuned learning_rate and l2 with TPE: 30 trials, [1-9]\\d* pruned early; "
             + "best trial \\d+: validation loss 0\\.\\d{4} at learning_rate [0-9.e-]+, l2 [0-9.e-]+; "
@@ -52,5 +52,11 @@ class QuickstartTest {
         .contains("registered churn/2 (PENDING_MANUAL_APPROVAL")
         .contains("registered churn/4 (PENDING_MANUAL_APPROVAL")
         .doesNotContain("registered churn/5");
+    // 10. data validation: every planted problem of the batch is reported, the clean batch passes
+    assertThat(printed).contains("10. verified 2000 rows: FAILED, 5 violations")
+        .contains("ERROR COMPLETENESS 'amount'").contains("ERROR CATEGORICAL_VALUES 'country'")
+        .contains("ERROR NON_NEGATIVE 'customer_age'").contains("ERROR EXTRA_COLUMN 'debug_flag'")
+        .contains("WARNING BASELINE_DRIFT 'amount'")
+        .contains("10. quality gate on a clean batch: passed");
   }
 }

@@ -1,0 +1,184 @@
+package dev.mlops.data;
+
+import java.time.Instant;
+import org.apache.datasketches.frequencies.ItemsSketch;
+import org.apache.datasketches.hll.HllSketch;
+import org.apache.datasketches.kll.KllDoublesSketch;
+
+/**
+ * One column's statistics while a profile is being computed: counters and lazily created
+ * sketches, so a column only pays for the kinds of values it has.
+ *
+ * <p>Not thread-safe; confine to one thread.
+ */
+final class ColumnAccumulator {
+  final String name;
+  private final SketchSettings settings;
+  long missing;
+  final long[] kinds = new long[5];
+  long numeric;
+  long infinite;
+  double sum;
+  double mean;
+  double m2;
+  double min = Double.POSITIVE_INFINITY;
+  double max = Double.NEGATIVE_INFINITY;
+  KllDoublesSketch kll;
+  /** Numbers not yet in the KLL sketch: its bulk update is cheaper than one call per value. */
+  private double[] pending;
+  private int pendingSize;
+  HllSketch hll;
+  ItemsSketch<String> items;
+  int minLength = Integer.MAX_VALUE;
+  int maxLength = -1;
+  long trues;
+  Instant firstTime;
+  Instant lastTime;
+  /** Last row this column got a value in (for counting absent values as missing). */
+  long lastRow;
+
+  ColumnAccumulator(String name, SketchSettings settings, long missingSoFar) {
+    this.name = name;
+    this.settings = settings;
+    this.missing = missingSoFar;
+  }
+
+  void addMissing() {
+    missing++;
+  }
+
+  void addLong(long v) {
+    kinds[0]++;
+    number(v);
+  }
+
+  void addDouble(double v) {
+    if (Double.isNaN(v)) {
+      missing++;
+      return;
+    }
+    kinds[1]++;
+    if (Double.isInfinite(v)) {
+      infinite++;
+      distinct().update(v);
+      return;
+    }
+    number(v);
+  }
+
+  private void number(double v) {
+    long n = ++numeric;
+    sum += v;
+    double delta = v - mean;
+    mean += delta / n;
+    m2 += delta * (v - mean);
+    if (v < min) {
+      min = v;
+    }
+    if (v > max) {
+      max = v;
+    }
+    double[] p = pending;
+    if (p == null) {
+      p = pending = new double[PENDING];
+      kll = KllDoublesSketch.newHeapInstance(settings.kllK());
+    }
+    p[pendingSize++] = v;
+    if (pendingSize == PENDING) {
+      flush();
+    }
+    distinct().update(v);
+  }
+
+  private static final int PENDING = 64;
+
+  private void flush() {
+    if (pendingSize > 0) {
+      kll.update(pending, 0, pendingSize);
+      pendingSize = 0;
+    }
+  }
+
+  void addString(String s) {
+    kinds[2]++;
+    int length = s.codePointCount(0, s.length());
+    if (length < minLength) {
+      minLength = length;
+    }
+    if (length > maxLength) {
+      maxLength = length;
+    }
+    ItemsSketch<String> f = items;
+    if (f == null) {
+      f = items = new ItemsSketch<>(settings.itemsMapSize());
+    }
+    f.update(s);
+    distinct().update(textHash(s));
+  }
+
+  /**
+   * The 64-bit FNV-1a hash of a text's UTF-16 chars, which the HLL sketch hashes again: cheaper than
+   * its own {@code update(String)}, which encodes the text to UTF-8 bytes first. Part of the
+   * statistics format (sketches of texts merge only if hashed alike).
+   */
+  static long textHash(String s) {
+    long h = 0xcbf29ce484222325L;
+    for (int i = 0, n = s.length(); i < n; i++) {
+      h = (h ^ s.charAt(i)) * 0x100000001b3L;
+    }
+    return h;
+  }
+
+  void addBoolean(boolean b) {
+    kinds[3]++;
+    if (b) {
+      trues++;
+    }
+    // the two boolean values enter the distinct-count sketch once, in toStatistics
+  }
+
+  void addInstant(Instant t) {
+    kinds[4]++;
+    if (firstTime == null || t.isBefore(firstTime)) {
+      firstTime = t;
+    }
+    if (lastTime == null || t.isAfter(lastTime)) {
+      lastTime = t;
+    }
+    distinct().update(new long[] {t.getEpochSecond(), t.getNano()});
+  }
+
+  static void addBooleans(HllSketch h, long trues, long falses) {
+    if (trues > 0) {
+      h.update(textHash("true"));
+    }
+    if (falses > 0) {
+      h.update(textHash("false"));
+    }
+  }
+
+  private HllSketch distinct() {
+    HllSketch h = hll;
+    if (h == null) {
+      h = hll = new HllSketch(settings.hllLgK());
+    }
+    return h;
+  }
+
+  ColumnStatistics toStatistics() {
+    KllDoublesSketch q = KllDoublesSketch.newHeapInstance(settings.kllK());
+    if (kll != null) {
+      flush();
+      q.merge(kll);
+    }
+    HllSketch h = hll == null ? new HllSketch(settings.hllLgK()) : hll.copy();
+    addBooleans(h, trues, kinds[3] - trues);
+    ItemsSketch<String> f = new ItemsSketch<>(settings.itemsMapSize());
+    if (items != null) {
+      f.merge(items);
+    }
+    return new ColumnStatistics(name, settings, missing, kinds.clone(), numeric, infinite, sum, mean, m2,
+        numeric == 0 ? Double.NaN : min, numeric == 0 ? Double.NaN : max, q, h, f,
+        maxLength < 0 ? -1 : minLength, maxLength, trues, firstTime, lastTime);
+  }
+}
