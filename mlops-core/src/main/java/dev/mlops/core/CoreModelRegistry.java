@@ -404,6 +404,7 @@ final class CoreModelRegistry implements ModelRegistry {
       new java.util.TreeMap<>(registration.tags()).forEach(tags::put);
       return b;
     }); });
+    dev.mlops.core.internal.LineageMarks.version(store, after.versions().get(after.versions().size() - 1));
     return after.versions().get(after.versions().size() - 1);
   }
 
