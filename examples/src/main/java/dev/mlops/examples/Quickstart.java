@@ -173,6 +173,7 @@ public final class Quickstart {
       // 9. Tuning: search the learning rate and L2 penalty of a small logistic regression with TPE;
       //    successive halving stops unpromising trials early. Every trial is a run; register the best.
       tune(ws, out);
+      GovernanceStep.run(ws, out);
       return serving;
     }
   }

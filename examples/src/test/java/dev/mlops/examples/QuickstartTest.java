@@ -38,5 +38,12 @@ class QuickstartTest {
             + "best trial \\d+: validation loss 0\\.\\d{4} at learning_rate [0-9.e-]+, l2 [0-9.e-]+; "
             + "registered fraud-tuned/1 \\(training run ")
         .contains("registered fraud-tuned/2 (training run ");
+    // 13. governance: four-eyes refuses the registrant, a second reviewer approves, card, dry-run GC
+    assertThat(printed).contains("13. self-approval refused: four-eyes: ")
+        .contains("13. fraud-governed/1 approved by reviewer-bob")
+        .contains("13. fraud-governed/2 approved by reviewer-bob")
+        .contains("# Model card: fraud-governed/2")
+        .contains("13. garbage collection dry run: ")
+        .doesNotContain("UNEXPECTED");
   }
 }
