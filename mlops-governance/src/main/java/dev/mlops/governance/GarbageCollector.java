@@ -14,6 +14,8 @@ import dev.mlops.RunPage;
 import dev.mlops.RunQuery;
 import dev.mlops.Workspace;
 import dev.mlops.core.internal.HashChainedLog;
+import dev.mlops.core.CoreWorkspace;
+import dev.mlops.spi.ForwardingObjectStore;
 import dev.mlops.spi.ObjectStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -80,8 +82,25 @@ public final class GarbageCollector {
     return new Builder(workspace);
   }
 
-  /** @return every referenced digest, read from the store now */
+  /**
+   * Reads every reference from storage, not from the workspace's caches (a cached registry state
+   * may be older than the grace period): through a fresh workspace over the same store.
+   *
+   * @return every referenced digest, read from the store now
+   */
   public Set<Digest> mark() {
+    ObjectStore shared = new ForwardingObjectStore(store) {
+      @Override
+      public void close() {
+        // the caller's workspace owns the store
+      }
+    };
+    try (Workspace fresh = CoreWorkspace.builder(shared).actor(actor).build()) {
+      return mark(fresh);
+    }
+  }
+
+  private Set<Digest> mark(Workspace workspace) {
     Set<Digest> refs = new HashSet<>();
     for (String m : workspace.registry().models()) {
       for (ModelVersion v : workspace.registry().versions(m)) {
