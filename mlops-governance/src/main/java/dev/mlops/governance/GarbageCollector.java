@@ -111,13 +111,15 @@ public final class GarbageCollector {
         v.tags().values().forEach(t -> parseDigest(t).ifPresent(refs::add));
       }
     }
+    Set<String> deadRuns = new HashSet<>();
+    store.listAll(Tombstones.RUN_MARKERS).forEach(k -> deadRuns.add(k.substring(Tombstones.RUN_MARKERS.length())));
     Optional<String> token = Optional.empty();
     do {
       RunQuery.Builder q = RunQuery.builder().pageSize(1000);
       token.ifPresent(q::pageToken);
       RunPage page = workspace.experiments().search(q.build());
       for (RunInfo r : page.runs()) {
-        if (!r.tags().containsKey(Tombstones.TAG)) {
+        if (!r.tags().containsKey(Tombstones.TAG) && !deadRuns.contains(r.id().value())) {
           r.artifacts().values().stream().map(ArtifactRef::digest).forEach(refs::add);
         }
       }
@@ -190,8 +192,21 @@ public final class GarbageCollector {
   }
 
   private void log(Instant now, List<Digest> deleted) {
+    ObjectNode b = JSON.createObjectNode();
+    b.put("type", "GC_SWEEP");
+    b.put("actor", actor);
+    b.put("at", now.toString());
+    b.put("commit", UUID.randomUUID().toString());
+    b.put("graceSeconds", grace.toSeconds());
+    ArrayNode a = b.putArray("deleted");
+    deleted.forEach(d -> a.add(d.toString()));
+    append(store, b);
+  }
+
+  /** Appends one entry to the hash-chained {@code gc/log}, retrying lost races. */
+  static void append(ObjectStore store, ObjectNode body) {
     HashChainedLog log = new HashChainedLog(store, "gc/log");
-    for (int attempt = 0; attempt < 1000; attempt++) {
+    for (int attempt = 0; ; attempt++) {
       long seq = 0;
       String hash = HashChainedLog.GENESIS;
       List<HashChainedLog.Entry> all = log.readAfter(0, HashChainedLog.GENESIS);
@@ -199,19 +214,13 @@ public final class GarbageCollector {
         seq = all.get(all.size() - 1).seq();
         hash = all.get(all.size() - 1).hash();
       }
-      ObjectNode b = JSON.createObjectNode();
-      b.put("type", "GC_SWEEP");
-      b.put("actor", actor);
-      b.put("at", now.toString());
-      b.put("commit", UUID.randomUUID().toString());
-      b.put("graceSeconds", grace.toSeconds());
-      ArrayNode a = b.putArray("deleted");
-      deleted.forEach(d -> a.add(d.toString()));
       try {
-        log.append(seq, hash, b);
+        log.append(seq, hash, body);
         return;
       } catch (AlreadyExistsException lost) {
-        // another collector logged first: read again
+        if (attempt >= 1000) {
+          throw new dev.mlops.ConflictException("gave up appending to gc/log after " + attempt + " lost races");
+        }
       }
     }
   }

@@ -43,6 +43,54 @@ public final class Tombstones {
     return workspace.registry().update(model, version, Map.of(TAG, reason), Optional.empty());
   }
 
+  /** Prefix of run tombstone markers: {@code gc/tombstones/runs/<run id>}. */
+  static final String RUN_MARKERS = "gc/tombstones/runs/";
+
+  /**
+   * Tombstones a run. A run's log refuses changes once it has ended, so the tombstone is an entry
+   * {@code TOMBSTONE_RUN} (actor, reason) in the hash-chained {@code gc/log} plus a marker
+   * {@code gc/tombstones/runs/<id>}; the run stays listed with its history intact, and the
+   * {@link GarbageCollector} no longer counts its artifacts.
+   *
+   * @param workspace the workspace
+   * @param run the run
+   * @param actor who deletes it
+   * @param reason why; not blank
+   * @throws dev.mlops.NotFoundException if there is no such run
+   */
+  public static void deleteRun(Workspace workspace, dev.mlops.RunId run, String actor, String reason) {
+    Objects.requireNonNull(workspace, "workspace");
+    Objects.requireNonNull(actor, "actor");
+    Objects.requireNonNull(reason, "reason");
+    if (reason.isBlank()) {
+      throw new IllegalArgumentException("a tombstone needs a reason");
+    }
+    workspace.experiments().getRun(run);
+    dev.mlops.spi.ObjectStore store = AuditExport.storeOf(workspace);
+    com.fasterxml.jackson.databind.node.ObjectNode b = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+    b.put("type", "TOMBSTONE_RUN");
+    b.put("actor", actor);
+    b.put("at", ((dev.mlops.core.CoreWorkspace) workspace).options().clock().instant().toString());
+    b.put("commit", java.util.UUID.randomUUID().toString());
+    b.put("run", run.value());
+    b.put("reason", reason);
+    GarbageCollector.append(store, b);
+    try {
+      store.create(RUN_MARKERS + run.value(), reason.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    } catch (dev.mlops.AlreadyExistsException already) {
+      // tombstoned before; the log records both
+    }
+  }
+
+  /**
+   * @param workspace the workspace
+   * @param run a run
+   * @return whether it is tombstoned
+   */
+  public static boolean isDeleted(Workspace workspace, dev.mlops.RunId run) {
+    return AuditExport.storeOf(workspace).get(RUN_MARKERS + run.value()).isPresent();
+  }
+
   /**
    * @param v a version
    * @return whether it is tombstoned

@@ -48,22 +48,29 @@ class GarbageCollectorTest {
       ArtifactRef late = ws.artifacts().put(new byte[] {3}, ArtifactSpec.of("application/octet-stream"));
       ArtifactRef dead = ws.artifacts().put(new byte[] {4}, ArtifactSpec.of("application/octet-stream"));
       ws.registry().register("m", Registration.builder().artifact("a", kept).build());
+      dev.mlops.Run run = ws.experiments().startRun("train");
+      ArtifactRef runOutput = ws.artifacts().put(new byte[] {6}, ArtifactSpec.of("application/octet-stream"));
+      run.logArtifact("out.bin", runOutput);
+      run.end(dev.mlops.RunStatus.FINISHED);
+      Tombstones.deleteRun(ws, run.id(), "alice", "GDPR erasure request");
       ws.registry().register("m", Registration.builder().artifact("a", dead).build());
       Tombstones.deleteVersion(ws, "m", 2, "trained on revoked data");
       GarbageCollector gc = GarbageCollector.builder(ws).gracePeriod(Duration.ofMinutes(10)).clock(clock).build();
 
       GcReport dry = gc.run(true);
-      assertThat(dry.blobs()).isEqualTo(4);
+      assertThat(dry.blobs()).isEqualTo(5);
       assertThat(dry.deleted()).isEmpty();
-      assertThat(dry.waiting()).containsExactlyInAnyOrder(orphan.digest(), late.digest(), dead.digest());
+      assertThat(dry.waiting()).containsExactlyInAnyOrder(orphan.digest(), late.digest(), dead.digest(), runOutput.digest());
 
       GcReport first = gc.run(false); // starts the clocks
       assertThat(first.deleted()).isEmpty();
       clock.now = clock.now.plus(Duration.ofMinutes(11));
       ws.registry().register("m", Registration.builder().artifact("a", late).build()); // registered just after
-      assertThat(gc.run(true).deleted()).containsExactlyInAnyOrder(orphan.digest(), dead.digest());
+      assertThat(gc.run(true).deleted()).containsExactlyInAnyOrder(orphan.digest(), dead.digest(), runOutput.digest());
       GcReport second = gc.run(false);
-      assertThat(second.deleted()).containsExactlyInAnyOrder(orphan.digest(), dead.digest());
+      assertThat(second.deleted()).containsExactlyInAnyOrder(orphan.digest(), dead.digest(), runOutput.digest());
+      assertThat(Tombstones.isDeleted(ws, run.id())).isTrue();
+      assertThat(ws.experiments().findRun(run.id())).isPresent(); // a tombstone, not a hole
       assertThat(ws.artifacts().find(kept.digest())).isPresent();
       assertThat(ws.artifacts().find(late.digest())).isPresent();
       assertThat(ws.artifacts().find(orphan.digest())).isEmpty();

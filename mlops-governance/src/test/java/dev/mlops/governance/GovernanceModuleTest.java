@@ -98,6 +98,24 @@ class GovernanceModuleTest {
   }
 
   @Test
+  void aMalformedStoredPolicyIsCorruptDataNamingTheKeyAndNothingIsLost() {
+    Workspace alice = as(WorkspaceOptions.builder().actor("alice").build());
+    alice.registry().policies().setPolicy("fraud", ApprovalPolicy.builder().fourEyes(true).build());
+    java.util.List<dev.mlops.AuditEntry> h = alice.registry().policies().history();
+    com.fasterxml.jackson.databind.node.ObjectNode b = dev.mlops.core.internal.Json.MAPPER.createObjectNode();
+    b.put("type", "SET_POLICY").put("actor", "mallory").put("at", "2026-12-03T10:00:00Z").put("commit", "x")
+        .put("scope", "fraud").putObject("policy").put("format", 99);
+    new dev.mlops.core.internal.HashChainedLog(store, "governance/log").append(1, h.get(0).hash(), b);
+    Workspace fresh = as(WorkspaceOptions.builder().actor("bob").build());
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> fresh.registry().policies().policy("fraud"))
+        .isInstanceOf(dev.mlops.CorruptDataException.class)
+        .hasMessageContaining("governance/log/00000000000000000002.json")
+        .hasMessageContaining("policy format 99");
+    assertThat(fresh.registry().policies().verify().ok()).isFalse();
+    assertThat(fresh.registry().policies().history()).hasSize(2);
+  }
+
+  @Test
   void anExportVerifiesOfflineAndATamperedLineIsReported() throws Exception {
     Workspace alice = populate(KeyPairGenerator.getInstance("Ed25519").generateKeyPair());
     StringWriter out = new StringWriter();
