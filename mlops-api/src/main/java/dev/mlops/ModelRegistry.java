@@ -138,6 +138,17 @@ public interface ModelRegistry {
   VerifyReport verify(String model, LogAnchor anchor);
 
   /**
+   * The store's governance rules (approval policies, trusted keys, grants), enforced by this
+   * registry.
+   *
+   * @return the policies
+   * @throws UnsupportedOperationException if this registry does not enforce policies
+   */
+  default RegistryPolicies policies() {
+    throw new UnsupportedOperationException(getClass().getName() + " does not enforce governance policies");
+  }
+
+  /**
    * @param ref {@code name/3}, {@code name@alias} or {@code name@latest}
    * @return the version
    * @throws NotFoundException naming the reference if it does not resolve

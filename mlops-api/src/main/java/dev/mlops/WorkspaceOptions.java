@@ -36,6 +36,7 @@ public final class WorkspaceOptions {
   private static final WorkspaceOptions DEFAULTS = new Builder().build();
 
   private final Optional<String> actor;
+  private final Optional<Principal> principal;
   private final Clock clock;
   private final Duration refreshInterval;
   private final boolean readOnly;
@@ -44,6 +45,7 @@ public final class WorkspaceOptions {
 
   private WorkspaceOptions(Builder b) {
     this.actor = b.actor;
+    this.principal = b.principal;
     this.clock = b.clock;
     this.refreshInterval = b.refreshInterval;
     this.readOnly = b.readOnly;
@@ -65,6 +67,7 @@ public final class WorkspaceOptions {
   public Builder toBuilder() {
     Builder b = new Builder();
     b.actor = actor;
+    b.principal = principal;
     b.clock = clock;
     b.refreshInterval = refreshInterval;
     b.readOnly = readOnly;
@@ -81,9 +84,17 @@ public final class WorkspaceOptions {
     return actor;
   }
 
-  /** @return the actor to record: {@link #actor()} or the OS user */
+  /**
+   * @return who is acting, when the host supplies an identity: its name is the actor recorded, and
+   *     its key (if any) signs review decisions, alias moves and policy changes
+   */
+  public Optional<Principal> principal() {
+    return principal;
+  }
+
+  /** @return the actor to record: {@link #actor()}, else the principal's name, else the OS user */
   public String actorOrDefault() {
-    return actor.orElseGet(() -> {
+    return actor.or(() -> principal.map(Principal::name)).orElseGet(() -> {
       String user = System.getProperty("user.name");
       return user == null || user.isBlank() ? "unknown" : user;
     });
@@ -164,7 +175,7 @@ public final class WorkspaceOptions {
 
   @Override
   public String toString() {
-    return "WorkspaceOptions[actor=" + actor.orElse("<OS user>") + ", clock=" + clock + ", refreshInterval="
+    return "WorkspaceOptions[actor=" + actor.orElse("<OS user>") + principal.map(p -> ", principal=" + p).orElse("") + ", clock=" + clock + ", refreshInterval="
         + refreshInterval + ", readOnly=" + readOnly + ", aliasesRequireApproval=" + aliasesRequireApproval
         + ", featureCacheSize=" + featureCacheSize + "]";
   }
@@ -172,6 +183,7 @@ public final class WorkspaceOptions {
   /** Builds {@link WorkspaceOptions}. Not thread-safe; confine to one thread. */
   public static final class Builder {
     private Optional<String> actor = Optional.empty();
+    private Optional<Principal> principal = Optional.empty();
     private Clock clock = Clock.systemUTC();
     private Duration refreshInterval = Duration.ofSeconds(1);
     private boolean readOnly;
@@ -191,6 +203,16 @@ public final class WorkspaceOptions {
         throw new IllegalArgumentException("actor must not be blank");
       }
       this.actor = Optional.of(actor);
+      return this;
+    }
+
+    /**
+     * @param principal who is acting (default none: the free-text actor is recorded and nothing is
+     *     signed); if an actor is also set, it must be the principal's name
+     * @return this
+     */
+    public Builder principal(Principal principal) {
+      this.principal = Optional.of(Objects.requireNonNull(principal, "principal"));
       return this;
     }
 
@@ -250,8 +272,15 @@ public final class WorkspaceOptions {
       return this;
     }
 
-    /** @return the options */
+    /**
+     * @return the options
+     * @throws IllegalArgumentException if both an actor and a principal of another name are set
+     */
     public WorkspaceOptions build() {
+      if (actor.isPresent() && principal.isPresent() && !actor.get().equals(principal.get().name())) {
+        throw new IllegalArgumentException("actor '" + actor.get() + "' differs from principal '"
+            + principal.get().name() + "'; set one, or the same name for both");
+      }
       return new WorkspaceOptions(this);
     }
   }

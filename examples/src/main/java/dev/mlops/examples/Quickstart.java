@@ -180,6 +180,8 @@ public final class Quickstart {
       PipelineStep.run(ws, out);
       // 12. Serving: model@production behind an Endpoint; a canary promoted, another rolled back.
       ServingStep.run(ws, out);
+      // 13. Governance: a four-eyes policy, a second approver, the model card, a dry-run GC.
+      GovernanceStep.run(ws, out);
       // 14. Reports: drift windows stored for the web UI and rendered as one HTML file.
       ReportsStep.run(ws, out);
       return serving;

@@ -58,5 +58,12 @@ class QuickstartTest {
         .contains("ERROR NON_NEGATIVE 'customer_age'").contains("ERROR EXTRA_COLUMN 'debug_flag'")
         .contains("WARNING BASELINE_DRIFT 'amount'")
         .contains("10. quality gate on a clean batch: passed");
+    // 13. governance: four-eyes refuses the registrant, a second reviewer approves, card, dry-run GC
+    assertThat(printed).contains("13. self-approval refused: four-eyes: ")
+        .contains("13. fraud-governed/1 approved by reviewer-bob")
+        .contains("13. fraud-governed/2 approved by reviewer-bob")
+        .contains("# Model card: fraud-governed/2")
+        .contains("13. garbage collection dry run: ")
+        .doesNotContain("UNEXPECTED");
   }
 }

@@ -103,6 +103,9 @@ final class CoreArtifacts implements Artifacts {
         } catch (AlreadyExistsException racedWithSameContent) {
           // someone stored the same content first: content addressing makes that a success
         }
+      } else {
+        // stored before: restart mlops-governance's GC grace period for it (its candidate marker)
+        store.delete("gc/candidates/" + digest.hex());
       }
     } catch (IOException e) {
       throw new StorageException("storing an artifact failed while reading its content", e, false);

@@ -97,6 +97,10 @@ final class CoreExperiments implements Experiments, AutoCloseable {
   private ScheduledThreadPoolExecutor writer; // guarded by writerLock, started lazily
   private volatile boolean closed;
 
+  ObjectStore store() {
+    return store;
+  }
+
   CoreExperiments(ObjectStore store, Clock clock, String actor) {
     this(store, clock, actor, MetricBuffer.Settings.DEFAULTS);
   }

@@ -69,6 +69,7 @@ final class CoreModelRegistry implements ModelRegistry {
   private final int checkpointInterval;
   private final boolean aliasesRequireApproval;
   private final References references;
+  private final CoreGovernance governance;
   private final LoadingCache<String, ModelState> states;
   private final ConcurrentHashMap<String, Resolved> resolved = new ConcurrentHashMap<>();
   /** When each cached model's state was last read from (or written to) the store, System.nanoTime. */
@@ -78,7 +79,7 @@ final class CoreModelRegistry implements ModelRegistry {
   private static final int MAX_RESOLVED = 10_000;
 
   CoreModelRegistry(ObjectStore store, Clock clock, String actor, Duration refreshInterval, int checkpointInterval,
-      boolean aliasesRequireApproval, References references) {
+      boolean aliasesRequireApproval, References references, Optional<dev.mlops.Principal> principal) {
     this.store = store;
     this.clock = clock;
     this.actor = actor;
@@ -100,6 +101,8 @@ final class CoreModelRegistry implements ModelRegistry {
             return synced(catchUp(old));
           }
         });
+    this.governance = new CoreGovernance(store, clock, actor, principal, refreshInterval, references::run,
+        (m, v) -> catchUp(states.get(m)).version(v));
   }
 
   /** What a registration may refer to, looked up in the same workspace. */
@@ -109,6 +112,38 @@ final class CoreModelRegistry implements ModelRegistry {
 
     /** @param digest an artifact digest @return the stored artifact, if any */
     Optional<ArtifactRef> artifact(Digest digest);
+
+    /** @param run a run id @return the run, if it exists (evidence for approval policies) */
+    default Optional<dev.mlops.RunInfo> run(RunId run) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public dev.mlops.RegistryPolicies policies() {
+    return governance;
+  }
+
+  /** Runs a command; a governance refusal is recorded in the audit log, then rethrown. */
+  private <T> T governed(String model, String action, String who, java.util.function.Supplier<T> command) {
+    try {
+      return command.get();
+    } catch (dev.mlops.PolicyViolationException v) {
+      try {
+        if (catchUp(states.get(model)).exists()) {
+          commit(model, s -> {
+            ObjectNode b = governance.refusalEntry(model, action, v);
+            b.put("actor", who);
+            return b;
+          });
+        } else {
+          governance.recordRefusal(model, action, v);
+        }
+      } catch (RuntimeException e) {
+        LOG.warn("refusal of {} on {} not recorded: {}", action, model, e.toString());
+      }
+      throw v;
+    }
   }
 
   // ---------------------------------------------------------------- keys
@@ -329,6 +364,10 @@ final class CoreModelRegistry implements ModelRegistry {
     if (entries.isEmpty()) {
       return chain;
     }
+    Optional<String[]> badSignature = governance.checkSignatures(model, log.prefix(), entries);
+    if (badSignature.isPresent()) {
+      return chain.broken(badSignature.get()[0], badSignature.get()[1]);
+    }
     HashChainedLog.Entry last = entries.get(entries.size() - 1);
     return VerifyReport.clean(entries.size(), Optional.of(new LogAnchor(last.seq(), last.hash())));
   }
@@ -351,7 +390,7 @@ final class CoreModelRegistry implements ModelRegistry {
     Names.requireValid("model name", model);
     Objects.requireNonNull(registration, "registration");
     checkReferences(model, registration);
-    ModelState after = commit(model, s -> {
+    ModelState after = governed(model, "register", actor, () -> { governance.beforeRegister(model); return commit(model, s -> {
       registration.lineage().parentVersion().ifPresent(p -> {
         if (s.version(p).isEmpty()) {
           throw new NotFoundException("parent version " + model + "/" + p + " does not exist");
@@ -369,7 +408,8 @@ final class CoreModelRegistry implements ModelRegistry {
       ObjectNode tags = b.putObject("tags");
       new java.util.TreeMap<>(registration.tags()).forEach(tags::put);
       return b;
-    });
+    }); });
+    dev.mlops.core.internal.LineageMarks.version(store, after.versions().get(after.versions().size() - 1));
     return after.versions().get(after.versions().size() - 1);
   }
 
@@ -397,7 +437,7 @@ final class CoreModelRegistry implements ModelRegistry {
     Names.requireValid("model name", model);
     requireSettableAlias(alias);
     Objects.requireNonNull(condition, "condition");
-    commit(model, s -> {
+    governed(model, "set alias " + alias + " to " + version, actor, () -> commit(model, s -> {
       ModelVersion target = s.version(version)
           .orElseThrow(() -> new NotFoundException("version " + model + "/" + version + " does not exist"));
       if (target.status() == ApprovalStatus.REJECTED) {
@@ -408,6 +448,7 @@ final class CoreModelRegistry implements ModelRegistry {
             + target.status() + " and this workspace requires aliases to point at APPROVED versions; approve it"
             + " first, or open the workspace with aliasesRequireApproval=false");
       }
+      governance.beforeAlias(model, alias, Optional.of(target));
       Integer current = s.aliases().get(alias);
       check(model, alias, current, condition);
       ObjectNode b = entry(ModelState.SET_ALIAS);
@@ -417,7 +458,7 @@ final class CoreModelRegistry implements ModelRegistry {
         b.put("previous", current);
       }
       return b;
-    });
+    }));
   }
 
   @Override
@@ -425,17 +466,18 @@ final class CoreModelRegistry implements ModelRegistry {
     Names.requireValid("model name", model);
     requireSettableAlias(alias);
     Objects.requireNonNull(condition, "condition");
-    commit(model, s -> {
+    governed(model, "delete alias " + alias, actor, () -> commit(model, s -> {
       Integer current = s.aliases().get(alias);
       if (current == null) {
         throw new NotFoundException("alias '" + model + "@" + alias + "' does not exist");
       }
       check(model, alias, current, condition);
+      governance.beforeAlias(model, alias, Optional.empty());
       ObjectNode b = entry(ModelState.DELETE_ALIAS);
       b.put("alias", alias);
       b.put("previous", current);
       return b;
-    });
+    }));
   }
 
   @Override
@@ -450,7 +492,7 @@ final class CoreModelRegistry implements ModelRegistry {
     if (actor.isBlank()) {
       throw new IllegalArgumentException("actor must not be blank");
     }
-    ModelState after = commit(model, s -> {
+    ModelState after = governed(model, decision + " " + version, actor, () -> commit(model, s -> {
       ModelVersion mv = s.version(version)
           .orElseThrow(() -> new NotFoundException("version " + model + "/" + version + " does not exist"));
       if (mv.status() != ApprovalStatus.PENDING_MANUAL_APPROVAL) {
@@ -461,12 +503,13 @@ final class CoreModelRegistry implements ModelRegistry {
         throw new ConflictException("cannot reject " + model + "/" + version + " while aliases " + mv.aliases()
             + " point at it; move them first");
       }
-      ObjectNode b = entry(ModelState.REVIEW, actor);
+      boolean vote = governance.beforeReview(model, mv, decision, actor);
+      ObjectNode b = entry(vote ? ModelState.APPROVAL_VOTE : ModelState.REVIEW, actor);
       b.put("version", version);
       b.put("decision", decision.name());
       b.put("comment", comment);
       return b;
-    });
+    }));
     return after.versions().get(version - 1);
   }
 
@@ -479,15 +522,16 @@ final class CoreModelRegistry implements ModelRegistry {
       Names.requireValid("tag key", k);
       Objects.requireNonNull(v, "tag value of " + k);
     });
-    ModelState after = commit(model, s -> {
+    ModelState after = governed(model, "update " + version, actor, () -> commit(model, s -> {
       s.version(version).orElseThrow(() -> new NotFoundException("version " + model + "/" + version + " does not exist"));
+      governance.beforeUpdate(model, tags);
       ObjectNode b = entry(ModelState.UPDATE);
       b.put("version", version);
       ObjectNode t = b.putObject("tags");
       new java.util.TreeMap<>(tags).forEach(t::put);
       description.ifPresent(d -> b.put("description", d));
       return b;
-    });
+    }));
     return after.versions().get(version - 1);
   }
 
@@ -538,7 +582,7 @@ final class CoreModelRegistry implements ModelRegistry {
     ModelState state = catchUp(states.get(model));
     publish(state);
     for (int attempt = 1; ; attempt++) {
-      ObjectNode body = decide.apply(state);
+      ObjectNode body = governance.signed(log.prefix(), state.lastSeq() + 1, state.lastHash(), decide.apply(state));
       if (!state.exists()) {
         ensureIndexed(model);
       }

@@ -112,6 +112,7 @@ final class CoreRun implements Run {
       b.put("context", input.context());
       return b;
     });
+    dev.mlops.core.internal.LineageMarks.runInput(owner.store(), id, input.digest());
   }
 
   @Override

@@ -58,7 +58,12 @@ public final class CoreWorkspace implements Workspace {
           public Optional<ArtifactRef> artifact(Digest digest) {
             return artifacts.find(digest);
           }
-        });
+
+          @Override
+          public Optional<dev.mlops.RunInfo> run(RunId run) {
+            return experiments.findRun(run);
+          }
+        }, o.principal());
   }
 
   /** @return the options this workspace was opened with */
@@ -216,6 +221,7 @@ public final class CoreWorkspace implements Workspace {
     public Builder options(WorkspaceOptions options) {
       WorkspaceOptions o = Objects.requireNonNull(options, "options");
       o.actor().ifPresent(this.options::actor);
+      o.principal().ifPresent(this.options::principal);
       this.options.clock(o.clock()).refreshInterval(o.refreshInterval()).readOnly(o.readOnly())
           .aliasesRequireApproval(o.aliasesRequireApproval()).featureCacheSize(o.featureCacheSize());
       return this;

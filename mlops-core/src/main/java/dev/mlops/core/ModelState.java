@@ -55,6 +55,10 @@ record ModelState(String model, long lastSeq, String lastHash, List<ModelVersion
   static final String DELETE_ALIAS = "DELETE_ALIAS";
   static final String REVIEW = "REVIEW";
   static final String UPDATE = "UPDATE";
+  /** One approval of several a policy requires; the version stays pending, the approver is added to a tag. */
+  static final String APPROVAL_VOTE = "APPROVAL_VOTE";
+  /** A command a governance rule refused; changes nothing. */
+  static final String REFUSED = "REFUSED";
   /** Records that a checkpoint of the state after entry {@code checkpoint} was stored, with its digest. */
   static final String CHECKPOINT = "CHECKPOINT";
 
@@ -137,6 +141,16 @@ record ModelState(String model, long lastSeq, String lastHash, List<ModelVersion
           vs = replace(versions, v, new ModelVersion(model, v, mv.status(), mv.approval(), mv.artifacts(),
               mv.lineage(), description, tags, mv.aliases(), mv.createdAt(), mv.createdBy()));
         }
+        case APPROVAL_VOTE -> {
+          int v = b.path("version").asInt(-1);
+          requireVersion(e, v);
+          ModelVersion mv = versions.get(v - 1);
+          Map<String, String> tags = new TreeMap<>(mv.tags());
+          tags.put(CoreGovernance.VOTES_TAG, CoreGovernance.withVote(tags.get(CoreGovernance.VOTES_TAG), actor));
+          vs = replace(versions, v, new ModelVersion(model, v, mv.status(), mv.approval(), mv.artifacts(),
+              mv.lineage(), mv.description(), tags, mv.aliases(), mv.createdAt(), mv.createdBy()));
+        }
+        case REFUSED -> { }
         case CHECKPOINT -> {
           long of = b.path("checkpoint").asLong(-1);
           if (of < 1 || of > lastSeq) {

@@ -1,0 +1,35 @@
+package dev.mlops.governance;
+
+import dev.mlops.Digest;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What one {@link GarbageCollector} pass found and did.
+ *
+ * <p>Immutable and thread-safe.
+ *
+ * @param at when the pass started, by the collector's clock
+ * @param dryRun whether nothing was written or deleted
+ * @param blobs artifact blobs in the store
+ * @param referenced how many of them something references
+ * @param deleted unreferenced blobs first seen unreferenced more than the grace period ago:
+ *     deleted, or on a dry run the ones that would be
+ * @param waiting unreferenced blobs still within the grace period (newly seen ones included)
+ */
+public record GcReport(Instant at, boolean dryRun, long blobs, long referenced, List<Digest> deleted,
+    List<Digest> waiting) {
+  /** Validates and copies. */
+  public GcReport {
+    Objects.requireNonNull(at, "at");
+    deleted = List.copyOf(deleted);
+    waiting = List.copyOf(waiting);
+  }
+
+  @Override
+  public String toString() {
+    return (dryRun ? "dry run: " : "") + blobs + " blobs, " + referenced + " referenced, "
+        + deleted.size() + (dryRun ? " would be deleted, " : " deleted, ") + waiting.size() + " within the grace period";
+  }
+}

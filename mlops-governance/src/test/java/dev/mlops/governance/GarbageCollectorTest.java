@@ -1,0 +1,89 @@
+package dev.mlops.governance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mlops.ArtifactRef;
+import dev.mlops.ArtifactSpec;
+import dev.mlops.Mlops;
+import dev.mlops.Registration;
+import dev.mlops.Workspace;
+import dev.mlops.WorkspaceOptions;
+import dev.mlops.core.MemObjectStore;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.Test;
+
+/** Mark-and-sweep with a grace period, dry runs, re-marking and tombstones, on {@code mem:}. */
+class GarbageCollectorTest {
+  private static final class TestClock extends Clock {
+    Instant now = Instant.parse("2026-12-03T10:00:00Z");
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+
+  @Test
+  void unreferencedBlobsGoAfterTheGracePeriodReferencedOnesAndLateRegistrationsStay() {
+    TestClock clock = new TestClock();
+    try (Workspace ws = Mlops.open(URI.create("mem:gc"), new MemObjectStore(),
+        WorkspaceOptions.builder().actor("alice").aliasesRequireApproval(false).build())) {
+      ArtifactRef kept = ws.artifacts().put(new byte[] {1}, ArtifactSpec.of("application/octet-stream"));
+      ArtifactRef orphan = ws.artifacts().put(new byte[] {2}, ArtifactSpec.of("application/octet-stream"));
+      ArtifactRef late = ws.artifacts().put(new byte[] {3}, ArtifactSpec.of("application/octet-stream"));
+      ArtifactRef dead = ws.artifacts().put(new byte[] {4}, ArtifactSpec.of("application/octet-stream"));
+      ws.registry().register("m", Registration.builder().artifact("a", kept).build());
+      dev.mlops.Run run = ws.experiments().startRun("train");
+      ArtifactRef runOutput = ws.artifacts().put(new byte[] {6}, ArtifactSpec.of("application/octet-stream"));
+      run.logArtifact("out.bin", runOutput);
+      run.end(dev.mlops.RunStatus.FINISHED);
+      Tombstones.deleteRun(ws, run.id(), "alice", "GDPR erasure request");
+      ws.registry().register("m", Registration.builder().artifact("a", dead).build());
+      Tombstones.deleteVersion(ws, "m", 2, "trained on revoked data");
+      GarbageCollector gc = GarbageCollector.builder(ws).gracePeriod(Duration.ofMinutes(10)).clock(clock).build();
+
+      GcReport dry = gc.run(true);
+      assertThat(dry.blobs()).isEqualTo(5);
+      assertThat(dry.deleted()).isEmpty();
+      assertThat(dry.waiting()).containsExactlyInAnyOrder(orphan.digest(), late.digest(), dead.digest(), runOutput.digest());
+
+      GcReport first = gc.run(false); // starts the clocks
+      assertThat(first.deleted()).isEmpty();
+      clock.now = clock.now.plus(Duration.ofMinutes(11));
+      ws.registry().register("m", Registration.builder().artifact("a", late).build()); // registered just after
+      assertThat(gc.run(true).deleted()).containsExactlyInAnyOrder(orphan.digest(), dead.digest(), runOutput.digest());
+      GcReport second = gc.run(false);
+      assertThat(second.deleted()).containsExactlyInAnyOrder(orphan.digest(), dead.digest(), runOutput.digest());
+      assertThat(Tombstones.isDeleted(ws, run.id())).isTrue();
+      assertThat(ws.experiments().findRun(run.id())).isPresent(); // a tombstone, not a hole
+      assertThat(ws.artifacts().find(kept.digest())).isPresent();
+      assertThat(ws.artifacts().find(late.digest())).isPresent();
+      assertThat(ws.artifacts().find(orphan.digest())).isEmpty();
+      assertThat(ws.registry().versions("m")).hasSize(3); // the tombstone is an entry, not a hole
+      assertThat(ws.registry().verify("m").ok()).isTrue();
+
+      // a put of existing content restarts its grace period
+      ArtifactRef again = ws.artifacts().put(new byte[] {5}, ArtifactSpec.of("application/octet-stream"));
+      gc.run(false);
+      clock.now = clock.now.plus(Duration.ofMinutes(9));
+      ws.artifacts().put(new byte[] {5}, ArtifactSpec.of("application/octet-stream"));
+      clock.now = clock.now.plus(Duration.ofMinutes(2));
+      assertThat(gc.run(false).deleted()).doesNotContain(again.digest());
+    }
+  }
+}
