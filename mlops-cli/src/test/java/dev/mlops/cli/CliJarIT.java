@@ -27,7 +27,14 @@ class CliJarIT {
   record Result(int code, String out, String err) {}
 
   Result java(String... args) throws IOException, InterruptedException {
-    Path jar = Path.of("target", "mlops.jar").toAbsolutePath();
+    // the build directory holds test-classes and the shaded jar (target/ unless -Dmlops.build.dir says otherwise)
+    Path jar;
+    try {
+      jar = Path.of(CliJarIT.class.getProtectionDomain().getCodeSource().getLocation().toURI()).getParent()
+          .resolve("mlops.jar");
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
     assertThat(jar).as("the shaded jar is built in the package phase").exists();
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-jar", jar.toString()));
