@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
         ListCommands.Aliases.class, ListCommands.Experiments.class, ListCommands.Runs.class,
         ListCommands.RunCommand.class, ChangeCommands.Approve.class, ChangeCommands.Reject.class,
         ChangeCommands.Alias.class, AuditCommands.Verify.class, AuditCommands.Audit.class,
+        UiCommands.Ui.class, UiCommands.Report.class,
         CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

@@ -225,11 +225,68 @@ class MlopsCliTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"models", "versions", "show", "aliases", "experiments", "runs", "run", "approve", "reject",
-      "alias", "verify", "audit"})
+      "alias", "verify", "audit", "ui", "report"})
   void everyCommandHasHelp(String command) {
     Result r = cli(command, "--help");
     assertThat(r.code()).isZero();
     assertThat(r.out()).contains("Usage: mlops " + command);
   }
 
+
+  @Test
+  void reportsAreSelfContainedFilesWithEscapedText() throws IOException {
+    RunId hostile;
+    try (Workspace ws = Mlops.open(store)) {
+      hostile = ws.experiments().run("fraud", "<script>alert(1)</script>", run -> {
+        run.logMetric("auc", 0.5, 0);
+        return run.id();
+      });
+    }
+    Path out = dir.resolve("reports/compare.html");
+    Result r = withStore("report", "runs", bestRun.value(), hostile.value(), "-o", out.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    String html = Files.readString(out);
+    assertThat(html).contains("&lt;script&gt;alert(1)&lt;/script&gt;").doesNotContain("<script>alert(1)")
+        .contains("<svg").doesNotContainPattern("(src|href)=\"https?:");
+    Result model = withStore("report", "model", "fraud/1");
+    assertThat(model.code()).isZero();
+    assertThat(model.out()).startsWith("<!DOCTYPE html>").contains("fraud");
+
+    assertThat(withStore("report", "runs", "r-missing").code()).isEqualTo(ExitCodes.NOT_FOUND);
+    Result noBaseline = withStore("report", "drift", "fraud/1");
+    assertThat(noBaseline.code()).isEqualTo(ExitCodes.NOT_FOUND);
+    assertThat(noBaseline.err()).contains("baseline");
+    assertThat(withStore("report", "features", "nope").code()).isEqualTo(ExitCodes.NOT_FOUND);
+    assertThat(cli("report").code()).isEqualTo(ExitCodes.USAGE);
+  }
+
+  @Test
+  void uiServesTheStoreUntilStopped() throws Exception {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int[] code = {-1};
+    Thread ui = new Thread(() -> code[0] = MlopsCli.execute(new PrintWriter(out), new PrintWriter(err),
+        "ui", "--port", "0", "--store", store));
+    ui.start();
+    String url = null;
+    for (int i = 0; i < 600 && url == null; i++) {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("mlops UI at (\\S+)").matcher(out.toString());
+      if (m.find()) {
+        url = m.group(1);
+      } else {
+        Thread.sleep(50);
+      }
+    }
+    assertThat(url).as(err.toString()).isNotNull().startsWith("http://127.0.0.1:");
+    java.net.http.HttpResponse<String> page = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "runs")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body()).contains("lr-4");
+    ui.interrupt();
+    ui.join(30_000);
+    assertThat(ui.isAlive()).isFalse();
+    assertThat(code[0]).isZero();
+    assertThat(cli("ui", "--port", "70000", "--store", store).code()).isEqualTo(ExitCodes.USAGE);
+  }
 }
