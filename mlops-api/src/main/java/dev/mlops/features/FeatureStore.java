@@ -63,6 +63,15 @@ public interface FeatureStore {
   List<FeatureViewVersion> viewHistory(String name);
 
   /**
+   * @return the names of every feature view, sorted
+   * @throws UnsupportedOperationException if the implementation cannot list its views (the
+   *     store-backed one can)
+   */
+  default List<String> viewNames() {
+    throw new UnsupportedOperationException(getClass().getName() + " cannot list its feature views");
+  }
+
+  /**
    * Pushes a batch of rows into the current version of a view. The whole batch is checked before
    * anything is stored: a bad feature name or a value of the wrong type fails it with nothing
    * stored. Numbers are widened where no value changes: an {@code Integer}, {@code Short},

@@ -149,6 +149,12 @@ public final class ObjectStoreFeatureStore implements FeatureStore, AutoCloseabl
   }
 
   @Override
+  public List<String> viewNames() {
+    ensureOpen();
+    return List.copyOf(new java.util.TreeSet<>(definitions.fresh().views().keySet()));
+  }
+
+  @Override
   public List<FeatureViewVersion> viewHistory(String name) {
     ensureOpen();
     Names.requireValid("feature view name", name);

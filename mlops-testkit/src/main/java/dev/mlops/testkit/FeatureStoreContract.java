@@ -280,6 +280,16 @@ public abstract class FeatureStoreContract {
     }
 
     @Test
+    @DisplayName("viewNames lists every view once, sorted, across versions")
+    void viewNamesListsViews() {
+      assertThat(features.viewNames()).isEmpty();
+      applyStats(Duration.ofHours(1));
+      applyStats(Duration.ofHours(2));
+      features.apply(FeatureView.builder("a_view", "customer").feature("f", FeatureType.DOUBLE).build());
+      assertThat(features.viewNames()).containsExactly("a_view", "stats");
+    }
+
+    @Test
     @DisplayName("a view of an unknown entity is refused")
     void unknownEntity() {
       assertThatThrownBy(() -> features.apply(FeatureView.builder("v", "ghost").feature("f", FeatureType.DOUBLE).build()))

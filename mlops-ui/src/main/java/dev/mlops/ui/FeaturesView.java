@@ -4,8 +4,8 @@ import dev.mlops.NotFoundException;
 import java.util.Optional;
 
 /**
- * {@code /features}: look a feature view up by name ({@code ?view=<name>}; the feature store API
- * has no listing of views yet); {@code /features/<view>}: its definition and version history (the
+ * {@code /features}: every feature view, linked, and a form to open one by name
+ * ({@code ?view=<name>}); {@code /features/<view>}: its definition and version history (the
  * same content as {@link HtmlReports#featureView}).
  *
  * <p>Immutable and thread-safe.
@@ -29,7 +29,19 @@ final class FeaturesView implements View {
         if (view.isPresent()) {
           yield Response.redirect("/features/" + Html.url(view.get()));
         }
-        yield Response.page("Feature views", "<h1>Feature views</h1><form method=\"get\" action=\"/features\">"
+        StringBuilder list = new StringBuilder("<h1>Feature views</h1>");
+        java.util.List<String> names = request.workspace().features().viewNames();
+        if (names.isEmpty()) {
+          list.append("<p class=\"muted\">No feature views yet.</p>");
+        } else {
+          list.append("<ul>");
+          for (String name : names) {
+            list.append("<li><a href=\"/features/").append(Html.url(name)).append("\">").append(Html.text(name))
+                .append("</a></li>");
+          }
+          list.append("</ul>");
+        }
+        yield Response.page("Feature views", list + "<form method=\"get\" action=\"/features\">"
             + "view name <input name=\"view\" required> <button>Open</button></form>");
       }
       case 1 -> Response.page("Feature view " + Html.text(request.segments().get(0)),

@@ -118,6 +118,7 @@ class UiServerTest {
     assertThat(d.body()).contains("DATASET DRIFT").contains("<svg class=\"chart timeline\"");
     assertThat(HtmlReportsTest.count(d.body(), "<circle class=\"marker-drift\"")).isEqualTo(UiFixture.DRIFTED_WINDOWS);
     assertThat(get("/features/customer_stats").body()).contains("data-team");
+    assertThat(get("/features").body()).contains("<a href=\"/features/customer_stats\">customer_stats</a>");
     HttpResponse<String> lookup = get("/features?view=customer_stats");
     assertThat(lookup.statusCode()).isEqualTo(303);
     assertThat(lookup.headers().firstValue("Location")).hasValue("/features/customer_stats");
