@@ -436,14 +436,17 @@ public final class PredictionMonitor {
     }
   }
 
-  /** {@link #countValues} plus the range check: out-of-range counters sit at quality slots 0..numeric-1. */
+  /**
+   * {@link #countValues} plus the range check. The loop only notes whether any value is out of
+   * range (two comparisons and an or, in registers); a row that has one takes a second pass that
+   * increments the features' out-of-range counters (quality slots {@code 0..numeric-1}).
+   */
   private void countValuesChecked(MonitorStripe s, double[] values, QualityPlan qp) {
     final double[] e = edges;
     final long[] counts = s.binCounts;
     final double[] sums = s.binSums;
-    final long[] q = s.quality;
-    final double[] lo = qp.lo;
-    final double[] hi = qp.hi;
+    final double[] bounds = qp.bounds;
+    int out = 0;
     for (int f = 0, base = 0; f < values.length; f++, base += MonitorLayout.SLOTS) {
       double v = values[f];
       if (v - v != 0) { // NaN or infinite
@@ -460,30 +463,57 @@ public final class PredictionMonitor {
       i += e[base + i] <= v ? 1 : 0;
       counts[base + i]++;
       sums[base + i] += v * WindowSnapshot.SUM_SCALE;
-      q[f] += (v < lo[f]) | (v > hi[f]) ? 1 : 0;
+      out |= (v < bounds[2 * f]) | (v > bounds[2 * f + 1]) ? 1 : 0;
+    }
+    if (out != 0) {
+      countOutOfRange(s.quality, values, bounds);
     }
   }
 
-  /** {@link #countCodes} plus the domain and type checks. */
+  /** The second pass of {@link #countValuesChecked} for a row with a value out of range. */
+  private static void countOutOfRange(long[] q, double[] values, double[] bounds) {
+    for (int f = 0; f < values.length; f++) {
+      double v = values[f];
+      if (v < bounds[2 * f] || v > bounds[2 * f + 1]) { // false for NaN; ±Inf are counted at evaluation
+        if (v - v == 0) {
+          q[f]++;
+        }
+      }
+    }
+  }
+
+  /**
+   * {@link #countCodes} plus the domain and type checks; as for ranges, known categories outside
+   * the domain are only noted in the loop and counted in a second pass.
+   */
   private void countCodesChecked(MonitorStripe s, int[] codes, QualityPlan qp) {
     final MonitorLayout l = layout;
     final long[] cats = s.categorical;
     final long[] q = s.quality;
     final int[] disallowed = qp.disallowed;
     final int n = numeric;
+    int out = 0;
     for (int j = 0; j < codes.length; j++) {
       int code = codes[j];
       int off = l.categoricalOffset[j];
       if (code >= 0 && code < l.cardinality[j]) {
         int c = l.codeOffset[j] + code;
         cats[off + l.bucketOfCode[c]]++;
-        q[n + j] += disallowed[c];
+        out |= disallowed[c];
       } else if (code < 0) {
         cats[off + l.buckets[j]]++;
       } else {
         cats[off + l.buckets[j] - 1]++;
         cats[off + l.buckets[j] + 1]++;
         q[code == UNKNOWN_CATEGORY ? n + j : qp.typeBase + n + j]++;
+      }
+    }
+    if (out != 0) {
+      for (int j = 0; j < codes.length; j++) {
+        int code = codes[j];
+        if (code >= 0 && code < l.cardinality[j]) {
+          q[n + j] += disallowed[l.codeOffset[j] + code];
+        }
       }
     }
   }

@@ -44,6 +44,8 @@ final class QualityPlan {
   /** Per numeric feature, its range; -Inf/+Inf without a rule. */
   final double[] lo;
   final double[] hi;
+  /** lo and hi interleaved ({@code [2f] = lo, [2f + 1] = hi}), for {@code record}'s loop. */
+  final double[] bounds;
   /** Per category code (at the layout's code offsets), 1 if a domain rule excludes it. */
   final int[] disallowed;
   private final boolean[] hasRange;
@@ -100,6 +102,11 @@ final class QualityPlan {
     }
     for (Map.Entry<String, Double> e : rules.minCompleteness().entrySet()) {
       minCompleteness[slotOf(e.getKey(), "completeness")] = e.getValue();
+    }
+    bounds = new double[2 * layout.numeric];
+    for (int f = 0; f < layout.numeric; f++) {
+      bounds[2 * f] = lo[f];
+      bounds[2 * f + 1] = hi[f];
     }
     fingerprint = fingerprintOf(rules);
   }
