@@ -451,4 +451,29 @@ class DataQualityMonitorTest {
     assertThat(m.closeWindow().checks()).extracting(CheckResult::name).containsExactly("data-quality-range",
         "data-quality-domain", "data-quality-type", "data-quality-completeness", "data-quality-features", "mine");
   }
+
+  /** The snippets of docs/drift-monitoring.md ("Data quality per window") and the README. */
+  @Test
+  void docSnippets() {
+    BaselineProfile baseline = PredictionMonitorTest.PROFILE;
+    List<String> pager = new ArrayList<>();
+    DataQualityRules rules = DataQualityRules.fromBaseline(baseline, 0.1)
+        .toBuilder()
+        .range("age", 0, 120)
+        .completeness("income", 0.95)
+        .build();
+    PredictionMonitor monitor = PredictionMonitor.builder(baseline)
+        .windowing(Windowing.manual()).executor(Runnable::run)
+        .dataQuality(rules)
+        .onAlert(report -> pager.add(report.toText()))
+        .build();
+    Map<String, Object> requestJsonAsMap = Map.of("age", 130, "income", 50_000, "score", 0.5, "device", "ios",
+        "session", "abc");
+    monitor.newInput().put(requestJsonAsMap).record(0.5);
+    DriftReport report = monitor.closeWindow();
+    assertThat(report.dataQuality().orElseThrow().feature("age").orElseThrow().outOfRange()).isEqualTo(1);
+    assertThat(report.check("data-quality-range").map(CheckResult::verdict)).contains(CheckVerdict.DRIFT);
+    assertThat(report.dataQuality().orElseThrow().extraFeatures()).isEqualTo(1);
+    assertThat(pager).singleElement().asString().contains("age: 1 of 1 records (100.00%) outside [0.0, 120.0]");
+  }
 }
