@@ -60,7 +60,8 @@ import org.slf4j.LoggerFactory;
  * <p>Fleets: every report carries its {@link WindowSnapshot}; instances built on the same baseline
  * write snapshots to shared storage, and any instance merges them and calls
  * {@link #evaluate(WindowSnapshot)} for one fleet-wide verdict. Counts merge exactly. Window checks
- * are per instance: they run where a window closes, and a merged snapshot carries no check state.
+ * are per instance: they run where a window closes, and a merged snapshot carries no check state
+ * (the data-quality checks are the exception: their counters are in the snapshot).
  *
  * <p>Thread-safe.
  */
