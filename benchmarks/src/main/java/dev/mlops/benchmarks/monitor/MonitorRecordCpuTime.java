@@ -15,7 +15,8 @@ import java.util.concurrent.CyclicBarrier;
  * JMH fork; run the variants alternately from a script and compare medians.
  *
  * <p>Usage: {@code java -cp benchmarks.jar dev.mlops.benchmarks.monitor.MonitorRecordCpuTime
- * floor|record|recordChecked [threads] [batches]}; prints the median, minimum and maximum CPU ns
+ * floor|record|recordChecked|mixed|mixedChecked [threads] [batches]} ({@code mixed*}: the calls of
+ * {@link MonitorRecordMixedBenchmark}); prints the median, minimum and maximum CPU ns
  * per call over the batches (1M calls each, after 2 s of warm-up), per thread.
  *
  * <p>Not thread-safe (a command-line program).
@@ -35,6 +36,10 @@ public final class MonitorRecordCpuTime {
     int batches = args.length > 2 ? Integer.parseInt(args[2]) : 15;
     MonitorRecordBenchmark.Shared shared = new MonitorRecordBenchmark.Shared();
     shared.setUp();
+    MonitorRecordMixedBenchmark.Shared mixed = new MonitorRecordMixedBenchmark.Shared();
+    if (variant.startsWith("mixed")) {
+      mixed.setUp();
+    }
     ThreadMXBean mx = ManagementFactory.getThreadMXBean();
     double[][] perThread = new double[threads][];
     CyclicBarrier barrier = new CyclicBarrier(threads);
@@ -46,16 +51,18 @@ public final class MonitorRecordCpuTime {
         try {
           MonitorRecordBenchmark.Rows rows = new MonitorRecordBenchmark.Rows();
           rows.setUp();
+          MonitorRecordMixedBenchmark.Rows mixedRows = new MonitorRecordMixedBenchmark.Rows();
+          mixedRows.setUp();
           long sink = 0;
           long warmUntil = System.nanoTime() + 2_000_000_000L;
           while (System.nanoTime() < warmUntil) {
-            sink += run(variant, shared, rows, 100_000);
+            sink += run(variant, shared, rows, mixed, mixedRows, 100_000);
           }
           double[] ns = new double[batches];
           for (int b = 0; b < batches; b++) {
             barrier.await();
             long start = mx.getCurrentThreadCpuTime();
-            sink += run(variant, shared, rows, BATCH);
+            sink += run(variant, shared, rows, mixed, mixedRows, BATCH);
             ns[b] = (double) (mx.getCurrentThreadCpuTime() - start) / BATCH;
           }
           perThread[me] = ns;
@@ -80,7 +87,7 @@ public final class MonitorRecordCpuTime {
   }
 
   private static long run(String variant, MonitorRecordBenchmark.Shared shared, MonitorRecordBenchmark.Rows rows,
-      int calls) {
+      MonitorRecordMixedBenchmark.Shared mixed, MonitorRecordMixedBenchmark.Rows mixedRows, int calls) {
     long sink = 0;
     switch (variant) {
       case "floor" -> {
@@ -98,7 +105,19 @@ public final class MonitorRecordCpuTime {
           shared.checked.record(rows.nextRow(), 0.5);
         }
       }
-      default -> throw new IllegalArgumentException("variant must be floor, record or recordChecked, got " + variant);
+      case "mixed" -> {
+        for (int i = 0; i < calls; i++) {
+          int r = mixedRows.next++ & (MonitorRecordMixedBenchmark.ROWS - 1);
+          mixed.plain.record(mixedRows.rows[r], mixedRows.codes[r], 0.5);
+        }
+      }
+      case "mixedChecked" -> {
+        for (int i = 0; i < calls; i++) {
+          int r = mixedRows.next++ & (MonitorRecordMixedBenchmark.ROWS - 1);
+          mixed.checked.record(mixedRows.rows[r], mixedRows.codes[r], 0.5);
+        }
+      }
+      default -> throw new IllegalArgumentException("variant must be floor, record, recordChecked, mixed or mixedChecked, got " + variant);
     }
     return sink;
   }
