@@ -438,16 +438,19 @@ public final class PredictionMonitor {
   }
 
   /**
-   * {@link #countValues} plus the range check. The loop only notes whether any value is out of
-   * range (two comparisons and an or, in registers); a row that has one takes a second pass that
-   * increments the features' out-of-range counters (quality slots {@code 0..numeric-1}).
+   * {@link #countValues} plus the range check, without a comparison or a store per feature: a
+   * finite value is in {@code [min, max]} exactly when neither {@code v - min} nor {@code max - v}
+   * is negative (the difference of two distinct doubles is never zero, so never {@code -0.0}; an
+   * infinite bound gives +Inf), so the loop ors the two differences' sign bits into a register and
+   * a row with a set sign bit takes a second pass that increments the features' out-of-range
+   * counters (quality slots {@code 0..numeric-1}).
    */
   private void countValuesChecked(MonitorStripe s, double[] values, QualityPlan qp) {
     final double[] e = edges;
     final long[] counts = s.binCounts;
     final double[] sums = s.binSums;
     final double[] bounds = qp.bounds;
-    int out = 0;
+    long out = 0;
     for (int f = 0, base = 0; f < values.length; f++, base += MonitorLayout.SLOTS) {
       double v = values[f];
       if (v - v != 0) { // NaN or infinite
@@ -464,9 +467,9 @@ public final class PredictionMonitor {
       i += e[base + i] <= v ? 1 : 0;
       counts[base + i]++;
       sums[base + i] += v * WindowSnapshot.SUM_SCALE;
-      out |= (v < bounds[2 * f]) | (v > bounds[2 * f + 1]) ? 1 : 0;
+      out |= Double.doubleToRawLongBits(v - bounds[2 * f]) | Double.doubleToRawLongBits(bounds[2 * f + 1] - v);
     }
-    if (out != 0) {
+    if (out < 0) {
       countOutOfRange(s.quality, values, bounds);
     }
   }

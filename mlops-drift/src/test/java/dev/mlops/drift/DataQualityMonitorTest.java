@@ -476,4 +476,26 @@ class DataQualityMonitorTest {
     assertThat(report.dataQuality().orElseThrow().extraFeatures()).isEqualTo(1);
     assertThat(pager).singleElement().asString().contains("age: 1 of 1 records (100.00%) outside [0.0, 120.0]");
   }
+
+  @Test
+  void boundsAreIncludedAndOpenEndsNeverViolate() {
+    DataQualityRules rules = DataQualityRules.builder().range("age", 18, 80)
+        .range("income", Double.NEGATIVE_INFINITY, 0).range("score", 0.25, Double.POSITIVE_INFINITY).build();
+    PredictionMonitor m = monitor(rules).build();
+    double[][] rows = {
+        {18, -1e300, 0.25}, // every value on or inside its bound
+        {80, 0, Double.MAX_VALUE},
+        {Math.nextDown(18.0), Math.nextUp(0.0), Math.nextDown(0.25)}, // each just outside
+        {Math.nextUp(80.0), Double.MIN_VALUE, -Double.MAX_VALUE},
+        {Double.NEGATIVE_INFINITY, Double.NaN, Double.POSITIVE_INFINITY}, // ±Inf always count as out of range under a range rule
+    };
+    for (double[] row : rows) {
+      m.record(row, new int[] {0}, 0.5);
+    }
+    DataQualitySummary dq = m.closeWindow().dataQuality().orElseThrow();
+    assertThat(dq.feature("age").orElseThrow().outOfRange()).isEqualTo(3);
+    assertThat(dq.feature("income").orElseThrow().outOfRange()).isEqualTo(2);
+    // score: -MAX and nextDown(0.25) are out; +Inf counts as out of range because a range rule exists
+    assertThat(dq.feature("score").orElseThrow().outOfRange()).isEqualTo(3);
+  }
 }
