@@ -9,7 +9,8 @@ import java.util.OptionalDouble;
 /**
  * Turns a {@link WindowSnapshot} into a {@link DriftReport}: runs each feature's test against its
  * baseline bins, applies per-feature thresholds and the missing-rate tolerance, and derives the
- * dataset verdict from the share of drifted features.
+ * dataset verdict from the share of drifted features; with data-quality rules, summarizes the
+ * window's data-quality counts and judges them into {@code data-quality-*} check results.
  *
  * <p>Immutable and thread-safe.
  */
@@ -21,9 +22,12 @@ final class DriftEvaluator {
   private final double missingRateTolerance;
   private final double datasetDriftShare;
   private final Optional<QualityMetric> metric;
+  /** Data-quality rules, or null. */
+  private final QualityPlan quality;
 
   DriftEvaluator(MonitorLayout layout, DriftThreshold[] numericThresholds, DriftThreshold[] categoricalThresholds,
-      long minSamples, double missingRateTolerance, double datasetDriftShare, Optional<QualityMetric> metric) {
+      long minSamples, double missingRateTolerance, double datasetDriftShare, Optional<QualityMetric> metric,
+      QualityPlan quality) {
     this.layout = layout;
     this.numericThresholds = numericThresholds.clone();
     this.categoricalThresholds = categoricalThresholds.clone();
@@ -31,6 +35,7 @@ final class DriftEvaluator {
     this.missingRateTolerance = missingRateTolerance;
     this.datasetDriftShare = datasetDriftShare;
     this.metric = metric;
+    this.quality = quality;
   }
 
   DriftReport evaluate(WindowSnapshot s) {
@@ -81,11 +86,18 @@ final class DriftEvaluator {
         s.outcomes == 0 ? OptionalDouble.empty()
             : OptionalDouble.of(m.summarize(s.errorSum / s.outcomes * WindowSnapshot.SUM_UNSCALE)),
         s.evicted, s.unmatched, s.conceptDrifts, s.detectorState));
+    Optional<DataQualitySummary> dataQuality = Optional.empty();
+    List<CheckResult> checks = List.of();
+    if (this.quality != null) {
+      DataQualitySummary summary = this.quality.summarize(s);
+      dataQuality = Optional.of(summary);
+      checks = this.quality.judge(summary);
+    }
     return new DriftReport(Instant.ofEpochMilli(s.startMillis), Instant.ofEpochMilli(s.endMillis), s.records, features,
         evaluated, drifted, share, evaluated > 0 && share >= datasetDriftShare,
         s.predictions == 0 ? OptionalDouble.empty()
             : OptionalDouble.of(s.predictionSum / s.predictions * WindowSnapshot.SUM_UNSCALE),
-        s.predictionsInvalid, quality, s);
+        s.predictionsInvalid, quality, s, checks, dataQuality);
   }
 
   private FeatureDrift judge(String name, boolean categorical, BinnedBaseline base, DriftThreshold threshold,

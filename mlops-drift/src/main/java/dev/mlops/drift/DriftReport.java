@@ -13,7 +13,9 @@ import java.util.OptionalDouble;
  * late labels are joined) model quality, and the results of the monitor's {@link WindowCheck}s
  * (bias drift, attribution drift, ...). {@link #snapshot()} holds the counts it was computed from,
  * to store and merge with other instances'; it carries no check state, so a report evaluated from
- * a merged snapshot has no checks. {@link #alarm()} is the one alert rule.
+ * a merged snapshot has only the data-quality checks. With {@link DataQualityRules} on the monitor,
+ * {@link #dataQuality()} holds the window's data-quality counts and the {@code data-quality-*}
+ * checks (first in {@link #checks()}) its violations. {@link #alarm()} is the one alert rule.
  *
  * <p>Immutable and thread-safe.
  *
@@ -29,12 +31,16 @@ import java.util.OptionalDouble;
  * @param invalidPredictions NaN or infinite predictions
  * @param quality model quality from late labels, if the monitor joins outcomes
  * @param snapshot the window's counts
- * @param checks the {@link WindowCheck} results, in the order the checks were registered (empty for
- *     a report evaluated from a snapshot)
+ * @param checks the data-quality check results ({@code data-quality-range}, {@code -domain},
+ *     {@code -type}, {@code -completeness}, {@code -features}, those the rules call for), then the
+ *     {@link WindowCheck} results in the order the checks were registered (none for a report
+ *     evaluated from a snapshot)
+ * @param dataQuality the window's data-quality counts, if the monitor has {@link DataQualityRules}
  */
 public record DriftReport(Instant start, Instant end, long records, List<FeatureDrift> features, int evaluatedFeatures,
     int driftedFeatures, double driftedShare, boolean datasetDrift, OptionalDouble predictionMean,
-    long invalidPredictions, Optional<QualitySummary> quality, WindowSnapshot snapshot, List<CheckResult> checks) {
+    long invalidPredictions, Optional<QualitySummary> quality, WindowSnapshot snapshot, List<CheckResult> checks,
+    Optional<DataQualitySummary> dataQuality) {
 
   /** @throws IllegalArgumentException if counts are inconsistent or two checks share a name */
   public DriftReport {
@@ -45,6 +51,7 @@ public record DriftReport(Instant start, Instant end, long records, List<Feature
     Objects.requireNonNull(quality, "quality");
     Objects.requireNonNull(snapshot, "snapshot");
     checks = List.copyOf(checks);
+    Objects.requireNonNull(dataQuality, "dataQuality");
     if (checks.stream().map(CheckResult::name).distinct().count() != checks.size()) {
       throw new IllegalArgumentException("check names must be unique, got "
           + checks.stream().map(CheckResult::name).toList());
@@ -77,13 +84,38 @@ public record DriftReport(Instant start, Instant end, long records, List<Feature
       int driftedFeatures, double driftedShare, boolean datasetDrift, OptionalDouble predictionMean,
       long invalidPredictions, Optional<QualitySummary> quality, WindowSnapshot snapshot) {
     this(start, end, records, features, evaluatedFeatures, driftedFeatures, driftedShare, datasetDrift, predictionMean,
-        invalidPredictions, quality, snapshot, List.of());
+        invalidPredictions, quality, snapshot, List.of(), Optional.empty());
+  }
+
+  /**
+   * A report without data-quality counts (the form before data-quality rules existed).
+   *
+   * @param start when the window opened
+   * @param end when it closed
+   * @param records predictions counted
+   * @param features per-feature results
+   * @param evaluatedFeatures features with enough data to judge
+   * @param driftedFeatures features that drifted
+   * @param driftedShare driftedFeatures / evaluatedFeatures
+   * @param datasetDrift whether driftedShare reached the dataset threshold
+   * @param predictionMean mean of the finite predictions, if any
+   * @param invalidPredictions NaN or infinite predictions
+   * @param quality model quality from late labels, if any
+   * @param snapshot the window's counts
+   * @param checks the window-check results
+   * @throws IllegalArgumentException if counts are inconsistent or two checks share a name
+   */
+  public DriftReport(Instant start, Instant end, long records, List<FeatureDrift> features, int evaluatedFeatures,
+      int driftedFeatures, double driftedShare, boolean datasetDrift, OptionalDouble predictionMean,
+      long invalidPredictions, Optional<QualitySummary> quality, WindowSnapshot snapshot, List<CheckResult> checks) {
+    this(start, end, records, features, evaluatedFeatures, driftedFeatures, driftedShare, datasetDrift, predictionMean,
+        invalidPredictions, quality, snapshot, checks, Optional.empty());
   }
 
   /** This report with those check results instead of its own (the monitor adds them after evaluating counts). */
   DriftReport withChecks(List<CheckResult> checks) {
     return new DriftReport(start, end, records, features, evaluatedFeatures, driftedFeatures, driftedShare, datasetDrift,
-        predictionMean, invalidPredictions, quality, snapshot, checks);
+        predictionMean, invalidPredictions, quality, snapshot, checks, dataQuality);
   }
 
   /**
@@ -109,7 +141,7 @@ public record DriftReport(Instant start, Instant end, long records, List<Feature
    *   <li>{@link #datasetDrift()}: the share of drifted features reached the dataset threshold;
    *   <li>concept drift: the detector on late labels signalled drift in this window
    *       ({@link QualitySummary#conceptDrifts()} &gt; 0);
-   *   <li>a {@link WindowCheck}'s verdict is {@link CheckVerdict#DRIFT}.
+   *   <li>a {@link WindowCheck}'s verdict is {@link CheckVerdict#DRIFT}, a data-quality violation included.
    * </ul>
    * A single drifted feature below the dataset threshold, and a check that was
    * {@link CheckVerdict#NOT_EVALUATED}, do not alarm.
@@ -150,6 +182,17 @@ public record DriftReport(Instant start, Instant end, long records, List<Feature
             + "%d concept drifts, detector %s%n",
         q.metric(), q.value().isPresent() ? String.format(Locale.ROOT, "%.4f", q.value().getAsDouble()) : "-",
         q.outcomes(), q.evicted(), q.unmatched(), q.conceptDrifts(), q.detectorState())));
+    dataQuality.ifPresent(dq -> {
+      sb.append(String.format(Locale.ROOT, "  data quality%s: %-20s %8s %8s %8s %8s %8s %12s%n",
+          dq.counted() ? "" : " (no counts in the snapshot)", "feature", "missing", "absent", "type",
+          "range", "domain", "completeness"));
+      for (FeatureQuality f : dq.features()) {
+        sb.append(String.format(Locale.ROOT, "    %-34s %8d %8d %8d %8d %8d %12s%n", f.name(), f.missing(), f.absent(),
+            f.typeMismatches(), f.outOfRange(), f.outOfDomain(), number(f.completeness())));
+      }
+      sb.append(String.format(Locale.ROOT, "    extra features: %d values in %d records%n", dq.extraFeatures(),
+          dq.recordsWithExtraFeatures()));
+    });
     for (CheckResult c : checks) {
       sb.append(String.format(Locale.ROOT, "  check %-24s %-13s %s%n", c.name(), c.verdict(),
           c.detail().strip().replace("\n", "\n" + " ".repeat(40))));

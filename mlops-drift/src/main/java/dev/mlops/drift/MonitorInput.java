@@ -4,7 +4,9 @@ import dev.mlops.features.FeatureStatus;
 import dev.mlops.features.OnlineVector;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.function.BiConsumer;
 
 /**
  * A reusable row buffer for recording into a {@link PredictionMonitor} by feature name or from an
@@ -12,6 +14,13 @@ import java.util.Objects;
  * ({@link #slot(String)}) and set values by slot in the serving loop, or set them by name (one hash
  * lookup per call); either way nothing is allocated per record. Every feature not set since the
  * last {@code record} counts as missing: {@code record} records the row and clears it.
+ *
+ * <p>Data quality (a monitor with {@link DataQualityRules}): the input also tells which features
+ * were absent from the row (not set at all since the last {@code record}, as opposed to set to a
+ * missing value), which values had the wrong type, and how many values of features the baseline
+ * does not know were given ({@link #put(String, Object)}, {@link #put(Map)}, and vector positions a
+ * {@link VectorBinding} does not map). The positional {@code record} methods of the monitor cannot
+ * express absent or extra features (a wrong array length is an error).
  *
  * <pre>{@code
  * MonitorInput in = monitor.newInput();            // one per serving thread
@@ -36,12 +45,18 @@ public final class MonitorInput {
   private final MonitorLayout layout;
   private final double[] numeric;
   private final int[] codes;
+  /** Per slot: 0 = absent, 1 = given, 2 = given with the wrong type (numeric only). */
+  private final byte[] shape;
+  /** Values of features the baseline does not know, given since the last record. */
+  private int extras;
+  private final BiConsumer<String, Object> putter = this::put;
 
   MonitorInput(PredictionMonitor monitor, MonitorLayout layout) {
     this.monitor = monitor;
     this.layout = layout;
     this.numeric = new double[layout.numeric];
     this.codes = new int[layout.categorical];
+    this.shape = new byte[layout.numeric + layout.categorical];
     clear();
   }
 
@@ -74,6 +89,7 @@ public final class MonitorInput {
       throw notA("numeric", slot);
     }
     numeric[slot] = value;
+    shape[slot] = 1;
     return this;
   }
 
@@ -105,6 +121,7 @@ public final class MonitorInput {
       throw notA("categorical", slot);
     }
     codes[j] = code;
+    shape[slot] = 1;
     return this;
   }
 
@@ -112,8 +129,10 @@ public final class MonitorInput {
    * Sets a categorical feature by its category (no allocation).
    *
    * @param slot a categorical feature's slot
-   * @param category the category: its text, or a {@code Long}/{@code Boolean} whose text is a
-   *     category; null = missing; anything else counts as unknown
+   * @param category the category: its text, or a {@code Long}/{@code Integer}/{@code Boolean}
+   *     whose text is a category; null = missing; a String, Long, Integer or Boolean that is not a
+   *     category counts as unknown (out of domain for data quality), a value of any other type as
+   *     unknown and a type mismatch
    * @return this
    * @throws IllegalArgumentException naming the slot if it is not a categorical feature's
    */
@@ -123,6 +142,7 @@ public final class MonitorInput {
       throw notA("categorical", slot);
     }
     codes[j] = codeOf(j, category);
+    shape[slot] = 1;
     return this;
   }
 
@@ -140,11 +160,57 @@ public final class MonitorInput {
   }
 
   /**
+   * Sets a feature from a loosely typed row, never throwing for the value: a numeric feature takes
+   * a {@link Number} (null = missing; anything else is recorded as missing and counted as a type
+   * mismatch), a categorical feature a category as in {@link #setCategory(int, Object)}, and a name
+   * the baseline does not have counts as an extra feature. One hash lookup, no allocation.
+   *
+   * @param feature a feature name
+   * @param value its value
+   * @return this
+   */
+  public MonitorInput put(String feature, Object value) {
+    Integer slot = layout.slotOfName.get(Objects.requireNonNull(feature, "feature"));
+    if (slot == null) {
+      extras++;
+      return this;
+    }
+    int s = slot;
+    if (s < numeric.length) {
+      if (value instanceof Number n) {
+        numeric[s] = n.doubleValue();
+        shape[s] = 1;
+      } else {
+        numeric[s] = Double.NaN;
+        shape[s] = value == null ? (byte) 1 : (byte) 2;
+      }
+    } else {
+      codes[s - numeric.length] = codeOf(s - numeric.length, value);
+      shape[s] = 1;
+    }
+    return this;
+  }
+
+  /**
+   * {@link #put(String, Object)} of every entry of a row, e.g. a request's JSON object as a map.
+   * Allocates nothing for maps whose {@code forEach} does not (HashMap, TreeMap, LinkedHashMap).
+   *
+   * @param row feature name to value
+   * @return this
+   */
+  public MonitorInput put(Map<String, ?> row) {
+    Objects.requireNonNull(row, "row").forEach(putter);
+    return this;
+  }
+
+  /**
    * Copies the features a binding maps from a vector filled by an
    * {@link dev.mlops.features.OnlineReader}: a PRESENT number goes to its numeric feature, a
    * PRESENT value to its categorical feature (as {@link #setCategory(int, Object)}); NOT_FOUND and
    * EXPIRED features, and a numeric feature whose value is not a number, are missing. Features the
-   * binding does not map keep what was set. Allocates nothing.
+   * binding does not map keep what was set (for data quality, the baseline features it does not
+   * map are absent unless set otherwise, and the vector positions it does not map are extra
+   * features). Allocates nothing.
    *
    * @param vector the vector, read by the reader whose features the binding was made from
    * @param binding from {@link PredictionMonitor#bind(List)} of this monitor
@@ -174,7 +240,9 @@ public final class MonitorInput {
         int j = slot - numeric.length;
         codes[j] = present ? codeOf(j, vector.value(i)) : -1;
       }
+      shape[slot] = 1;
     }
+    extras += binding.size - positions.length;
     return this;
   }
 
@@ -185,7 +253,7 @@ public final class MonitorInput {
    */
   public void record(double prediction) {
     try {
-      monitor.recordRow(numeric, codes, prediction);
+      monitor.recordRow(numeric, codes, shape, extras, prediction);
     } finally {
       clear();
     }
@@ -201,16 +269,18 @@ public final class MonitorInput {
    */
   public void record(long predictionId, double prediction) {
     try {
-      monitor.recordRow(predictionId, numeric, codes, prediction);
+      monitor.recordRow(predictionId, numeric, codes, shape, extras, prediction);
     } finally {
       clear();
     }
   }
 
-  /** Sets every feature to missing. */
+  /** Sets every feature to missing (and, for data quality, absent) and forgets extra features. */
   public void clear() {
     Arrays.fill(numeric, Double.NaN);
     Arrays.fill(codes, -1);
+    Arrays.fill(shape, (byte) 0);
+    extras = 0;
   }
 
   private int codeOf(int j, Object category) {
@@ -218,7 +288,11 @@ public final class MonitorInput {
       return -1;
     }
     Integer code = layout.codeOfValue.get(j).get(category);
-    return code != null ? code : Integer.MAX_VALUE; // beyond the categories: unknown
+    if (code != null) {
+      return code;
+    }
+    return category instanceof String || category instanceof Long || category instanceof Integer
+        || category instanceof Boolean ? PredictionMonitor.UNKNOWN_CATEGORY : PredictionMonitor.WRONG_TYPE;
   }
 
   private IllegalArgumentException notA(String kind, int slot) {

@@ -39,7 +39,8 @@ final class MonitorLayout {
   final List<String> names;
   /**
    * Per categorical feature, category to code: keyed by the category text, and also by its
-   * {@code Long} value when the text is an integer and its {@code Boolean} when it is true/false,
+   * {@code Long} (and {@code Integer}, if it fits) value when the text is an integer and its
+   * {@code Boolean} when it is true/false,
    * so a stored feature value (String, Long, Boolean) finds its code without allocating.
    */
   final List<Map<Object, Integer>> codeOfValue;
@@ -97,7 +98,11 @@ final class MonitorLayout {
         String category = categories.get(c);
         codesOf.put(category, c);
         try {
-          codesOf.putIfAbsent(Long.valueOf(category), c);
+          long asLong = Long.parseLong(category);
+          codesOf.putIfAbsent(asLong, c);
+          if (asLong == (int) asLong) {
+            codesOf.putIfAbsent((int) asLong, c);
+          }
         } catch (NumberFormatException notAnInteger) {
           // only texts of integers get a Long key
         }

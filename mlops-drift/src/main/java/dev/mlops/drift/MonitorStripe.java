@@ -15,6 +15,8 @@ final class MonitorStripe extends SpinLocked {
   final long[] missing;
   final long[] infinite;
   final long[] categorical;
+  /** Data-quality counters in {@link QualityPlan}'s slot order (only slack without rules). */
+  final long[] quality;
   long records;
   long predictions;
   long predictionsInvalid;
@@ -23,16 +25,18 @@ final class MonitorStripe extends SpinLocked {
   int sinceFlush;
   long r1, r2, r3, r4, r5, r6, r7, r8;
 
-  MonitorStripe(MonitorLayout layout) {
+  MonitorStripe(MonitorLayout layout, QualityPlan plan) {
     binCounts = new long[layout.numeric * MonitorLayout.SLOTS + SLACK];
     binSums = new double[layout.numeric * MonitorLayout.SLOTS + SLACK];
     missing = new long[layout.numeric + SLACK];
     infinite = new long[layout.numeric + SLACK];
     categorical = new long[layout.categoricalSlots + SLACK];
+    quality = new long[(plan == null ? 0 : plan.slots) + SLACK];
   }
 
   /** Adds this stripe's counts into the accumulators and zeroes them. Caller holds the lock. */
-  void drainInto(long[] counts, double[] sums, long[] miss, long[] inf, long[] cats, double[] scalars, boolean reset) {
+  void drainInto(long[] counts, double[] sums, long[] miss, long[] inf, long[] cats, long[] q, double[] scalars,
+      boolean reset) {
     for (int i = 0; i < counts.length; i++) {
       counts[i] += binCounts[i];
       sums[i] += binSums[i];
@@ -44,6 +48,9 @@ final class MonitorStripe extends SpinLocked {
     for (int i = 0; i < cats.length; i++) {
       cats[i] += categorical[i];
     }
+    for (int i = 0; i < q.length; i++) {
+      q[i] += quality[i];
+    }
     scalars[0] += records;
     scalars[1] += predictions;
     scalars[2] += predictionsInvalid;
@@ -54,6 +61,7 @@ final class MonitorStripe extends SpinLocked {
       java.util.Arrays.fill(missing, 0);
       java.util.Arrays.fill(infinite, 0);
       java.util.Arrays.fill(categorical, 0);
+      java.util.Arrays.fill(quality, 0);
       records = 0;
       predictions = 0;
       predictionsInvalid = 0;

@@ -48,16 +48,35 @@ import org.slf4j.LoggerFactory;
  * counts are evaluated and before listeners, on the same thread; their results are part of the
  * report, and a {@link CheckVerdict#DRIFT} verdict alarms like data drift ({@link DriftReport#alarm()}).
  *
+ * <p>Data quality ({@link Builder#dataQuality(DataQualityRules)}): {@code record} also counts, per
+ * feature, numeric values outside their range, categories outside their domain, categorical
+ * inputs of the wrong type, and (through {@link MonitorInput}) features absent from the input and
+ * features the baseline does not know — a comparison and an increment per feature, still without
+ * allocating. When the window closes the counts become the report's
+ * {@link DriftReport#dataQuality()} and its {@code data-quality-*} {@link CheckResult}s (range,
+ * domain, type, completeness, features), so a violation alarms like a window check. The counts
+ * are part of the {@link WindowSnapshot} and merge across a fleet like the drift counts.
+ *
  * <p>Fleets: every report carries its {@link WindowSnapshot}; instances built on the same baseline
  * write snapshots to shared storage, and any instance merges them and calls
  * {@link #evaluate(WindowSnapshot)} for one fleet-wide verdict. Counts merge exactly. Window checks
- * are per instance: they run where a window closes, and a merged snapshot carries no check state.
+ * are per instance: they run where a window closes, and a merged snapshot carries no check state
+ * (the data-quality checks are the exception: their counters are in the snapshot).
  *
  * <p>Thread-safe.
  */
 public final class PredictionMonitor {
   private static final Logger LOG = LoggerFactory.getLogger(PredictionMonitor.class);
   private static final int FLUSH_EVERY = 32;
+  /**
+   * The category code of a categorical value that is of the right type but not one of the
+   * baseline's categories: for data quality it is out of domain, where every other code beyond the
+   * categories is a type mismatch. For drift both count as unknown ("other"). {@link MonitorInput}
+   * passes it for a String, Long or Boolean that is not a category.
+   */
+  public static final int UNKNOWN_CATEGORY = Integer.MAX_VALUE;
+  /** The code {@link MonitorInput} passes for a categorical value of the wrong type. */
+  static final int WRONG_TYPE = Integer.MAX_VALUE - 1;
 
   private final MonitorLayout layout;
   private final double[] edges;
@@ -74,6 +93,8 @@ public final class PredictionMonitor {
   private final List<Consumer<DriftReport>> windowListeners;
   private final List<Consumer<DriftReport>> alertListeners;
   private final List<WindowCheck> checks;
+  /** The data-quality rules resolved against the layout; null without rules. */
+  private final QualityPlan quality;
 
   // Count windows: every record takes an arrival number; pane k holds arrivals [k * step, (k + 1) * step).
   private final boolean countWindows;
@@ -125,14 +146,15 @@ public final class PredictionMonitor {
   }
 
   private PredictionMonitor(Builder b) {
-    this.layout = new MonitorLayout(b.profile);
+    this.layout = b.layout();
+    this.quality = b.quality;
     this.edges = layout.edges;
     this.numeric = layout.numeric;
     this.categorical = layout.categorical;
     int n = b.stripes > 0 ? b.stripes : defaultStripes();
     this.stripes = new MonitorStripe[n];
     for (int i = 0; i < n; i++) {
-      stripes[i] = new MonitorStripe(layout);
+      stripes[i] = new MonitorStripe(layout, quality);
     }
     this.stripeMask = n - 1;
     this.homeStripe = ThreadLocal.withInitial(
@@ -150,7 +172,7 @@ public final class PredictionMonitor {
     }
     this.metric = Optional.ofNullable(b.metric);
     this.evaluator = new DriftEvaluator(layout, numericThresholds, categoricalThresholds, b.minSamples,
-        b.missingRateTolerance, b.datasetDriftShare, metric);
+        b.missingRateTolerance, b.datasetDriftShare, metric, quality);
     this.windowListeners = List.copyOf(b.windowListeners);
     this.alertListeners = List.copyOf(b.alertListeners);
     this.checks = List.copyOf(b.checks);
@@ -208,14 +230,16 @@ public final class PredictionMonitor {
     if (categorical != 0) {
       throw wrongCount("categorical", categorical, 0);
     }
-    count(numeric, null, prediction);
+    count(numeric, null, null, 0, prediction);
   }
 
   /**
    * Records a prediction.
    *
    * @param numeric the numeric features, in profile order; NaN = missing
-   * @param categoricalCodes category codes, in profile order; negative = missing, out of range = unknown
+   * @param categoricalCodes category codes, in profile order; negative = missing, out of range =
+   *     unknown (for data quality, {@link #UNKNOWN_CATEGORY} is out of domain and any other code
+   *     beyond the categories a type mismatch)
    * @param prediction the model's output
    * @throws IllegalArgumentException naming expected and actual counts if a length is wrong
    */
@@ -223,7 +247,7 @@ public final class PredictionMonitor {
     if (categoricalCodes.length != categorical) {
       throw wrongCount("categorical", categorical, categoricalCodes.length);
     }
-    count(numeric, categoricalCodes, prediction);
+    count(numeric, categoricalCodes, null, 0, prediction);
   }
 
   /**
@@ -282,19 +306,22 @@ public final class PredictionMonitor {
     return VectorBinding.of(layout, List.copyOf(Objects.requireNonNull(vectorFeatures, "vectorFeatures")));
   }
 
-  /** For {@link MonitorInput}: arrays of the right lengths by construction. */
-  void recordRow(double[] values, int[] codes, double prediction) {
-    count(values, categorical == 0 ? null : codes, prediction);
+  /**
+   * For {@link MonitorInput}: arrays of the right lengths by construction; {@code shape} per slot
+   * 0 = absent, 1 = given, 2 = given with the wrong type; {@code extras} values of unknown features.
+   */
+  void recordRow(double[] values, int[] codes, byte[] shape, int extras, double prediction) {
+    count(values, categorical == 0 ? null : codes, shape, extras, prediction);
   }
 
   /** For {@link MonitorInput}, with a prediction id. */
-  void recordRow(long predictionId, double[] values, int[] codes, double prediction) {
+  void recordRow(long predictionId, double[] values, int[] codes, byte[] shape, int extras, double prediction) {
     requireOutcomes();
-    count(values, categorical == 0 ? null : codes, prediction);
+    count(values, categorical == 0 ? null : codes, shape, extras, prediction);
     buffer(predictionId, prediction);
   }
 
-  private void count(double[] values, int[] codes, double prediction) {
+  private void count(double[] values, int[] codes, byte[] shape, int extras, double prediction) {
     if (values.length != numeric) {
       throw wrongCount("numeric", numeric, values.length);
     }
@@ -308,28 +335,21 @@ public final class PredictionMonitor {
     MonitorStripe s = acquire();
     int flushed = 0;
     try {
-      final double[] e = edges;
-      final long[] counts = s.binCounts;
-      final double[] sums = s.binSums;
-      for (int f = 0, base = 0; f < values.length; f++, base += MonitorLayout.SLOTS) {
-        double v = values[f];
-        if (v - v != 0) { // NaN or infinite
-          if (v != v) {
-            s.missing[f]++;
-          } else {
-            s.infinite[f]++;
-          }
-          continue;
-        }
-        int i = e[base + 7] <= v ? 8 : 0;
-        i += e[base + i + 3] <= v ? 4 : 0;
-        i += e[base + i + 1] <= v ? 2 : 0;
-        i += e[base + i] <= v ? 1 : 0;
-        counts[base + i]++;
-        sums[base + i] += v * WindowSnapshot.SUM_SCALE;
+      final QualityPlan qp = quality;
+      if (qp == null) {
+        countValues(s, values);
+      } else {
+        countValuesChecked(s, values, qp);
       }
       if (codes != null) {
-        countCodes(s, codes);
+        if (qp == null) {
+          countCodes(s, codes);
+        } else {
+          countCodesChecked(s, codes, qp);
+        }
+      }
+      if (qp != null && shape != null) {
+        countShape(s, shape, extras, qp);
       }
       if (prediction - prediction == 0) {
         s.predictions++;
@@ -392,6 +412,130 @@ public final class PredictionMonitor {
       drainLock.unlock();
     }
     requestClose();
+  }
+
+  private void countValues(MonitorStripe s, double[] values) {
+    final double[] e = edges;
+    final long[] counts = s.binCounts;
+    final double[] sums = s.binSums;
+    for (int f = 0, base = 0; f < values.length; f++, base += MonitorLayout.SLOTS) {
+      double v = values[f];
+      if (v - v != 0) { // NaN or infinite
+        if (v != v) {
+          s.missing[f]++;
+        } else {
+          s.infinite[f]++;
+        }
+        continue;
+      }
+      int i = e[base + 7] <= v ? 8 : 0;
+      i += e[base + i + 3] <= v ? 4 : 0;
+      i += e[base + i + 1] <= v ? 2 : 0;
+      i += e[base + i] <= v ? 1 : 0;
+      counts[base + i]++;
+      sums[base + i] += v * WindowSnapshot.SUM_SCALE;
+    }
+  }
+
+  /**
+   * {@link #countValues} plus the range check, without a comparison or a store per feature: a
+   * finite value is in {@code [min, max]} exactly when neither {@code v - min} nor {@code max - v}
+   * is negative (the difference of two distinct doubles is never zero, so never {@code -0.0}; an
+   * infinite bound gives +Inf), so the loop ors the two differences' sign bits into a register and
+   * a row with a set sign bit takes a second pass that increments the features' out-of-range
+   * counters (quality slots {@code 0..numeric-1}).
+   */
+  private void countValuesChecked(MonitorStripe s, double[] values, QualityPlan qp) {
+    final double[] e = edges;
+    final long[] counts = s.binCounts;
+    final double[] sums = s.binSums;
+    final double[] bounds = qp.bounds;
+    long out = 0;
+    for (int f = 0, base = 0; f < values.length; f++, base += MonitorLayout.SLOTS) {
+      double v = values[f];
+      if (v - v != 0) { // NaN or infinite
+        if (v != v) {
+          s.missing[f]++;
+        } else {
+          s.infinite[f]++;
+        }
+        continue;
+      }
+      int i = e[base + 7] <= v ? 8 : 0;
+      i += e[base + i + 3] <= v ? 4 : 0;
+      i += e[base + i + 1] <= v ? 2 : 0;
+      i += e[base + i] <= v ? 1 : 0;
+      counts[base + i]++;
+      sums[base + i] += v * WindowSnapshot.SUM_SCALE;
+      out |= Double.doubleToRawLongBits(v - bounds[2 * f]) | Double.doubleToRawLongBits(bounds[2 * f + 1] - v);
+    }
+    if (out < 0) {
+      countOutOfRange(s.quality, values, bounds);
+    }
+  }
+
+  /** The second pass of {@link #countValuesChecked} for a row with a value out of range. */
+  private static void countOutOfRange(long[] q, double[] values, double[] bounds) {
+    for (int f = 0; f < values.length; f++) {
+      double v = values[f];
+      if (v < bounds[2 * f] || v > bounds[2 * f + 1]) { // false for NaN; ±Inf are counted at evaluation
+        if (v - v == 0) {
+          q[f]++;
+        }
+      }
+    }
+  }
+
+  /**
+   * {@link #countCodes} plus the domain and type checks; as for ranges, known categories outside
+   * the domain are only noted in the loop and counted in a second pass.
+   */
+  private void countCodesChecked(MonitorStripe s, int[] codes, QualityPlan qp) {
+    final MonitorLayout l = layout;
+    final long[] cats = s.categorical;
+    final long[] q = s.quality;
+    final int[] disallowed = qp.disallowed;
+    final int n = numeric;
+    int out = 0;
+    for (int j = 0; j < codes.length; j++) {
+      int code = codes[j];
+      int off = l.categoricalOffset[j];
+      if (code >= 0 && code < l.cardinality[j]) {
+        int c = l.codeOffset[j] + code;
+        cats[off + l.bucketOfCode[c]]++;
+        out |= disallowed[c];
+      } else if (code < 0) {
+        cats[off + l.buckets[j]]++;
+      } else {
+        cats[off + l.buckets[j] - 1]++;
+        cats[off + l.buckets[j] + 1]++;
+        q[code == UNKNOWN_CATEGORY ? n + j : qp.typeBase + n + j]++;
+      }
+    }
+    if (out != 0) {
+      for (int j = 0; j < codes.length; j++) {
+        int code = codes[j];
+        if (code >= 0 && code < l.cardinality[j]) {
+          q[n + j] += disallowed[l.codeOffset[j] + code];
+        }
+      }
+    }
+  }
+
+  /** Features absent from a {@link MonitorInput} row, numeric type mismatches there, and extra features. */
+  private static void countShape(MonitorStripe s, byte[] shape, int extras, QualityPlan qp) {
+    final long[] q = s.quality;
+    final int absent = qp.absentBase;
+    final int type = qp.typeBase;
+    for (int slot = 0; slot < shape.length; slot++) {
+      int k = shape[slot];
+      q[absent + slot] += k == 0 ? 1 : 0;
+      q[type + slot] += k >> 1;
+    }
+    if (extras != 0) {
+      q[qp.extra] += extras;
+      q[qp.extra + 1]++;
+    }
   }
 
   private void countCodes(MonitorStripe s, int[] codes) {
@@ -603,7 +747,7 @@ public final class PredictionMonitor {
           // Panes that passed without any traffic count as empty panes of a sliding window.
           long skipped = (aligned - end) / step;
           for (long i = Math.max(0, skipped - windowing.panes()); i < skipped; i++) {
-            pushPane(WindowSnapshot.empty(layout, end + i * step, end + (i + 1) * step));
+            pushPane(WindowSnapshot.empty(layout, quality, end + i * step, end + (i + 1) * step));
           }
           paneStartMillis = aligned;
           paneEndMillis = aligned + step;
@@ -687,7 +831,9 @@ public final class PredictionMonitor {
     }
     DriftReport report = evaluator.evaluate(window);
     if (!checks.isEmpty()) {
-      report = report.withChecks(runChecks(report.start(), report.end()));
+      List<CheckResult> all = new ArrayList<>(report.checks()); // the data-quality checks come first
+      all.addAll(runChecks(report.start(), report.end()));
+      report = report.withChecks(all);
     }
     lastReport = Optional.of(report);
     for (Consumer<DriftReport> l : windowListeners) {
@@ -753,6 +899,7 @@ public final class PredictionMonitor {
     long[] missing = new long[numeric];
     long[] infinite = new long[numeric];
     long[] cats = new long[layout.categoricalSlots];
+    long[] q = new long[quality == null ? 0 : quality.slots];
     double[] scalars = new double[5];
     long records = 0;
     long predictions = 0;
@@ -764,7 +911,7 @@ public final class PredictionMonitor {
           records += s.records;
           predictions += s.predictions;
           invalid += s.predictionsInvalid;
-          s.drainInto(counts, sums, missing, infinite, cats, scalars, reset);
+          s.drainInto(counts, sums, missing, infinite, cats, q, scalars, reset);
         } finally {
           s.unlock();
         }
@@ -815,7 +962,8 @@ public final class PredictionMonitor {
       }
     }
     return new WindowSnapshot(layout.fingerprint, startMillis, endMillis, records, counts, sums, missing, infinite,
-        cats, predictions, invalid, scalars[3], outcomesCount, errorSum, evicted, unmatched, drifts, state);
+        cats, predictions, invalid, scalars[3], outcomesCount, errorSum, evicted, unmatched, drifts, state,
+        quality == null ? 0 : quality.fingerprint, q);
   }
 
   /** @return the baseline this monitor compares against */
@@ -852,9 +1000,35 @@ public final class PredictionMonitor {
     private int outcomeCapacity;
     private Supplier<ConceptDriftDetector> detector;
     private int stripes;
+    private MonitorLayout layout;
+    private QualityPlan quality;
 
     private Builder(BaselineProfile profile) {
       this.profile = Objects.requireNonNull(profile, "baseline");
+    }
+
+    private MonitorLayout layout() {
+      if (layout == null) {
+        layout = new MonitorLayout(profile);
+      }
+      return layout;
+    }
+
+    /**
+     * Counts data quality per window under these rules (see {@link PredictionMonitor} and
+     * {@link DataQualityRules}); the violations are the report's {@code data-quality-*} checks.
+     * Without rules (the default) nothing is counted or checked.
+     *
+     * @param rules the rules, e.g. {@link DataQualityRules#fromBaseline(BaselineProfile, double)}
+     *     of this baseline
+     * @return this
+     * @throws IllegalArgumentException naming the feature if a rule names a feature the baseline
+     *     lacks, a range names a categorical feature or a domain a numeric one, or a domain allows a
+     *     category that is not one of the baseline's
+     */
+    public Builder dataQuality(DataQualityRules rules) {
+      this.quality = new QualityPlan(layout(), Objects.requireNonNull(rules, "rules"));
+      return this;
     }
 
     /**
@@ -1010,11 +1184,16 @@ public final class PredictionMonitor {
      *
      * @param check the check
      * @return this
-     * @throws IllegalArgumentException if its name is invalid or another check has the same name
+     * @throws IllegalArgumentException if its name is invalid, starts with {@code data-quality-}
+     *     (reserved for the data-quality checks) or another check has the same name
      */
     public Builder check(WindowCheck check) {
       Objects.requireNonNull(check, "check");
       String name = dev.mlops.Names.requireValid("check name", check.name());
+      if (name.startsWith(QualityPlan.PREFIX)) {
+        throw new IllegalArgumentException("check name '" + name + "' starts with '" + QualityPlan.PREFIX
+            + "', which is reserved for the monitor's data-quality checks");
+      }
       if (checks.stream().anyMatch(c -> c.name().equals(name))) {
         throw new IllegalArgumentException("a check named '" + name + "' was already added; check names must be unique");
       }

@@ -21,7 +21,8 @@ import java.time.Instant;
  * <p>Checks are per instance: a check keeps its own state (typically it samples the traffic the
  * serving code also passes to it) and runs where the window closes. {@link WindowSnapshot}s carry
  * no check state, and {@link PredictionMonitor#evaluate(WindowSnapshot)} of a fleet's merged
- * snapshot runs no checks.
+ * snapshot runs no {@code WindowCheck}s (only the monitor's data-quality checks, whose counters are
+ * in the snapshot).
  *
  * <p>Implementations must be thread-safe if the serving code feeds them from other threads while
  * the monitor calls {@link #evaluate}.

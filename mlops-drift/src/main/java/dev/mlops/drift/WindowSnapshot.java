@@ -17,7 +17,8 @@ import java.util.zip.CRC32;
 /**
  * The counts of one monitoring window: per numeric feature the values in each baseline bin with
  * their sums, missing and infinite values; per categorical feature each bucket, missing and unknown
- * codes; prediction moments; and the late-label quality counters. This is everything a drift
+ * codes; prediction moments; the late-label quality counters; and, for a monitor with
+ * {@link DataQualityRules}, the data-quality counters with the rules' fingerprint. This is everything a drift
  * report is computed from, so the snapshots of a fleet of instances {@link #merge merge} into the
  * snapshot one instance would have seen — exactly for every count (sums of doubles up to rounding)
  * — and {@link PredictionMonitor#evaluate(WindowSnapshot)} turns the merged snapshot into one
@@ -27,15 +28,19 @@ import java.util.zip.CRC32;
  * {@code 2^-64}, exactly for every value above {@code 2^-958} in magnitude, so a window of values
  * near {@code ±Double.MAX_VALUE} cannot overflow them: means are always finite.
  *
- * <p>Serialized form ({@link #toBytes()}): magic {@code MLWS}, format version 2 (sums scaled as
- * above; version 1 stored them unscaled, with a prediction sum of squares, and is still read), the
- * counts, CRC-32.
+ * <p>Serialized form ({@link #toBytes()}): magic {@code MLWS}, format version 3, the counts, CRC-32.
+ * Version 3 appended the data-quality counters (a fingerprint of the rules they were counted
+ * under, 0 for none, then the counters); version 2 (without them) and version 1 (sums unscaled,
+ * with a prediction sum of squares) are still read, as snapshots without data-quality counts.
+ *
+ * <p>Data-quality counts merge when both snapshots were counted under the same rules; merging a
+ * snapshot without counts gives one without counts (the sum would be incomplete).
  *
  * <p>Immutable and thread-safe.
  */
 public final class WindowSnapshot {
   static final byte[] MAGIC = {'M', 'L', 'W', 'S'};
-  static final int FORMAT_VERSION = 2;
+  static final int FORMAT_VERSION = 3;
   /** Sums of raw values are accumulated times this factor (an exact power of two), so they cannot overflow. */
   static final double SUM_SCALE = 0x1p-64;
   /** Undoes {@link #SUM_SCALE}: a mean is {@code sum / count * SUM_UNSCALE}. */
@@ -59,11 +64,15 @@ public final class WindowSnapshot {
   final long unmatched;
   final long conceptDrifts;
   final DriftState detectorState;
+  /** The {@link QualityPlan#fingerprint} the quality counts were taken under; 0 = none. */
+  final long qualityFingerprint;
+  /** Data-quality counters in {@link QualityPlan}'s slot order; empty when qualityFingerprint is 0. */
+  final long[] quality;
 
   WindowSnapshot(long fingerprint, long startMillis, long endMillis, long records, long[] binCounts, double[] binSums,
       long[] missing, long[] infinite, long[] categorical, long predictions, long predictionsInvalid,
       double predictionSum, long outcomes, double errorSum, long evicted,
-      long unmatched, long conceptDrifts, DriftState detectorState) {
+      long unmatched, long conceptDrifts, DriftState detectorState, long qualityFingerprint, long[] quality) {
     this.fingerprint = fingerprint;
     this.startMillis = startMillis;
     this.endMillis = endMillis;
@@ -82,12 +91,15 @@ public final class WindowSnapshot {
     this.unmatched = unmatched;
     this.conceptDrifts = conceptDrifts;
     this.detectorState = detectorState;
+    this.qualityFingerprint = qualityFingerprint;
+    this.quality = qualityFingerprint == 0 ? new long[0] : quality;
   }
 
-  static WindowSnapshot empty(MonitorLayout layout, long startMillis, long endMillis) {
+  static WindowSnapshot empty(MonitorLayout layout, QualityPlan plan, long startMillis, long endMillis) {
     return new WindowSnapshot(layout.fingerprint, startMillis, endMillis, 0, new long[layout.numeric * MonitorLayout.SLOTS],
         new double[layout.numeric * MonitorLayout.SLOTS], new long[layout.numeric], new long[layout.numeric],
-        new long[layout.categoricalSlots], 0, 0, 0, 0, 0, 0, 0, 0, DriftState.STABLE);
+        new long[layout.categoricalSlots], 0, 0, 0, 0, 0, 0, 0, 0, DriftState.STABLE,
+        plan == null ? 0 : plan.fingerprint, plan == null ? new long[0] : new long[plan.slots]);
   }
 
   /** @return when the window opened */
@@ -145,7 +157,8 @@ public final class WindowSnapshot {
    *
    * @param other a snapshot of a monitor built on the same baseline profile
    * @return the combined snapshot
-   * @throws IllegalArgumentException if the snapshots come from different baselines
+   * @throws IllegalArgumentException if the snapshots come from different baselines, or both carry
+   *     data-quality counts taken under different rules
    */
   public WindowSnapshot merge(WindowSnapshot other) {
     Objects.requireNonNull(other, "other");
@@ -154,6 +167,17 @@ public final class WindowSnapshot {
       throw new IllegalArgumentException("cannot merge window snapshots taken against different baselines (fingerprints "
           + Long.toHexString(fingerprint) + " and " + Long.toHexString(other.fingerprint) + ")");
     }
+    long qualityFp = 0;
+    long[] q = new long[0];
+    if (qualityFingerprint != 0 && other.qualityFingerprint != 0) {
+      if (qualityFingerprint != other.qualityFingerprint || quality.length != other.quality.length) {
+        throw new IllegalArgumentException("cannot merge window snapshots counted under different data-quality rules"
+            + " (fingerprints " + Long.toHexString(qualityFingerprint) + " and "
+            + Long.toHexString(other.qualityFingerprint) + "); give every instance the same rules");
+      }
+      qualityFp = qualityFingerprint;
+      q = add(quality, other.quality);
+    }
     return new WindowSnapshot(fingerprint, Math.min(startMillis, other.startMillis), Math.max(endMillis, other.endMillis),
         records + other.records, add(binCounts, other.binCounts), add(binSums, other.binSums),
         add(missing, other.missing), add(infinite, other.infinite), add(categorical, other.categorical),
@@ -161,7 +185,7 @@ public final class WindowSnapshot {
         predictionSum + other.predictionSum,
         outcomes + other.outcomes, errorSum + other.errorSum, evicted + other.evicted, unmatched + other.unmatched,
         conceptDrifts + other.conceptDrifts,
-        detectorState.compareTo(other.detectorState) >= 0 ? detectorState : other.detectorState);
+        detectorState.compareTo(other.detectorState) >= 0 ? detectorState : other.detectorState, qualityFp, q);
   }
 
   private static long[] add(long[] a, long[] b) {
@@ -214,6 +238,11 @@ public final class WindowSnapshot {
       out.writeLong(unmatched);
       out.writeLong(conceptDrifts);
       out.writeByte(detectorState.ordinal());
+      out.writeLong(qualityFingerprint);
+      out.writeInt(quality.length);
+      for (long v : quality) {
+        out.writeLong(v);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("writing to memory cannot fail", e);
     }
@@ -240,7 +269,7 @@ public final class WindowSnapshot {
       }
     }
     int version = ((bytes[4] & 0xff) << 8) | (bytes[5] & 0xff);
-    if (version != FORMAT_VERSION && version != 1) {
+    if (version < 1 || version > FORMAT_VERSION) {
       throw new CorruptDataException("window snapshot has format version " + version
           + "; this library reads versions 1 to " + FORMAT_VERSION);
     }
@@ -295,12 +324,26 @@ public final class WindowSnapshot {
       if (state >= DriftState.values().length) {
         throw new CorruptDataException("window snapshot has unknown detector state " + state);
       }
+      long qualityFp = 0;
+      long[] quality = new long[0];
+      if (version >= 3) {
+        qualityFp = in.readLong();
+        int slots = in.readInt();
+        if (slots < 0 || slots * 8L > in.available() || (qualityFp == 0) != (slots == 0)) {
+          throw new CorruptDataException("window snapshot declares " + slots + " data-quality counters under rules "
+              + Long.toHexString(qualityFp) + ", which its " + bytes.length + " bytes do not hold consistently");
+        }
+        quality = new long[slots];
+        for (int i = 0; i < slots; i++) {
+          quality[i] = nonNegative(in.readLong(), "data-quality count");
+        }
+      }
       if (in.available() != 0) {
         throw new CorruptDataException("window snapshot has " + in.available() + " unexpected trailing bytes");
       }
       return new WindowSnapshot(fingerprint, start, end, records, binCounts, binSums, missing, infinite, categorical,
           predictions, predictionsInvalid, predictionSum, outcomes, errorSum, evicted, unmatched,
-          conceptDrifts, DriftState.values()[state]);
+          conceptDrifts, DriftState.values()[state], qualityFp, quality);
     } catch (EOFException e) {
       throw new CorruptDataException("window snapshot is truncated", e);
     } catch (IOException e) {

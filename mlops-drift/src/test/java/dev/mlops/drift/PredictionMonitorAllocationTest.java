@@ -101,6 +101,35 @@ class PredictionMonitorAllocationTest {
     assertThat(allocated).as("bytes allocated by 200k records through MonitorInput").isLessThan(1_024);
   }
 
+  @Test
+  void recordWithDataQualityRulesAllocatesNothing() {
+    THREADS.setThreadAllocatedMemoryEnabled(true);
+    PredictionMonitor monitor = PredictionMonitor.builder(PredictionMonitorTest.PROFILE)
+        .windowing(Windowing.manual()).dataQuality(DataQualityMonitorTest.RULES).build();
+    MonitorInput in = monitor.newInput();
+    java.util.Map<String, Object> row = new java.util.HashMap<>(java.util.Map.of(
+        "age", 41.0, "income", 50_000.0, "device", "ios", "extra", "x"));
+    double[] values = new double[3];
+    int[] code = new int[1];
+    Object wrongType = 2.5;
+    Object web = "web";
+    Runnable calls = () -> {
+      for (int i = 0; i < 100_000; i++) {
+        DataQualityMonitorTest.plant(i, values, code);
+        monitor.record(values, code, 0.5);
+        in.put(row).put("score", i & 1).setCategory("device", (i & 7) == 0 ? wrongType : web).record(0.5);
+      }
+    };
+    calls.run(); // warm up
+    calls.run();
+    long overhead = allocatedBytes();
+    overhead = allocatedBytes() - overhead;
+    long before = allocatedBytes();
+    calls.run();
+    long allocated = allocatedBytes() - before - overhead;
+    assertThat(allocated).as("bytes allocated by 200k records with data-quality checks").isLessThan(1_024);
+  }
+
   private static void run(PredictionMonitor monitor, double[][] rows, int[][] codes, int calls) {
     for (int i = 0; i < calls; i++) {
       double[] row = rows[i & (rows.length - 1)];

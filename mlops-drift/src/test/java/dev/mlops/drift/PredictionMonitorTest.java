@@ -372,9 +372,9 @@ class PredictionMonitorTest {
     assertThatThrownBy(() -> WindowSnapshot.fromBytes(damaged)).isInstanceOf(CorruptDataException.class)
         .hasMessageContaining("CRC-32");
     byte[] future = bytes.clone();
-    future[5] = 3;
+    future[5] = 4;
     assertThatThrownBy(() -> WindowSnapshot.fromBytes(future)).isInstanceOf(CorruptDataException.class)
-        .hasMessageContaining("format version 3");
+        .hasMessageContaining("format version 4");
     assertThatThrownBy(() -> WindowSnapshot.fromBytes(Arrays.copyOf(bytes, 8))).isInstanceOf(CorruptDataException.class);
   }
 

@@ -1,6 +1,7 @@
 package dev.mlops.benchmarks.monitor;
 
 import dev.mlops.drift.BaselineProfile;
+import dev.mlops.drift.DataQualityRules;
 import dev.mlops.drift.PredictionMonitor;
 import dev.mlops.drift.QualityMetric;
 import dev.mlops.drift.Windowing;
@@ -22,7 +23,9 @@ import org.openjdk.jmh.annotations.Threads;
  * {@code PredictionMonitor.record} with 20 numeric features, one and two threads, beside the floor:
  * the same branch-free search over 16 bin edges plus one counter increment per feature, into
  * thread-private counters, with no lock, no sums and no NaN check. Divide by 20 for per-feature
- * costs.
+ * costs. {@code recordChecked} is {@code record} on a monitor with data-quality rules
+ * ({@code DataQualityRules.fromBaseline(baseline, 0.1)}: a range per feature, so every value is
+ * range-checked and counted).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -36,6 +39,7 @@ public class MonitorRecordBenchmark {
     PredictionMonitor monitor;
     PredictionMonitor tumbling;
     PredictionMonitor withOutcomes;
+    PredictionMonitor checked;
     double[] edges;
 
     @Setup(Level.Trial)
@@ -56,6 +60,8 @@ public class MonitorRecordBenchmark {
       BaselineProfile profile = fitter.build();
       monitor = PredictionMonitor.builder(profile).windowing(Windowing.manual()).build();
       tumbling = PredictionMonitor.builder(profile).windowing(Windowing.tumbling(100_000)).build();
+      checked = PredictionMonitor.builder(profile).windowing(Windowing.manual())
+          .dataQuality(DataQualityRules.fromBaseline(profile, 0.1)).build();
       withOutcomes = PredictionMonitor.builder(profile).windowing(Windowing.manual())
           .outcomes(QualityMetric.ACCURACY, 1 << 16).build();
       edges = new double[FEATURES * 16];
@@ -111,6 +117,20 @@ public class MonitorRecordBenchmark {
   @Threads(2)
   public void record2Threads(Shared shared, Rows rows) {
     shared.monitor.record(rows.nextRow(), 0.5);
+  }
+
+  /** record with data-quality rules (range checks on all 20 features), one thread. */
+  @Benchmark
+  @Threads(1)
+  public void recordChecked(Shared shared, Rows rows) {
+    shared.checked.record(rows.nextRow(), 0.5);
+  }
+
+  /** record with data-quality rules, two threads on one monitor. */
+  @Benchmark
+  @Threads(2)
+  public void recordChecked2Threads(Shared shared, Rows rows) {
+    shared.checked.record(rows.nextRow(), 0.5);
   }
 
   /** Two threads, each with its own monitor: separates sharing costs from the machine's. */
