@@ -64,8 +64,11 @@ final class RunsView implements View {
       throw new IllegalArgumentException("query parameter order='" + Request.clip(order) + "' must be asc or desc");
     }
     boolean desc = order.equals("desc");
-    if (sort.equals("start")) {
-      q.orderByStartTime(desc);
+    if (sort.equals("start") && desc) {
+      // no explicit order: newest first by run id (ids begin with the creation time), which the
+      // store pages through reading only the page's runs, however many runs there are
+    } else if (sort.equals("start")) {
+      q.orderByStartTime(false);
     } else if (sort.startsWith("metric.")) {
       q.orderByMetric(sort.substring(7), desc);
     } else if (sort.startsWith("param.")) {
