@@ -69,6 +69,8 @@ public final class TuningComparison {
       case "random" -> new RandomSampler(seed);
       case "tpe" -> new TpeSampler(seed);
       case "tpe-multivariate" -> new TpeSampler(TpeSampler.options(seed).withMultivariate(true));
+      case "tpe-c64" -> new TpeSampler(TpeSampler.options(seed).withCandidates(64));
+      case "tpe-c128" -> new TpeSampler(TpeSampler.options(seed).withCandidates(128));
       case "tpe-textbook" -> new TpeSampler(TpeSampler.options(seed).withBandwidthWeightedScore(false));
       default -> throw new IllegalArgumentException("unknown sampler '" + kind + "'");
     };
