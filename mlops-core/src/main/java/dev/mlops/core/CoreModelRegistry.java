@@ -409,7 +409,8 @@ final class CoreModelRegistry implements ModelRegistry {
       new java.util.TreeMap<>(registration.tags()).forEach(tags::put);
       return b;
     }); });
-    dev.mlops.core.internal.LineageMarks.version(store, after.versions().get(after.versions().size() - 1));
+    dev.mlops.core.internal.LineageMarks.version(store, after.versions().get(after.versions().size() - 1),
+        after::version, references::run);
     return after.versions().get(after.versions().size() - 1);
   }
 
