@@ -211,7 +211,7 @@ public final class LineageIndex {
     for (String m : workspace.registry().models()) {
       for (ModelVersion v : workspace.registry().versions(m)) {
         LineageMarks.version(store, v, p -> workspace.registry().find(m + "/" + p),
-            r -> workspace.experiments().findRun(r));
+            r -> workspace.experiments().findRun(r).map(RunInfo::inputs).orElse(List.of()));
         n++;
       }
     }

@@ -4,11 +4,11 @@ import dev.mlops.AlreadyExistsException;
 import dev.mlops.Digest;
 import dev.mlops.ModelVersion;
 import dev.mlops.RunId;
-import dev.mlops.RunInfo;
 import dev.mlops.DatasetInput;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -60,7 +60,7 @@ public final class LineageMarks {
    * @param v the version
    */
   public static void version(ObjectStore store, ModelVersion v) {
-    version(store, v, p -> Optional.empty(), r -> Optional.empty());
+    version(store, v, p -> Optional.empty(), r -> List.of());
   }
 
   /**
@@ -70,10 +70,10 @@ public final class LineageMarks {
    * @param store the store
    * @param v the version
    * @param sameModelVersion looks up another version of the same model (its parents)
-   * @param runs looks up a run (its inputs)
+   * @param runs looks up the dataset inputs a run logged (empty if none or no such run)
    */
   public static void version(ObjectStore store, ModelVersion v, IntFunction<Optional<ModelVersion>> sameModelVersion,
-      Function<RunId, Optional<RunInfo>> runs) {
+      Function<RunId, List<DatasetInput>> runs) {
     String ref = v.model() + "/" + v.version();
     for (Digest d : v.lineage().datasets()) {
       mark(store, "lineage/dataset/" + d.hex() + "/model/" + ref);
@@ -96,7 +96,7 @@ public final class LineageMarks {
 
   /** Every dataset a version uses: its own, its training run's inputs, its parents' (transitively). */
   private static Set<Digest> reachable(IntFunction<Optional<ModelVersion>> sameModelVersion,
-      Function<RunId, Optional<RunInfo>> runs, int version) {
+      Function<RunId, List<DatasetInput>> runs, int version) {
     Set<Digest> out = new LinkedHashSet<>();
     Set<Integer> seen = new java.util.HashSet<>();
     Optional<ModelVersion> at = sameModelVersion.apply(version);
@@ -109,10 +109,10 @@ public final class LineageMarks {
     return out;
   }
 
-  private static Set<Digest> inputs(Function<RunId, Optional<RunInfo>> runs, RunId run) {
+  private static Set<Digest> inputs(Function<RunId, List<DatasetInput>> runs, RunId run) {
     Set<Digest> out = new LinkedHashSet<>();
     try {
-      runs.apply(run).ifPresent(info -> info.inputs().stream().map(DatasetInput::digest).forEach(out::add));
+      runs.apply(run).stream().map(DatasetInput::digest).forEach(out::add);
     } catch (RuntimeException e) {
       LOG.warn("lineage index: inputs of run {} not read (LineageIndex.rebuild repairs it): {}", run.value(), e.toString());
     }
