@@ -117,6 +117,15 @@ final class CoreModelRegistry implements ModelRegistry {
     default Optional<dev.mlops.RunInfo> run(RunId run) {
       return Optional.empty();
     }
+
+    /**
+     * @param run a run id
+     * @return the dataset inputs it logged, empty if none or no such run (for the lineage index;
+     *     cheaper than {@link #run}, which also folds the run's metrics)
+     */
+    default java.util.List<dev.mlops.DatasetInput> runInputs(RunId run) {
+      return run(run).map(dev.mlops.RunInfo::inputs).orElse(java.util.List.of());
+    }
   }
 
   @Override
@@ -409,7 +418,8 @@ final class CoreModelRegistry implements ModelRegistry {
       new java.util.TreeMap<>(registration.tags()).forEach(tags::put);
       return b;
     }); });
-    dev.mlops.core.internal.LineageMarks.version(store, after.versions().get(after.versions().size() - 1));
+    dev.mlops.core.internal.LineageMarks.version(store, after.versions().get(after.versions().size() - 1),
+        after::version, references::runInputs);
     return after.versions().get(after.versions().size() - 1);
   }
 

@@ -63,6 +63,11 @@ public final class CoreWorkspace implements Workspace {
           public Optional<dev.mlops.RunInfo> run(RunId run) {
             return experiments.findRun(run);
           }
+
+          @Override
+          public java.util.List<dev.mlops.DatasetInput> runInputs(RunId run) {
+            return experiments.state(run).inputs(); // the run's log only, not its metric segments
+          }
         }, o.principal());
   }
 

@@ -31,7 +31,8 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * Mark-and-sweep of artifact blobs that nothing references, with a grace period.
+ * Mark-and-sweep of artifact blobs that nothing references, and of the metric segments of
+ * deleted runs, with a grace period.
  *
  * <p>Mark: every artifact of every model version, every tag of a version that holds a digest
  * (attachments: baselines, reports, cards), every artifact logged by a run, and the digests of
@@ -48,6 +49,12 @@ import java.util.UUID;
  * and whose log entry is written after it; a grace period far longer than an upload-to-register
  * (minutes, not milliseconds) makes that require a writer to hold a stale reference that long.
  *
+ * <p>Metric segments ({@code runs/<id>/metrics/…}) of runs tombstoned with
+ * {@link Tombstones#deleteRun} are deleted once the run has ended and a pass first saw it so more
+ * than the grace period ago ({@code gc/run-candidates/<id>}); the run's log stays, so the run is
+ * still listed with its parameters, inputs and latest metric values (recorded in its END entry),
+ * while its metric history then fails with {@code CorruptDataException} naming the missing segment.
+ *
  * <p>Each pass that is not a dry run appends one entry to the hash-chained log {@code gc/log}
  * listing what it deleted. A dry run reads only.
  *
@@ -56,6 +63,8 @@ import java.util.UUID;
 public final class GarbageCollector {
   private static final ObjectMapper JSON = new ObjectMapper();
   static final String CANDIDATES = "gc/candidates/";
+  /** When a tombstoned, ended run's metric segments were first seen: {@code gc/run-candidates/<run id>}. */
+  static final String RUN_CANDIDATES = "gc/run-candidates/";
   private static final String BLOBS = "artifacts/sha256/";
 
   private final Workspace workspace;
@@ -155,10 +164,10 @@ public final class GarbageCollector {
     List<Digest> eligible = new ArrayList<>();
     List<Digest> waiting = new ArrayList<>();
     for (Digest d : unreferenced) {
-      Optional<Instant> seen = firstSeen(d);
+      Optional<Instant> seen = firstSeen(CANDIDATES + d.hex());
       if (seen.isEmpty()) {
         if (!dryRun) {
-          writeCandidate(d, now);
+          writeCandidate(CANDIDATES + d.hex(), now);
         }
         waiting.add(d);
       } else if (!seen.get().plus(grace).isAfter(now)) {
@@ -167,31 +176,71 @@ public final class GarbageCollector {
         waiting.add(d);
       }
     }
-    if (dryRun || eligible.isEmpty()) {
-      return new GcReport(now, dryRun, blobs, blobs - unreferenced.size(), eligible, waiting);
+    List<String> segmentsDue = new ArrayList<>();
+    List<String> runsWaiting = new ArrayList<>();
+    List<String> runsDue = new ArrayList<>();
+    deadRunSegments(now, dryRun, segmentsDue, runsWaiting, runsDue);
+    if (dryRun || (eligible.isEmpty() && segmentsDue.isEmpty())) {
+      return new GcReport(now, dryRun, blobs, blobs - unreferenced.size(), eligible, waiting, segmentsDue, runsWaiting);
     }
-    // re-mark: anything registered since the first mark is kept
-    Set<Digest> again = mark();
     List<Digest> deleted = new ArrayList<>();
-    for (Digest d : eligible) {
-      if (again.contains(d)) {
+    if (!eligible.isEmpty()) {
+      // re-mark: anything registered since the first mark is kept
+      Set<Digest> again = mark();
+      for (Digest d : eligible) {
+        if (again.contains(d)) {
+          store.delete(CANDIDATES + d.hex());
+          continue;
+        }
+        Optional<Instant> seen = firstSeen(CANDIDATES + d.hex()); // a put of the same content since removed the marker
+        if (seen.isEmpty() || seen.get().plus(grace).isAfter(now)) {
+          continue;
+        }
+        store.delete(BLOBS + d.hex().substring(0, 2) + "/" + d.hex().substring(2));
+        store.delete("artifacts/meta/sha256/" + d.hex().substring(0, 2) + "/" + d.hex().substring(2) + ".json");
         store.delete(CANDIDATES + d.hex());
-        continue;
+        deleted.add(d);
       }
-      Optional<Instant> seen = firstSeen(d); // a put of the same content since removed the marker
-      if (seen.isEmpty() || seen.get().plus(grace).isAfter(now)) {
-        continue;
-      }
-      store.delete(BLOBS + d.hex().substring(0, 2) + "/" + d.hex().substring(2));
-      store.delete("artifacts/meta/sha256/" + d.hex().substring(0, 2) + "/" + d.hex().substring(2) + ".json");
-      store.delete(CANDIDATES + d.hex());
-      deleted.add(d);
     }
-    log(now, deleted);
-    return new GcReport(now, false, blobs, blobs - unreferenced.size(), deleted, waiting);
+    // a tombstone is never taken back and an ended run writes no more segments: nothing to re-mark
+    segmentsDue.forEach(store::delete);
+    log(now, deleted, segmentsDue);
+    return new GcReport(now, false, blobs, blobs - unreferenced.size(), deleted, waiting, segmentsDue, runsWaiting);
   }
 
-  private void log(Instant now, List<Digest> deleted) {
+  /**
+   * Metric segments of tombstoned runs that have ended (a running run may still write segments, so
+   * it is left alone until it ends). Age is measured like a blob's: from the first pass that saw the
+   * run tombstoned and ended ({@code gc/run-candidates/<id>}). Its log, with the latest metric
+   * values in its END entry, stays; its metric history is gone.
+   */
+  private void deadRunSegments(Instant now, boolean dryRun, List<String> due, List<String> waiting, List<String> runs) {
+    for (String marker : store.listAll(Tombstones.RUN_MARKERS).toList()) {
+      String id = marker.substring(Tombstones.RUN_MARKERS.length());
+      List<String> segments = store.listAll("runs/" + id + "/metrics/").toList();
+      if (segments.isEmpty()) {
+        continue;
+      }
+      Optional<RunInfo> info = workspace.experiments().findRun(dev.mlops.RunId.of(id));
+      if (info.isEmpty() || !info.get().status().terminal()) {
+        continue;
+      }
+      Optional<Instant> seen = firstSeen(RUN_CANDIDATES + id);
+      if (seen.isEmpty()) {
+        if (!dryRun) {
+          writeCandidate(RUN_CANDIDATES + id, now);
+        }
+        waiting.add(id);
+      } else if (!seen.get().plus(grace).isAfter(now)) {
+        due.addAll(segments);
+        runs.add(id);
+      } else {
+        waiting.add(id);
+      }
+    }
+  }
+
+  private void log(Instant now, List<Digest> deleted, List<String> segments) {
     ObjectNode b = JSON.createObjectNode();
     b.put("type", "GC_SWEEP");
     b.put("actor", actor);
@@ -200,6 +249,10 @@ public final class GarbageCollector {
     b.put("graceSeconds", grace.toSeconds());
     ArrayNode a = b.putArray("deleted");
     deleted.forEach(d -> a.add(d.toString()));
+    if (!segments.isEmpty()) {
+      ArrayNode seg = b.putArray("deletedSegments");
+      segments.forEach(seg::add);
+    }
     append(store, b);
   }
 
@@ -225,8 +278,7 @@ public final class GarbageCollector {
     }
   }
 
-  private Optional<Instant> firstSeen(Digest d) {
-    String key = CANDIDATES + d.hex();
+  private Optional<Instant> firstSeen(String key) {
     Optional<byte[]> b = store.get(key);
     if (b.isEmpty()) {
       return Optional.empty();
@@ -239,12 +291,12 @@ public final class GarbageCollector {
     }
   }
 
-  private void writeCandidate(Digest d, Instant now) {
+  private void writeCandidate(String key, Instant now) {
     ObjectNode n = JSON.createObjectNode();
     n.put("format", 1);
     n.put("firstSeen", now.toString());
     try {
-      store.create(CANDIDATES + d.hex(), n.toString().getBytes(StandardCharsets.UTF_8));
+      store.create(key, n.toString().getBytes(StandardCharsets.UTF_8));
     } catch (AlreadyExistsException another) {
       // another collector saw it first; its time counts
     }

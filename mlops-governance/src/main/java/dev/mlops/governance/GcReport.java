@@ -17,19 +17,41 @@ import java.util.Objects;
  * @param deleted unreferenced blobs first seen unreferenced more than the grace period ago:
  *     deleted, or on a dry run the ones that would be
  * @param waiting unreferenced blobs still within the grace period (newly seen ones included)
+ * @param deletedSegments metric segment keys ({@code runs/<id>/metrics/…}) of ended, tombstoned
+ *     runs tombstoned more than the grace period ago: deleted, or on a dry run the ones that would be
+ * @param waitingRuns ended, tombstoned runs whose segments are still within the grace period
  */
 public record GcReport(Instant at, boolean dryRun, long blobs, long referenced, List<Digest> deleted,
-    List<Digest> waiting) {
+    List<Digest> waiting, List<String> deletedSegments, List<String> waitingRuns) {
   /** Validates and copies. */
   public GcReport {
     Objects.requireNonNull(at, "at");
     deleted = List.copyOf(deleted);
     waiting = List.copyOf(waiting);
+    deletedSegments = List.copyOf(deletedSegments);
+    waitingRuns = List.copyOf(waitingRuns);
+  }
+
+  /**
+   * A report of blobs only (no metric segments).
+   *
+   * @param at when the pass started
+   * @param dryRun whether nothing was written or deleted
+   * @param blobs artifact blobs in the store
+   * @param referenced how many of them something references
+   * @param deleted blobs deleted (or that would be)
+   * @param waiting blobs within the grace period
+   */
+  public GcReport(Instant at, boolean dryRun, long blobs, long referenced, List<Digest> deleted, List<Digest> waiting) {
+    this(at, dryRun, blobs, referenced, deleted, waiting, List.of(), List.of());
   }
 
   @Override
   public String toString() {
     return (dryRun ? "dry run: " : "") + blobs + " blobs, " + referenced + " referenced, "
-        + deleted.size() + (dryRun ? " would be deleted, " : " deleted, ") + waiting.size() + " within the grace period";
+        + deleted.size() + (dryRun ? " would be deleted, " : " deleted, ") + waiting.size() + " within the grace period"
+        + (deletedSegments.isEmpty() && waitingRuns.isEmpty() ? "" : "; metric segments of tombstoned runs: "
+            + deletedSegments.size() + (dryRun ? " would be deleted, " : " deleted, ") + waitingRuns.size()
+            + " runs within the grace period");
   }
 }

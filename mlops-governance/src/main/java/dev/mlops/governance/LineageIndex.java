@@ -26,10 +26,11 @@ import java.util.TreeSet;
  * Lineage queries answered from the index the registry and runs write as they record
  * ({@code lineage/…} markers, see {@code LineageMarks} in mlops-core), not by scanning logs.
  *
- * <p>Cost of {@link #usesOf(Digest)}: one listing of {@code lineage/dataset/<hex>/}, one listing per
- * run found there ({@code lineage/run/<run>/}) and one per version reached
- * ({@code lineage/children/<model>/<version>/}), plus in-memory alias lookups; it does not grow
- * with the number of models, versions or runs that did not use the dataset.
+ * <p>Cost of {@link #usesOf(Digest)}: one listing of {@code lineage/dataset/<hex>/} (its keys name
+ * the runs, the versions registered with the dataset, the versions trained by those runs and the
+ * versions derived from any of them), plus an alias lookup per version found (the registry's
+ * cached model state); it does not grow with the number of models, versions or runs that did not
+ * use the dataset, nor with the number of runs that did (only with the length of the listing).
  * {@link #upstream(String, int)} reads the version, each ancestor and each training run once.
  * {@link #rebuild()} scans every version and run once, for stores written before the index existed.
  *
@@ -117,26 +118,37 @@ public final class LineageIndex {
     String base = LineageMarks.PREFIX + "dataset/" + dataset.hex() + "/";
     List<RunId> runs = new ArrayList<>();
     Map<String, String> found = new LinkedHashMap<>(); // "model/version" -> via
+    Map<String, List<String>> trained = new LinkedHashMap<>(); // run -> "model/version"
+    Map<String, List<String>> children = new LinkedHashMap<>(); // "model/parent" -> "model/version"
     for (String key : store.listAll(base).toList()) {
       String rest = key.substring(base.length());
       if (rest.startsWith("run/")) {
         runs.add(RunId.of(rest.substring(4)));
       } else if (rest.startsWith("model/")) {
         found.putIfAbsent(rest.substring(6), "registered with it");
+      } else if (rest.startsWith("trained/")) {
+        String[] p = rest.substring(8).split("/", 3); // run, model, version
+        if (p.length == 3) {
+          trained.computeIfAbsent(p[0], r -> new ArrayList<>()).add(p[1] + "/" + p[2]);
+        }
+      } else if (rest.startsWith("derived/")) {
+        String[] p = rest.substring(8).split("/", 3); // model, parent, version
+        if (p.length == 3) {
+          children.computeIfAbsent(p[0] + "/" + p[1], r -> new ArrayList<>()).add(p[0] + "/" + p[2]);
+        }
       }
     }
+    // runs in listing order, as they were found; a trained marker whose run marker is missing last
     for (RunId r : runs) {
-      String prefix = LineageMarks.PREFIX + "run/" + r.value() + "/";
-      store.listAll(prefix).forEach(k -> found.putIfAbsent(k.substring(prefix.length()), "trained by run " + r.value()));
+      for (String ref : trained.getOrDefault(r.value(), List.of())) {
+        found.putIfAbsent(ref, "trained by run " + r.value());
+      }
     }
+    trained.forEach((run, refs) -> refs.forEach(ref -> found.putIfAbsent(ref, "trained by run " + run)));
     Deque<String> todo = new ArrayDeque<>(found.keySet());
     while (!todo.isEmpty()) {
       String ref = todo.pop();
-      int slash = ref.indexOf('/');
-      String model = ref.substring(0, slash);
-      String prefix = LineageMarks.PREFIX + "children/" + ref + "/";
-      for (String k : store.listAll(prefix).toList()) {
-        String child = model + "/" + k.substring(prefix.length());
+      for (String child : children.getOrDefault(ref, List.of())) {
         if (found.putIfAbsent(child, "derived from " + ref) == null) {
           todo.add(child);
         }
@@ -198,7 +210,8 @@ public final class LineageIndex {
     long n = 0;
     for (String m : workspace.registry().models()) {
       for (ModelVersion v : workspace.registry().versions(m)) {
-        LineageMarks.version(store, v);
+        LineageMarks.version(store, v, p -> workspace.registry().find(m + "/" + p),
+            r -> workspace.experiments().findRun(r).map(RunInfo::inputs).orElse(List.of()));
         n++;
       }
     }

@@ -86,4 +86,48 @@ class GarbageCollectorTest {
       assertThat(gc.run(false).deleted()).doesNotContain(again.digest());
     }
   }
+
+  @Test
+  void metricSegmentsOfEndedTombstonedRunsGoAfterTheGracePeriodTheRunsLogAndOtherRunsStay() {
+    TestClock clock = new TestClock();
+    MemObjectStore store = new MemObjectStore();
+    try (Workspace ws = Mlops.open(URI.create("mem:gc"), store, WorkspaceOptions.builder().actor("alice").build())) {
+      dev.mlops.Run dead = ws.experiments().startRun("train");
+      dev.mlops.Run kept = ws.experiments().startRun("train");
+      dev.mlops.Run stillRunning = ws.experiments().startRun("train");
+      for (dev.mlops.Run r : java.util.List.of(dead, kept, stillRunning)) {
+        for (int step = 0; step < 3; step++) {
+          r.logMetric("loss", 1.0 / (step + 1), step);
+        }
+        r.flush();
+      }
+      dead.end(dev.mlops.RunStatus.FINISHED);
+      kept.end(dev.mlops.RunStatus.FINISHED);
+      String deadSegments = "runs/" + dead.id().value() + "/metrics/";
+      assertThat(store.listAll(deadSegments).toList()).isNotEmpty();
+      Tombstones.deleteRun(ws, dead.id(), "alice", "GDPR erasure request");
+      Tombstones.deleteRun(ws, stillRunning.id(), "alice", "bad config");
+      GarbageCollector gc = GarbageCollector.builder(ws).gracePeriod(Duration.ofMinutes(10)).clock(clock).build();
+
+      assertThat(gc.run(true).waitingRuns()).containsExactly(dead.id().value()); // the running one is left alone
+      assertThat(gc.run(false).deletedSegments()).isEmpty(); // starts the clock
+      clock.now = clock.now.plus(Duration.ofMinutes(11));
+      java.util.List<String> expected = store.listAll(deadSegments).toList();
+      assertThat(gc.run(true).deletedSegments()).containsExactlyElementsOf(expected);
+      assertThat(store.listAll(deadSegments).toList()).isEqualTo(expected); // a dry run deletes nothing
+      GcReport sweep = gc.run(false);
+      assertThat(sweep.deletedSegments()).containsExactlyElementsOf(expected);
+      assertThat(store.listAll(deadSegments).toList()).isEmpty();
+      assertThat(store.listAll("runs/" + kept.id().value() + "/metrics/").toList()).isNotEmpty();
+      assertThat(store.listAll("runs/" + stillRunning.id().value() + "/metrics/").toList()).isNotEmpty();
+      assertThat(ws.experiments().metricHistory(kept.id(), "loss")).hasSize(3);
+      // the run stays listed with its latest values; its history is gone, and says so
+      assertThat(ws.experiments().findRun(dead.id()).orElseThrow().latestMetrics()).containsEntry("loss", 1.0 / 3);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> ws.experiments().metricHistory(dead.id(), "loss"))
+          .isInstanceOf(dev.mlops.CorruptDataException.class).hasMessageContaining(deadSegments);
+      assertThat(store.listAll("gc/log/").map(k -> new String(store.get(k).orElseThrow(),
+          java.nio.charset.StandardCharsets.UTF_8)).filter(e -> e.contains("deletedSegments")).count()).isEqualTo(1);
+      assertThat(gc.run(false).deletedSegments()).isEmpty(); // nothing left to do
+    }
+  }
 }

@@ -158,4 +158,62 @@ class GovernanceModuleTest {
     assertThat(index.rebuild()).isEqualTo(4);
     assertThat(index.usesOf(data).versions()).hasSize(2);
   }
+
+  @Test
+  void lineageThroughTheRunAndParentsIsOneListingAlsoWhenTheRunLogsItsInputAfterRegistration() {
+    java.util.concurrent.atomic.AtomicInteger listings = new java.util.concurrent.atomic.AtomicInteger();
+    Workspace alice = as(WorkspaceOptions.builder().actor("alice").build());
+    ArtifactRef w = alice.artifacts().put(new byte[] {7}, ArtifactSpec.of("application/octet-stream"));
+    Digest other = Digest.of("other".getBytes(StandardCharsets.UTF_8));
+    // v1 registered with the dataset; v2 child of v1; run trains v3 then logs the dataset; v4 child of v3; v5 child of 4
+    alice.registry().register("m", Registration.builder().artifact("b", w).dataset(data).build());
+    alice.registry().register("m", Registration.builder().artifact("b", w).parentVersion(1).build());
+    Run run = alice.experiments().startRun("late-input");
+    alice.registry().register("m", Registration.builder().artifact("b", w).trainingRun(run.id()).build());
+    alice.registry().register("m", Registration.builder().artifact("b", w).parentVersion(3).dataset(other).build());
+    run.logInput(new DatasetInput("late", data, "", 10, "training"));
+    alice.registry().register("m", Registration.builder().artifact("b", w).parentVersion(4).build());
+    alice.registry().register("m", Registration.builder().artifact("b", w).build()); // unrelated
+    Run early = alice.experiments().startRun("early-input");
+    early.logInput(new DatasetInput("d", data, "", 10, "training"));
+    alice.registry().register("n", Registration.builder().artifact("b", w).trainingRun(early.id()).build());
+    alice.registry().register("n", Registration.builder().artifact("b", w).parentVersion(1).build());
+
+    Workspace auditor = Mlops.open(URI.create("mem:test"), new ForwardingObjectStore(store) {
+      @Override
+      public dev.mlops.spi.ListPage list(String prefix, String startAfter, int limit) {
+        if (prefix.startsWith("lineage/")) {
+          listings.incrementAndGet();
+        }
+        return super.list(prefix, startAfter, limit);
+      }
+
+      @Override
+      public void close() { }
+    }, WorkspaceOptions.builder().actor("auditor").build());
+    open.add(auditor);
+    LineageIndex index = LineageIndex.of(auditor);
+    LineageIndex.DatasetUsage u = index.usesOf(data);
+    assertThat(u.runs()).hasSize(2);
+    List<String> got = u.versions().stream().map(v -> v.model() + "/" + v.version() + " " + v.via()).sorted().toList();
+    assertThat(got).containsExactly(
+        "m/1 registered with it",
+        "m/2 derived from m/1",
+        "m/3 trained by run " + run.id().value(),
+        "m/4 derived from m/3",
+        "m/5 derived from m/4",
+        "n/1 trained by run " + early.id().value(),
+        "n/2 derived from n/1");
+    assertThat(index.usesOf(other).versions()).extracting(v -> v.model() + "/" + v.version())
+        .containsExactlyInAnyOrder("m/4", "m/5");
+    listings.set(0);
+    index.usesOf(data);
+    assertThat(listings.get()).as("listings of lineage/ per query").isEqualTo(1);
+
+    // rebuilt from scratch: the same answer
+    store.listAll("lineage/").toList().forEach(store::delete);
+    index.rebuild();
+    assertThat(index.usesOf(data).versions().stream().map(v -> v.model() + "/" + v.version() + " " + v.via()).sorted().toList())
+        .isEqualTo(got);
+  }
 }

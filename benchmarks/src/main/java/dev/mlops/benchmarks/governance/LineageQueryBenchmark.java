@@ -6,6 +6,8 @@ import dev.mlops.ArtifactSpec;
 import dev.mlops.Digest;
 import dev.mlops.Mlops;
 import dev.mlops.Registration;
+import dev.mlops.RunId;
+import dev.mlops.core.internal.LineageMarks;
 import dev.mlops.Workspace;
 import dev.mlops.WorkspaceOptions;
 import dev.mlops.fs.FsObjectStore;
@@ -37,8 +39,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code LineageIndex.usesOf(dataset)} on a {@code file:} store with 10,000 model versions (100
  * models x 100, registered through the registry, each with one of 1,000 datasets and a training
  * run) and 100,000 runs (each logged one of the 1,000 datasets as input; runs are present as their
- * lineage-index markers, which is all the query reads, written directly to keep the build
- * sane). So a query finds 100 runs and 10 versions, with aliases. Warm: the store was read once.
+ * lineage-index markers, which is all the query reads, written with {@code LineageMarks.runInput}
+ * as {@code logInput} does, without the run logs, to keep the build sane). So a query finds 100
+ * runs and 10 versions, with aliases, in one listing of 110 keys. Warm: the store was read once.
  * The store is built once into {@code -Dmlops.bench.lineageStore} (default
  * {@code target/lineage-store}) and reused. Target: at most 10 ms.
  *
@@ -76,6 +79,15 @@ public class LineageQueryBenchmark {
       build(root);
       Files.createDirectories(root);
       Files.writeString(root.resolve("BUILT"), "10000 versions, 100000 runs\n");
+      Files.writeString(root.resolve("BUILT-2"), "trained markers\n");
+    }
+    if (!Files.exists(root.resolve("BUILT-2"))) { // a store built before the trained/derived markers
+      FsObjectStore store = FsObjectStore.builder().root(root).build();
+      for (int i = 0; i < MODELS * VERSIONS_PER_MODEL; i++) {
+        LineageMarks.runInput(store, RunId.of("r" + i), dataset(i % DATASETS));
+      }
+      store.close();
+      Files.writeString(root.resolve("BUILT-2"), "trained markers\n");
     }
     ws = Mlops.open(URI.create("file:" + root), FsObjectStore.builder().root(root).build(),
         WorkspaceOptions.builder().actor("bench").build());
@@ -105,11 +117,17 @@ public class LineageQueryBenchmark {
           ws.registry().setAlias("model-" + model, "production", VERSIONS_PER_MODEL);
         }));
       }
+      for (Future<?> f : work) {
+        f.get();
+      }
+      work.clear();
+      // the runs' inputs after the versions, as LineageMarks.runInput does on logInput: runs that
+      // trained a version get a trained/ marker too (one listing of lineage/run/<run>/ each)
       for (int r = 0; r < RUNS; r += 1_000) {
         int from = r;
         work.add(pool.submit(() -> {
           for (int i = from; i < from + 1_000; i++) {
-            mark(store, "lineage/dataset/" + dataset(i % DATASETS).hex() + "/run/r" + i);
+            LineageMarks.runInput(store, RunId.of("r" + i), dataset(i % DATASETS));
           }
         }));
       }
