@@ -82,6 +82,40 @@ final class ProfilingSink implements RowSink {
   }
 
   @Override
+  public void doubleValue(int column, double value) {
+    ColumnAccumulator c = columns.get(column);
+    c.lastRow = row;
+    if (Double.isNaN(value)) {
+      c.addMissing();
+      return;
+    }
+    c.addDouble(value);
+    if (listener != null) {
+      listener.value(row, column, value);
+    }
+  }
+
+  @Override
+  public void longValue(int column, long value) {
+    ColumnAccumulator c = columns.get(column);
+    c.lastRow = row;
+    c.addLong(value);
+    if (listener != null) {
+      listener.value(row, column, value);
+    }
+  }
+
+  @Override
+  public void booleanValue(int column, boolean value) {
+    ColumnAccumulator c = columns.get(column);
+    c.lastRow = row;
+    c.addBoolean(value);
+    if (listener != null) {
+      listener.value(row, column, value);
+    }
+  }
+
+  @Override
   public void text(int column, String text) {
     if (text == null) {
       value(column, null);
@@ -108,6 +142,40 @@ final class ProfilingSink implements RowSink {
     } else {
       c.addInstant((Instant) v);
     }
+  }
+
+  @Override
+  public boolean acceptsColumns() {
+    return listener == null && rows == 0;
+  }
+
+  @Override
+  public void columnValues(int column, Object values) {
+    ColumnAccumulator c = columns.get(column);
+    if (values instanceof double[] a) {
+      c.addDoubles(a);
+    } else if (values instanceof long[] a) {
+      c.addLongs(a);
+    } else if (values instanceof int[] a) {
+      c.addInts(a);
+    } else if (values instanceof boolean[] a) {
+      c.addBooleans(a);
+    } else {
+      Object[] a = (Object[]) values;
+      for (int i = 0; i < a.length; i++) {
+        row = i + 1L;
+        value(column, a[i]);
+      }
+    }
+  }
+
+  @Override
+  public void endColumns(long rowCount) {
+    for (ColumnAccumulator c : columns) {
+      c.lastRow = rowCount;
+    }
+    row = rowCount;
+    rows = rowCount;
   }
 
   @Override
