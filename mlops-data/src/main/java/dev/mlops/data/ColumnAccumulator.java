@@ -31,12 +31,6 @@ final class ColumnAccumulator {
    * widths); stored as HLL_4, as before, by {@link #toStatistics()}.
    */
   HllSketch hll;
-  /**
-   * Numbers (by their bits) and texts (by {@link #textHash}) already given to {@link #hll}: the
-   * same key again would not change the sketch, so it is skipped.
-   */
-  private final SeenValues seenNumbers = new SeenValues();
-  private final SeenValues seenTexts = new SeenValues();
   ItemsSketch<String> items;
   int minLength = Integer.MAX_VALUE;
   int maxLength = -1;
@@ -131,13 +125,9 @@ final class ColumnAccumulator {
   /** Seed of the KLL coin flips: fixed, so that profiling the same data gives the same sketch. */
   private static final long KLL_SEED = 0x6d6c6f7073L;
 
-  /** Adds a finite or infinite number to the distinct-count sketch, hashed as HllSketch.update(double). */
+  /** Adds a finite or infinite number to the distinct-count sketch. */
   private void distinct(double v) {
-    // the key the sketch hashes: update(double) maps -0.0 to 0.0
-    long key = Double.doubleToLongBits(v == 0.0 ? 0.0 : v);
-    if (seenNumbers.add(key)) {
-      distinct().update(v);
-    }
+    distinct().update(v);
   }
 
   void addString(String s) {
@@ -154,10 +144,7 @@ final class ColumnAccumulator {
       f = items = new ItemsSketch<>(settings.itemsMapSize());
     }
     f.update(s);
-    long h = textHash(s);
-    if (seenTexts.add(h)) {
-      distinct().update(h);
-    }
+    distinct().update(textHash(s));
   }
 
   /**

@@ -60,24 +60,39 @@ final class ProfilingSink implements RowSink {
   public void value(int column, Object value) {
     ColumnAccumulator c = columns.get(column);
     c.lastRow = row;
-    if (value == null) {
+    // the common types first, each tested once
+    if (value instanceof Double d) {
+      double x = d;
+      if (Double.isNaN(x)) {
+        c.addMissing();
+        return;
+      }
+      c.addDouble(x);
+    } else if (value instanceof Long l) {
+      c.addLong(l);
+    } else if (value instanceof String s) {
+      c.addString(s);
+    } else if (value instanceof Boolean b) {
+      c.addBoolean(b);
+    } else if (value == null) {
       c.addMissing();
       return;
+    } else {
+      Object v = Values.normalize(value);
+      if (v == null) {
+        throw new MalformedDataException(source + ": row " + row + ", column '" + c.name + "' holds a "
+            + value.getClass().getName() + ", which is not a supported value type (numbers, text, booleans, "
+            + "date-times)", row, c.name, null);
+      }
+      if (v instanceof Double d && d.isNaN()) {
+        c.addMissing();
+        return;
+      }
+      addNormalized(c, v);
+      value = v;
     }
-    Object v = value instanceof Double || value instanceof Long || value instanceof String ? value
-        : Values.normalize(value);
-    if (v == null) {
-      throw new MalformedDataException(source + ": row " + row + ", column '" + c.name + "' holds a "
-          + value.getClass().getName() + ", which is not a supported value type (numbers, text, booleans, "
-          + "date-times)", row, c.name, null);
-    }
-    if (v instanceof Double d && d.isNaN()) {
-      c.addMissing();
-      return;
-    }
-    addNormalized(c, v);
     if (listener != null) {
-      listener.value(row, column, v);
+      listener.value(row, column, value);
     }
   }
 
