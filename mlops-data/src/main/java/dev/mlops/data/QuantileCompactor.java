@@ -16,12 +16,12 @@ import org.apache.datasketches.memory.Memory;
  * sketch is full, same compaction of the lowest over-full level: sort level 0, keep one item of an
  * odd level in place, halve the rest at a random offset and merge them into the level above), so
  * the level structure after n values equals DataSketches' own and the sketch carries the same rank
- * error guarantee; only the coin flips come from another generator. It is here because the
- * library's per-value path costs about 150-250 ns on this project's machines (level bookkeeping
- * through accessors on every update and every compaction) and the profiler feeds it up to tens of
- * millions of values per pass. {@link #toSketch()} writes the DataSketches compact serialization
- * (serial version 1: preamble, levels, min, max, retained items) and heapifies it, so everything
- * after profiling (merge, serialization, queries) is the library's.
+ * error guarantee; only the coin flips come from another generator (seeded by the caller, so a
+ * profile is reproducible). It saves the library's per-update bookkeeping through accessors: about
+ * 32 instead of 37 ns per value (thread CPU time, k = 200, 4M values); the rest is the algorithm's
+ * sorting and merging. {@link #toSketch()} writes the DataSketches compact serialization (serial
+ * version 1: preamble, levels, min, max, retained items) and heapifies it, so everything after
+ * profiling (merge, serialization, queries) is the library's.
  *
  * <p>Not thread-safe; confine to one thread.
  */
