@@ -3,6 +3,7 @@ package dev.mlops.data;
 import java.time.Instant;
 import org.apache.datasketches.frequencies.ItemsSketch;
 import org.apache.datasketches.hll.HllSketch;
+import org.apache.datasketches.hll.TgtHllType;
 import org.apache.datasketches.kll.KllDoublesSketch;
 
 /**
@@ -23,10 +24,12 @@ final class ColumnAccumulator {
   double m2;
   double min = Double.POSITIVE_INFINITY;
   double max = Double.NEGATIVE_INFINITY;
-  KllDoublesSketch kll;
-  /** Numbers not yet in the KLL sketch: its bulk update is cheaper than one call per value. */
-  private double[] pending;
-  private int pendingSize;
+  /** The finite numbers' KLL sketch, in the profiler's own primitive-array form. */
+  private QuantileCompactor quantiles;
+  /**
+   * Distinct-count sketch, HLL_8 while profiling (its update is the cheapest of the three register
+   * widths); stored as HLL_4, as before, by {@link #toStatistics()}.
+   */
   HllSketch hll;
   ItemsSketch<String> items;
   int minLength = Integer.MAX_VALUE;
@@ -60,10 +63,43 @@ final class ColumnAccumulator {
     kinds[1]++;
     if (Double.isInfinite(v)) {
       infinite++;
-      distinct().update(v);
+      distinct(v);
       return;
     }
     number(v);
+  }
+
+  /** Adds a whole column of fractional values (NaN = missing). */
+  void addDoubles(double[] values) {
+    for (double v : values) {
+      addDouble(v);
+    }
+  }
+
+  /** Adds a whole column of integral values. */
+  void addLongs(long[] values) {
+    for (long v : values) {
+      addLong(v);
+    }
+  }
+
+  /** Adds a whole column of integral values. */
+  void addInts(int[] values) {
+    for (int v : values) {
+      addLong(v);
+    }
+  }
+
+  /** Adds a whole column of booleans. */
+  void addBooleans(boolean[] values) {
+    long t = 0;
+    for (boolean v : values) {
+      if (v) {
+        t++;
+      }
+    }
+    kinds[3] += values.length;
+    trues += t;
   }
 
   private void number(double v) {
@@ -78,25 +114,20 @@ final class ColumnAccumulator {
     if (v > max) {
       max = v;
     }
-    double[] p = pending;
-    if (p == null) {
-      p = pending = new double[PENDING];
-      kll = KllDoublesSketch.newHeapInstance(settings.kllK());
+    QuantileCompactor q = quantiles;
+    if (q == null) {
+      q = quantiles = new QuantileCompactor(settings.kllK(), KLL_SEED ^ name.hashCode());
     }
-    p[pendingSize++] = v;
-    if (pendingSize == PENDING) {
-      flush();
-    }
-    distinct().update(v);
+    q.update(v);
+    distinct(v);
   }
 
-  private static final int PENDING = 64;
+  /** Seed of the KLL coin flips: fixed, so that profiling the same data gives the same sketch. */
+  private static final long KLL_SEED = 0x6d6c6f7073L;
 
-  private void flush() {
-    if (pendingSize > 0) {
-      kll.update(pending, 0, pendingSize);
-      pendingSize = 0;
-    }
+  /** Adds a finite or infinite number to the distinct-count sketch. */
+  private void distinct(double v) {
+    distinct().update(v);
   }
 
   void addString(String s) {
@@ -160,18 +191,17 @@ final class ColumnAccumulator {
   private HllSketch distinct() {
     HllSketch h = hll;
     if (h == null) {
-      h = hll = new HllSketch(settings.hllLgK());
+      h = hll = new HllSketch(settings.hllLgK(), TgtHllType.HLL_8);
     }
     return h;
   }
 
   ColumnStatistics toStatistics() {
     KllDoublesSketch q = KllDoublesSketch.newHeapInstance(settings.kllK());
-    if (kll != null) {
-      flush();
-      q.merge(kll);
+    if (quantiles != null) {
+      q.merge(quantiles.toSketch());
     }
-    HllSketch h = hll == null ? new HllSketch(settings.hllLgK()) : hll.copy();
+    HllSketch h = hll == null ? new HllSketch(settings.hllLgK()) : hll.copyAs(TgtHllType.HLL_4);
     addBooleans(h, trues, kinds[3] - trues);
     ItemsSketch<String> f = new ItemsSketch<>(settings.itemsMapSize());
     if (items != null) {

@@ -60,24 +60,73 @@ final class ProfilingSink implements RowSink {
   public void value(int column, Object value) {
     ColumnAccumulator c = columns.get(column);
     c.lastRow = row;
-    if (value == null) {
+    // the common types first, each tested once
+    if (value instanceof Double d) {
+      double x = d;
+      if (Double.isNaN(x)) {
+        c.addMissing();
+        return;
+      }
+      c.addDouble(x);
+    } else if (value instanceof Long l) {
+      c.addLong(l);
+    } else if (value instanceof String s) {
+      c.addString(s);
+    } else if (value instanceof Boolean b) {
+      c.addBoolean(b);
+    } else if (value == null) {
       c.addMissing();
       return;
+    } else {
+      Object v = Values.normalize(value);
+      if (v == null) {
+        throw new MalformedDataException(source + ": row " + row + ", column '" + c.name + "' holds a "
+            + value.getClass().getName() + ", which is not a supported value type (numbers, text, booleans, "
+            + "date-times)", row, c.name, null);
+      }
+      if (v instanceof Double d && d.isNaN()) {
+        c.addMissing();
+        return;
+      }
+      addNormalized(c, v);
+      value = v;
     }
-    Object v = value instanceof Double || value instanceof Long || value instanceof String ? value
-        : Values.normalize(value);
-    if (v == null) {
-      throw new MalformedDataException(source + ": row " + row + ", column '" + c.name + "' holds a "
-          + value.getClass().getName() + ", which is not a supported value type (numbers, text, booleans, "
-          + "date-times)", row, c.name, null);
-    }
-    if (v instanceof Double d && d.isNaN()) {
-      c.addMissing();
-      return;
-    }
-    addNormalized(c, v);
     if (listener != null) {
-      listener.value(row, column, v);
+      listener.value(row, column, value);
+    }
+  }
+
+  @Override
+  public void doubleValue(int column, double value) {
+    ColumnAccumulator c = columns.get(column);
+    c.lastRow = row;
+    if (Double.isNaN(value)) {
+      c.addMissing();
+      return;
+    }
+    c.addDouble(value);
+    if (listener != null) {
+      listener.value(row, column, value);
+    }
+  }
+
+  @Override
+  public void longValue(int column, long value) {
+    ColumnAccumulator c = columns.get(column);
+    c.lastRow = row;
+    c.addLong(value);
+    if (listener != null) {
+      listener.value(row, column, value);
+    }
+  }
+
+  @Override
+  public void booleanValue(int column, boolean value) {
+    ColumnAccumulator c = columns.get(column);
+    c.lastRow = row;
+    c.addBoolean(value);
+    if (listener != null) {
+      listener.value(row, column, value);
     }
   }
 
@@ -108,6 +157,40 @@ final class ProfilingSink implements RowSink {
     } else {
       c.addInstant((Instant) v);
     }
+  }
+
+  @Override
+  public boolean acceptsColumns() {
+    return listener == null && rows == 0;
+  }
+
+  @Override
+  public void columnValues(int column, Object values) {
+    ColumnAccumulator c = columns.get(column);
+    if (values instanceof double[] a) {
+      c.addDoubles(a);
+    } else if (values instanceof long[] a) {
+      c.addLongs(a);
+    } else if (values instanceof int[] a) {
+      c.addInts(a);
+    } else if (values instanceof boolean[] a) {
+      c.addBooleans(a);
+    } else {
+      Object[] a = (Object[]) values;
+      for (int i = 0; i < a.length; i++) {
+        row = i + 1L;
+        value(column, a[i]);
+      }
+    }
+  }
+
+  @Override
+  public void endColumns(long rowCount) {
+    for (ColumnAccumulator c : columns) {
+      c.lastRow = rowCount;
+    }
+    row = rowCount;
+    rows = rowCount;
   }
 
   @Override

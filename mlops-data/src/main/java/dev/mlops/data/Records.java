@@ -139,6 +139,130 @@ public abstract class Records {
   }
 
   /**
+   * Columnar records held in arrays, one array per column, all of the same length (row i = the
+   * i-th element of every array). The fastest input: values of {@code double[]}, {@code long[]},
+   * {@code int[]} and {@code boolean[]} columns reach the statistics unboxed, without a per-value
+   * type test. Missing values: NaN in a {@code double[]}, null in a {@code String[]} or
+   * {@code Object[]}; an {@code Object[]} column holds any supported typed value (see the class
+   * comment). The arrays are read, not copied: do not change them while a profile runs.
+   *
+   * <pre>{@code
+   * Map<String, Object> columns = new LinkedHashMap<>();
+   * columns.put("age", new long[] {34, 51, 27});
+   * columns.put("income", new double[] {52_000, Double.NaN, 48_500});
+   * columns.put("city", new String[] {"Lyon", "Oslo", null});
+   * DatasetStatistics stats = DataProfiler.create().profile(Records.ofColumns(columns));
+   * }</pre>
+   *
+   * @param columns column name to array, in column order (use a {@link java.util.LinkedHashMap}
+   *     to keep yours); copied, the arrays themselves are not
+   * @return the source (readable many times)
+   * @throws IllegalArgumentException if an array is of another type (naming the column and type),
+   *     arrays differ in length (naming the columns and lengths), or a name or array is null
+   */
+  public static Records ofColumns(Map<String, ?> columns) {
+    Objects.requireNonNull(columns, "columns");
+    List<String> names = new ArrayList<>(columns.size());
+    List<Object> arrays = new ArrayList<>(columns.size());
+    int length = -1;
+    String first = null;
+    for (Map.Entry<String, ?> e : columns.entrySet()) {
+      String name = e.getKey();
+      Object array = e.getValue();
+      if (name == null) {
+        throw new IllegalArgumentException("a column name is null");
+      }
+      int n;
+      if (array instanceof double[] a) {
+        n = a.length;
+      } else if (array instanceof long[] a) {
+        n = a.length;
+      } else if (array instanceof int[] a) {
+        n = a.length;
+      } else if (array instanceof boolean[] a) {
+        n = a.length;
+      } else if (array instanceof Object[] a) {
+        n = a.length;
+      } else {
+        throw new IllegalArgumentException("column '" + name + "' is a "
+            + (array == null ? "null" : array.getClass().getSimpleName())
+            + "; expected double[], long[], int[], boolean[], String[] or Object[]");
+      }
+      if (length >= 0 && n != length) {
+        throw new IllegalArgumentException("column '" + name + "' has " + n + " values, column '" + first
+            + "' has " + length + "; every column needs one value per row");
+      }
+      if (length < 0) {
+        length = n;
+        first = name;
+      }
+      names.add(name);
+      arrays.add(array);
+    }
+    int rowCount = Math.max(length, 0);
+    return new Records() {
+      @Override
+      void feed(RowSink sink) {
+        int width = names.size();
+        int[] index = new int[width];
+        for (int i = 0; i < width; i++) {
+          index[i] = sink.column(names.get(i));
+        }
+        if (sink.acceptsColumns()) {
+          for (int i = 0; i < width; i++) {
+            sink.columnValues(index[i], arrays.get(i));
+          }
+          sink.endColumns(rowCount);
+          return;
+        }
+        double[][] doubles = new double[width][];
+        long[][] longs = new long[width][];
+        int[][] ints = new int[width][];
+        boolean[][] booleans = new boolean[width][];
+        Object[][] objects = new Object[width][];
+        byte[] kind = new byte[width];
+        for (int i = 0; i < width; i++) {
+          Object a = arrays.get(i);
+          if (a instanceof double[] d) {
+            doubles[i] = d;
+            kind[i] = 0;
+          } else if (a instanceof long[] l) {
+            longs[i] = l;
+            kind[i] = 1;
+          } else if (a instanceof int[] n) {
+            ints[i] = n;
+            kind[i] = 2;
+          } else if (a instanceof boolean[] b) {
+            booleans[i] = b;
+            kind[i] = 3;
+          } else {
+            objects[i] = (Object[]) a;
+            kind[i] = 4;
+          }
+        }
+        for (int r = 0; r < rowCount; r++) {
+          sink.beginRow(r + 1L);
+          for (int i = 0; i < width; i++) {
+            switch (kind[i]) {
+              case 0 -> sink.doubleValue(index[i], doubles[i][r]);
+              case 1 -> sink.longValue(index[i], longs[i][r]);
+              case 2 -> sink.longValue(index[i], ints[i][r]);
+              case 3 -> sink.booleanValue(index[i], booleans[i][r]);
+              default -> sink.value(index[i], objects[i][r]);
+            }
+          }
+          sink.endRow();
+        }
+      }
+
+      @Override
+      String describe() {
+        return "columns";
+      }
+    };
+  }
+
+  /**
    * The rows of a training set (the feature store's offline, point-in-time-correct rows): one
    * column per requested feature, named {@code view:feature}; a feature whose status is not
    * PRESENT is missing. Vector features ({@code float[]}) are rejected with a

@@ -16,6 +16,44 @@ interface RowSink {
   /** A typed value (null = missing) of a column of the current row. */
   void value(int column, Object value);
 
+  /** A fractional value (NaN = missing) of a column of the current row, unboxed. */
+  default void doubleValue(int column, double value) {
+    value(column, Double.isNaN(value) ? null : (Object) value);
+  }
+
+  /** An integral value of a column of the current row, unboxed. */
+  default void longValue(int column, long value) {
+    value(column, value);
+  }
+
+  /** A boolean value of a column of the current row, unboxed. */
+  default void booleanValue(int column, boolean value) {
+    value(column, value);
+  }
+
+  /**
+   * Whether this sink takes whole columns ({@link #columnValues}) instead of rows: a sink that
+   * needs values in row order says no.
+   */
+  default boolean acceptsColumns() {
+    return false;
+  }
+
+  /**
+   * All values of one column at once, row 1 first: a {@code double[]} (NaN = missing), {@code long[]},
+   * {@code int[]}, {@code boolean[]} or {@code Object[]} (typed values, null = missing). Only when
+   * {@link #acceptsColumns()}; every column gets an array of the same length, then
+   * {@link #endColumns}.
+   */
+  default void columnValues(int column, Object values) {
+    throw new UnsupportedOperationException("this sink takes rows");
+  }
+
+  /** Ends a column-wise feed of {@code rows} rows. */
+  default void endColumns(long rows) {
+    throw new UnsupportedOperationException("this sink takes rows");
+  }
+
   /** Raw text of a column of the current row, parsed by the sink (null-tokens = missing). */
   void text(int column, String text);
 

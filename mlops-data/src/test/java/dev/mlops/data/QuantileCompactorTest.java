@@ -1,0 +1,130 @@
+package dev.mlops.data;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.apache.datasketches.kll.KllDoublesSketch;
+import org.apache.datasketches.memory.Memory;
+import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
+import org.junit.jupiter.api.Test;
+
+/** The profiler's own KLL update path against DataSketches' KllDoublesSketch. */
+class QuantileCompactorTest {
+
+  /** Levels array of a DataSketches sketch, read from its compact serialization. */
+  private static int[] libraryLevels(KllDoublesSketch s) {
+    ByteBuffer b = ByteBuffer.wrap(s.toByteArray()).order(ByteOrder.LITTLE_ENDIAN);
+    int numLevels = b.get(18);
+    int[] levels = new int[numLevels + 1];
+    for (int h = 0; h < numLevels; h++) {
+      levels[h] = b.getInt(20 + 4 * h);
+    }
+    levels[numLevels] = levels[0] + s.getNumRetained();
+    return levels;
+  }
+
+  @Test
+  void levelStructureMatchesTheLibraryAfterEveryCount() {
+    for (int k : new int[] {8, 50, 200}) {
+      QuantileCompactor mine = new QuantileCompactor(k, 1);
+      KllDoublesSketch theirs = KllDoublesSketch.newHeapInstance(k);
+      SplittableRandom rnd = new SplittableRandom(k);
+      for (int i = 1; i <= 60_000; i++) {
+        double v = rnd.nextDouble();
+        mine.update(v);
+        theirs.update(v);
+        if (i < 3 || i % 997 == 0 || i == 60_000) {
+          if (theirs.isEstimationMode()) {
+            assertThat(mine.levels()).as("k=%d n=%d", k, i).containsExactly(libraryLevels(theirs));
+          } else {
+            assertThat(mine.levels()).as("k=%d n=%d", k, i).hasSize(2);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void quantilesStayWithinTheStatedRankError() {
+    int n = 1_000_000;
+    double[] values = new double[n];
+    SplittableRandom rnd = new SplittableRandom(7);
+    for (int i = 0; i < n; i++) {
+      values[i] = i % 3 == 0 ? rnd.nextGaussian() : Math.exp(rnd.nextDouble() * 10); // mixed shapes
+    }
+    QuantileCompactor mine = new QuantileCompactor(200, 3);
+    for (double v : values) {
+      mine.update(v);
+    }
+    KllDoublesSketch sketch = mine.toSketch();
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    assertThat(sketch.getN()).isEqualTo(n);
+    assertThat(sketch.getMinItem()).isEqualTo(sorted[0]);
+    assertThat(sketch.getMaxItem()).isEqualTo(sorted[n - 1]);
+    double eps = sketch.getNormalizedRankError(false);
+    double worst = 0;
+    for (int q = 1; q < 1000; q++) {
+      double x = sorted[(int) ((long) q * n / 1000)];
+      int lessOrEqual = upperBound(sorted, x);
+      double trueRank = (double) lessOrEqual / n;
+      worst = Math.max(worst, Math.abs(sketch.getRank(x, QuantileSearchCriteria.INCLUSIVE) - trueRank));
+    }
+    assertThat(worst).isLessThanOrEqualTo(eps);
+    // the retained items, by level, are what a KLL sketch of this n holds: weights sum to n
+    long total = 0;
+    var it = sketch.iterator();
+    while (it.next()) {
+      total += it.getWeight();
+    }
+    assertThat(total).isEqualTo(n);
+  }
+
+  private static int upperBound(double[] sorted, double x) {
+    int lo = 0;
+    int hi = sorted.length;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (sorted[mid] <= x) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  @Test
+  void smallInputsAreExactAndTheSketchMergesSerializesAndKeepsUpdating() {
+    QuantileCompactor empty = new QuantileCompactor(200, 1);
+    assertThat(empty.toSketch().isEmpty()).isTrue();
+    QuantileCompactor few = new QuantileCompactor(200, 1);
+    for (int i = 1; i <= 150; i++) {
+      few.update(i);
+    }
+    KllDoublesSketch exact = few.toSketch();
+    assertThat(exact.isEstimationMode()).isFalse();
+    assertThat(exact.getQuantile(0.5)).isEqualTo(75.0);
+
+    QuantileCompactor big = new QuantileCompactor(200, 2);
+    for (int i = 0; i < 100_000; i++) {
+      big.update(i);
+    }
+    KllDoublesSketch s = big.toSketch();
+    KllDoublesSketch copy = KllDoublesSketch.heapify(Memory.wrap(s.toByteArray()));
+    assertThat(copy.getN()).isEqualTo(100_000);
+    assertThat(copy.getQuantile(0.5)).isEqualTo(s.getQuantile(0.5));
+    KllDoublesSketch merged = KllDoublesSketch.newHeapInstance(200);
+    merged.merge(s);
+    merged.merge(exact);
+    assertThat(merged.getN()).isEqualTo(100_150);
+    assertThat(merged.getMinItem()).isEqualTo(0.0);
+    s.update(-5);
+    assertThat(s.getN()).isEqualTo(100_001);
+    assertThat(s.getMinItem()).isEqualTo(-5.0);
+    assertThat(Math.abs(s.getRank(50_000) - 0.5)).isLessThan(s.getNormalizedRankError(false));
+  }
+}
