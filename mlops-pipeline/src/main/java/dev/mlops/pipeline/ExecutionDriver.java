@@ -609,16 +609,17 @@ final class ExecutionDriver {
   }
 
   private Run startRun(Step step, Local l, Map<String, String> params, String cacheKey) {
-    Run run = host.workspace.experiments().startRun(experiment, l.key);
-    l.run = run;
-    run.logParams(params);
-    run.setTag("pipeline", pipeline.name());
-    run.setTag("pipeline.execution", id);
-    run.setTag("pipeline.step", l.key);
-    run.setTag("pipeline.attempt", Integer.toString(l.attempt));
+    Map<String, String> tags = new java.util.TreeMap<>();
+    tags.put("pipeline", pipeline.name());
+    tags.put("pipeline.execution", id);
+    tags.put("pipeline.step", l.key);
+    tags.put("pipeline.attempt", Integer.toString(l.attempt));
     if (!cacheKey.isEmpty()) {
-      run.setTag("pipeline.cache-key", cacheKey);
+      tags.put("pipeline.cache-key", cacheKey);
     }
+    // one write for the start, params and tags (see Experiments#startRun with params and tags)
+    Run run = host.workspace.experiments().startRun(experiment, l.key, params, tags);
+    l.run = run;
     return run;
   }
 
