@@ -127,7 +127,9 @@ class FsPipelineCrashIT {
         }
       }
       if (w.process.isAlive()) {
-        assertThat(w.await("DONE ", "EOF")).isEqualTo("DONE SUCCEEDED");
+        String done = w.await("DONE ", "EOF");
+        assertThat(done).as(() -> "the worker's last line; workers' stderr:\n" + readQuietly(stderr))
+            .isEqualTo("DONE SUCCEEDED");
         assertThat(w.process.waitFor(1, TimeUnit.MINUTES)).isTrue();
         assertThat(w.process.exitValue()).isZero();
       }
@@ -153,6 +155,15 @@ class FsPipelineCrashIT {
         }
       }
       assertThat(view.runningExecutions("crash20")).isZero();
+    }
+  }
+
+  private static String readQuietly(Path file) {
+    try {
+      String all = Files.readString(file);
+      return all.length() > 20_000 ? all.substring(all.length() - 20_000) : all;
+    } catch (IOException e) {
+      return "(unreadable: " + e + ")";
     }
   }
 
