@@ -1,6 +1,7 @@
 package dev.mlops;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -22,6 +23,41 @@ public interface Experiments {
    * @throws IllegalArgumentException if the experiment name is invalid
    */
   Run startRun(String experiment, String runName);
+
+  /**
+   * Starts a run that already carries its first params and tags: the same as
+   * {@link #startRun(String, String)} followed by {@link Run#logParams} and {@link Run#setTag} for
+   * each entry, except that a backend may record them with the start in one write (mlops-core
+   * does: one log entry instead of one per param and tag). Params stay write-once; tags can be
+   * changed later as usual.
+   *
+   * <p>This default starts the run and then logs each param and tag; if one of them is refused
+   * the run is ended as FAILED and the exception is rethrown.
+   *
+   * @param experiment experiment name
+   * @param runName a human-readable name (need not be unique; may be empty)
+   * @param params params the run starts with (may be empty)
+   * @param tags tags the run starts with (may be empty)
+   * @return the live run
+   * @throws IllegalArgumentException if the experiment name, a key or a value is invalid
+   */
+  default Run startRun(String experiment, String runName, Map<String, String> params, Map<String, String> tags) {
+    Objects.requireNonNull(params, "params");
+    Objects.requireNonNull(tags, "tags");
+    Run run = startRun(experiment, runName);
+    try {
+      run.logParams(params);
+      tags.forEach(run::setTag);
+    } catch (RuntimeException e) {
+      try {
+        run.fail(e);
+      } catch (RuntimeException alsoFailed) {
+        e.addSuppressed(alsoFailed);
+      }
+      throw e;
+    }
+    return run;
+  }
 
   /** @return every experiment name, sorted */
   List<String> experimentNames();

@@ -14,7 +14,6 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Spliterator;
 import java.util.Spliterators;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
@@ -210,20 +209,35 @@ public interface ObjectStore extends AutoCloseable {
   final class KeyRule {
     static final String DESCRIPTION = "keys are '/'-separated segments of [A-Za-z0-9._-], 1-"
         + MAX_KEY_LENGTH + " characters, no empty, '.' or '..' segments, no leading or trailing '/'";
-    private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9._-]+");
 
     private KeyRule() {}
 
+    /** One pass over the chars (every store operation checks its key: no regex, no split). */
     static boolean isValid(String key) {
-      if (key.isEmpty() || key.length() > MAX_KEY_LENGTH) {
+      int n = key.length();
+      if (n == 0 || n > MAX_KEY_LENGTH) {
         return false;
       }
-      for (String seg : key.split("/", -1)) {
-        if (seg.isEmpty() || seg.equals(".") || seg.equals("..") || !SEGMENT.matcher(seg).matches()) {
+      int start = 0;
+      for (int i = 0; i <= n; i++) {
+        char c = i < n ? key.charAt(i) : '/';
+        if (c == '/') {
+          int len = i - start;
+          if (len == 0 || (key.charAt(start) == '.' && (len == 1 || (len == 2 && key.charAt(start + 1) == '.')))) {
+            return false; // empty, '.' or '..'
+          }
+          start = i + 1;
+        } else if (!segmentChar(c)) {
           return false;
         }
       }
       return true;
+    }
+
+    /** @return whether c is one of {@code [A-Za-z0-9._-]} */
+    private static boolean segmentChar(char c) {
+      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_'
+          || c == '-';
     }
 
     static String quote(String key) {

@@ -55,7 +55,8 @@ import org.slf4j.LoggerFactory;
  *   runs/&lt;runId&gt;/log/&lt;seq, 20 digits&gt;.json     the run's hash-chained log ({@link RunState})
  *   runs/&lt;runId&gt;/metrics/&lt;writer&gt;-&lt;seq&gt;.seg   metric segments ({@link MetricSegments})
  * </pre>
- * Markers are created before a run's first log entry, so every run with a log is listed. They
+ * Markers are created before a run's first log entry, so every run with a log is listed (the
+ * experiment's marker once per process and experiment, the run's marker per run). They
  * are only an index: a run's own log is the truth ({@link #search} checks the experiment its
  * START entry names; {@link #verifyIndex()} and {@link #repairIndex()} check and rebuild the
  * markers from the logs). Each writer's segments are numbered from 1 without gaps and a run's END
@@ -93,6 +94,12 @@ final class CoreExperiments implements Experiments, AutoCloseable {
   private final LoadingCache<String, Summary> segmentSummaries =
       Caffeine.newBuilder().maximumSize(100_000).build(this::readSegmentSummary);
   private final ConcurrentHashMap<RunId, List<CoreRun>> live = new ConcurrentHashMap<>();
+  /**
+   * Experiments whose name marker this object has created or found: it is created once per
+   * process and name, not on every run start (a marker removed later is reported by
+   * {@link #verifyIndex()} and re-created by {@link #repairIndex()}).
+   */
+  private final Set<String> knownExperiments = ConcurrentHashMap.newKeySet();
   private final Object writerLock = new Object();
   private ScheduledThreadPoolExecutor writer; // guarded by writerLock, started lazily
   private volatile boolean closed;
@@ -116,17 +123,50 @@ final class CoreExperiments implements Experiments, AutoCloseable {
 
   @Override
   public Run startRun(String experiment, String runName) {
+    return startRun(experiment, runName, Map.of(), Map.of());
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Here the params and tags are part of the run's START entry (fields {@code params} and
+   * {@code tags}, written only when non-empty): the start is one durable create, however many
+   * there are. Keys and values are checked before anything is written.
+   */
+  @Override
+  public Run startRun(String experiment, String runName, Map<String, String> params, Map<String, String> tags) {
     Names.requireValid("experiment name", experiment);
     Objects.requireNonNull(runName, "runName");
+    Objects.requireNonNull(params, "params");
+    Objects.requireNonNull(tags, "tags");
+    params.forEach((k, v) -> {
+      Names.requireValid("param key", k);
+      CoreRun.requireValue("param", k, v);
+    });
+    tags.forEach((k, v) -> {
+      Names.requireValid("tag key", k);
+      CoreRun.requireValue("tag", k, v);
+    });
     checkOpen();
     RunId id = RunId.of(String.format("%013x", clock.millis() & 0xFFFFFFFFFFFFFL) + randomHex(8));
     Provenance p = ProvenanceCapture.capture();
-    createMarker(NAMES + experiment);
+    if (!knownExperiments.contains(experiment)) {
+      createMarker(NAMES + experiment);
+      knownExperiments.add(experiment);
+    }
     createMarker(RUN_INDEX + experiment + "/" + id.value());
     ObjectNode b = entry(RunState.START);
     b.put("run", id.value());
     b.put("experiment", experiment);
     b.put("name", runName);
+    if (!params.isEmpty()) {
+      ObjectNode pn = b.putObject("params");
+      new TreeMap<>(params).forEach(pn::put);
+    }
+    if (!tags.isEmpty()) {
+      ObjectNode tn = b.putObject("tags");
+      new TreeMap<>(tags).forEach(tn::put);
+    }
     ObjectNode prov = b.putObject("provenance");
     prov.put("libraryVersion", p.libraryVersion());
     prov.put("jvm", p.jvm());

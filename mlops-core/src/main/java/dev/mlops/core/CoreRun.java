@@ -240,7 +240,7 @@ final class CoreRun implements Run {
         + "; cannot " + what;
   }
 
-  private static void requireValue(String kind, String key, String value) {
+  static void requireValue(String kind, String key, String value) {
     Objects.requireNonNull(value, kind + " value of " + key);
     if (value.length() > MAX_VALUE_LENGTH) {
       throw new IllegalArgumentException(kind + " '" + key + "' has a value of " + value.length()

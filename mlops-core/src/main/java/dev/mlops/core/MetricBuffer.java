@@ -47,6 +47,9 @@ import org.slf4j.LoggerFactory;
 final class MetricBuffer {
   private static final Logger LOG = LoggerFactory.getLogger(MetricBuffer.class);
   private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+  /** Points the arrays of a new buffer hold before they grow (doubling up to a chunk). */
+  static final int INITIAL_CAPACITY = 64;
+
   /** A part chunk waits at most this many flush intervals before it is written. */
   static final int MAX_DELAY_INTERVALS = 30;
 
@@ -187,8 +190,12 @@ final class MetricBuffer {
         keyIndex.put(key, k);
       }
       if (size == idx.length) {
-        awaitRoomLocked();
-        sealLocked();
+        if (idx.length < settings.chunkSize()) {
+          growLocked();
+        } else {
+          awaitRoomLocked();
+          sealLocked();
+        }
       }
       if (size == 0) {
         firstPointNanos = System.nanoTime();
@@ -239,7 +246,7 @@ final class MetricBuffer {
         // written only if it holds a tenth of a chunk; any part chunk after 30 intervals.
         long age = System.nanoTime() - firstPointNanos;
         long interval = settings.flushInterval().toNanos();
-        if ((age >= interval / 2 && size >= Math.max(1, idx.length / 10)) || age >= MAX_DELAY_INTERVALS * interval) {
+        if ((age >= interval / 2 && size >= Math.max(1, settings.chunkSize() / 10)) || age >= MAX_DELAY_INTERVALS * interval) {
           sealLocked();
         }
       }
@@ -279,13 +286,24 @@ final class MetricBuffer {
       steps = spare.steps;
       times = spare.timestamps;
     } else {
-      int n = settings.chunkSize();
+      // start small and grow up to a chunk: most runs log few points (an empty pipeline step
+      // logs none), and a full chunk is 280 KB at the default size
+      int n = Math.min(settings.chunkSize(), INITIAL_CAPACITY);
       idx = new int[n];
       bits = new long[n];
       steps = new long[n];
       times = new long[n];
     }
     size = 0;
+  }
+
+  /** Doubles the current arrays, up to a chunk. */
+  private void growLocked() {
+    int n = (int) Math.min(settings.chunkSize(), 2L * idx.length);
+    idx = Arrays.copyOf(idx, n);
+    bits = Arrays.copyOf(bits, n);
+    steps = Arrays.copyOf(steps, n);
+    times = Arrays.copyOf(times, n);
   }
 
   private void awaitRoomLocked() {

@@ -19,23 +19,51 @@ import java.util.regex.Pattern;
  * {@code gitdir:} and {@code commondir}); no process is spawned. Any problem reading git gives an
  * empty commit, never an error.
  *
- * <p>Thread-safe (stateless; the host name is looked up once per JVM).
+ * <p>{@link #capture()} (the working directory's provenance, taken by every run start) is cached
+ * per process and re-read at most every {@link #REFRESH_NANOS} (2 s): reading git's files on
+ * every run start cost a large share of a short run, and the only part that can change while the
+ * process runs is the checked-out commit, so a {@code git checkout} or commit made while the
+ * process runs shows in the runs started from 2 s later on. The library version is read once.
+ *
+ * <p>Thread-safe (the host name and library version are looked up once per JVM; the cache is a
+ * volatile immutable snapshot).
  */
 final class ProvenanceCapture {
   private static final Pattern OBJECT_ID = Pattern.compile("[0-9a-f]{40}|[0-9a-f]{64}");
   private static final int MAX_GIT_FILE = 64 << 20;
 
+  /** How long a cached {@link #capture()} is reused before git's files are read again. */
+  static final long REFRESH_NANOS = 2_000_000_000L;
+
+  private record Snapshot(Provenance provenance, long takenAtNanos) { }
+
+  private static volatile Snapshot cached;
+
   private ProvenanceCapture() {}
 
-  /** @return provenance for the current process, looking for git from the working directory */
+  /**
+   * @return provenance for the current process, looking for git from the working directory;
+   *     a snapshot at most {@link #REFRESH_NANOS} old
+   */
   static Provenance capture() {
-    return capture(Path.of("").toAbsolutePath());
+    Snapshot s = cached;
+    long now = System.nanoTime();
+    if (s == null || now - s.takenAtNanos() >= REFRESH_NANOS) {
+      s = new Snapshot(capture(Path.of("").toAbsolutePath()), now);
+      cached = s; // racing refreshes both store a fresh snapshot: fine
+    }
+    return s.provenance();
   }
 
   static Provenance capture(Path workingDirectory) {
-    return new Provenance(libraryVersion(), property("java.vendor") + " " + property("java.version"),
+    return new Provenance(Version.VALUE, property("java.vendor") + " " + property("java.version"),
         property("os.name") + " " + property("os.version") + " (" + property("os.arch") + ")", Host.NAME,
         property("user.name"), gitCommit(workingDirectory));
+  }
+
+  /** The library version, read once. */
+  private static final class Version {
+    static final String VALUE = libraryVersion();
   }
 
   /** @return the jar's Implementation-Version, else the version filtered into version.properties */

@@ -24,7 +24,8 @@ import java.util.TreeMap;
 /**
  * A run's state: the fold of its log {@code runs/<runId>/log/} up to {@link #lastSeq}. Applying
  * an entry returns a new state; a state is never changed. Entry types: {@code START} (always
- * entry 1), {@code PARAM}, {@code TAG}, {@code INPUT}, {@code ARTIFACT} and {@code END} (always
+ * entry 1; optionally with the run's first {@code params} and {@code tags} as string objects),
+ * {@code PARAM}, {@code TAG}, {@code INPUT}, {@code ARTIFACT} and {@code END} (always
  * the last; it carries the latest value of every metric, so an ended run is searched without
  * reading its segments, the digest of every metric segment it consists of, and an optional
  * status reason).
@@ -116,7 +117,8 @@ record RunState(
               text(p, "host"), text(p, "user"),
               p.hasNonNull("gitCommit") ? Optional.of(p.get("gitCommit").asText()) : Optional.empty());
           s = new RunState(id, 0, lastHash, text(b, "experiment"), text(b, "name"), RunStatus.RUNNING, at,
-              Optional.empty(), Map.of(), Map.of(), List.of(), Map.of(), Optional.of(prov), Optional.empty(), Optional.empty(), Optional.empty());
+              Optional.empty(), stringsOf(e.key(), b, "params"), stringsOf(e.key(), b, "tags"), List.of(), Map.of(),
+              Optional.of(prov), Optional.empty(), Optional.empty(), Optional.empty());
         }
         case PARAM -> {
           String key = text(b, "key");
@@ -160,6 +162,32 @@ record RunState(
     } catch (RuntimeException ex) {
       throw new CorruptDataException("run log entry '" + e.key() + "' cannot be applied: " + ex.getMessage(), ex);
     }
+  }
+
+  /**
+   * The optional string map a START entry carries its first params or tags in (absent in entries
+   * written before they could: an empty map).
+   *
+   * @throws CorruptDataException naming the entry's key if the field is not an object of strings
+   */
+  private static Map<String, String> stringsOf(String key, ObjectNode b, String field) {
+    JsonNode n = b.get(field);
+    if (n == null || n.isNull()) {
+      return Map.of();
+    }
+    if (!n.isObject()) {
+      throw new CorruptDataException("run log entry '" + key + "' has '" + field + "' that is not an object");
+    }
+    Map<String, String> out = new HashMap<>();
+    for (var it = n.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> f = it.next();
+      if (!f.getValue().isTextual()) {
+        throw new CorruptDataException("run log entry '" + key + "' has " + field + " entry '" + f.getKey()
+            + "' that is not a string");
+      }
+      out.put(f.getKey(), f.getValue().asText());
+    }
+    return out;
   }
 
   private RunState withParams(Map<String, String> p) {

@@ -1,5 +1,6 @@
 package dev.mlops.pipeline;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mlops.AlreadyExistsException;
 import dev.mlops.ArtifactRef;
@@ -21,6 +22,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -337,7 +339,7 @@ final class ExecutionDriver {
       return false;
     }
     String seen = st == null ? "" : st.claim;
-    String claim = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+    String claim = newClaim();
     ObjectNode e = ExecutionLog.entry("claimed");
     e.put("step", key);
     e.put("claim", claim);
@@ -360,11 +362,7 @@ final class ExecutionDriver {
     if (!won) {
       return true; // the log moved: look again
     }
-    ExecutionLog.StepState cur = log.state().steps.get(key);
-    Local l = new Local(key, claim, cur.failedAttempts + 1);
-    l.nextRenew = now + Math.max(1, host.lease.toMillis() / 3);
-    mine.put(key, l);
-    submit(l, log.state(), now);
+    started(key, claim, now);
     return true;
   }
 
@@ -421,10 +419,88 @@ final class ExecutionDriver {
         e.put("cacheSource", o.cacheSource());
       }
     }
-    if (!log.append(e, s -> holds(s, l.key, l.claim) && s.steps.get(l.key).status == StepStatus.RUNNING)) {
-      LOG.warn("execution {}: step '{}' finished but its claim no longer holds; its result is dropped", id, l.key);
+    // The steps this success makes ready are claimed in the same entry: one durable append
+    // commits the result and takes the next claims (each claim is still in the log before its
+    // step runs). If that entry cannot be appended as is, the result alone is tried.
+    List<String> next = o.waiting() ? List.of() : readyAfter(l.key);
+    Map<String, String> claims = new LinkedHashMap<>();
+    if (!next.isEmpty()) {
+      ArrayNode array = e.putArray("claims");
+      for (String n : next) {
+        String claim = newClaim();
+        claims.put(n, claim);
+        ObjectNode c = array.addObject();
+        c.put("step", n);
+        c.put("claim", claim);
+        c.put("owner", host.owner);
+        c.put("leaseUntil", now + host.lease.toMillis());
+      }
+    }
+    boolean committed = !claims.isEmpty() && log.append(e, s -> holds(s, l.key, l.claim)
+        && s.steps.get(l.key).status == StepStatus.RUNNING && next.stream().allMatch(n -> pendingOrAbsent(s, n)));
+    if (!committed) {
+      claims.clear();
+      e.remove("claims");
+      if (!log.append(e, s -> holds(s, l.key, l.claim) && s.steps.get(l.key).status == StepStatus.RUNNING)) {
+        LOG.warn("execution {}: step '{}' finished but its claim no longer holds; its result is dropped", id, l.key);
+      }
     }
     mine.remove(l.key);
+    for (Map.Entry<String, String> c : claims.entrySet()) {
+      started(c.getKey(), c.getValue(), now);
+    }
+  }
+
+  /**
+   * The steps that become ready to run once {@code finished} succeeds and that a claim can be
+   * taken on with its result: pending task, register and callback steps that depend on it, whose
+   * other dependencies have all succeeded, none of them a condition (conditions, fail, map steps
+   * and skips go through {@link #schedule}). None while some step has failed for good.
+   */
+  private List<String> readyAfter(String finished) {
+    if (finished.indexOf('[') >= 0) {
+      return List.of(); // a map item: its map step aggregates
+    }
+    ExecutionLog.State s = log.state();
+    if (s.finished() || s.steps.entrySet().stream()
+        .anyMatch(x -> x.getValue().status == StepStatus.FAILED && x.getKey().indexOf('[') < 0)) {
+      return List.of();
+    }
+    List<String> out = new ArrayList<>();
+    for (String name : pipeline.order()) {
+      Set<String> deps = pipeline.dependencies(name);
+      StepKind kind = pipeline.step(name).kind();
+      if (!deps.contains(finished) || mine.containsKey(name) || !pendingOrAbsent(s, name)
+          || (kind != StepKind.TASK && kind != StepKind.REGISTER && kind != StepKind.CALLBACK)) {
+        continue;
+      }
+      boolean ready = true;
+      for (String dep : deps) {
+        ExecutionLog.StepState ds = s.steps.get(dep);
+        if (pipeline.step(dep).kind() == StepKind.CONDITION
+            || (!dep.equals(finished) && (ds == null || ds.status != StepStatus.SUCCEEDED))) {
+          ready = false;
+          break;
+        }
+      }
+      if (ready) {
+        out.add(name);
+      }
+    }
+    return out;
+  }
+
+  private static String newClaim() {
+    return HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+  }
+
+  /** After a claim on {@code key} is in the log: holds it here and submits its first attempt. */
+  private void started(String key, String claim, long now) {
+    ExecutionLog.StepState cur = log.state().steps.get(key);
+    Local l = new Local(key, claim, cur.failedAttempts + 1);
+    l.nextRenew = now + Math.max(1, host.lease.toMillis() / 3);
+    mine.put(key, l);
+    submit(l, log.state(), now);
   }
 
   private void failure(Local l, Throwable t, long now) {
@@ -609,16 +685,17 @@ final class ExecutionDriver {
   }
 
   private Run startRun(Step step, Local l, Map<String, String> params, String cacheKey) {
-    Run run = host.workspace.experiments().startRun(experiment, l.key);
-    l.run = run;
-    run.logParams(params);
-    run.setTag("pipeline", pipeline.name());
-    run.setTag("pipeline.execution", id);
-    run.setTag("pipeline.step", l.key);
-    run.setTag("pipeline.attempt", Integer.toString(l.attempt));
+    Map<String, String> tags = new java.util.TreeMap<>();
+    tags.put("pipeline", pipeline.name());
+    tags.put("pipeline.execution", id);
+    tags.put("pipeline.step", l.key);
+    tags.put("pipeline.attempt", Integer.toString(l.attempt));
     if (!cacheKey.isEmpty()) {
-      run.setTag("pipeline.cache-key", cacheKey);
+      tags.put("pipeline.cache-key", cacheKey);
     }
+    // one write for the start, params and tags (see Experiments#startRun with params and tags)
+    Run run = host.workspace.experiments().startRun(experiment, l.key, params, tags);
+    l.run = run;
     return run;
   }
 

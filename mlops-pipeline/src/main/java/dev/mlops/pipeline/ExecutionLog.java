@@ -259,16 +259,7 @@ final class ExecutionLog {
       StepState s = step(key);
       String claim = b.path("claim").asText("");
       switch (type) {
-        case "claimed" -> {
-          if (s.status.terminal()) {
-            return;
-          }
-          s.status = StepStatus.RUNNING;
-          s.claim = claim;
-          s.owner = b.path("owner").asText("");
-          s.leaseUntil = b.path("leaseUntil").asLong();
-          s.callback = null;
-        }
+        case "claimed" -> claim(s, b);
         case "renewed" -> {
           if (s.claim.equals(claim) && s.status == StepStatus.RUNNING) {
             s.leaseUntil = b.path("leaseUntil").asLong();
@@ -309,10 +300,59 @@ final class ExecutionLog {
           s.cacheHit = b.path("cacheHit").asBoolean(false);
           s.cacheSource = b.path("cacheSource").asText("");
           s.outputs = readOutputs(e.key(), b.path("outputs"));
+          for (ObjectNode c : claimsOf(e)) {
+            claim(step(text(e.key(), c, "step")), c);
+          }
         }
         default -> throw new CorruptDataException("pipeline log entry '" + e.key() + "' has unknown type '" + type + "'");
       }
     }
+  }
+
+  /** Applies a claim: a {@code claimed} entry, or one of the {@code claims} of a {@code succeeded} entry. */
+  private static void claim(StepState s, JsonNode b) {
+    if (s.status.terminal()) {
+      return;
+    }
+    s.status = StepStatus.RUNNING;
+    s.claim = b.path("claim").asText("");
+    s.owner = b.path("owner").asText("");
+    s.leaseUntil = b.path("leaseUntil").asLong();
+    s.callback = null;
+  }
+
+  /**
+   * The claims a {@code succeeded} entry carries on the steps its success made ready (absent: none).
+   *
+   * @throws CorruptDataException naming the entry if {@code claims} is not an array of objects
+   *     each with a text {@code step} and {@code claim}
+   */
+  static List<ObjectNode> claimsOf(HashChainedLog.Entry e) {
+    JsonNode n = e.body().get("claims");
+    if (n == null || n.isNull()) {
+      return List.of();
+    }
+    if (!n.isArray()) {
+      throw new CorruptDataException("pipeline log entry '" + e.key() + "': claims is not an array");
+    }
+    List<ObjectNode> out = new ArrayList<>();
+    for (JsonNode c : n) {
+      if (!c.isObject()) {
+        throw new CorruptDataException("pipeline log entry '" + e.key() + "': a claim is not an object");
+      }
+      text(e.key(), c, "step");
+      text(e.key(), c, "claim");
+      out.add((ObjectNode) c);
+    }
+    return out;
+  }
+
+  private static String text(String key, JsonNode b, String field) {
+    JsonNode n = b.get(field);
+    if (n == null || !n.isTextual() || n.asText().isEmpty()) {
+      throw new CorruptDataException("pipeline log entry '" + key + "' has a claim without text field '" + field + "'");
+    }
+    return n.asText();
   }
 
   static Map<String, OutputValue> readOutputs(String key, JsonNode node) {

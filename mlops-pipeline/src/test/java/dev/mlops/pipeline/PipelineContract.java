@@ -555,6 +555,54 @@ public abstract class PipelineContract {
     assertThat(store.get("pipelines/slow/index/finished/" + id)).isPresent();
   }
 
+  @Test
+  void aChainCommitsEachResultAndTheNextClaimInOneEntry() throws IOException {
+    ExecutionResult r = pipelines().run(linear("chain"), Map.of("region", "eu"));
+    assertThat(r.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    String prefix = ExecutionLog.prefix("chain", r.executionId()) + "/";
+    List<String> types = new ArrayList<>();
+    List<String> claimed = new ArrayList<>();
+    for (String key : store.listAll(prefix).toList()) {
+      com.fasterxml.jackson.databind.JsonNode entry = dev.mlops.core.internal.Json.MAPPER.readTree(store.get(key).orElseThrow());
+      types.add(entry.path("type").asText());
+      entry.path("claims").forEach(c -> claimed.add(c.path("step").asText()));
+    }
+    // started, claimed prepare, succeeded prepare + claim train, succeeded train + claim evaluate,
+    // succeeded evaluate, finished: two appends fewer than a claim entry per step
+    assertThat(types).containsExactly("started", "claimed", "succeeded", "succeeded", "succeeded", "finished");
+    assertThat(claimed).containsExactly("train", "evaluate");
+    assertThat(pipelines().verify("chain", r.executionId()).ok()).isTrue();
+    assertThat(r.step("evaluate").run()).isPresent();
+    assertThat(ws.experiments().getRun(r.step("evaluate").run().orElseThrow()).tags())
+        .containsEntry("pipeline.attempt", "1").containsEntry("pipeline.step", "evaluate");
+  }
+
+  @Test
+  void aSucceededEntryWhoseClaimsAreMalformedIsCorruptDataNamingIt() {
+    Pipelines pl = pipelines();
+    CountDownLatch release = new CountDownLatch(1);
+    Pipeline slow = Pipeline.builder("bad").step(Step.task("wait", ctx -> release.await(20, TimeUnit.SECONDS))
+        .noCache()).build();
+    String id = pl.launcher(slow).start(Map.of(), "test");
+    ExecutionLog log = new ExecutionLog(store, "bad", id);
+    ExecutionLog.State s;
+    do {
+      s = log.refresh();
+    } while (s.steps.get("wait") == null);
+    pl.close();
+    release.countDown();
+    s = log.refresh();
+    com.fasterxml.jackson.databind.node.ObjectNode e = ExecutionLog.entry("succeeded");
+    e.put("step", "wait");
+    e.put("claim", s.steps.get("wait").claim);
+    e.putObject("outputs");
+    e.putArray("claims").addObject().put("claim", "0123");
+    dev.mlops.core.internal.HashChainedLog.Entry written = log.chain().append(s.seq, s.hash, e);
+    assertThatThrownBy(() -> new ExecutionLog(store, "bad", id).refresh())
+        .isInstanceOf(dev.mlops.CorruptDataException.class).hasMessageContaining(written.key())
+        .hasMessageContaining("step");
+  }
+
   /** A clock the test moves. */
   static final class MutableTestClock extends Clock {
     private volatile Instant now;

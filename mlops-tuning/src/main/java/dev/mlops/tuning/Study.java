@@ -211,8 +211,7 @@ public final class Study {
   private int runTrial(Objective objective) {
     expireStaleTrials();
     // the run exists before the trial does: taking the number and starting the trial is one write
-    Run run = workspace.experiments().startRun(name, "trial");
-    run.setTag(TAG_STUDY, name);
+    Run run = workspace.experiments().startRun(name, "trial", Map.of(), Map.of(TAG_STUDY, name));
     int number = log.start(run.id(), clock.instant());
     run.setTag(TAG_TRIAL, Integer.toString(number));
     List<TrialRecord> own = log.trials().stream().filter(t -> t.number() != number).toList();
