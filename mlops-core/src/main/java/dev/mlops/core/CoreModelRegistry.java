@@ -72,8 +72,6 @@ final class CoreModelRegistry implements ModelRegistry {
   private final CoreGovernance governance;
   private final LoadingCache<String, ModelState> states;
   private final ConcurrentHashMap<String, Resolved> resolved = new ConcurrentHashMap<>();
-  /** When each cached model's state was last read from (or written to) the store, System.nanoTime. */
-  private final ConcurrentHashMap<String, Long> syncedAt = new ConcurrentHashMap<>();
   /** Told the model name after each commit of this workspace (serving's watchers poll at once). */
   final java.util.List<java.util.function.Consumer<String>> commitListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private static final int MAX_RESOLVED = 10_000;
@@ -93,12 +91,12 @@ final class CoreModelRegistry implements ModelRegistry {
         .build(new CacheLoader<String, ModelState>() {
           @Override
           public ModelState load(String model) {
-            return synced(coldLoad(model));
+            return coldLoad(model);
           }
 
           @Override
           public ModelState reload(String model, ModelState old) {
-            return synced(catchUp(old));
+            return catchUp(old);
           }
         });
     this.governance = new CoreGovernance(store, clock, actor, principal, refreshInterval, references::run,
@@ -642,26 +640,25 @@ final class CoreModelRegistry implements ModelRegistry {
   }
 
   private void publish(ModelState s) {
-    states.asMap().merge(s.model(), synced(s), (old, neu) -> neu.lastSeq() > old.lastSeq() ? neu : old);
-  }
-
-  private ModelState synced(ModelState s) {
-    syncedAt.put(s.model(), System.nanoTime());
-    return s;
+    states.asMap().merge(s.model(), s, (old, neu) -> neu.lastSeq() > old.lastSeq() ? neu : old);
   }
 
   @Override
   public dev.mlops.RegistryCacheStats cacheStats() {
     com.github.benmanes.caffeine.cache.stats.CacheStats c = states.stats();
-    long now = System.nanoTime();
-    long oldest = now;
+    // a state's write time is its last load, refresh or local commit: Caffeine keeps it for refreshAfterWrite
+    java.time.Duration oldest = java.time.Duration.ZERO;
+    var refresh = states.policy().refreshAfterWrite().orElseThrow();
     for (String model : states.asMap().keySet()) {
-      oldest = Math.min(oldest, syncedAt.getOrDefault(model, now));
+      java.time.Duration age = refresh.ageOf(model).orElse(java.time.Duration.ZERO);
+      if (age.compareTo(oldest) > 0) {
+        oldest = age;
+      }
     }
-    syncedAt.keySet().retainAll(states.asMap().keySet());
     return new dev.mlops.RegistryCacheStats(c.hitCount(), c.missCount(), c.loadSuccessCount() + c.loadFailureCount(),
-        c.loadFailureCount(), states.estimatedSize(), java.time.Duration.ofNanos(now - oldest));
+        c.loadFailureCount(), states.estimatedSize(), oldest);
   }
+
 
   private ModelState catchUp(ModelState s) {
     ModelState out = s;

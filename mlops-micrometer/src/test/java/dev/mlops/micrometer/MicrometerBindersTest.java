@@ -122,7 +122,7 @@ class MicrometerBindersTest {
   }
 
   @Test
-  void registryCacheCountersAndRefreshLag() {
+  void registryCacheCountersAndRefreshLag() throws InterruptedException {
     try (Workspace ws = Mlops.open("mem:")) {
       ws.registry().register("fraud", Registration.builder()
           .artifact("m", ws.artifacts().put("m".getBytes(StandardCharsets.UTF_8), ArtifactSpec.of("text/plain"))).build());
@@ -134,6 +134,8 @@ class MicrometerBindersTest {
       assertThat(meters.get("mlops.registry.cache.hits").functionCounter().count()).isGreaterThanOrEqualTo(10);
       assertThat(meters.get("mlops.registry.cache.models").gauge().value()).isEqualTo(1);
       assertThat(meters.get("mlops.registry.refresh.lag").gauge().value()).isBetween(0.0, 60.0);
+      Thread.sleep(50); // the lag is the age of the cached state: it grows while nothing refreshes it
+      assertThat(meters.get("mlops.registry.refresh.lag").gauge().value()).isGreaterThanOrEqualTo(0.05);
       double misses = meters.get("mlops.registry.cache.misses").functionCounter().count();
       ws.registry().find("other/1");
       assertThat(meters.get("mlops.registry.cache.misses").functionCounter().count()).isEqualTo(misses + 1);
