@@ -13,7 +13,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A child JVM running {@link FsChildProcess} on the test class path: its stdout lines are queued
+ * A child JVM running {@link FsChildProcess} (or another main class) on the test class path: its stdout lines are queued
  * as they arrive, its stderr goes to a file for diagnosis. Always {@link #kill} or wait for it.
  *
  * <p>Not thread-safe; confine to one thread (the reader thread only fills the queue).
@@ -50,6 +50,16 @@ final class ChildJvm implements AutoCloseable {
    * @param args arguments of {@link FsChildProcess#main}
    */
   static ChildJvm start(String maxHeap, Path stderr, String... args) throws IOException {
+    return start(FsChildProcess.class, maxHeap, stderr, args);
+  }
+
+  /**
+   * @param main the class whose {@code main} the child runs
+   * @param maxHeap e.g. {@code 128m}
+   * @param stderr where the child's stderr goes (appended)
+   * @param args its arguments
+   */
+  static ChildJvm start(Class<?> main, String maxHeap, Path stderr, String... args) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx" + maxHeap);
@@ -58,7 +68,7 @@ final class ChildJvm implements AutoCloseable {
     cmd.add("-Xshare:auto");
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
-    cmd.add(FsChildProcess.class.getName());
+    cmd.add(main.getName());
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()));
     return new ChildJvm(pb.start(), stderr);
@@ -97,6 +107,25 @@ final class ChildJvm implements AutoCloseable {
       }
       if (line.equals(expected)) {
         return;
+      }
+    }
+  }
+
+  /** Waits for a line starting with {@code prefix}, keeping the lines before it. @return that line */
+  String awaitPrefix(String prefix, long timeout, TimeUnit unit) throws InterruptedException {
+    long deadline = System.nanoTime() + unit.toNanos(timeout);
+    while (true) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new AssertionError("child " + pid() + " printed no " + prefix + "; stderr in " + stderr);
+      }
+      String line = nextLine(left, TimeUnit.NANOSECONDS);
+      if (line == null) {
+        throw new AssertionError("child " + pid() + " ended before printing " + prefix + "; stderr in " + stderr
+            + "; output " + all);
+      }
+      if (line.startsWith(prefix)) {
+        return line;
       }
     }
   }

@@ -12,17 +12,11 @@ import dev.mlops.tuning.Trial;
 import dev.mlops.tuning.TrialRecord;
 import dev.mlops.tuning.TrialState;
 import dev.mlops.spi.ObjectStore;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -43,45 +37,13 @@ class FsStudyProcessesIT {
   Path dir;
 
   /** A child JVM running {@link dev.mlops.tuning.StudyProcessWorker}. */
-  private static final class Worker {
-    final Process process;
-    final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+  private static ChildJvm worker(Path root, Path stderr) throws IOException {
+    return ChildJvm.start(dev.mlops.tuning.StudyProcessWorker.class, "128m", stderr, root.toUri().toString(), "shared",
+        Integer.toString(TOTAL), Long.toString(LEASE_MILLIS));
+  }
 
-    Worker(Path root, Path stderr) throws IOException {
-      List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
-          "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-          dev.mlops.tuning.StudyProcessWorker.class.getName(), root.toUri().toString(), "shared", Integer.toString(TOTAL), Long.toString(LEASE_MILLIS));
-      process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile())).start();
-      Thread reader = new Thread(() -> {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-          for (String line; (line = r.readLine()) != null; ) {
-            lines.add(line);
-          }
-        } catch (IOException e) {
-          // killed mid-line
-        }
-      });
-      reader.setDaemon(true);
-      reader.start();
-    }
-
-    String await(String prefix) throws InterruptedException {
-      while (true) {
-        String line = lines.poll(3, TimeUnit.MINUTES);
-        if (line == null) {
-          throw new AssertionError("worker " + process.pid() + " printed no " + prefix);
-        }
-        if (line.startsWith(prefix)) {
-          return line;
-        }
-      }
-    }
-
-    void send(String line) throws IOException {
-      OutputStream in = process.getOutputStream();
-      in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-      in.flush();
-    }
+  private static String await(ChildJvm w, String prefix) throws InterruptedException {
+    return w.awaitPrefix(prefix, 3, TimeUnit.MINUTES);
   }
 
   @Test
@@ -90,29 +52,28 @@ class FsStudyProcessesIT {
     Path root = dir.resolve("store");
     java.nio.file.Files.createDirectories(root);
     Path stderr = dir.resolve("workers.err");
-    List<Worker> workers = new ArrayList<>();
+    List<ChildJvm> workers = new ArrayList<>();
     try {
       for (int i = 0; i < WORKERS; i++) {
-        workers.add(new Worker(root, stderr));
+        workers.add(worker(root, stderr));
       }
-      for (Worker w : workers) {
-        w.await("READY");
+      for (ChildJvm w : workers) {
+        await(w, "READY");
       }
       // kill two workers, each inside a trial (after its first report), and replace each
       List<Integer> inFlight = new ArrayList<>();
       for (int k = 0; k < 2; k++) {
-        Worker victim = workers.get(k);
+        ChildJvm victim = workers.get(k);
         for (int i = 0; i < 3 + 5 * k; i++) {
-          victim.await("TRIAL ");
+          await(victim, "TRIAL ");
         }
-        inFlight.add(Integer.parseInt(victim.await("IN ").substring(3)));
-        victim.process.destroyForcibly();
-        victim.process.waitFor(30, TimeUnit.SECONDS);
-        workers.add(new Worker(root, stderr));
+        inFlight.add(Integer.parseInt(await(victim, "IN ").substring(3)));
+        victim.kill();
+        workers.add(worker(root, stderr));
       }
-      List<Worker> live = workers.subList(2, workers.size());
-      for (Worker w : live) {
-        w.await("LOOPED");
+      List<ChildJvm> live = workers.subList(2, workers.size());
+      for (ChildJvm w : live) {
+        await(w, "LOOPED");
       }
 
       ObjectStore store = new FsObjectStoreProvider().open(root.toUri());
@@ -141,16 +102,15 @@ class FsStudyProcessesIT {
           }
         }
         TrialRecord best = view.bestTrial().orElseThrow();
-        for (Worker w : live) {
+        for (ChildJvm w : live) {
           w.send("CHECK");
-          assertThat(w.await("BEST ")).isEqualTo("BEST " + best.number() + " " + best.value().orElseThrow());
-          assertThat(w.process.waitFor(1, TimeUnit.MINUTES)).isTrue();
-          assertThat(w.process.exitValue()).isZero();
+          assertThat(await(w, "BEST ")).isEqualTo("BEST " + best.number() + " " + best.value().orElseThrow());
+          assertThat(w.waitFor(1, TimeUnit.MINUTES)).isZero();
         }
       }
     } finally {
-      for (Worker w : workers) {
-        w.process.destroyForcibly();
+      for (ChildJvm w : workers) {
+        w.close();
       }
     }
   }
