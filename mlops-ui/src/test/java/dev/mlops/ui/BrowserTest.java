@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
@@ -26,6 +27,8 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * End-to-end tests in headless Chromium (Debian's {@code chromium} and {@code chromium-driver}),
@@ -93,6 +96,18 @@ class BrowserTest {
     browser.get(server.uri().resolve(path).toString());
   }
 
+  /**
+   * Clicks an element that navigates and waits for the new page: the old document must go stale
+   * and the new one finish loading, so the next assertion never reads the page being left.
+   */
+  static void navigate(By by) {
+    WebElement oldPage = browser.findElement(By.tagName("html"));
+    browser.findElement(by).click();
+    WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+    wait.until(ExpectedConditions.stalenessOf(oldPage));
+    wait.until(d -> "complete".equals(((JavascriptExecutor) d).executeScript("return document.readyState")));
+  }
+
   static List<WebElement> all(String css) {
     return browser.findElements(By.cssSelector(css));
   }
@@ -116,15 +131,15 @@ class BrowserTest {
   @Test
   void navigateFromExperimentsToRunsAndSortByAMetric() throws IOException {
     open("/");
-    browser.findElement(By.linkText(UiFixture.EXPERIMENT)).click();
+    navigate(By.linkText(UiFixture.EXPERIMENT));
     assertThat(browser.getCurrentUrl()).contains("/runs?experiment=churn");
     assertThat(runNames()).hasSize(UiFixture.CHURN_RUNS);
-    browser.findElement(By.cssSelector("a.sort[data-sort='metric.accuracy']")).click();
+    navigate(By.cssSelector("a.sort[data-sort='metric.accuracy']"));
     assertThat(runNames()).containsExactly("gbm-7", "gbm-6", "gbm-5", "gbm-4", "gbm-3", "gbm-2", "gbm-1", "gbm-0");
     screenshot("runs.png");
-    browser.findElement(By.cssSelector("a.sort[data-sort='metric.accuracy']")).click();
+    navigate(By.cssSelector("a.sort[data-sort='metric.accuracy']"));
     assertThat(runNames()).first().isEqualTo("gbm-0");
-    browser.findElement(By.cssSelector("a.sort[data-sort='param.max_depth']")).click();
+    navigate(By.cssSelector("a.sort[data-sort='param.max_depth']"));
     assertThat(browser.getCurrentUrl()).contains("sort=param.max_depth");
     assertThat(runNames()).hasSize(UiFixture.CHURN_RUNS);
   }
@@ -135,7 +150,7 @@ class BrowserTest {
     List<WebElement> boxes = all("tr.run input[type=checkbox]");
     boxes.get(0).click();
     boxes.get(7).click();
-    browser.findElement(By.id("compare")).click();
+    navigate(By.id("compare"));
     assertThat(browser.getCurrentUrl()).contains("/compare?run=");
     assertThat(all("table.compare th a")).extracting(WebElement::getText).containsExactly("gbm-7", "gbm-0");
     assertThat(all("svg.line-chart")).hasSize(2);
@@ -147,7 +162,7 @@ class BrowserTest {
   @Test
   void driftReportRendersItsCharts() throws IOException {
     open("/drift");
-    browser.findElement(By.cssSelector("a.drift-report")).click();
+    navigate(By.cssSelector("a.drift-report"));
     assertThat(browser.getCurrentUrl()).endsWith("/drift/churn-model/1");
     int bins = fixture.baseline.numericFeatures().stream().mapToInt(f -> f.binEdges().length + 1).sum()
         + fixture.baseline.categoricalFeatures().get(0).bucketLabels().size();
@@ -173,7 +188,7 @@ class BrowserTest {
     open("/runs?experiment=hostile");
     assertThatThrownBy(() -> browser.switchTo().alert()).isInstanceOf(NoAlertPresentException.class);
     assertThat(runNames()).contains(UiFixture.XSS);
-    browser.findElement(By.linkText(UiFixture.XSS)).click();
+    navigate(By.linkText(UiFixture.XSS));
     assertThatThrownBy(() -> browser.switchTo().alert()).isInstanceOf(NoAlertPresentException.class);
     assertThat(browser.findElement(By.id("run-name")).getText()).isEqualTo(UiFixture.XSS);
     assertThat(browser.findElement(By.tagName("main")).getText()).contains("<img src=x onerror=alert(2)>");
