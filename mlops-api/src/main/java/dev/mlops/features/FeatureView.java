@@ -19,6 +19,13 @@ import java.util.TreeMap;
  * if {@code ttl} is not zero, {@code e >= t - ttl}. Zero means rows never expire. The same rule
  * applies to online lookups and to training sets.
  *
+ * <p>Online retention: every version of an entity's online row is kept unless {@code
+ * onlineRetention} is set. With it set, a row superseded by a newer row of the same entity whose
+ * event time lies more than {@code onlineRetention} in the past may be deleted by a collector
+ * (mlops-governance's {@code GarbageCollector}); the newest row of an entity is never deleted, and
+ * offline segments (which training sets read) are never touched. An online read whose time lies
+ * before the horizon of a sweep that deleted rows fails with {@link RetentionHorizonException}.
+ *
  * <p>Immutable and thread-safe.
  *
  * @param name the view's name ({@link Names} rule)
@@ -28,15 +35,17 @@ import java.util.TreeMap;
  * @param owner who answers for the view (a team, a person), may be empty
  * @param description free text, may be empty
  * @param tags free key/value labels
+ * @param onlineRetention how long a superseded online row is kept, counted from the event time of
+ *     the row that superseded it; {@link Duration#ZERO} (the default) keeps every row
  */
 public record FeatureView(String name, String entity, List<FeatureSpec> features, Duration ttl, String owner,
-    String description, Map<String, String> tags) {
+    String description, Map<String, String> tags, Duration onlineRetention) {
 
   /**
    * Validates and copies.
    *
    * @throws IllegalArgumentException naming the value if a name is invalid, a feature name is
-   *     repeated, no feature is given or the TTL is negative
+   *     repeated, no feature is given or the TTL or the online retention is negative
    */
   public FeatureView {
     Names.requireValid("feature view name", name);
@@ -63,6 +72,28 @@ public record FeatureView(String name, String entity, List<FeatureSpec> features
       Objects.requireNonNull(e.getValue(), "tag value of " + e.getKey());
     }
     tags = Map.copyOf(new TreeMap<>(tags));
+    Objects.requireNonNull(onlineRetention, "onlineRetention");
+    if (onlineRetention.isNegative()) {
+      throw new IllegalArgumentException("feature view '" + name + "' has a negative online retention "
+          + onlineRetention + "; use a positive duration, or Duration.ZERO to keep every row");
+    }
+  }
+
+  /**
+   * A definition that keeps every online row (no {@code onlineRetention}), as before the setting existed.
+   *
+   * @param name the view's name
+   * @param entity the entity's name
+   * @param features the features
+   * @param ttl the time-to-live
+   * @param owner the owner
+   * @param description free text
+   * @param tags labels
+   * @throws IllegalArgumentException as the canonical constructor
+   */
+  public FeatureView(String name, String entity, List<FeatureSpec> features, Duration ttl, String owner,
+      String description, Map<String, String> tags) {
+    this(name, entity, features, ttl, owner, description, tags, Duration.ZERO);
   }
 
   /**
@@ -89,7 +120,7 @@ public record FeatureView(String name, String entity, List<FeatureSpec> features
 
   /**
    * Whether rows written under {@code other} can be read under this definition: same entity and
-   * the same features, names and types, in the same order. TTL and metadata may differ.
+   * the same features, names and types, in the same order. TTL, online retention and metadata may differ.
    *
    * @param other another definition
    * @return whether the stored shape is the same
@@ -117,6 +148,7 @@ public record FeatureView(String name, String entity, List<FeatureSpec> features
     private String owner = "";
     private String description = "";
     private final Map<String, String> tags = new TreeMap<>();
+    private Duration onlineRetention = Duration.ZERO;
 
     private Builder(String name, String entity) {
       this.name = name;
@@ -138,6 +170,16 @@ public record FeatureView(String name, String entity, List<FeatureSpec> features
     /** @param ttl time-to-live, {@link Duration#ZERO} for none (the default) @return this */
     public Builder ttl(Duration ttl) {
       this.ttl = Objects.requireNonNull(ttl, "ttl");
+      return this;
+    }
+
+    /**
+     * @param retention how long a superseded online row is kept after the event time of the row
+     *     that superseded it; {@link Duration#ZERO} keeps every row (the default)
+     * @return this
+     */
+    public Builder onlineRetention(Duration retention) {
+      this.onlineRetention = Objects.requireNonNull(retention, "retention");
       return this;
     }
 
@@ -164,7 +206,7 @@ public record FeatureView(String name, String entity, List<FeatureSpec> features
      * @throws IllegalArgumentException as {@link FeatureView#FeatureView}
      */
     public FeatureView build() {
-      return new FeatureView(name, entity, features, ttl, owner, description, tags);
+      return new FeatureView(name, entity, features, ttl, owner, description, tags, onlineRetention);
     }
   }
 }

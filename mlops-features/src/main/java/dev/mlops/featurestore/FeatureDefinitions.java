@@ -221,6 +221,10 @@ final class FeatureDefinitions {
       body.put("description", view.description());
       ObjectNode tags = body.putObject("tags");
       new TreeMap<>(view.tags()).forEach(tags::put);
+      if (!view.onlineRetention().isZero()) {
+        // only when set: a definition without it is stored exactly as before the setting existed
+        body.put("onlineRetention", view.onlineRetention().toString());
+      }
       try {
         log.append(s.seq(), s.hash(), body);
       } catch (AlreadyExistsException lostRace) {
@@ -255,7 +259,8 @@ final class FeatureDefinitions {
           tags.put(t.getKey(), t.getValue().asText());
         }
         FeatureView view = new FeatureView(text(b, "name"), text(b, "entity"), features,
-            Duration.parse(text(b, "ttl")), text(b, "owner"), text(b, "description"), tags);
+            Duration.parse(text(b, "ttl")), text(b, "owner"), text(b, "description"), tags,
+            b.has("onlineRetention") ? Duration.parse(text(b, "onlineRetention")) : Duration.ZERO);
         List<FeatureViewVersion> h = new ArrayList<>(views.getOrDefault(view.name(), List.of()));
         views.put(view.name(), h);
         expectVersion(e, h.size() + 1, version);

@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Policy;
 import dev.mlops.AlreadyExistsException;
 import dev.mlops.CorruptDataException;
+import dev.mlops.features.RetentionHorizonException;
 import dev.mlops.spi.ListPage;
 import dev.mlops.spi.ObjectStore;
 import java.io.ByteArrayInputStream;
@@ -42,8 +43,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Integrity: every row object ends with a CRC-32C of its bytes and must decode to the row its
  * key names, or the read fails with {@link CorruptDataException} naming the key. A row this
- * process has served that is no longer in the store when the entry is refreshed (rows are never
- * deleted) is reported the same way, on the next lookups of that entity.
+ * process has served that is no longer in the store when the entry is refreshed (the newest row of
+ * an entity is never deleted) is reported the same way, on the next lookups of that entity. Rows
+ * are deleted only by retention ({@link OnlineRowRetention}), and only rows superseded by a newer row
+ * whose event time lies before a recorded retention horizon: a listed row that is missing when it
+ * is read is legitimate if such a newer row is listed now and such a horizon is recorded (the row is
+ * then read again), and damage otherwise. A read of the newest row at or before a time older than
+ * the newest recorded horizon fails with {@link RetentionHorizonException}.
  *
  * <p>Thread-safe.
  */
@@ -142,6 +148,9 @@ final class OnlineTable {
 
   private static final AtomicIntegerFieldUpdater<Entry> REFRESHING =
       AtomicIntegerFieldUpdater.newUpdater(Entry.class, "refreshing");
+
+  /** How often one load lists again after finding a listed row retained away (each needs a concurrent sweep). */
+  private static final int MAX_RETAINED_RETRIES = 16;
 
   /** By default one cached read in this many (per thread, at random) informs the eviction policy. */
   static final int DEFAULT_POLICY_SAMPLE = 8;
@@ -291,8 +300,8 @@ final class OnlineTable {
         String key = table.onlineRowKey(cached.row);
         if (store.get(key).isEmpty()) {
           throw new CorruptDataException("online row '" + key + "' of entity '" + entityKey + "' in feature view '"
-              + table.name() + "' was served before and is missing from the store now (online rows are never "
-              + "deleted); the store lists " + (loaded.row == null ? "no row" : "only older rows") + " for the entity");
+              + table.name() + "' was served before and is missing from the store now (the newest online row is "
+              + "never deleted, not even by retention); the store lists " + (loaded.row == null ? "no row" : "only older rows") + " for the entity");
         }
       }
     } catch (CorruptDataException damaged) {
@@ -303,8 +312,17 @@ final class OnlineTable {
         && (fresh.row == null || current.row.beatsOnline(fresh.row)) ? current.loadedAt(fresh.loadedAtMicros) : fresh);
   }
 
-  /** Reads from the store, bypassing the cache. */
+  /**
+   * Reads from the store, bypassing the cache.
+   *
+   * @throws RetentionHorizonException if {@code atMicros} lies before the newest recorded retention
+   *     horizon of the table (the row answering it may have been deleted)
+   */
   Entry newestUncached(ViewTable table, String entityKey, long atMicros) {
+    Optional<Long> horizon = OnlineRowRetention.horizon(store, table);
+    if (horizon.isPresent() && atMicros < horizon.get()) {
+      throw new RetentionHorizonException(table.name(), Micros.toInstant(atMicros), Micros.toInstant(horizon.get()));
+    }
     return load(table, entityKey, atMicros, atMicros);
   }
 
@@ -312,18 +330,30 @@ final class OnlineTable {
   private Entry load(ViewTable table, String entityKey, long atMicros, long loadedAtMicros) {
     String prefix = table.onlineEntityPrefix(entityKey);
     String after = "";
+    int retained = 0;
     while (true) {
       ListPage page = store.list(prefix, after, atMicros == Long.MAX_VALUE ? 1 : 100);
+      boolean restart = false;
       for (String key : page.keys()) {
         Optional<byte[]> bytes = store.get(key);
         if (bytes.isEmpty()) {
+          if (retained < MAX_RETAINED_RETRIES && OnlineRowRetention.retainedAway(store, table, key)) {
+            retained++; // a collector deleted it after our listing; a newer row answers now: list again
+            restart = true;
+            break;
+          }
           throw new CorruptDataException("online row '" + key + "' of entity '" + entityKey + "' in feature view '"
-              + table.name() + "' was listed and is missing (online rows are never deleted)");
+              + table.name() + "' was listed and is missing; only retention deletes online rows, and no newer row "
+              + "of the entity older than a recorded retention horizon is listed, so it was not retention");
         }
         StoredRow row = decode(table, key, bytes.get());
         if (row.eventMicros() <= atMicros) {
           return Entry.of(row, key, loadedAtMicros);
         }
+      }
+      if (restart) {
+        after = "";
+        continue;
       }
       if (!page.truncated() || page.keys().isEmpty()) {
         return Entry.absent(loadedAtMicros);

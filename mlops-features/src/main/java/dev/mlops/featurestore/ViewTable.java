@@ -17,6 +17,8 @@ import java.util.Map;
  * features/&lt;view&gt;/v&lt;dataVersion&gt;/segment-log/&lt;seq&gt;.json               their manifest ({@link SegmentLog})
  * features/&lt;view&gt;/v&lt;dataVersion&gt;/online/&lt;2 hex&gt;/&lt;entity hex&gt;/&lt;inverted event&gt;-&lt;inverted created&gt;
  * features/&lt;view&gt;/v&lt;dataVersion&gt;/materializations/&lt;seq&gt;.json            watermark log
+ * features/&lt;view&gt;/v&lt;dataVersion&gt;/retention/&lt;inverted horizon&gt;            retention records ({@link OnlineRowRetention})
+ * features/&lt;view&gt;/v&lt;dataVersion&gt;/retention-candidates/&lt;online key rest&gt;  when a superseded row was first seen
  * </pre>
  * Online row keys invert the times so that an entity's newest row is the first key listed.
  * {@code offline/} held the unrecorded segments of storage format 1, which is not read.
@@ -33,6 +35,8 @@ final class ViewTable {
   final String root;
   final List<FeatureType> types;
   final long ttlMicros;
+  /** The view's online retention in microseconds, 0 to keep every row. */
+  final long retentionMicros;
   final RowCodec codec;
   final SegmentFormat format;
   private final Map<String, Integer> columns = new HashMap<>();
@@ -44,6 +48,7 @@ final class ViewTable {
     this.root = "features/" + version.name() + "/v" + version.dataVersion();
     this.types = version.definition().features().stream().map(FeatureSpec::type).toList();
     this.ttlMicros = RowVisibility.ttlMicros(version.definition().ttl());
+    this.retentionMicros = RowVisibility.ttlMicros(version.definition().onlineRetention());
     this.codec = new RowCodec(types);
     this.format = new SegmentFormat(version.definition());
     List<FeatureSpec> features = version.definition().features();
@@ -73,6 +78,26 @@ final class ViewTable {
 
   String onlinePrefix() {
     return root + "/online/";
+  }
+
+  /** @return where retention records are stored, newest horizon first */
+  String retentionPrefix() {
+    return root + "/retention/";
+  }
+
+  /** @return the key of the retention record of a horizon */
+  String retentionKey(long horizonMicros) {
+    return retentionPrefix() + inverted(horizonMicros);
+  }
+
+  /** @return where the first sighting of each superseded row is kept */
+  String candidatePrefix() {
+    return root + "/retention-candidates/";
+  }
+
+  /** @return the candidate marker of an online row key */
+  String candidateKey(String onlineRowKey) {
+    return candidatePrefix() + onlineRowKey.substring(onlinePrefix().length());
   }
 
   String materializationLog() {
@@ -105,6 +130,34 @@ final class ViewTable {
 
   String onlineRowKey(StoredRow row) {
     return onlineEntityPrefix(row.entityKey()) + inverted(row.eventMicros()) + "-" + inverted(row.createdMicros());
+  }
+
+  /**
+   * The event time an online row key names, read from the key alone.
+   *
+   * @param key an online row key ({@link #onlineRowKey})
+   * @return its event time in microseconds
+   * @throws dev.mlops.CorruptDataException naming the key if it does not end in two inverted times
+   */
+  static long eventMicrosOfKey(String key) {
+    int slash = key.lastIndexOf('/');
+    String rest = key.substring(slash + 1);
+    if (rest.length() != 33 || rest.charAt(16) != '-') {
+      throw new dev.mlops.CorruptDataException("online row key '" + key + "' does not end in <event>-<created>");
+    }
+    try {
+      return uninverted(rest.substring(0, 16));
+    } catch (IllegalArgumentException e) {
+      throw new dev.mlops.CorruptDataException("online row key '" + key + "' has a malformed event time", e);
+    }
+  }
+
+  /** The inverse of {@link #inverted}. */
+  static long uninverted(String hex) {
+    if (hex.length() != 16) {
+      throw new IllegalArgumentException("not 16 hex digits: " + hex);
+    }
+    return ~HexFormat.fromHexDigitsToLong(hex) ^ Long.MIN_VALUE;
   }
 
   /** Hex of the time with its order reversed, so that later times sort first. */
