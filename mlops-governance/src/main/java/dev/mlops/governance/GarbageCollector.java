@@ -55,6 +55,13 @@ import java.util.UUID;
  * still listed with its parameters, inputs and latest metric values (recorded in its END entry),
  * while its metric history then fails with {@code CorruptDataException} naming the missing segment.
  *
+ * <p>Superseded online feature rows: where mlops-features is on the classpath, each pass also runs
+ * its {@code OnlineRowRetention} with the same clock and grace period. In views with an online
+ * retention, a row superseded by a newer row of the same entity whose event time lies more than the
+ * retention in the past is deleted once a pass first saw it so more than the grace period ago; the
+ * newest row of an entity is never deleted, views without a retention keep every row, and offline
+ * segments are never touched (see {@code docs/governance.md}).
+ *
  * <p>Each pass that is not a dry run appends one entry to the hash-chained log {@code gc/log}
  * listing what it deleted. A dry run reads only.
  *
@@ -180,8 +187,15 @@ public final class GarbageCollector {
     List<String> runsWaiting = new ArrayList<>();
     List<String> runsDue = new ArrayList<>();
     deadRunSegments(now, dryRun, segmentsDue, runsWaiting, runsDue);
+    // the feature store's own sweep: it re-checks each row against the store as it goes (a row is
+    // deleted only behind a newer row that stays), so it needs no re-mark here
+    FeatureRowSweeps.Result rows = FeatureRowSweeps.sweep(store, now, grace, dryRun);
     if (dryRun || (eligible.isEmpty() && segmentsDue.isEmpty())) {
-      return new GcReport(now, dryRun, blobs, blobs - unreferenced.size(), eligible, waiting, segmentsDue, runsWaiting);
+      if (!dryRun && !rows.deleted().isEmpty()) {
+        log(now, List.of(), List.of(), rows.deleted());
+      }
+      return new GcReport(now, dryRun, blobs, blobs - unreferenced.size(), eligible, waiting, segmentsDue, runsWaiting,
+          rows.deleted(), rows.waiting());
     }
     List<Digest> deleted = new ArrayList<>();
     if (!eligible.isEmpty()) {
@@ -204,8 +218,9 @@ public final class GarbageCollector {
     }
     // a tombstone is never taken back and an ended run writes no more segments: nothing to re-mark
     segmentsDue.forEach(store::delete);
-    log(now, deleted, segmentsDue);
-    return new GcReport(now, false, blobs, blobs - unreferenced.size(), deleted, waiting, segmentsDue, runsWaiting);
+    log(now, deleted, segmentsDue, rows.deleted());
+    return new GcReport(now, false, blobs, blobs - unreferenced.size(), deleted, waiting, segmentsDue, runsWaiting,
+        rows.deleted(), rows.waiting());
   }
 
   /**
@@ -240,7 +255,7 @@ public final class GarbageCollector {
     }
   }
 
-  private void log(Instant now, List<Digest> deleted, List<String> segments) {
+  private void log(Instant now, List<Digest> deleted, List<String> segments, List<String> featureRows) {
     ObjectNode b = JSON.createObjectNode();
     b.put("type", "GC_SWEEP");
     b.put("actor", actor);
@@ -252,6 +267,10 @@ public final class GarbageCollector {
     if (!segments.isEmpty()) {
       ArrayNode seg = b.putArray("deletedSegments");
       segments.forEach(seg::add);
+    }
+    if (!featureRows.isEmpty()) {
+      ArrayNode rows = b.putArray("deletedFeatureRows");
+      featureRows.forEach(rows::add);
     }
     append(store, b);
   }

@@ -130,4 +130,50 @@ class GarbageCollectorTest {
       assertThat(gc.run(false).deletedSegments()).isEmpty(); // nothing left to do
     }
   }
+  @Test
+  void supersededOnlineFeatureRowsBeyondTheRetentionGoAfterTheGracePeriodAndTheSweepIsLogged() {
+    TestClock clock = new TestClock();
+    MemObjectStore store = new MemObjectStore();
+    Instant base = clock.now;
+    try (Workspace ws = Mlops.open(URI.create("mem:gc"), store, WorkspaceOptions.builder().actor("alice").build());
+        dev.mlops.featurestore.ObjectStoreFeatureStore fs = dev.mlops.featurestore.ObjectStoreFeatureStore
+            .builder(store).clock(clock).build()) {
+      fs.apply(dev.mlops.features.Entity.of("customer", "customer_id"));
+      fs.apply(dev.mlops.features.FeatureView.builder("stats", "customer")
+          .feature("spend", dev.mlops.features.FeatureType.DOUBLE).onlineRetention(Duration.ofHours(1)).build());
+      fs.apply(dev.mlops.features.FeatureView.builder("kept", "customer")
+          .feature("spend", dev.mlops.features.FeatureType.DOUBLE).build()); // no retention: keeps every row
+      for (int h = 0; h < 3; h++) {
+        clock.now = base.plus(Duration.ofHours(h));
+        for (String view : java.util.List.of("stats", "kept")) {
+          fs.push(view, java.util.List.of(dev.mlops.features.FeatureRow.of("c1", clock.now, java.util.Map.of("spend", h))));
+        }
+      }
+      java.util.List<String> rows = store.listAll("features/stats/v1/online/").toList(); // newest first
+      assertThat(rows).hasSize(3);
+      clock.now = base.plus(Duration.ofHours(4)); // horizon base+3h: the row at base+2h supersedes the other two
+      GarbageCollector gc = GarbageCollector.builder(ws).gracePeriod(Duration.ofMinutes(10)).clock(clock).build();
+
+      GcReport dry = gc.run(true);
+      assertThat(dry.deletedFeatureRows()).isEmpty();
+      assertThat(dry.waitingFeatureRows()).isEqualTo(2);
+      assertThat(gc.run(false).deletedFeatureRows()).isEmpty(); // starts the clocks
+      clock.now = clock.now.plus(Duration.ofMinutes(11));
+      GcReport dryAfter = gc.run(true);
+      assertThat(dryAfter.deletedFeatureRows()).containsExactlyInAnyOrder(rows.get(1), rows.get(2));
+      assertThat(dryAfter.toString()).contains("superseded online feature rows: 2 would be deleted");
+      assertThat(store.listAll("features/stats/v1/online/").toList()).hasSize(3);
+
+      GcReport sweep = gc.run(false);
+      assertThat(sweep.deletedFeatureRows()).containsExactlyInAnyOrder(rows.get(1), rows.get(2));
+      assertThat(store.listAll("features/stats/v1/online/").toList()).containsExactly(rows.get(0));
+      assertThat(store.listAll("features/kept/v1/online/").toList()).hasSize(3);
+      assertThat(fs.online("c1", "stats:spend").get("stats:spend").value()).contains(2.0);
+      java.util.List<String> logged = store.listAll("gc/log/").map(k -> new String(store.get(k).orElseThrow(),
+          java.nio.charset.StandardCharsets.UTF_8)).filter(e -> e.contains("deletedFeatureRows")).toList();
+      assertThat(logged).hasSize(1);
+      assertThat(logged.get(0)).contains(rows.get(1)).contains(rows.get(2));
+      assertThat(gc.run(false).deletedFeatureRows()).isEmpty();
+    }
+  }
 }
