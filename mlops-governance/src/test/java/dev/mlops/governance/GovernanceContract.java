@@ -42,8 +42,10 @@ import org.junit.jupiter.api.Test;
 /**
  * The contract every storage backend runs for governance: approval policies (four-eyes, N
  * distinct approvals, evidence, approved-only aliases), refusals recorded in the audit log,
- * audited policy changes, access-control grants, and Ed25519 signatures that make a tampered
- * signed entry and a forged unsigned approval show up in {@code verify()}. A backend's test
+ * audited policy changes, access-control grants, Ed25519 signatures that make a tampered
+ * signed entry and a forged unsigned approval show up in {@code verify()}, and garbage collection
+ * of superseded online feature rows beyond a view's retention (readers keep serving; a row deleted
+ * by hand is still damage). A backend's test
  * extends this class and implements {@link #newStore()}; it ships in mlops-governance's test jar,
  * runs on {@code mem:} here, on {@code file:} in mlops-registry-fs and on {@code s3:} in
  * mlops-registry-s3. Instances are not thread-safe (one per test, as JUnit makes them).
@@ -355,5 +357,175 @@ public abstract class GovernanceContract {
     byte[] stored = (text.substring(0, text.length() - 1) + ",\"hash\":\"" + hash + "\"}").getBytes(StandardCharsets.UTF_8);
     store.delete(key);
     store.create(key, stored);
+  }
+  // ------------------------------------------------------------------ retention of online feature rows
+
+  /** A clock the test moves by hand. Thread-safe. */
+  private static final class HandClock extends java.time.Clock {
+    private volatile java.time.Instant now;
+
+    HandClock(java.time.Instant start) {
+      this.now = start;
+    }
+
+    void set(java.time.Instant t) {
+      now = t;
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public java.time.Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public java.time.Instant instant() {
+      return now;
+    }
+  }
+
+  private static final java.time.Instant T0 = java.time.Instant.parse("2026-01-01T00:00:00Z");
+
+  /** A feature store over {@code over} (the shared store unless given) with its own caches, as another process would open. */
+  private dev.mlops.featurestore.ObjectStoreFeatureStore features(ObjectStore over, java.time.Clock clock) {
+    dev.mlops.featurestore.ObjectStoreFeatureStore fs = dev.mlops.featurestore.ObjectStoreFeatureStore.builder(over)
+        .clock(clock).refreshExecutor(Runnable::run).build();
+    openFeatures.add(fs);
+    return fs;
+  }
+
+  private final List<dev.mlops.featurestore.ObjectStoreFeatureStore> openFeatures = new ArrayList<>();
+
+  @AfterEach
+  final void closeFeatures() {
+    openFeatures.forEach(dev.mlops.featurestore.ObjectStoreFeatureStore::close);
+  }
+
+  private ObjectStore sharedStore() {
+    return new ForwardingObjectStore(store) {
+      @Override
+      public void close() {
+        // the test closes the store
+      }
+    };
+  }
+
+  /** Views {@code stats} (online retention 1 h) and {@code kept} (none); c1 gets rows at T0, T0+1h, T0+2h in both, c2 one row at T0. */
+  private void pushHistory(dev.mlops.featurestore.ObjectStoreFeatureStore fs, HandClock clock) {
+    fs.apply(dev.mlops.features.Entity.of("customer", "customer_id"));
+    fs.apply(dev.mlops.features.FeatureView.builder("stats", "customer")
+        .feature("spend", dev.mlops.features.FeatureType.DOUBLE).onlineRetention(Duration.ofHours(1)).build());
+    fs.apply(dev.mlops.features.FeatureView.builder("kept", "customer")
+        .feature("spend", dev.mlops.features.FeatureType.DOUBLE).build());
+    for (int h = 0; h < 3; h++) {
+      clock.set(T0.plus(Duration.ofHours(h)));
+      for (String view : List.of("stats", "kept")) {
+        fs.push(view, List.of(dev.mlops.features.FeatureRow.of("c1", clock.instant(), Map.of("spend", (double) h))));
+        if (h == 0) {
+          fs.push(view, List.of(dev.mlops.features.FeatureRow.of("c2", clock.instant(), Map.of("spend", 10.0))));
+        }
+      }
+    }
+  }
+
+  private List<String> rowsOf(String view, String entity) {
+    String hex = java.util.HexFormat.of().formatHex(entity.getBytes(StandardCharsets.UTF_8));
+    return store.listAll("features/" + view + "/v1/online/").filter(k -> k.contains("/" + hex + "/")).toList();
+  }
+
+  @Test
+  void gcDeletesSupersededOnlineRowsBeyondTheRetentionAfterTheGracePeriodAndReadersKeepServing() {
+    HandClock clock = new HandClock(T0);
+    dev.mlops.featurestore.ObjectStoreFeatureStore fs = features(sharedStore(), clock);
+    pushHistory(fs, clock);
+    List<String> c1 = rowsOf("stats", "c1"); // newest first
+    assertThat(c1).hasSize(3);
+    assertThat(fs.online("c1", "stats:spend").get("stats:spend").value()).contains(2.0); // served and cached
+    clock.set(T0.plus(Duration.ofHours(4))); // horizon T0+3h: the row at T0+2h supersedes the two before it
+    GarbageCollector gc = GarbageCollector.builder(as("gc")).gracePeriod(Duration.ofMinutes(10)).clock(clock).build();
+
+    GcReport dry = gc.run(true);
+    assertThat(dry.deletedFeatureRows()).isEmpty();
+    assertThat(dry.waitingFeatureRows()).isEqualTo(2);
+    assertThat(gc.run(false).deletedFeatureRows()).as("first seen now: the grace period starts").isEmpty();
+    clock.set(T0.plus(Duration.ofHours(4)).plus(Duration.ofMinutes(11)));
+    assertThat(gc.run(true).deletedFeatureRows()).containsExactlyInAnyOrder(c1.get(1), c1.get(2));
+    assertThat(rowsOf("stats", "c1")).as("a dry run deletes nothing").hasSize(3);
+
+    GcReport sweep = gc.run(false);
+    assertThat(sweep.deletedFeatureRows()).containsExactlyInAnyOrder(c1.get(1), c1.get(2));
+    assertThat(rowsOf("stats", "c1")).containsExactly(c1.get(0));
+    assertThat(rowsOf("stats", "c2")).as("an entity's only row is its newest: never deleted").hasSize(1);
+    assertThat(rowsOf("kept", "c1")).as("a view without a retention keeps every row").hasSize(3);
+    assertThat(store.listAll("gc/log/").map(k -> new String(store.get(k).orElseThrow(), StandardCharsets.UTF_8))
+        .filter(e -> e.contains("deletedFeatureRows") && e.contains(c1.get(1)) && e.contains(c1.get(2))).count())
+        .isEqualTo(1);
+
+    // the process that cached the newest row, and a new one, serve it after their refresh
+    clock.set(clock.instant().plus(Duration.ofMinutes(1)));
+    assertThat(fs.online("c1", "stats:spend").get("stats:spend").value()).contains(2.0);
+    dev.mlops.featurestore.ObjectStoreFeatureStore other = features(sharedStore(), clock);
+    assertThat(other.online("c1", "stats:spend").get("stats:spend").value()).contains(2.0);
+    assertThat(other.online("c2", "stats:spend").get("stats:spend").value()).contains(10.0);
+    // training sets read offline segments, which retention never touches: exact before the horizon
+    try (java.util.stream.Stream<dev.mlops.features.TrainingRow> rows = other.trainingSet(
+        java.util.stream.Stream.of(new dev.mlops.features.EntityRow("c1", T0.plus(Duration.ofMinutes(90)))),
+        dev.mlops.features.TrainingSetRequest.of("stats:spend"))) {
+      assertThat(rows.toList().get(0).values().get(0).value()).contains(1.0);
+    }
+    // an online read as of a time before the horizon fails, naming the view, the time and the horizon
+    dev.mlops.featurestore.ObjectStoreFeatureStore behind = features(sharedStore(),
+        new HandClock(T0.plus(Duration.ofMinutes(90))));
+    assertThatThrownBy(() -> behind.online("c1", "stats:spend"))
+        .isInstanceOf(dev.mlops.features.RetentionHorizonException.class).hasMessageContaining("'stats'")
+        .hasMessageContaining("2026-01-01T01:30:00Z").hasMessageContaining("2026-01-01T03:11:00Z"); // the sweep at T0+4h11m
+    assertThat(gc.run(false).deletedFeatureRows()).isEmpty();
+  }
+
+  @Test
+  void aRowRetainedAwayBetweenAReadersListingAndItsReadIsServedPastButOneDeletedByHandIsDamage() {
+    HandClock clock = new HandClock(T0);
+    dev.mlops.featurestore.ObjectStoreFeatureStore fs = features(sharedStore(), clock);
+    pushHistory(fs, clock);
+    clock.set(T0.plus(Duration.ofHours(10)));
+    GarbageCollector gc = GarbageCollector.builder(as("gc")).gracePeriod(Duration.ZERO).clock(clock).build();
+    // between a reader's listing of c2's only row and its read, a late row newer than it (still
+    // older than the horizon) arrives and a collector deletes the listed row as superseded
+    String listed = rowsOf("stats", "c2").get(0);
+    dev.mlops.featurestore.ObjectStoreFeatureStore reader = features(interfering(listed, () -> {
+      fs.push("stats", List.of(dev.mlops.features.FeatureRow.of("c2", T0.plus(Duration.ofHours(1)), Map.of("spend", 11.0))));
+      gc.run(false);
+      assertThat(gc.run(false).deletedFeatureRows()).contains(listed);
+    }), clock);
+    assertThat(reader.online("c2", "stats:spend").get("stats:spend").value()).contains(11.0);
+
+    // the same race in the view without a retention: nothing may delete the row, so it is damage
+    String kept = rowsOf("kept", "c2").get(0);
+    dev.mlops.featurestore.ObjectStoreFeatureStore damaged = features(interfering(kept, () -> {
+      fs.push("kept", List.of(dev.mlops.features.FeatureRow.of("c2", T0.plus(Duration.ofHours(1)), Map.of("spend", 11.0))));
+      store.delete(kept);
+    }), clock);
+    assertThatThrownBy(() -> damaged.online("c2", "kept:spend")).isInstanceOf(dev.mlops.CorruptDataException.class)
+        .hasMessageContaining(kept);
+  }
+
+  /** The shared store, but the first read of {@code key} lets {@code meanwhile} run first (another process acting). */
+  private ObjectStore interfering(String key, Runnable meanwhile) {
+    return new ForwardingObjectStore(sharedStore()) {
+      private boolean done;
+
+      @Override
+      public Optional<byte[]> get(String k) {
+        if (!done && k.equals(key)) {
+          done = true;
+          meanwhile.run();
+        }
+        return super.get(k);
+      }
+    };
   }
 }
