@@ -9,6 +9,10 @@ import dev.mlops.PolicyViolationException;
 import dev.mlops.Registration;
 import dev.mlops.Workspace;
 import dev.mlops.WorkspaceOptions;
+import dev.mlops.features.FeatureRow;
+import dev.mlops.features.FeatureStore;
+import dev.mlops.features.FeatureType;
+import dev.mlops.features.FeatureView;
 import dev.mlops.governance.GarbageCollector;
 import dev.mlops.governance.GcReport;
 import dev.mlops.governance.ModelCard;
@@ -16,12 +20,16 @@ import dev.mlops.governance.ModelCards;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * Quickstart step 13: governance. A four-eyes + evidence policy on model {@code fraud-governed}
  * refuses the registrant's own approval (and records the refusal), a second reviewer approves,
- * the model card is printed, and a dry-run garbage collection reports what it would delete.
+ * the model card is printed, and a dry-run garbage collection reports what it would delete,
+ * superseded online rows of a feature view with a one-day online retention included.
  *
  * <p>Not thread-safe; run from one thread.
  */
@@ -59,6 +67,14 @@ final class GovernanceStep {
     ModelCard card = ModelCards.builder(ws).build().card(model, v.version());
     out.println("13. model card:");
     card.toMarkdown().lines().forEach(l -> out.println("    " + l));
+    // a feature view that keeps superseded online rows for a day: two pushes a day apart make the
+    // older row superseded beyond the retention, which the dry run counts (within the grace period)
+    FeatureStore features = ws.features();
+    features.apply(FeatureView.builder("customer_spend_daily", "customer").feature("spend", FeatureType.DOUBLE)
+        .onlineRetention(Duration.ofDays(1)).build());
+    Instant now = Instant.now();
+    features.push("customer_spend_daily", List.of(FeatureRow.of("c42", now.minus(Duration.ofDays(3)), Map.of("spend", 80.0))));
+    features.push("customer_spend_daily", List.of(FeatureRow.of("c42", now.minus(Duration.ofDays(2)), Map.of("spend", 95.0))));
     GcReport gc = GarbageCollector.builder(ws).gracePeriod(Duration.ofHours(24)).build().run(true);
     out.println("13. garbage collection " + gc);
   }

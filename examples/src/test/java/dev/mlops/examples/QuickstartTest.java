@@ -64,6 +64,8 @@ class QuickstartTest {
         .contains("13. fraud-governed/2 approved by reviewer-bob")
         .contains("# Model card: fraud-governed/2")
         .contains("13. garbage collection dry run: ")
+        .containsPattern("13\\. garbage collection dry run: .*superseded online feature rows: 0 would be deleted, [1-9]\\d* "
+            + "within the grace period")
         .doesNotContain("UNEXPECTED");
   }
 }
