@@ -1,6 +1,10 @@
 package dev.mlops.data;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.datasketches.frequencies.ItemsSketch;
 import org.apache.datasketches.hll.HllSketch;
 import org.apache.datasketches.hll.TgtHllType;
@@ -116,7 +120,7 @@ final class ColumnAccumulator {
     }
     QuantileCompactor q = quantiles;
     if (q == null) {
-      q = quantiles = new QuantileCompactor(settings.kllK(), KLL_SEED ^ name.hashCode());
+      q = quantiles = QuantileCompactor.sampling(settings.kllK(), KLL_SEED ^ name.hashCode());
     }
     q.update(v);
     distinct(v);
@@ -130,8 +134,80 @@ final class ColumnAccumulator {
     distinct().update(v);
   }
 
+  /**
+   * Texts seen so far, while there are at most {@link #TEXT_CACHE_ENTRIES} of them holding at most
+   * {@link #TEXT_CACHE_CHARS} chars in all (null once a column has more): a repeat then costs one
+   * map lookup and a count. Its first occurrence already went into the distinct-count sketch (an
+   * HLL sketch is unchanged by a value it has seen, so its state is identical) and into the length
+   * range; the counts enter the frequent-items sketch as weighted updates in first-seen order when
+   * the column is done or the cache overflows.
+   */
+  private Map<String, TextCount> texts = new HashMap<>();
+  private final List<TextCount> textOrder = new ArrayList<>();
+  private int textChars;
+  static final int TEXT_CACHE_ENTRIES = 1024;
+  static final int TEXT_CACHE_CHARS = 1 << 16;
+
+  /** A cached text and how many times it occurred. */
+  private static final class TextCount {
+    final String text;
+    long count = 1;
+
+    TextCount(String text) {
+      this.text = text;
+    }
+  }
+
   void addString(String s) {
+    Map<String, TextCount> cache = texts;
+    if (cache != null) {
+      TextCount t = cache.get(s);
+      if (t != null) {
+        kinds[2]++;
+        t.count++;
+        return;
+      }
+      if (cache.size() < TEXT_CACHE_ENTRIES && textChars + s.length() <= TEXT_CACHE_CHARS) {
+        kinds[2]++;
+        t = new TextCount(s);
+        cache.put(s, t);
+        textOrder.add(t);
+        textChars += s.length();
+        length(s);
+        distinct().update(textHash(s));
+        return;
+      }
+      flushTexts();
+    }
     kinds[2]++;
+    length(s);
+    ItemsSketch<String> f = items;
+    if (f == null) {
+      f = items = new ItemsSketch<>(settings.itemsMapSize());
+    }
+    f.update(s);
+    distinct().update(textHash(s));
+  }
+
+  /** Moves the cached counts into the frequent-items sketch and stops caching. */
+  private void flushTexts() {
+    if (texts == null) {
+      return;
+    }
+    if (!textOrder.isEmpty()) {
+      ItemsSketch<String> f = items;
+      if (f == null) {
+        f = items = new ItemsSketch<>(settings.itemsMapSize());
+      }
+      for (TextCount t : textOrder) {
+        f.update(t.text, t.count);
+      }
+    }
+    texts = null;
+    textOrder.clear();
+  }
+
+  private void length(String s) {
     int length = s.codePointCount(0, s.length());
     if (length < minLength) {
       minLength = length;
@@ -139,12 +215,6 @@ final class ColumnAccumulator {
     if (length > maxLength) {
       maxLength = length;
     }
-    ItemsSketch<String> f = items;
-    if (f == null) {
-      f = items = new ItemsSketch<>(settings.itemsMapSize());
-    }
-    f.update(s);
-    distinct().update(textHash(s));
   }
 
   /**
@@ -197,6 +267,7 @@ final class ColumnAccumulator {
   }
 
   ColumnStatistics toStatistics() {
+    flushTexts();
     KllDoublesSketch q = KllDoublesSketch.newHeapInstance(settings.kllK());
     if (quantiles != null) {
       q.merge(quantiles.toSketch());
