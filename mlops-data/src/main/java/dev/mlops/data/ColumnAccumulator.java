@@ -118,12 +118,54 @@ final class ColumnAccumulator {
     if (v > max) {
       max = v;
     }
+    NumberCounts nc = counts;
+    if (nc != null) {
+      int added = nc.add(Double.doubleToRawLongBits(v));
+      if (added == 0) {
+        return; // seen before: counted; the distinct sketch already has it
+      }
+      if (added == 1) {
+        distinct(v);
+        return;
+      }
+      flushCounts();
+    }
+    quantiles().update(v);
+    distinct(v);
+  }
+
+  private QuantileCompactor quantiles() {
     QuantileCompactor q = quantiles;
     if (q == null) {
       q = quantiles = QuantileCompactor.sampling(settings.kllK(), KLL_SEED ^ name.hashCode());
     }
-    q.update(v);
-    distinct(v);
+    return q;
+  }
+
+  /**
+   * Exact counts of the finite numbers while the column has at most {@link NumberCounts#MAX_ENTRIES}
+   * distinct ones (null after): a repeat costs one table lookup instead of a quantile-sketch and a
+   * distinct-sketch update. A number's first occurrence goes into the distinct-count sketch at once
+   * (an HLL sketch is unchanged by a value it has seen, so its state is identical to feeding every
+   * value); the counts enter the quantile sketch as exact weights when the column is done or has
+   * too many distinct numbers. Moments, sum, min and max are still computed value by value.
+   */
+  private NumberCounts counts = new NumberCounts();
+
+  /** Moves the counted numbers into the quantile sketch (weighted, ascending) and stops counting. */
+  private void flushCounts() {
+    NumberCounts nc = counts;
+    if (nc == null) {
+      return;
+    }
+    counts = null;
+    int size = nc.size();
+    if (size > 0) {
+      double[] values = new double[size];
+      long[] weights = new long[size];
+      nc.sorted(values, weights);
+      quantiles().addWeighted(values, weights, size);
+    }
   }
 
   /** Seed of the KLL coin flips: fixed, so that profiling the same data gives the same sketch. */
@@ -268,6 +310,7 @@ final class ColumnAccumulator {
 
   ColumnStatistics toStatistics() {
     flushTexts();
+    flushCounts();
     KllDoublesSketch q = KllDoublesSketch.newHeapInstance(settings.kllK());
     if (quantiles != null) {
       q.merge(quantiles.toSketch());

@@ -39,6 +39,8 @@ final class QuantileCompactor {
 
   /** Values never sampled below this count: small and medium inputs keep the library's exact structure. */
   static final long MIN_SAMPLING_N = 1L << 16;
+  /** Largest sampling weight: 2^12 (a block of 32 KB). */
+  private static final int MAX_SHIFT = 12;
   /** Sampled batches are sorted and merged into their level this many at a time. */
   private static final int BATCH = 32;
 
@@ -150,7 +152,7 @@ final class QuantileCompactor {
     shift++;
     block = new double[1 << shift];
     long w = 1L << (shift + 1);
-    nextShiftAt = shift >= 30 ? Long.MAX_VALUE : Math.max(n + 1, (long) Math.ceil((w - 1) / samplingRate));
+    nextShiftAt = shift >= MAX_SHIFT ? Long.MAX_VALUE : Math.max(n + 1, (long) Math.ceil((w - 1) / samplingRate));
   }
 
   /** Sorts the kept values and merges them into level {@code shift}. */
@@ -160,9 +162,73 @@ final class QuantileCompactor {
       return;
     }
     batchFill = 0;
-    double[] src = batch;
-    sort(src, 0, count);
-    int level = shift;
+    sort(batch, 0, count);
+    insertSorted(batch, 0, count, shift);
+  }
+
+  /**
+   * Adds distinct numbers with exact weights, as DataSketches' weighted update does: a value of
+   * weight w enters each level h whose bit is set in w (weight 2^h there), so the sketch holds the
+   * weights exactly until later compactions. Only before any {@link #update(double)}.
+   *
+   * @param values ascending finite numbers
+   * @param weights their weights, each at least 1
+   * @param count how many
+   */
+  void addWeighted(double[] values, long[] weights, int count) {
+    if (count == 0) {
+      return;
+    }
+    if (n == 0) {
+      min = values[0];
+      max = values[count - 1];
+    } else {
+      min = Math.min(min, values[0]);
+      max = Math.max(max, values[count - 1]);
+    }
+    long total = 0;
+    for (int i = 0; i < count; i++) {
+      total += weights[i];
+    }
+    if (total <= k) {
+      // few values: each enters level 0 (weight 1), so the sketch stays exact as the library's would
+      n += total;
+      for (int i = 0; i < count; i++) {
+        for (long w = 0; w < weights[i]; w++) {
+          items[--levels[0]] = values[i];
+        }
+      }
+      return;
+    }
+    double[] chunk = new double[BATCH];
+    for (int h = 0; h < 63; h++) {
+      long bit = 1L << h;
+      int fill = 0;
+      for (int i = 0; i < count; i++) {
+        if ((weights[i] & bit) != 0) {
+          chunk[fill++] = values[i];
+          if (fill == BATCH) {
+            insertSorted(chunk, 0, fill, h);
+            fill = 0;
+          }
+        }
+      }
+      if (fill > 0) {
+        insertSorted(chunk, 0, fill, h);
+      }
+    }
+    n += total;
+    while (n >= nextShiftAt) {
+      long w = 1L << (shift + 1);
+      // no block is open yet: move the sampling weight straight to what n allows
+      shift++;
+      block = new double[1 << shift];
+      nextShiftAt = shift >= MAX_SHIFT ? Long.MAX_VALUE : (long) Math.ceil((2 * w - 1) / samplingRate);
+    }
+  }
+
+  /** Merges sorted src[from, from + count) into level {@code level}, making room as needed. */
+  private void insertSorted(double[] src, int from, int count, int level) {
     while (numLevels <= level) {
       addTopLevel();
     }
@@ -182,10 +248,11 @@ final class QuantileCompactor {
       levels[h] -= count;
     }
     double[] buf = items;
-    int i = 0;
+    int i = from;
+    int lim = from + count;
     int j = oldStart;
     int c = oldStart - count;
-    while (i < count && j < end) {
+    while (i < lim && j < end) {
       double x = src[i];
       double y = buf[j];
       if (x < y) {
@@ -196,7 +263,7 @@ final class QuantileCompactor {
         j++;
       }
     }
-    while (i < count) {
+    while (i < lim) {
       buf[c++] = src[i++];
     }
   }
