@@ -24,6 +24,10 @@ import org.apache.datasketches.memory.Memory;
  * version 1: preamble, levels, min, max, retained items) and heapifies it, so everything after
  * profiling (merge, serialization, queries) is the library's.
  *
+ * <p>The profiler uses the {@link #sampling} variant, which above ~150,000 values (k = 200) keeps
+ * one value per block of W and enters it at a higher level, within a stated share of the rank
+ * error, and {@link #addWeighted} for columns counted exactly.
+ *
  * <p>Not thread-safe; confine to one thread.
  */
 final class QuantileCompactor {
