@@ -44,10 +44,26 @@ final class ColumnAccumulator {
   /** Last row this column got a value in (for counting absent values as missing). */
   long lastRow;
 
+  /**
+   * Columns of a source beyond this many get no count table and no text cache (their values go to
+   * the sketches one by one, as before), so the caches of a very wide table stay within ~85 MB:
+   * at most 128 KB of count table and 1,024 texts of 65,536 chars in all per cached column.
+   */
+  static final int CACHED_COLUMNS = 256;
+
   ColumnAccumulator(String name, SketchSettings settings, long missingSoFar) {
+    this(name, settings, missingSoFar, true);
+  }
+
+  /** @param cached whether this column may count its numbers and cache its texts */
+  ColumnAccumulator(String name, SketchSettings settings, long missingSoFar, boolean cached) {
     this.name = name;
     this.settings = settings;
     this.missing = missingSoFar;
+    if (cached) {
+      counts = new NumberCounts();
+      texts = new HashMap<>();
+    }
   }
 
   void addMissing() {
@@ -150,7 +166,7 @@ final class ColumnAccumulator {
    * value); the counts enter the quantile sketch as exact weights when the column is done or has
    * too many distinct numbers. Moments, sum, min and max are still computed value by value.
    */
-  private NumberCounts counts = new NumberCounts();
+  private NumberCounts counts;
 
   /** Moves the counted numbers into the quantile sketch (weighted, ascending) and stops counting. */
   private void flushCounts() {
@@ -184,7 +200,7 @@ final class ColumnAccumulator {
    * range; the counts enter the frequent-items sketch as weighted updates in first-seen order when
    * the column is done or the cache overflows.
    */
-  private Map<String, TextCount> texts = new HashMap<>();
+  private Map<String, TextCount> texts;
   private final List<TextCount> textOrder = new ArrayList<>();
   private int textChars;
   static final int TEXT_CACHE_ENTRIES = 1024;

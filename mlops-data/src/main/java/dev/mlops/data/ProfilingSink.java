@@ -49,7 +49,7 @@ final class ProfilingSink implements RowSink {
     }
     int n = columns.size();
     index.put(name, n);
-    ColumnAccumulator acc = new ColumnAccumulator(name, settings, rows);
+    ColumnAccumulator acc = new ColumnAccumulator(name, settings, rows, n < ColumnAccumulator.CACHED_COLUMNS);
     columns.add(acc);
     if (n == byIndex.length) {
       byIndex = Arrays.copyOf(byIndex, 2 * n);

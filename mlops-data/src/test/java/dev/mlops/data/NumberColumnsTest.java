@@ -90,4 +90,42 @@ class NumberColumnsTest {
       assertThat(c.quantile(q)).as("q=%s", q).isEqualTo(every.getQuantile(q));
     }
   }
+
+  @Test
+  void columnsBeyondTheCachedOnesGiveTheSameStatistics() {
+    int width = ColumnAccumulator.CACHED_COLUMNS + 44;
+    SplittableRandom r = new SplittableRandom(3);
+    long[] numbers = new long[5_000];
+    String[] texts = new String[5_000];
+    for (int i = 0; i < numbers.length; i++) {
+      numbers[i] = r.nextInt(100);
+      texts[i] = "v" + r.nextInt(20);
+    }
+    Map<String, Object> columns = new java.util.LinkedHashMap<>();
+    for (int c = 0; c < width; c++) {
+      columns.put("c" + c, c % 2 == 0 ? numbers : texts);
+    }
+    DatasetStatistics stats = DataProfiler.create().profile(Records.ofColumns(columns));
+    double eps = KllDoublesSketch.newHeapInstance(DataProfiler.DEFAULT_SKETCH_K).getNormalizedRankError(false);
+    for (int first = 0; first < 2; first++) {
+      ColumnStatistics cached = stats.column("c" + first);
+      ColumnStatistics uncached = stats.column("c" + (width - 2 + first));
+      assertThat(uncached.count(first == 0 ? ColumnType.INTEGRAL : ColumnType.STRING)).isEqualTo(5_000);
+      assertThat((Double) uncached.sum()).isEqualTo((Double) cached.sum());
+      assertThat((Double) uncached.mean()).isEqualTo((Double) cached.mean());
+      assertThat(uncached.distinctCount()).isEqualTo(cached.distinctCount());
+      assertThat(uncached.topValues()).isEqualTo(cached.topValues());
+      assertThat(uncached.minLength()).isEqualTo(cached.minLength());
+      if (first == 0) {
+        assertThat(uncached.min()).isEqualTo(cached.min());
+        assertThat(uncached.max()).isEqualTo(cached.max());
+        double[] sorted = Arrays.stream(numbers).asDoubleStream().sorted().toArray();
+        for (ColumnStatistics c : new ColumnStatistics[] {cached, uncached}) {
+          double median = c.quantile(0.5);
+          assertThat(trueRank(sorted, Math.nextDown(median))).isLessThanOrEqualTo(0.5 + eps);
+          assertThat(trueRank(sorted, median)).isGreaterThanOrEqualTo(0.5 - eps);
+        }
+      }
+    }
+  }
 }
