@@ -1,6 +1,10 @@
 package dev.mlops.data;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.datasketches.frequencies.ItemsSketch;
 import org.apache.datasketches.hll.HllSketch;
 import org.apache.datasketches.hll.TgtHllType;
@@ -40,10 +44,26 @@ final class ColumnAccumulator {
   /** Last row this column got a value in (for counting absent values as missing). */
   long lastRow;
 
+  /**
+   * Columns of a source beyond this many get no count table and no text cache (their values go to
+   * the sketches one by one, as before), so the caches of a very wide table stay within ~85 MB:
+   * at most 128 KB of count table and 1,024 texts of 65,536 chars in all per cached column.
+   */
+  static final int CACHED_COLUMNS = 256;
+
   ColumnAccumulator(String name, SketchSettings settings, long missingSoFar) {
+    this(name, settings, missingSoFar, true);
+  }
+
+  /** @param cached whether this column may count its numbers and cache its texts */
+  ColumnAccumulator(String name, SketchSettings settings, long missingSoFar, boolean cached) {
     this.name = name;
     this.settings = settings;
     this.missing = missingSoFar;
+    if (cached) {
+      counts = new NumberCounts();
+      texts = new HashMap<>();
+    }
   }
 
   void addMissing() {
@@ -114,12 +134,54 @@ final class ColumnAccumulator {
     if (v > max) {
       max = v;
     }
+    NumberCounts nc = counts;
+    if (nc != null) {
+      int added = nc.add(Double.doubleToRawLongBits(v));
+      if (added == 0) {
+        return; // seen before: counted; the distinct sketch already has it
+      }
+      if (added == 1) {
+        distinct(v);
+        return;
+      }
+      flushCounts();
+    }
+    quantiles().update(v);
+    distinct(v);
+  }
+
+  private QuantileCompactor quantiles() {
     QuantileCompactor q = quantiles;
     if (q == null) {
-      q = quantiles = new QuantileCompactor(settings.kllK(), KLL_SEED ^ name.hashCode());
+      q = quantiles = QuantileCompactor.sampling(settings.kllK(), KLL_SEED ^ name.hashCode());
     }
-    q.update(v);
-    distinct(v);
+    return q;
+  }
+
+  /**
+   * Exact counts of the finite numbers while the column has at most {@link NumberCounts#MAX_ENTRIES}
+   * distinct ones (null after): a repeat costs one table lookup instead of a quantile-sketch and a
+   * distinct-sketch update. A number's first occurrence goes into the distinct-count sketch at once
+   * (an HLL sketch is unchanged by a value it has seen, so its state is identical to feeding every
+   * value); the counts enter the quantile sketch as exact weights when the column is done or has
+   * too many distinct numbers. Moments, sum, min and max are still computed value by value.
+   */
+  private NumberCounts counts;
+
+  /** Moves the counted numbers into the quantile sketch (weighted, ascending) and stops counting. */
+  private void flushCounts() {
+    NumberCounts nc = counts;
+    if (nc == null) {
+      return;
+    }
+    counts = null;
+    int size = nc.size();
+    if (size > 0) {
+      double[] values = new double[size];
+      long[] weights = new long[size];
+      nc.sorted(values, weights);
+      quantiles().addWeighted(values, weights, size);
+    }
   }
 
   /** Seed of the KLL coin flips: fixed, so that profiling the same data gives the same sketch. */
@@ -130,8 +192,80 @@ final class ColumnAccumulator {
     distinct().update(v);
   }
 
+  /**
+   * Texts seen so far, while there are at most {@link #TEXT_CACHE_ENTRIES} of them holding at most
+   * {@link #TEXT_CACHE_CHARS} chars in all (null once a column has more): a repeat then costs one
+   * map lookup and a count. Its first occurrence already went into the distinct-count sketch (an
+   * HLL sketch is unchanged by a value it has seen, so its state is identical) and into the length
+   * range; the counts enter the frequent-items sketch as weighted updates in first-seen order when
+   * the column is done or the cache overflows.
+   */
+  private Map<String, TextCount> texts;
+  private final List<TextCount> textOrder = new ArrayList<>();
+  private int textChars;
+  static final int TEXT_CACHE_ENTRIES = 1024;
+  static final int TEXT_CACHE_CHARS = 1 << 16;
+
+  /** A cached text and how many times it occurred. */
+  private static final class TextCount {
+    final String text;
+    long count = 1;
+
+    TextCount(String text) {
+      this.text = text;
+    }
+  }
+
   void addString(String s) {
+    Map<String, TextCount> cache = texts;
+    if (cache != null) {
+      TextCount t = cache.get(s);
+      if (t != null) {
+        kinds[2]++;
+        t.count++;
+        return;
+      }
+      if (cache.size() < TEXT_CACHE_ENTRIES && textChars + s.length() <= TEXT_CACHE_CHARS) {
+        kinds[2]++;
+        t = new TextCount(s);
+        cache.put(s, t);
+        textOrder.add(t);
+        textChars += s.length();
+        length(s);
+        distinct().update(textHash(s));
+        return;
+      }
+      flushTexts();
+    }
     kinds[2]++;
+    length(s);
+    ItemsSketch<String> f = items;
+    if (f == null) {
+      f = items = new ItemsSketch<>(settings.itemsMapSize());
+    }
+    f.update(s);
+    distinct().update(textHash(s));
+  }
+
+  /** Moves the cached counts into the frequent-items sketch and stops caching. */
+  private void flushTexts() {
+    if (texts == null) {
+      return;
+    }
+    if (!textOrder.isEmpty()) {
+      ItemsSketch<String> f = items;
+      if (f == null) {
+        f = items = new ItemsSketch<>(settings.itemsMapSize());
+      }
+      for (TextCount t : textOrder) {
+        f.update(t.text, t.count);
+      }
+    }
+    texts = null;
+    textOrder.clear();
+  }
+
+  private void length(String s) {
     int length = s.codePointCount(0, s.length());
     if (length < minLength) {
       minLength = length;
@@ -139,12 +273,6 @@ final class ColumnAccumulator {
     if (length > maxLength) {
       maxLength = length;
     }
-    ItemsSketch<String> f = items;
-    if (f == null) {
-      f = items = new ItemsSketch<>(settings.itemsMapSize());
-    }
-    f.update(s);
-    distinct().update(textHash(s));
   }
 
   /**
@@ -197,6 +325,8 @@ final class ColumnAccumulator {
   }
 
   ColumnStatistics toStatistics() {
+    flushTexts();
+    flushCounts();
     KllDoublesSketch q = KllDoublesSketch.newHeapInstance(settings.kllK());
     if (quantiles != null) {
       q.merge(quantiles.toSketch());

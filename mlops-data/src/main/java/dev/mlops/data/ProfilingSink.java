@@ -2,6 +2,7 @@ package dev.mlops.data;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,10 @@ final class ProfilingSink implements RowSink {
   private final String source;
   private final ValueListener listener;
   final List<ColumnAccumulator> columns = new ArrayList<>();
+  /** The same accumulators by index, for the per-value path. */
+  private ColumnAccumulator[] byIndex = new ColumnAccumulator[16];
+  /** Columns given a value in the current row (each counted once). */
+  private int given;
   private final Map<String, Integer> index = new HashMap<>();
   private long row;
   long rows;
@@ -44,22 +49,40 @@ final class ProfilingSink implements RowSink {
     }
     int n = columns.size();
     index.put(name, n);
-    columns.add(new ColumnAccumulator(name, settings, rows));
+    ColumnAccumulator acc = new ColumnAccumulator(name, settings, rows, n < ColumnAccumulator.CACHED_COLUMNS);
+    columns.add(acc);
+    if (n == byIndex.length) {
+      byIndex = Arrays.copyOf(byIndex, 2 * n);
+    }
+    byIndex[n] = acc;
     if (listener != null) {
       listener.column(n, name);
     }
     return n;
   }
 
+  /** @return the column's accumulator, marked as given a value in the current row */
+  private ColumnAccumulator mark(int column) {
+    ColumnAccumulator c = byIndex[column];
+    if (c == null) {
+      throw new IndexOutOfBoundsException("no column " + column);
+    }
+    if (c.lastRow != row) {
+      c.lastRow = row;
+      given++;
+    }
+    return c;
+  }
+
   @Override
   public void beginRow(long row) {
     this.row = row;
+    this.given = 0;
   }
 
   @Override
   public void value(int column, Object value) {
-    ColumnAccumulator c = columns.get(column);
-    c.lastRow = row;
+    ColumnAccumulator c = mark(column);
     // the common types first, each tested once
     if (value instanceof Double d) {
       double x = d;
@@ -98,8 +121,7 @@ final class ProfilingSink implements RowSink {
 
   @Override
   public void doubleValue(int column, double value) {
-    ColumnAccumulator c = columns.get(column);
-    c.lastRow = row;
+    ColumnAccumulator c = mark(column);
     if (Double.isNaN(value)) {
       c.addMissing();
       return;
@@ -112,8 +134,7 @@ final class ProfilingSink implements RowSink {
 
   @Override
   public void longValue(int column, long value) {
-    ColumnAccumulator c = columns.get(column);
-    c.lastRow = row;
+    ColumnAccumulator c = mark(column);
     c.addLong(value);
     if (listener != null) {
       listener.value(row, column, value);
@@ -122,8 +143,7 @@ final class ProfilingSink implements RowSink {
 
   @Override
   public void booleanValue(int column, boolean value) {
-    ColumnAccumulator c = columns.get(column);
-    c.lastRow = row;
+    ColumnAccumulator c = mark(column);
     c.addBoolean(value);
     if (listener != null) {
       listener.value(row, column, value);
@@ -137,8 +157,7 @@ final class ProfilingSink implements RowSink {
       return;
     }
     Object v = Values.parse(text);
-    ColumnAccumulator c = columns.get(column);
-    c.lastRow = row;
+    ColumnAccumulator c = mark(column);
     addNormalized(c, v);
     if (listener != null) {
       listener.value(row, column, v);
@@ -195,7 +214,12 @@ final class ProfilingSink implements RowSink {
 
   @Override
   public void endRow() {
-    for (int i = 0, n = columns.size(); i < n; i++) {
+    int width = columns.size();
+    if (given == width) {
+      rows++;
+      return;
+    }
+    for (int i = 0, n = width; i < n; i++) {
       ColumnAccumulator c = columns.get(i);
       if (c.lastRow != row) {
         c.addMissing();

@@ -127,4 +127,77 @@ class QuantileCompactorTest {
     assertThat(s.getMinItem()).isEqualTo(-5.0);
     assertThat(Math.abs(s.getRank(50_000) - 0.5)).isLessThan(s.getNormalizedRankError(false));
   }
+
+  @Test
+  void samplingCompactorKeepsExactCountsAndTheStatedRankError() {
+    int n = 1_200_000;
+    double[] values = new double[n];
+    SplittableRandom rnd = new SplittableRandom(11);
+    for (int i = 0; i < n; i++) {
+      values[i] = i % 3 == 0 ? rnd.nextGaussian() : Math.exp(rnd.nextDouble() * 10);
+    }
+    QuantileCompactor sampled = QuantileCompactor.sampling(200, 5);
+    QuantileCompactor plain = new QuantileCompactor(200, 5);
+    for (int i = 0; i < n; i++) {
+      sampled.update(values[i]);
+      plain.update(values[i]);
+      if (i + 1 == 100_000) {
+        // below the first threshold (~150,000 values for k = 200) nothing is sampled
+        assertThat(sampled.sampleWeight()).isEqualTo(1);
+        assertThat(sampled.levels()).containsExactly(plain.levels());
+      }
+    }
+    assertThat(sampled.sampleWeight()).as("sampling engaged at 1.2M values").isEqualTo(8);
+    KllDoublesSketch sketch = sampled.toSketch();
+    byte[] image = sketch.toByteArray(); // before queries (a query sorts level 0 and flags it)
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    assertThat(sketch.getN()).isEqualTo(n);
+    assertThat(sketch.getMinItem()).isEqualTo(sorted[0]);
+    assertThat(sketch.getMaxItem()).isEqualTo(sorted[n - 1]);
+    long total = 0;
+    var it = sketch.iterator();
+    while (it.next()) {
+      total += it.getWeight();
+    }
+    assertThat(total).as("weights sum to n: every value counted once").isEqualTo(n);
+    double eps = sketch.getNormalizedRankError(false);
+    double worst = 0;
+    for (int q = 1; q < 1000; q++) {
+      double x = sorted[(int) ((long) q * n / 1000)];
+      double trueRank = (double) upperBound(sorted, x) / n;
+      worst = Math.max(worst, Math.abs(sketch.getRank(x, QuantileSearchCriteria.INCLUSIVE) - trueRank));
+    }
+    assertThat(worst).isLessThanOrEqualTo(eps);
+    // the same values and seed give the same sketch; the image is a valid library sketch
+    QuantileCompactor again = QuantileCompactor.sampling(200, 5);
+    for (double v : values) {
+      again.update(v);
+    }
+    assertThat(again.toSketch().toByteArray()).isEqualTo(image);
+    KllDoublesSketch copy = KllDoublesSketch.heapify(Memory.wrap(image));
+    copy.merge(plain.toSketch());
+    assertThat(copy.getN()).isEqualTo(2L * n);
+    assertThat(Math.abs(copy.getRank(sorted[n / 2]) - 0.5)).isLessThan(eps);
+  }
+
+  @Test
+  void samplingCompactorCountsAPartialLastBlockValueByValue() {
+    QuantileCompactor sampled = QuantileCompactor.sampling(200, 9);
+    int n = 600_003; // weight 4 by then; 600,003 is not a multiple of 4
+    for (int i = 0; i < n; i++) {
+      sampled.update(i);
+    }
+    assertThat(sampled.sampleWeight()).isEqualTo(4);
+    KllDoublesSketch s = sampled.toSketch();
+    assertThat(s.getN()).isEqualTo(n);
+    assertThat(s.getMaxItem()).isEqualTo(n - 1.0);
+    long total = 0;
+    var it = s.iterator();
+    while (it.next()) {
+      total += it.getWeight();
+    }
+    assertThat(total).isEqualTo(n);
+    assertThat(Math.abs(s.getRank(n / 2.0) - 0.5)).isLessThan(s.getNormalizedRankError(false));
+  }
 }
