@@ -25,7 +25,9 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
@@ -82,8 +84,19 @@ final class ExecutionDriver {
 
   private record Done(String key, String claim, int attempt, Outcome outcome, Throwable failure) { }
 
+  /**
+   * What a step attempt produced. {@code toEnd}: the attempt's run, whose END entry the step's
+   * thread writes after handing this to the driver, while the driver appends the result
+   * ({@code ended} completes when it is durable); null when the run is ended already or there is
+   * none.
+   */
   private record Outcome(boolean waiting, Map<String, OutputValue> outputs, String run, boolean cacheHit,
-      String cacheSource, String cacheKey) { }
+      String cacheSource, String cacheKey, Run toEnd, CompletableFuture<Void> ended) {
+    Outcome(boolean waiting, Map<String, OutputValue> outputs, String run, boolean cacheHit,
+        String cacheSource, String cacheKey) {
+      this(waiting, outputs, run, cacheHit, cacheSource, cacheKey, null, CompletableFuture.completedFuture(null));
+    }
+  }
 
   ExecutionResult drive() throws InterruptedException {
     try {
@@ -446,6 +459,9 @@ final class ExecutionDriver {
       }
     }
     mine.remove(l.key);
+    if (o.toEnd() != null) {
+      awaitEnd(o); // before the next steps start: the run of every committed step ends before the execution does
+    }
     for (Map.Entry<String, String> c : claims.entrySet()) {
       started(c.getKey(), c.getValue(), now);
     }
@@ -678,10 +694,63 @@ final class ExecutionDriver {
           default -> task(step, l, inputs, params, theItem);
         };
         done.add(new Done(l.key, l.claim, attempt, o, null));
+        if (o.toEnd() != null) {
+          endRun(o);
+        }
       } catch (Throwable t) {
         done.add(new Done(l.key, l.claim, attempt, null, t));
       }
     });
+  }
+
+  /** Writes the END entry of a succeeded attempt's run (on the step's thread) and reports it. */
+  private static void endRun(Outcome o) {
+    try {
+      o.toEnd().close();
+      o.ended().complete(null);
+    } catch (Throwable t) {
+      o.ended().completeExceptionally(t);
+    }
+  }
+
+  /**
+   * Waits until the run of a succeeded attempt has its END entry; if the step's thread could not
+   * write it, tries once more here, then gives up with the failure (the execution stops; a resume
+   * ends the run, see {@link #endOrphanedRuns}).
+   */
+  private void awaitEnd(Outcome o) throws InterruptedException {
+    try {
+      o.ended().get();
+    } catch (ExecutionException e) {
+      LOG.warn("execution {}: ending run {} failed ({}); trying again", id, o.run(), e.getCause().toString());
+      o.toEnd().close();
+    }
+  }
+
+  /**
+   * On resume: ends, FINISHED, the runs of steps whose success is in the log but whose END entry
+   * is not (the process stopped between the two, which are written at the same time). Their
+   * metric segments were stored before the success was appended, so the END records them all.
+   */
+  void endOrphanedRuns() {
+    ExecutionLog.State s = log.state();
+    for (Map.Entry<String, ExecutionLog.StepState> e : s.steps.entrySet()) {
+      ExecutionLog.StepState st = e.getValue();
+      if (st.status != StepStatus.SUCCEEDED || st.cacheHit || st.run.isEmpty()) {
+        continue;
+      }
+      Run run;
+      try {
+        run = host.workspace.experiments().run(RunId.of(st.run));
+      } catch (NotFoundException gone) {
+        LOG.warn("execution {}: step '{}' names run {}, which is not in the store", id, e.getKey(), st.run);
+        continue;
+      }
+      if (run.info().status() == RunStatus.RUNNING) {
+        LOG.info("execution {}: ending run {} of step '{}', whose success is in the log", id, st.run, e.getKey());
+        run.close();
+      }
+    }
   }
 
   private Run startRun(Step step, Local l, Map<String, String> params, String cacheKey) {
@@ -728,15 +797,19 @@ final class ExecutionDriver {
       }
       throw t;
     }
-    run.close();
     if (step.kind() == StepKind.CALLBACK) {
+      run.close();
       return new Outcome(true, Map.of(), run.id().value(), false, "", "");
     }
+    // The run's metric segments are stored before the driver may commit the result; its END
+    // entry is written after the outcome is handed over, at the same time as the driver appends
+    // the result, and the driver waits for both (see docs/pipelines.md, "Ordering").
+    run.flush();
     Map<String, OutputValue> outputs = ctx.outputs();
     if (step.cached()) {
       outputs = host.cache.publish(cacheKey, epoch, outputs, id, run.id().value());
     }
-    return new Outcome(false, outputs, run.id().value(), false, "", cacheKey);
+    return new Outcome(false, outputs, run.id().value(), false, "", cacheKey, run, new CompletableFuture<>());
   }
 
   /** Whether a cache claim's owner still runs its step: its claim holds the step under a live lease. */
