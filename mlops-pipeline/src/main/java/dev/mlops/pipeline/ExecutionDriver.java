@@ -55,6 +55,8 @@ final class ExecutionDriver {
   private final String experiment;
   private final BlockingQueue<Done> done = new LinkedBlockingQueue<>();
   private final Map<String, Local> mine = new HashMap<>();
+  /** Succeeded attempts of this process whose run's END may not be durable yet (driver thread only). */
+  private final List<Outcome> pendingEnds = new ArrayList<>();
 
   ExecutionDriver(Pipelines host, Pipeline pipeline, ExecutionLog log) {
     this.host = host;
@@ -113,6 +115,7 @@ final class ExecutionDriver {
           s = log.state();
         }
         if (s.finished()) {
+          awaitEnds();
           markFinished();
           return s.toResult(id);
         }
@@ -191,7 +194,7 @@ final class ExecutionDriver {
   }
 
   /** @return whether anything was appended (the caller loops again at once) */
-  private boolean schedule(ExecutionLog.State s, long now) {
+  private boolean schedule(ExecutionLog.State s, long now) throws InterruptedException {
     Optional<Map.Entry<String, ExecutionLog.StepState>> failed = s.steps.entrySet().stream()
         .filter(e -> e.getValue().status == StepStatus.FAILED && e.getKey().indexOf('[') < 0).findFirst();
     if (failed.isPresent()) {
@@ -326,7 +329,8 @@ final class ExecutionDriver {
     return !s.finished() && st != null && st.claim.equals(claim) && !st.status.terminal();
   }
 
-  private void finish(ExecutionStatus status, String reason) {
+  private void finish(ExecutionStatus status, String reason) throws InterruptedException {
+    awaitEnds(); // every run of a committed step has ended before the execution does
     ObjectNode e = ExecutionLog.entry("finished");
     e.put("status", status.name());
     e.put("reason", reason);
@@ -343,7 +347,7 @@ final class ExecutionDriver {
     }
   }
 
-  private boolean tryClaim(String key, ExecutionLog.State s, long now) {
+  private boolean tryClaim(String key, ExecutionLog.State s, long now) throws InterruptedException {
     if (mine.containsKey(key)) {
       return false;
     }
@@ -460,7 +464,9 @@ final class ExecutionDriver {
     }
     mine.remove(l.key);
     if (o.toEnd() != null) {
-      awaitEnd(o); // before the next steps start: the run of every committed step ends before the execution does
+      // its END is written while the next steps start; awaited before a register step or the finish
+      pendingEnds.removeIf(p -> p.ended().isDone() && !p.ended().isCompletedExceptionally());
+      pendingEnds.add(o);
     }
     for (Map.Entry<String, String> c : claims.entrySet()) {
       started(c.getKey(), c.getValue(), now);
@@ -511,7 +517,7 @@ final class ExecutionDriver {
   }
 
   /** After a claim on {@code key} is in the log: holds it here and submits its first attempt. */
-  private void started(String key, String claim, long now) {
+  private void started(String key, String claim, long now) throws InterruptedException {
     ExecutionLog.StepState cur = log.state().steps.get(key);
     Local l = new Local(key, claim, cur.failedAttempts + 1);
     l.nextRenew = now + Math.max(1, host.lease.toMillis() / 3);
@@ -667,8 +673,11 @@ final class ExecutionDriver {
     return v;
   }
 
-  private void submit(Local l, ExecutionLog.State s, long now) {
+  private void submit(Local l, ExecutionLog.State s, long now) throws InterruptedException {
     Step step = step(l.key);
+    if (step.kind() == StepKind.REGISTER) {
+      awaitEnds(); // the version's lineage names runs of this execution: they have ended first
+    }
     Map<String, OutputValue> inputs = inputs(step, s);
     Map<String, String> params = s.parameters;
     Optional<String> item = Optional.empty();
@@ -714,17 +723,20 @@ final class ExecutionDriver {
   }
 
   /**
-   * Waits until the run of a succeeded attempt has its END entry; if the step's thread could not
-   * write it, tries once more here, then gives up with the failure (the execution stops; a resume
-   * ends the run, see {@link #endOrphanedRuns}).
+   * Waits until the runs of this process's succeeded attempts have their END entries; where the
+   * step's thread could not write one, tries once more here, then gives up with the failure (the
+   * execution stops unfinished; a resume ends the run, see {@link #endOrphanedRuns}).
    */
-  private void awaitEnd(Outcome o) throws InterruptedException {
-    try {
-      o.ended().get();
-    } catch (ExecutionException e) {
-      LOG.warn("execution {}: ending run {} failed ({}); trying again", id, o.run(), e.getCause().toString());
-      o.toEnd().close();
+  private void awaitEnds() throws InterruptedException {
+    for (Outcome o : pendingEnds) {
+      try {
+        o.ended().get();
+      } catch (ExecutionException e) {
+        LOG.warn("execution {}: ending run {} failed ({}); trying again", id, o.run(), e.getCause().toString());
+        o.toEnd().close();
+      }
     }
+    pendingEnds.clear();
   }
 
   /**
