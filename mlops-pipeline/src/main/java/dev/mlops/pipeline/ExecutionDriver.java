@@ -331,6 +331,7 @@ final class ExecutionDriver {
 
   private void finish(ExecutionStatus status, String reason) throws InterruptedException {
     awaitEnds(); // every run of a committed step has ended before the execution does
+    endOrphanedRuns(o -> !o.equals(host.owner)); // those of other processes too (one may have died between)
     ObjectNode e = ExecutionLog.entry("finished");
     e.put("status", status.name());
     e.put("reason", reason);
@@ -745,10 +746,15 @@ final class ExecutionDriver {
    * metric segments were stored before the success was appended, so the END records them all.
    */
   void endOrphanedRuns() {
+    endOrphanedRuns(owner -> true);
+  }
+
+  /** {@link #endOrphanedRuns()} for the steps whose claim's owner passes {@code owners}. */
+  private void endOrphanedRuns(java.util.function.Predicate<String> owners) {
     ExecutionLog.State s = log.state();
     for (Map.Entry<String, ExecutionLog.StepState> e : s.steps.entrySet()) {
       ExecutionLog.StepState st = e.getValue();
-      if (st.status != StepStatus.SUCCEEDED || st.cacheHit || st.run.isEmpty()) {
+      if (st.status != StepStatus.SUCCEEDED || st.cacheHit || st.run.isEmpty() || !owners.test(st.owner)) {
         continue;
       }
       Run run;
