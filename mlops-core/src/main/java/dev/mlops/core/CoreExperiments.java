@@ -18,6 +18,7 @@ import dev.mlops.RunId;
 import dev.mlops.RunInfo;
 import dev.mlops.RunPage;
 import dev.mlops.RunQuery;
+import dev.mlops.StorageException;
 import dev.mlops.VerifyReport;
 import dev.mlops.core.MetricSegments.Latest;
 import dev.mlops.core.MetricSegments.Segment;
@@ -42,6 +43,11 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -55,8 +61,10 @@ import org.slf4j.LoggerFactory;
  *   runs/&lt;runId&gt;/log/&lt;seq, 20 digits&gt;.json     the run's hash-chained log ({@link RunState})
  *   runs/&lt;runId&gt;/metrics/&lt;writer&gt;-&lt;seq&gt;.seg   metric segments ({@link MetricSegments})
  * </pre>
- * Markers are created before a run's first log entry, so every run with a log is listed (the
- * experiment's marker once per process and experiment, the run's marker per run). They
+ * Markers are created together with a run's first log entry (the experiment's marker once per
+ * process and experiment, the run's marker per run) and {@link #startRun} returns only once both
+ * are durable, so every run a caller holds is listed; a crash inside {@code startRun} can leave
+ * a run log without its marker, which {@link #verifyIndex()} reports. They
  * are only an index: a run's own log is the truth ({@link #search} checks the experiment its
  * START entry names; {@link #verifyIndex()} and {@link #repairIndex()} check and rebuild the
  * markers from the logs). Each writer's segments are numbered from 1 without gaps and a run's END
@@ -102,6 +110,7 @@ final class CoreExperiments implements Experiments, AutoCloseable {
   private final Set<String> knownExperiments = ConcurrentHashMap.newKeySet();
   private final Object writerLock = new Object();
   private ScheduledThreadPoolExecutor writer; // guarded by writerLock, started lazily
+  private ExecutorService indexWriter; // guarded by writerLock, started lazily
   private volatile boolean closed;
 
   ObjectStore store() {
@@ -150,11 +159,26 @@ final class CoreExperiments implements Experiments, AutoCloseable {
     checkOpen();
     RunId id = RunId.of(String.format("%013x", clock.millis() & 0xFFFFFFFFFFFFFL) + randomHex(8));
     Provenance p = ProvenanceCapture.capture();
-    if (!knownExperiments.contains(experiment)) {
-      createMarker(NAMES + experiment);
-      knownExperiments.add(experiment);
+    // The index markers and the START entry do not depend on each other: they are created at the
+    // same time (the markers on an index thread) and this returns once all are durable, so a
+    // returned run is always listed. A crash in between can leave a run log without its marker —
+    // a run whose startRun never returned — which verifyIndex() reports and repairIndex() lists.
+    Future<?> markers = indexWriter().submit(() -> {
+      if (!knownExperiments.contains(experiment)) {
+        createMarker(NAMES + experiment);
+        knownExperiments.add(experiment);
+      }
+      createMarker(RUN_INDEX + experiment + "/" + id.value());
+    });
+    try {
+      return start(id, experiment, runName, params, tags, p);
+    } finally {
+      awaitMarkers(markers, id);
     }
-    createMarker(RUN_INDEX + experiment + "/" + id.value());
+  }
+
+  private CoreRun start(RunId id, String experiment, String runName, Map<String, String> params,
+      Map<String, String> tags, Provenance p) {
     ObjectNode b = entry(RunState.START);
     b.put("run", id.value());
     b.put("experiment", experiment);
@@ -638,6 +662,47 @@ final class CoreExperiments implements Experiments, AutoCloseable {
     return HexFormat.of().formatHex(b);
   }
 
+  /** Waits for a run's index markers; rethrows their failure (the run's own log may exist). */
+  private static void awaitMarkers(Future<?> markers, RunId id) {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          markers.get();
+          return;
+        } catch (InterruptedException e) {
+          interrupted = true; // the markers are being written: wait for them, then re-flag
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof RuntimeException re) {
+            throw re;
+          }
+          throw new StorageException("creating the index markers of run " + id + " failed", e.getCause(), true);
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** The threads that create index markers beside a run's START entry (daemon, idle ones end). */
+  private ExecutorService indexWriter() {
+    synchronized (writerLock) {
+      checkOpen();
+      if (indexWriter == null) {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
+            new SynchronousQueue<>(), r -> {
+              Thread t = new Thread(r, "mlops-run-index");
+              t.setDaemon(true);
+              return t;
+            });
+        indexWriter = pool;
+      }
+      return indexWriter;
+    }
+  }
+
   private ScheduledThreadPoolExecutor writer() {
     synchronized (writerLock) {
       checkOpen();
@@ -697,6 +762,9 @@ final class CoreExperiments implements Experiments, AutoCloseable {
     }
     synchronized (writerLock) {
       closed = true;
+      if (indexWriter != null) {
+        indexWriter.shutdown(); // every task is awaited by the startRun that submitted it
+      }
       if (writer != null) {
         writer.shutdown();
         try {

@@ -25,7 +25,9 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
@@ -53,6 +55,8 @@ final class ExecutionDriver {
   private final String experiment;
   private final BlockingQueue<Done> done = new LinkedBlockingQueue<>();
   private final Map<String, Local> mine = new HashMap<>();
+  /** Succeeded attempts of this process whose run's END may not be durable yet (driver thread only). */
+  private final List<Outcome> pendingEnds = new ArrayList<>();
 
   ExecutionDriver(Pipelines host, Pipeline pipeline, ExecutionLog log) {
     this.host = host;
@@ -82,8 +86,19 @@ final class ExecutionDriver {
 
   private record Done(String key, String claim, int attempt, Outcome outcome, Throwable failure) { }
 
+  /**
+   * What a step attempt produced. {@code toEnd}: the attempt's run, whose END entry the step's
+   * thread writes after handing this to the driver, while the driver appends the result
+   * ({@code ended} completes when it is durable); null when the run is ended already or there is
+   * none.
+   */
   private record Outcome(boolean waiting, Map<String, OutputValue> outputs, String run, boolean cacheHit,
-      String cacheSource, String cacheKey) { }
+      String cacheSource, String cacheKey, Run toEnd, CompletableFuture<Void> ended) {
+    Outcome(boolean waiting, Map<String, OutputValue> outputs, String run, boolean cacheHit,
+        String cacheSource, String cacheKey) {
+      this(waiting, outputs, run, cacheHit, cacheSource, cacheKey, null, CompletableFuture.completedFuture(null));
+    }
+  }
 
   ExecutionResult drive() throws InterruptedException {
     try {
@@ -100,6 +115,7 @@ final class ExecutionDriver {
           s = log.state();
         }
         if (s.finished()) {
+          awaitEnds();
           markFinished();
           return s.toResult(id);
         }
@@ -178,7 +194,7 @@ final class ExecutionDriver {
   }
 
   /** @return whether anything was appended (the caller loops again at once) */
-  private boolean schedule(ExecutionLog.State s, long now) {
+  private boolean schedule(ExecutionLog.State s, long now) throws InterruptedException {
     Optional<Map.Entry<String, ExecutionLog.StepState>> failed = s.steps.entrySet().stream()
         .filter(e -> e.getValue().status == StepStatus.FAILED && e.getKey().indexOf('[') < 0).findFirst();
     if (failed.isPresent()) {
@@ -313,7 +329,9 @@ final class ExecutionDriver {
     return !s.finished() && st != null && st.claim.equals(claim) && !st.status.terminal();
   }
 
-  private void finish(ExecutionStatus status, String reason) {
+  private void finish(ExecutionStatus status, String reason) throws InterruptedException {
+    awaitEnds(); // every run of a committed step has ended before the execution does
+    endOrphanedRuns(o -> !o.equals(host.owner)); // those of other processes too (one may have died between)
     ObjectNode e = ExecutionLog.entry("finished");
     e.put("status", status.name());
     e.put("reason", reason);
@@ -330,7 +348,7 @@ final class ExecutionDriver {
     }
   }
 
-  private boolean tryClaim(String key, ExecutionLog.State s, long now) {
+  private boolean tryClaim(String key, ExecutionLog.State s, long now) throws InterruptedException {
     if (mine.containsKey(key)) {
       return false;
     }
@@ -446,6 +464,11 @@ final class ExecutionDriver {
       }
     }
     mine.remove(l.key);
+    if (o.toEnd() != null) {
+      // its END is written while the next steps start; awaited before a register step or the finish
+      pendingEnds.removeIf(p -> p.ended().isDone() && !p.ended().isCompletedExceptionally());
+      pendingEnds.add(o);
+    }
     for (Map.Entry<String, String> c : claims.entrySet()) {
       started(c.getKey(), c.getValue(), now);
     }
@@ -495,7 +518,7 @@ final class ExecutionDriver {
   }
 
   /** After a claim on {@code key} is in the log: holds it here and submits its first attempt. */
-  private void started(String key, String claim, long now) {
+  private void started(String key, String claim, long now) throws InterruptedException {
     ExecutionLog.StepState cur = log.state().steps.get(key);
     Local l = new Local(key, claim, cur.failedAttempts + 1);
     l.nextRenew = now + Math.max(1, host.lease.toMillis() / 3);
@@ -651,8 +674,11 @@ final class ExecutionDriver {
     return v;
   }
 
-  private void submit(Local l, ExecutionLog.State s, long now) {
+  private void submit(Local l, ExecutionLog.State s, long now) throws InterruptedException {
     Step step = step(l.key);
+    if (step.kind() == StepKind.REGISTER) {
+      awaitEnds(); // the version's lineage names runs of this execution: they have ended first
+    }
     Map<String, OutputValue> inputs = inputs(step, s);
     Map<String, String> params = s.parameters;
     Optional<String> item = Optional.empty();
@@ -678,10 +704,71 @@ final class ExecutionDriver {
           default -> task(step, l, inputs, params, theItem);
         };
         done.add(new Done(l.key, l.claim, attempt, o, null));
+        if (o.toEnd() != null) {
+          endRun(o);
+        }
       } catch (Throwable t) {
         done.add(new Done(l.key, l.claim, attempt, null, t));
       }
     });
+  }
+
+  /** Writes the END entry of a succeeded attempt's run (on the step's thread) and reports it. */
+  private static void endRun(Outcome o) {
+    try {
+      o.toEnd().close();
+      o.ended().complete(null);
+    } catch (Throwable t) {
+      o.ended().completeExceptionally(t);
+    }
+  }
+
+  /**
+   * Waits until the runs of this process's succeeded attempts have their END entries; where the
+   * step's thread could not write one, tries once more here, then gives up with the failure (the
+   * execution stops unfinished; a resume ends the run, see {@link #endOrphanedRuns}).
+   */
+  private void awaitEnds() throws InterruptedException {
+    for (Outcome o : pendingEnds) {
+      try {
+        o.ended().get();
+      } catch (ExecutionException e) {
+        LOG.warn("execution {}: ending run {} failed ({}); trying again", id, o.run(), e.getCause().toString());
+        o.toEnd().close();
+      }
+    }
+    pendingEnds.clear();
+  }
+
+  /**
+   * On resume: ends, FINISHED, the runs of steps whose success is in the log but whose END entry
+   * is not (the process stopped between the two, which are written at the same time). Their
+   * metric segments were stored before the success was appended, so the END records them all.
+   */
+  void endOrphanedRuns() {
+    endOrphanedRuns(owner -> true);
+  }
+
+  /** {@link #endOrphanedRuns()} for the steps whose claim's owner passes {@code owners}. */
+  private void endOrphanedRuns(java.util.function.Predicate<String> owners) {
+    ExecutionLog.State s = log.state();
+    for (Map.Entry<String, ExecutionLog.StepState> e : s.steps.entrySet()) {
+      ExecutionLog.StepState st = e.getValue();
+      if (st.status != StepStatus.SUCCEEDED || st.cacheHit || st.run.isEmpty() || !owners.test(st.owner)) {
+        continue;
+      }
+      Run run;
+      try {
+        run = host.workspace.experiments().run(RunId.of(st.run));
+      } catch (NotFoundException gone) {
+        LOG.warn("execution {}: step '{}' names run {}, which is not in the store", id, e.getKey(), st.run);
+        continue;
+      }
+      if (run.info().status() == RunStatus.RUNNING) {
+        LOG.info("execution {}: ending run {} of step '{}', whose success is in the log", id, st.run, e.getKey());
+        run.close();
+      }
+    }
   }
 
   private Run startRun(Step step, Local l, Map<String, String> params, String cacheKey) {
@@ -728,15 +815,19 @@ final class ExecutionDriver {
       }
       throw t;
     }
-    run.close();
     if (step.kind() == StepKind.CALLBACK) {
+      run.close();
       return new Outcome(true, Map.of(), run.id().value(), false, "", "");
     }
+    // The run's metric segments are stored before the driver may commit the result; its END
+    // entry is written after the outcome is handed over, at the same time as the driver appends
+    // the result, and the driver waits for both (see docs/pipelines.md, "Ordering").
+    run.flush();
     Map<String, OutputValue> outputs = ctx.outputs();
     if (step.cached()) {
       outputs = host.cache.publish(cacheKey, epoch, outputs, id, run.id().value());
     }
-    return new Outcome(false, outputs, run.id().value(), false, "", cacheKey);
+    return new Outcome(false, outputs, run.id().value(), false, "", cacheKey, run, new CompletableFuture<>());
   }
 
   /** Whether a cache claim's owner still runs its step: its claim holds the step under a live lease. */

@@ -154,7 +154,7 @@ public final class Pipelines implements AutoCloseable {
         continue;
       }
       store.create(indexKey(pipeline.name(), "started", id), new byte[0]);
-      return drive(pipeline, log);
+      return drive(pipeline, log, false);
     }
   }
 
@@ -194,16 +194,19 @@ public final class Pipelines implements AutoCloseable {
       throw new IllegalArgumentException("execution " + executionId + " started with other steps than " + pipeline
           + " now has; resume it with the pipeline definition it started with");
     }
-    return drive(pipeline, log);
+    return drive(pipeline, log, true);
   }
 
-  private Execution drive(Pipeline pipeline, ExecutionLog log) {
+  private Execution drive(Pipeline pipeline, ExecutionLog log, boolean resumed) {
     CompletableFuture<ExecutionResult> done = new CompletableFuture<>();
     Execution handle = new Execution(log.id(), pipeline.name(), done);
     driving.put(log.id(), handle);
     ExecutionDriver driver = new ExecutionDriver(this, pipeline, log);
     drivers.execute(() -> {
       try {
+        if (resumed) {
+          driver.endOrphanedRuns();
+        }
         done.complete(driver.drive());
       } catch (Throwable t) {
         done.completeExceptionally(t);

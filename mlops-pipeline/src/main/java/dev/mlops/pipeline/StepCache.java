@@ -96,6 +96,12 @@ final class StepCache {
             Thread.sleep(poll.toMillis());
             continue;
           }
+          // The holder may have published and committed between the result read above and the
+          // check: it creates the result before its success, so a result is there by now if so.
+          Optional<JsonNode> late = readResult(key, epoch);
+          if (late.isPresent() && fresh(late.get(), ttl)) {
+            return hit(late.get());
+          }
         }
       }
       try {

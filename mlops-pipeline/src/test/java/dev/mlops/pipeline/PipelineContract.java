@@ -603,6 +603,54 @@ public abstract class PipelineContract {
         .hasMessageContaining("step");
   }
 
+  /**
+   * A step's END entry and its success are written at the same time: a process that stops after
+   * the success is durable but before the END leaves the run RUNNING. Resume ends it.
+   */
+  @Test
+  void aResumeEndsTheRunOfAStepWhoseSuccessIsLoggedButWhoseRunDidNotEnd() {
+    Pipelines dying = pipelines(Duration.ofMillis(300));
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger firstRuns = new AtomicInteger();
+    Pipeline p = Pipeline.builder("orphan")
+        .step(Step.task("first", ctx -> {
+          firstRuns.incrementAndGet();
+          release.await(20, TimeUnit.SECONDS);
+          ctx.output("v", "x");
+        }).parameters("v").noCache())
+        .step(Step.task("second", ctx -> ctx.output("v", ctx.input("first.v").value() + "y"))
+            .reads("first.v").parameters("v").noCache())
+        .build();
+    String id = dying.launcher(p).start(Map.of(), "test");
+    ExecutionLog log = new ExecutionLog(store, "orphan", id);
+    while (firstRuns.get() == 0) {
+      Thread.onSpinWait(); // the body runs (so its claim is in the log)
+    }
+    dying.close();
+    release.countDown();
+    ExecutionLog.State s;
+    // what a process leaves when it stops right after appending the success, before the END
+    dev.mlops.Run run = ws.experiments().startRun("pipeline.orphan", "first", Map.of(),
+        Map.of("pipeline", "orphan", "pipeline.execution", id, "pipeline.step", "first", "pipeline.attempt", "1"));
+    s = log.refresh();
+    com.fasterxml.jackson.databind.node.ObjectNode e = ExecutionLog.entry("succeeded");
+    e.put("step", "first");
+    e.put("claim", s.steps.get("first").claim);
+    e.put("attempt", 1);
+    e.put("run", run.id().value());
+    e.set("outputs", ExecutionLog.writeOutputs(Map.of("v", new OutputValue(OutputKind.PARAMETER, "x"))));
+    log.chain().append(s.seq, s.hash, e);
+    assertThat(ws.experiments().getRun(run.id()).status()).isEqualTo(dev.mlops.RunStatus.RUNNING);
+
+    ExecutionResult r = pipelines(Duration.ofMillis(300)).resume(p, id).await();
+    assertThat(r.status()).as(r.reason()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(r.step("second").output("v").value()).isEqualTo("xy");
+    assertThat(firstRuns.get()).isEqualTo(1);
+    assertThat(ws.experiments().getRun(run.id()).status()).isEqualTo(dev.mlops.RunStatus.FINISHED);
+    assertThat(ws.experiments().getRun(r.step("second").run().orElseThrow()).status())
+        .isEqualTo(dev.mlops.RunStatus.FINISHED);
+  }
+
   /** A clock the test moves. */
   static final class MutableTestClock extends Clock {
     private volatile Instant now;

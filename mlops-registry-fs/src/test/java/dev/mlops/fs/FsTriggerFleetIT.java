@@ -2,12 +2,17 @@ package dev.mlops.fs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mlops.pipeline.trigger.StoreRecordingLauncher;
+import dev.mlops.Mlops;
+import dev.mlops.Workspace;
+import dev.mlops.pipeline.ExecutionStatus;
+import dev.mlops.pipeline.Pipelines;
+import dev.mlops.pipeline.trigger.FleetChecks;
 import dev.mlops.pipeline.trigger.TriggerFleetWorker;
 import dev.mlops.pipeline.trigger.TriggerOutcome;
 import dev.mlops.pipeline.trigger.TriggerRecord;
 import dev.mlops.pipeline.trigger.Triggers;
 import dev.mlops.spi.ObjectStore;
+import dev.mlops.testkit.SharedStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,12 +25,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Four serving JVMs on one {@code file:} store see the same drift alarm window at the same moment
- * (released together by a start barrier file): exactly one execution starts, the other three
+ * (released together by a start barrier file) and launch the real pipeline through the engine
+ * ({@code Pipelines.launcher}): exactly one execution starts and completes, the other three
  * record that the window was already claimed (DUPLICATE) or that they lost the race for it
- * (LOST_RACE). Repeated for several windows ({@code -Dmlops.it.triggerWindows}, default 5).
+ * (LOST_RACE). Repeated for several windows ({@code -Dmlops.it.triggerWindows}, default 5);
+ * {@code -Dmlops.it.fleetJvms} sets the number of JVMs (default 4).
  */
 class FsTriggerFleetIT {
-  private static final int WORKERS = 4;
+  private static final int WORKERS = Integer.getInteger("mlops.it.fleetJvms", 4);
   private static final int WINDOWS = Integer.getInteger("mlops.it.triggerWindows", 5);
 
   @TempDir
@@ -48,11 +55,13 @@ class FsTriggerFleetIT {
     Path barrier = Files.createDirectories(dir.resolve("barrier"));
     Path stderr = dir.resolve("workers.err");
     List<ChildJvm> workers = new ArrayList<>();
-    try (ObjectStore store = new FsObjectStoreProvider().open(root.toUri())) {
+    long t0 = System.nanoTime();
+    try (ObjectStore store = new FsObjectStoreProvider().open(root.toUri());
+        Workspace ws = Mlops.open(root.toUri(), SharedStore.of(store));
+        Pipelines pipelines = Pipelines.on(ws)) {
       for (int i = 0; i < WORKERS; i++) {
         workers.add(worker(root, barrier, "jvm-" + i, stderr));
       }
-      StoreRecordingLauncher launcher = new StoreRecordingLauncher(store, "fraud");
       int lostRaces = 0;
       for (int k = 0; k < WINDOWS; k++) {
         for (ChildJvm w : workers) {
@@ -65,13 +74,17 @@ class FsTriggerFleetIT {
           assertThat(line).startsWith("RESULT " + k + " ");
           outcomes.add(TriggerOutcome.valueOf(line.substring(("RESULT " + k + " ").length())));
         }
-        System.out.printf("window %d: %s%n", k, outcomes);
+        System.out.printf("window %d at %d ms: %s%n", k, (System.nanoTime() - t0) / 1_000_000, outcomes);
         assertThat(outcomes).filteredOn(o -> o == TriggerOutcome.FIRED).hasSize(1);
         assertThat(outcomes).filteredOn(o -> o != TriggerOutcome.FIRED)
             .hasSize(WORKERS - 1)
             .allMatch(o -> o == TriggerOutcome.DUPLICATE || o == TriggerOutcome.LOST_RACE);
         lostRaces += (int) outcomes.stream().filter(o -> o == TriggerOutcome.LOST_RACE).count();
-        assertThat(launcher.started()).as("executions after window " + k).hasSize(k + 1);
+        // the worker that fired drove its execution to the end before printing its RESULT
+        List<String> executions = pipelines.executions("fraud");
+        assertThat(executions).as("executions after window " + k).hasSize(k + 1);
+        assertThat(executions).allSatisfy(id ->
+            assertThat(pipelines.status("fraud", id).status()).isEqualTo(ExecutionStatus.SUCCEEDED));
       }
       for (ChildJvm w : workers) {
         assertThat(w.waitFor(1, TimeUnit.MINUTES)).as(Files.readString(stderr)).isZero();
@@ -84,8 +97,9 @@ class FsTriggerFleetIT {
           .extracting(TriggerRecord::executionId).doesNotHaveDuplicates();
       assertThat(history.stream().map(TriggerRecord::event).distinct()).hasSize(WINDOWS);
       assertThat(triggers.verify("fraud").ok()).isTrue();
-      System.out.printf("%d windows x %d JVMs: %d executions, %d lost races, the rest duplicates%n", WINDOWS, WORKERS,
-          launcher.started().size(), lostRaces);
+      FleetChecks.eachFiringStartedOneCompletedExecution(ws, pipelines, history, WINDOWS);
+      System.out.printf("%d windows x %d JVMs: %d executions, %d lost races, the rest duplicates; %d ms%n", WINDOWS,
+          WORKERS, pipelines.executions("fraud").size(), lostRaces, (System.nanoTime() - t0) / 1_000_000);
     } finally {
       for (ChildJvm w : workers) {
         w.close();

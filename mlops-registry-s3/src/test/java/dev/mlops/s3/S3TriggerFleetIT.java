@@ -2,12 +2,17 @@ package dev.mlops.s3;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mlops.pipeline.trigger.StoreRecordingLauncher;
+import dev.mlops.Mlops;
+import dev.mlops.Workspace;
+import dev.mlops.pipeline.ExecutionStatus;
+import dev.mlops.pipeline.Pipelines;
+import dev.mlops.pipeline.trigger.FleetChecks;
 import dev.mlops.pipeline.trigger.TriggerFleetWorker;
 import dev.mlops.pipeline.trigger.TriggerOutcome;
 import dev.mlops.pipeline.trigger.TriggerRecord;
 import dev.mlops.pipeline.trigger.Triggers;
 import dev.mlops.spi.ObjectStore;
+import dev.mlops.testkit.SharedStore;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -28,12 +33,14 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Four serving JVMs on one {@code s3:} store (the S3 test server) see the same drift alarm window
- * at the same moment, released together by a start barrier file: exactly one execution starts, the
+ * at the same moment, released together by a start barrier file, and launch the real pipeline
+ * through the engine ({@code Pipelines.launcher}): exactly one execution starts and completes, the
  * other three record DUPLICATE or LOST_RACE. Repeated for several windows
- * ({@code -Dmlops.it.triggerWindows}, default 3).
+ * ({@code -Dmlops.it.triggerWindows}, default 3); {@code -Dmlops.it.fleetJvms} sets the number of
+ * JVMs (default 4).
  */
 class S3TriggerFleetIT {
-  private static final int WORKERS = 4;
+  private static final int WORKERS = Integer.getInteger("mlops.it.fleetJvms", 4);
   private static final int WINDOWS = Integer.getInteger("mlops.it.triggerWindows", 3);
   private static S3TestServer server;
 
@@ -100,11 +107,12 @@ class S3TriggerFleetIT {
     Path barrier = Files.createDirectories(dir.resolve("barrier"));
     Path stderr = dir.resolve("workers.err");
     List<Worker> workers = new ArrayList<>();
-    try (S3Client client = server.newClient(); ObjectStore store = server.storeBuilder(client, prefix).build()) {
+    try (S3Client client = server.newClient(); ObjectStore store = server.storeBuilder(client, prefix).build();
+        Workspace ws = Mlops.open(server.uri(prefix), SharedStore.of(store));
+        Pipelines pipelines = Pipelines.on(ws)) {
       for (int i = 0; i < WORKERS; i++) {
         workers.add(new Worker(uri, cpFile, barrier, "jvm-" + i, stderr));
       }
-      StoreRecordingLauncher launcher = new StoreRecordingLauncher(store, "fraud");
       long t0 = System.nanoTime();
       for (int k = 0; k < WINDOWS; k++) {
         for (Worker w : workers) {
@@ -121,7 +129,11 @@ class S3TriggerFleetIT {
         assertThat(outcomes).filteredOn(o -> o == TriggerOutcome.FIRED).hasSize(1);
         assertThat(outcomes).filteredOn(o -> o != TriggerOutcome.FIRED).hasSize(WORKERS - 1)
             .allMatch(o -> o == TriggerOutcome.DUPLICATE || o == TriggerOutcome.LOST_RACE);
-        assertThat(launcher.started()).as("executions after window " + k).hasSize(k + 1);
+        // the worker that fired drove its execution to the end before printing its RESULT
+        List<String> executions = pipelines.executions("fraud");
+        assertThat(executions).as("executions after window " + k).hasSize(k + 1);
+        assertThat(executions).allSatisfy(id ->
+            assertThat(pipelines.status("fraud", id).status()).isEqualTo(ExecutionStatus.SUCCEEDED));
       }
       for (Worker w : workers) {
         assertThat(w.process.waitFor(1, TimeUnit.MINUTES)).isTrue();
@@ -132,6 +144,9 @@ class S3TriggerFleetIT {
       assertThat(history).hasSize(WORKERS * WINDOWS);
       assertThat(history).filteredOn(r -> r.outcome() == TriggerOutcome.FIRED).hasSize(WINDOWS);
       assertThat(triggers.verify("fraud").ok()).isTrue();
+      FleetChecks.eachFiringStartedOneCompletedExecution(ws, pipelines, history, WINDOWS);
+      System.out.printf("%d windows x %d JVMs: %d executions; %d ms%n", WINDOWS, WORKERS,
+          pipelines.executions("fraud").size(), (System.nanoTime() - t0) / 1_000_000);
     } finally {
       for (Worker w : workers) {
         w.process.destroyForcibly();

@@ -1,9 +1,16 @@
 package dev.mlops.pipeline.trigger;
 
+import dev.mlops.Mlops;
+import dev.mlops.Workspace;
 import dev.mlops.drift.DriftReport;
+import dev.mlops.pipeline.ExecutionStatus;
+import dev.mlops.pipeline.Pipeline;
+import dev.mlops.pipeline.Pipelines;
+import dev.mlops.pipeline.Step;
 import dev.mlops.spi.ObjectStore;
 import dev.mlops.spi.ObjectStoreProvider;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,12 +18,15 @@ import java.time.Instant;
 import java.util.ServiceLoader;
 
 /**
- * A serving process of the trigger fleet IT ({@code FsTriggerFleetIT}): for each window k it
- * computes the same alarming report as every other worker (a real {@code PredictionMonitor} whose
- * window is the instant {@code base + k hours}), prints {@code READY k}, waits for the start
- * barrier file {@code go-k} in the barrier directory, hands the report to its {@link AlarmTrigger}
- * and prints {@code RESULT k <outcome>}. Arguments: store URI, pipeline, instance name, windows,
- * barrier directory.
+ * A serving process of the trigger fleet ITs ({@code FsTriggerFleetIT}, {@code S3TriggerFleetIT}):
+ * for each window k it computes the same alarming report as every other worker (a real
+ * {@code PredictionMonitor} whose window is the instant {@code base + k hours}), prints
+ * {@code READY k}, waits for the start barrier file {@code go-k} in the barrier directory, hands
+ * the report to its {@link AlarmTrigger}, whose launcher is the real engine's
+ * ({@code Pipelines.launcher}) for {@link #pipeline}, and prints {@code RESULT k <outcome>}. The
+ * worker whose trigger fired drives the execution it started to its end first, so when its
+ * RESULT line appears the execution is over. Arguments: store URI, pipeline, instance name,
+ * windows, barrier directory.
  *
  * <p>Not thread-safe; a process main.
  */
@@ -36,10 +46,12 @@ public final class TriggerFleetWorker {
     String instance = args[2];
     int windows = Integer.parseInt(args[3]);
     Path barrier = Path.of(args[4]);
-    try (ObjectStore store = provider(uri.getScheme()).open(uri)) {
+    ObjectStore store = provider(uri.getScheme()).open(uri);
+    try (Workspace ws = Mlops.open(uri, store); // owns the store and closes it
+        Pipelines pipelines = Pipelines.on(ws)) {
       Triggers triggers = Triggers.builder(store).instance(instance).build();
       // no cooldown and a high cap: only the claim on the window keeps the fleet to one execution
-      AlarmTrigger trigger = triggers.onAlarm("drift", new StoreRecordingLauncher(store, pipeline),
+      AlarmTrigger trigger = triggers.onAlarm("drift", pipelines.launcher(pipeline(pipeline)),
           TriggerPolicy.defaults().withMaxConcurrent(1000));
       for (int k = 0; k < windows; k++) {
         DriftReport report = Alarms.window(BASE.plus(Duration.ofHours(k)), true);
@@ -57,10 +69,39 @@ public final class TriggerFleetWorker {
           Thread.onSpinWait();
         }
         TriggerRecord r = trigger.handle(report).orElseThrow();
+        if (r.outcome() == TriggerOutcome.FIRED) {
+          String id = r.executionId().orElseThrow();
+          ExecutionStatus status;
+          while ((status = pipelines.status(pipeline, id).status()) == ExecutionStatus.RUNNING) {
+            if (System.nanoTime() > deadline) {
+              throw new IllegalStateException("execution " + id + " did not finish");
+            }
+            Thread.sleep(5);
+          }
+          if (status != ExecutionStatus.SUCCEEDED) {
+            throw new IllegalStateException("execution " + id + " ended " + status);
+          }
+        }
         System.out.println("RESULT " + k + " " + r.outcome());
         System.out.flush();
       }
     }
+  }
+
+  /**
+   * The retraining pipeline every worker launches: {@code prepare} stores the alarming window as
+   * an artifact, {@code train} reads it and records a metric.
+   *
+   * @param name the pipeline name
+   * @return the pipeline
+   */
+  public static Pipeline pipeline(String name) {
+    return Pipeline.builder(name)
+        .step(Step.task("prepare", ctx -> ctx.artifact("window",
+            ctx.parameter(AlarmTrigger.PARAM_WINDOW_START).getBytes(StandardCharsets.UTF_8))).artifacts("window"))
+        .step(Step.task("train", ctx -> ctx.metric("size", ctx.inputBytes("prepare.window").length))
+            .reads("prepare.window").metrics("size"))
+        .build();
   }
 
   private static ObjectStoreProvider provider(String scheme) {
