@@ -1,7 +1,10 @@
 package dev.mlops.tuning;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.apache.commons.math3.special.Erf;
 
@@ -117,9 +120,9 @@ final class ParzenEstimator {
   /** Each observation's cell: observations with equal choices in every categorical dimension share one. */
   private static int[] cells(List<Param> dims, double[][] observations) {
     int[] cell = new int[observations.length];
-    java.util.Map<List<Double>, Integer> ids = new java.util.HashMap<>();
+    Map<List<Double>, Integer> ids = new HashMap<>();
     for (int c = 0; c < observations.length; c++) {
-      List<Double> key = new java.util.ArrayList<>();
+      List<Double> key = new ArrayList<>();
       for (int k = 0; k < dims.size(); k++) {
         if (!ParamScale.numeric(dims.get(k))) {
           key.add(observations[c][k]);
@@ -140,7 +143,7 @@ final class ParzenEstimator {
       cells = Math.max(cells, c + 1);
     }
     for (int g = 0; g < Math.max(1, cells); g++) {
-      List<Integer> members = new java.util.ArrayList<>();
+      List<Integer> members = new ArrayList<>();
       for (int i = 0; i < n; i++) {
         if (cell[i] == g) {
           members.add(i);
