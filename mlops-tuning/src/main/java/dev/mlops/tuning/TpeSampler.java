@@ -23,11 +23,11 @@ import java.util.function.IntUnaryOperator;
  * criterion; see {@link Options#bandwidthWeightedScore()} for how the kernels enter it) is
  * returned.
  *
- * <p>Defaults ({@link #options(long)}): 10 startup trials, 24 candidates,
- * {@code gamma(n) = min(ceil(0.1 n), 25)}, magic clip on (bandwidth at least range / min(100, 1 +
- * components)), recent-trial weighting (older trials ramp down once there are more than 25),
- * categorical kernels smoothed by the prior weight, as Optuna; and multivariate sampling with
- * neighbour bandwidths, endpoints on, prior weight 2 and textbook normalized kernels in the score,
+ * <p>Defaults ({@link #options(long)}): 10 startup trials, 24 candidates, magic clip on
+ * (bandwidth at least range / min(100, 1 + components)), recent-trial weighting (older trials ramp
+ * down once there are more than 25), categorical kernels smoothed by the prior weight, as Optuna;
+ * and multivariate sampling with neighbour bandwidths, endpoints on, prior weight 2,
+ * {@code gamma(n) = min(ceil(0.15 n), 25)} and textbook normalized kernels in the score,
  * which found better values than Optuna 3.1's defaults on the benchmark objectives, including on
  * seeds not used to choose them ({@code benchmarks/RESULTS.md}). {@link #optuna31Options(long)}
  * gives Optuna 3.1's defaults (univariate, bandwidth-weighted score), the defaults before. The
@@ -228,8 +228,9 @@ public final class TpeSampler implements Sampler {
   }
 
   /**
-   * The default settings: 10 startup trials, 24 candidates, {@code gamma(n) = min(ceil(0.1 n), 25)},
-   * magic clip and recent-trial weighting as Optuna; and, unlike Optuna's defaults,
+   * The default settings: 10 startup trials, 24 candidates, magic clip and recent-trial weighting
+   * as Optuna; and, unlike Optuna's defaults, {@code gamma(n) = min(ceil(0.15 n), 25)}
+   * ({@link #gamma15}),
    * <b>multivariate</b> (the parameters common to every completed trial are sampled jointly, as
    * Optuna's {@code multivariate=True}, Falkner et al. 2018) with each kernel's bandwidth in each
    * parameter set by the neighbour rule of univariate TPE ({@link Bandwidth#NEIGHBOURS}),
@@ -242,7 +243,7 @@ public final class TpeSampler implements Sampler {
    * @return the default settings with this seed
    */
   public static Options options(long seed) {
-    return new Options(seed, 10, 24, TpeSampler::defaultGamma, 2.0, true, true, true, false, false,
+    return new Options(seed, 10, 24, TpeSampler::gamma15, 2.0, true, true, true, false, false,
         Bandwidth.NEIGHBOURS, false);
   }
 
@@ -270,11 +271,23 @@ public final class TpeSampler implements Sampler {
   }
 
   /**
+   * Optuna's default gamma, used by {@link #optuna31Options(long)}.
+   *
    * @param n completed trials
    * @return {@code min(ceil(0.1 n), 25)}
    */
   public static int defaultGamma(int n) {
     return Math.min((int) Math.ceil(0.1 * n), 25);
+  }
+
+  /**
+   * The gamma of {@link #options(long)}: a good group half as large again as Optuna's.
+   *
+   * @param n completed trials
+   * @return {@code min(ceil(0.15 n), 25)}
+   */
+  public static int gamma15(int n) {
+    return Math.min((int) Math.ceil(0.15 * n), 25);
   }
 
   /** Optuna's documented default weights: 1 each up to 25, older ones ramping down beyond that. */

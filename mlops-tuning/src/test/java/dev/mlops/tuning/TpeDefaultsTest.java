@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The default TPE settings (multivariate, neighbour bandwidths per parameter, endpoints, prior
- * weight 2, textbook score), the previous ones kept as {@link TpeSampler#optuna31Options}, and
+ * weight 2, gamma 0.15 n, textbook score), the previous ones kept as {@link TpeSampler#optuna31Options}, and
  * what the default changes on a tree-structured space.
  */
 class TpeDefaultsTest {
@@ -30,7 +30,8 @@ class TpeDefaultsTest {
     assertThat(d.seed()).isEqualTo(3);
     assertThat(d.nStartupTrials()).isEqualTo(10);
     assertThat(d.nEiCandidates()).isEqualTo(24);
-    assertThat(d.gamma().applyAsInt(100)).isEqualTo(10);
+    assertThat(d.gamma().applyAsInt(100)).isEqualTo(15);
+    assertThat(d.gamma().applyAsInt(1000)).isEqualTo(25);
     assertThat(d.priorWeight()).isEqualTo(2.0);
     assertThat(d.considerMagicClip()).isTrue();
     assertThat(d.considerEndpoints()).isTrue();
@@ -41,6 +42,7 @@ class TpeDefaultsTest {
     assertThat(d.jointWithCategoricals()).isFalse();
 
     TpeSampler.Options o = TpeSampler.optuna31Options(3);
+    assertThat(o.gamma().applyAsInt(100)).isEqualTo(10);
     assertThat(o.priorWeight()).isEqualTo(1.0);
     assertThat(o.considerEndpoints()).isFalse();
     assertThat(o.multivariate()).isFalse();
@@ -145,7 +147,7 @@ class TpeDefaultsTest {
     int optuna31 = globalBasinReached(seed -> new TpeSampler(TpeSampler.optuna31Options(seed)));
     System.out.printf("mixed space, 16 seeds x 60 trials: global basin reached by default %d, Optuna 3.1 options %d%n",
         byDefault, optuna31);
-    // measured (seeds 1000-1015): 12 and 7
+    // measured (seeds 1000-1015): 10 and 7
     assertThat(byDefault).isGreaterThanOrEqualTo(10).isGreaterThan(optuna31);
   }
 }

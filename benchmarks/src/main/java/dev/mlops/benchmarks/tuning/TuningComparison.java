@@ -91,7 +91,7 @@ public final class TuningComparison {
   /**
    * A TPE variant for ablations, {@code tpe/} followed by {@code /}-separated changes to Optuna
    * 3.1's defaults ({@link TpeSampler#optuna31Options}; the current default is
-   * {@code tpe/mv/nb/tb/ep/pw2}): {@code mv} multivariate, {@code jc} joint with categoricals, {@code nb} joint
+   * {@code tpe/mv/nb/tb/ep/pw2/g0.15}): {@code mv} multivariate, {@code jc} joint with categoricals, {@code nb} joint
    * bandwidths from neighbours, {@code nbc} from neighbours in the same categorical cell, {@code scott} joint bandwidths by Scott's rule, {@code ep}
    * endpoints, {@code nomc} no magic clip, {@code tb} textbook score, {@code st<n>} startup trials,
    * {@code c<n>} candidates, {@code pw<x>} prior weight, {@code g<x>} gamma = min(ceil(x n), 25).
