@@ -4,7 +4,7 @@
 Defines the same objectives as benchmarks/src/main/java/dev/mlops/benchmarks/tuning/Objectives.java
 and prints the same Markdown tables as TuningComparison. A reference run by hand, never by CI.
 
-  /usr/bin/python3 benchmarks/optuna/compare.py quality [seeds] [trials] [samplers] [objectives]
+  /usr/bin/python3 benchmarks/optuna/compare.py quality [seeds] [trials] [samplers] [objectives] [first seed]
   /usr/bin/python3 benchmarks/optuna/compare.py timing [repeats]
   /usr/bin/python3 benchmarks/optuna/compare.py pruning [seeds] [trials] [steps]
 """
@@ -92,7 +92,7 @@ def iqr(xs):
     return "%s [%s, %s]" % (fmt(q2), fmt(q1), fmt(q3))
 
 
-def quality(seeds, trials, samplers=("random", "tpe"), objectives=None):
+def quality(seeds, trials, samplers=("random", "tpe"), objectives=None, first=0):
     print("| objective | sampler | best after 25: median [IQR] | after 50 | after 100 |")
     print("|---|---|---|---|---|")
     for name, f in OBJECTIVES:
@@ -101,7 +101,7 @@ def quality(seeds, trials, samplers=("random", "tpe"), objectives=None):
         for kind in samplers:
             best = [[] for _ in CHECKPOINTS]
             lasts = []
-            for s in range(seeds):
+            for s in range(first, first + seeds):
                 study = optuna.create_study(sampler=sampler(kind, s), direction="minimize")
                 b = math.inf
                 for n in range(1, trials + 1):
@@ -203,9 +203,11 @@ def main(argv):
         # optional third argument: comma-separated samplers (random, tpe, tpe-multivariate)
         # optional fourth argument: comma-separated objectives (default all four)
         kinds = argv[4].split(",") if len(argv) > 4 else ("random", "tpe")
-        objectives = argv[5].split(",") if len(argv) > 5 else None
+        objectives = argv[5].split(",") if len(argv) > 5 and argv[5] != "all" else None
+        # optional fifth argument: the first seed (default 0; 1000 for the held-out seeds)
+        first = int(argv[6]) if len(argv) > 6 else 0
         nums = [int(a) for a in argv[2:4]]
-        quality(*(nums or [30, 100]), samplers=kinds, objectives=objectives)
+        quality(*(nums or [30, 100]), samplers=kinds, objectives=objectives, first=first)
     elif mode == "timing":
         timing(*(nums or [30]))
     elif mode == "pruning":

@@ -1,7 +1,10 @@
 package dev.mlops.tuning;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.apache.commons.math3.special.Erf;
 
@@ -40,6 +43,19 @@ final class ParzenEstimator {
 
   ParzenEstimator(List<Param> dims, double[][] observations, double[] weights, double priorWeight,
       boolean magicClip, boolean multivariate, boolean considerEndpoints, boolean bandwidthWeighted) {
+    this(dims, observations, weights, priorWeight, magicClip, multivariate, considerEndpoints, bandwidthWeighted, false);
+  }
+
+  /**
+   * @param perCategory with neighbour bandwidths ({@code multivariate} false): the neighbours of
+   *     an observation in a numeric dimension are only the observations with the same choices in
+   *     every categorical dimension (and the prior's centre), so a kernel's width reflects how
+   *     densely its own branch of the space has been sampled; with no categorical dimension, as
+   *     without
+   */
+  ParzenEstimator(List<Param> dims, double[][] observations, double[] weights, double priorWeight,
+      boolean magicClip, boolean multivariate, boolean considerEndpoints, boolean bandwidthWeighted,
+      boolean perCategory) {
     this.dims = dims;
     int n = observations.length;
     int d = dims.size();
@@ -86,7 +102,7 @@ final class ParzenEstimator {
           sigma[c][k] = bw;
         }
       } else {
-        bandwidthsFromNeighbours(k, n, s, considerEndpoints);
+        bandwidthsFromNeighbours(k, n, s, considerEndpoints, perCategory ? cells(dims, observations) : new int[n]);
       }
       sigma[n][k] = range;
       for (int c = 0; c < components; c++) {
@@ -101,18 +117,48 @@ final class ParzenEstimator {
     }
   }
 
-  /** Each observation's bandwidth: the larger gap to its neighbours in sorted order (with the prior's centre). */
-  private void bandwidthsFromNeighbours(int k, int n, ParamScale s, boolean considerEndpoints) {
-    Integer[] order = new Integer[n + 1];
-    for (int i = 0; i <= n; i++) {
-      order[i] = i;
+  /** Each observation's cell: observations with equal choices in every categorical dimension share one. */
+  private static int[] cells(List<Param> dims, double[][] observations) {
+    int[] cell = new int[observations.length];
+    Map<List<Double>, Integer> ids = new HashMap<>();
+    for (int c = 0; c < observations.length; c++) {
+      List<Double> key = new ArrayList<>();
+      for (int k = 0; k < dims.size(); k++) {
+        if (!ParamScale.numeric(dims.get(k))) {
+          key.add(observations[c][k]);
+        }
+      }
+      cell[c] = ids.computeIfAbsent(key, x -> ids.size());
     }
-    Arrays.sort(order, (a, b) -> Double.compare(mu[a][k], mu[b][k]));
-    for (int i = 0; i <= n; i++) {
-      double x = mu[order[i]][k];
-      double left = i > 0 ? x - mu[order[i - 1]][k] : (considerEndpoints ? x - s.lo() : 0);
-      double right = i < n ? mu[order[i + 1]][k] - x : (considerEndpoints ? s.hi() - x : 0);
-      sigma[order[i]][k] = Math.max(left, right);
+    return cell;
+  }
+
+  /**
+   * Each observation's bandwidth: the larger gap to its neighbours in sorted order among the
+   * observations of its cell and the prior's centre; the prior's own is set by the caller.
+   */
+  private void bandwidthsFromNeighbours(int k, int n, ParamScale s, boolean considerEndpoints, int[] cell) {
+    int cells = 0;
+    for (int c : cell) {
+      cells = Math.max(cells, c + 1);
+    }
+    for (int g = 0; g < Math.max(1, cells); g++) {
+      List<Integer> members = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        if (cell[i] == g) {
+          members.add(i);
+        }
+      }
+      members.add(n); // the prior's centre
+      Integer[] order = members.toArray(new Integer[0]);
+      Arrays.sort(order, (a, b) -> Double.compare(mu[a][k], mu[b][k]));
+      int last = order.length - 1;
+      for (int i = 0; i <= last; i++) {
+        double x = mu[order[i]][k];
+        double left = i > 0 ? x - mu[order[i - 1]][k] : (considerEndpoints ? x - s.lo() : 0);
+        double right = i < last ? mu[order[i + 1]][k] - x : (considerEndpoints ? s.hi() - x : 0);
+        sigma[order[i]][k] = Math.max(left, right);
+      }
     }
   }
 

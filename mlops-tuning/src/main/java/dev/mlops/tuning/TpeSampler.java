@@ -23,17 +23,21 @@ import java.util.function.IntUnaryOperator;
  * criterion; see {@link Options#bandwidthWeightedScore()} for how the kernels enter it) is
  * returned.
  *
- * <p>Defaults follow Optuna's documented ones: 10 startup trials, 24 candidates,
- * {@code gamma(n) = min(ceil(0.1 n), 25)}, prior weight 1, magic clip on (bandwidth at least
- * range / min(100, 1 + components)), endpoints off, recent-trial weighting (older trials ramp down
- * once there are more than 25), categorical kernels smoothed by the prior weight, and candidates
- * scored with bandwidth-weighted kernels ({@link Options#bandwidthWeightedScore()}), as Optuna 3.1
- * scores them. The implementation is written from the paper and those documented parameters, and
- * checked against values computed by Optuna 3.1 (see the tests' resources).
+ * <p>Defaults ({@link #options(long)}): 10 startup trials, 24 candidates, magic clip on
+ * (bandwidth at least range / min(100, 1 + components)), recent-trial weighting (older trials ramp
+ * down once there are more than 25), categorical kernels smoothed by the prior weight, as Optuna;
+ * and multivariate sampling with neighbour bandwidths, endpoints on, prior weight 2,
+ * {@code gamma(n) = min(ceil(0.15 n), 25)} and textbook normalized kernels in the score,
+ * which found better values than Optuna 3.1's defaults on the benchmark objectives, including on
+ * seeds not used to choose them ({@code benchmarks/RESULTS.md}). {@link #optuna31Options(long)}
+ * gives Optuna 3.1's defaults (univariate, bandwidth-weighted score), the defaults before. The
+ * implementation is written from the paper and Optuna's documented parameters, and checked against
+ * values computed by Optuna 3.1 (see the tests' resources).
  *
  * <p>{@link Options#multivariate()}: parameters present with the same distribution in every
- * completed trial are sampled jointly from product-kernel estimators (bandwidth by a Scott-like
- * rule) when the trial starts; others are sampled independently.
+ * completed trial are sampled jointly from product-kernel estimators (bandwidths by
+ * {@link Options#jointBandwidth()}) when the trial starts; others (conditional parameters, absent
+ * from some trials) are sampled independently, each from the trials that have it.
  * {@link Options#constantLiar()}: trials still RUNNING (parallel workers) are put in the bad group,
  * so parallel workers are pushed away from points already being evaluated.
  *
@@ -58,13 +62,17 @@ public final class TpeSampler implements Sampler {
    * @param constantLiar whether RUNNING trials join the bad group
    * @param bandwidthWeightedScore whether a candidate is scored with each continuous kernel's
    *     weight multiplied by its bandwidth (Optuna 3.1's score: its truncated-normal log density
-   *     omits the {@code -log sigma} term, optuna/optuna#5109, fixed upstream later); on by default
-   *     because it found better values on every continuous benchmark objective
-   *     ({@code benchmarks/RESULTS.md}); off gives the textbook normalized kernels
+   *     omits the {@code -log sigma} term, optuna/optuna#5109, fixed upstream later); on in
+   *     {@link #optuna31Options(long)}, off (textbook normalized kernels) by default
+   * @param jointBandwidth how jointly sampled numeric parameters get their bandwidths
+   * @param jointWithCategoricals with {@code multivariate} off, still sample the parameters common
+   *     to every completed trial jointly when they include a categorical and a numeric one (an
+   *     ablation option; off in both defaults)
    */
   public record Options(long seed, int nStartupTrials, int nEiCandidates, IntUnaryOperator gamma,
       double priorWeight, boolean considerMagicClip, boolean considerEndpoints, boolean multivariate,
-      boolean constantLiar, boolean bandwidthWeightedScore) {
+      boolean constantLiar, boolean bandwidthWeightedScore, Bandwidth jointBandwidth,
+      boolean jointWithCategoricals) {
     /**
      * Validates.
      *
@@ -81,6 +89,30 @@ public final class TpeSampler implements Sampler {
       if (!(priorWeight > 0) || Double.isInfinite(priorWeight)) {
         throw new IllegalArgumentException("priorWeight must be positive and finite, got " + priorWeight);
       }
+      Objects.requireNonNull(jointBandwidth, "jointBandwidth");
+    }
+
+    /**
+     * The settings before {@code jointBandwidth} and {@code jointWithCategoricals} existed: joint
+     * sampling (if {@code multivariate}) with Optuna's Scott-like bandwidth, no joint sampling
+     * otherwise.
+     *
+     * @param seed the seed
+     * @param nStartupTrials random trials before TPE starts
+     * @param nEiCandidates candidates drawn from l(x) per sample
+     * @param gamma how many of n trials form the good group
+     * @param priorWeight weight of the prior component
+     * @param considerMagicClip whether bandwidths have the magic-clip lower bound
+     * @param considerEndpoints whether the range bounds count as neighbours
+     * @param multivariate whether to sample the common parameters jointly
+     * @param constantLiar whether RUNNING trials join the bad group
+     * @param bandwidthWeightedScore whether candidates are scored with bandwidth-weighted kernels
+     */
+    public Options(long seed, int nStartupTrials, int nEiCandidates, IntUnaryOperator gamma, double priorWeight,
+        boolean considerMagicClip, boolean considerEndpoints, boolean multivariate, boolean constantLiar,
+        boolean bandwidthWeightedScore) {
+      this(seed, nStartupTrials, nEiCandidates, gamma, priorWeight, considerMagicClip, considerEndpoints,
+          multivariate, constantLiar, bandwidthWeightedScore, Bandwidth.SCOTT, false);
     }
 
     /**
@@ -105,40 +137,127 @@ public final class TpeSampler implements Sampler {
     /** @param startup random trials first @return a copy with that setting */
     public Options withStartupTrials(int startup) {
       return new Options(seed, startup, nEiCandidates, gamma, priorWeight, considerMagicClip, considerEndpoints,
-          multivariate, constantLiar, bandwidthWeightedScore);
+          multivariate, constantLiar, bandwidthWeightedScore, jointBandwidth, jointWithCategoricals);
     }
 
     /** @param candidates candidates per sample @return a copy with that setting */
     public Options withCandidates(int candidates) {
       return new Options(seed, nStartupTrials, candidates, gamma, priorWeight, considerMagicClip,
-          considerEndpoints, multivariate, constantLiar, bandwidthWeightedScore);
+          considerEndpoints, multivariate, constantLiar, bandwidthWeightedScore, jointBandwidth,
+          jointWithCategoricals);
+    }
+
+    /** @param g how many of n observed trials form the good group @return a copy with that setting */
+    public Options withGamma(IntUnaryOperator g) {
+      return new Options(seed, nStartupTrials, nEiCandidates, g, priorWeight, considerMagicClip,
+          considerEndpoints, multivariate, constantLiar, bandwidthWeightedScore, jointBandwidth,
+          jointWithCategoricals);
+    }
+
+    /** @param weight the prior component's weight @return a copy with that setting */
+    public Options withPriorWeight(double weight) {
+      return new Options(seed, nStartupTrials, nEiCandidates, gamma, weight, considerMagicClip,
+          considerEndpoints, multivariate, constantLiar, bandwidthWeightedScore, jointBandwidth,
+          jointWithCategoricals);
+    }
+
+    /** @param on the magic-clip lower bound on bandwidths @return a copy with that setting */
+    public Options withMagicClip(boolean on) {
+      return new Options(seed, nStartupTrials, nEiCandidates, gamma, priorWeight, on,
+          considerEndpoints, multivariate, constantLiar, bandwidthWeightedScore, jointBandwidth,
+          jointWithCategoricals);
+    }
+
+    /** @param on range bounds as neighbours when setting bandwidths @return a copy with that setting */
+    public Options withEndpoints(boolean on) {
+      return new Options(seed, nStartupTrials, nEiCandidates, gamma, priorWeight, considerMagicClip,
+          on, multivariate, constantLiar, bandwidthWeightedScore, jointBandwidth, jointWithCategoricals);
     }
 
     /** @param on multivariate sampling @return a copy with that setting */
     public Options withMultivariate(boolean on) {
       return new Options(seed, nStartupTrials, nEiCandidates, gamma, priorWeight, considerMagicClip,
-          considerEndpoints, on, constantLiar, bandwidthWeightedScore);
+          considerEndpoints, on, constantLiar, bandwidthWeightedScore, jointBandwidth, jointWithCategoricals);
     }
 
     /** @param on constant liar @return a copy with that setting */
     public Options withConstantLiar(boolean on) {
       return new Options(seed, nStartupTrials, nEiCandidates, gamma, priorWeight, considerMagicClip,
-          considerEndpoints, multivariate, on, bandwidthWeightedScore);
+          considerEndpoints, multivariate, on, bandwidthWeightedScore, jointBandwidth, jointWithCategoricals);
     }
 
     /** @param on bandwidth-weighted scoring of candidates @return a copy with that setting */
     public Options withBandwidthWeightedScore(boolean on) {
       return new Options(seed, nStartupTrials, nEiCandidates, gamma, priorWeight, considerMagicClip,
-          considerEndpoints, multivariate, constantLiar, on);
+          considerEndpoints, multivariate, constantLiar, on, jointBandwidth, jointWithCategoricals);
+    }
+
+    /** @param rule the bandwidth rule of jointly sampled parameters @return a copy with that setting */
+    public Options withJointBandwidth(Bandwidth rule) {
+      return new Options(seed, nStartupTrials, nEiCandidates, gamma, priorWeight, considerMagicClip,
+          considerEndpoints, multivariate, constantLiar, bandwidthWeightedScore, rule, jointWithCategoricals);
+    }
+
+    /**
+     * @param on sample the parameters common to every completed trial jointly when they include a
+     *     categorical and a numeric one, even with {@code multivariate} off
+     * @return a copy with that setting
+     */
+    public Options withJointWithCategoricals(boolean on) {
+      return new Options(seed, nStartupTrials, nEiCandidates, gamma, priorWeight, considerMagicClip,
+          considerEndpoints, multivariate, constantLiar, bandwidthWeightedScore, jointBandwidth, on);
     }
   }
 
   /**
+   * How the kernels of jointly sampled numeric parameters get their bandwidths.
+   *
+   * <p>Immutable and thread-safe.
+   */
+  public enum Bandwidth {
+    /** Optuna's multivariate rule: {@code 0.2 n^(-1/(d+4))} of the range, the same for every kernel. */
+    SCOTT,
+    /** Per parameter, as univariate TPE: each kernel's larger gap to a sorted neighbour. */
+    NEIGHBOURS,
+    /**
+     * As {@link #NEIGHBOURS}, but the neighbours of an observation are only those with the same
+     * choices of the jointly sampled categorical parameters (its branch of the space); the same as
+     * {@link #NEIGHBOURS} when none is categorical.
+     */
+    NEIGHBOURS_PER_CATEGORY
+  }
+
+  /**
+   * The default settings: 10 startup trials, 24 candidates, magic clip and recent-trial weighting
+   * as Optuna; and, unlike Optuna's defaults, {@code gamma(n) = min(ceil(0.15 n), 25)}
+   * ({@link #gamma15}),
+   * <b>multivariate</b> (the parameters common to every completed trial are sampled jointly, as
+   * Optuna's {@code multivariate=True}, Falkner et al. 2018) with each kernel's bandwidth in each
+   * parameter set by the neighbour rule of univariate TPE ({@link Bandwidth#NEIGHBOURS}),
+   * endpoints counted as neighbours, prior weight 2 and textbook normalized kernels in the score
+   * (Optuna's later score, after optuna/optuna#5109). This combination was chosen on benchmark
+   * objectives and confirmed on seeds not used to choose it ({@code benchmarks/RESULTS.md}); the
+   * previous defaults are {@link #optuna31Options(long)}.
+   *
    * @param seed the seed
-   * @return Optuna's documented defaults with this seed
+   * @return the default settings with this seed
    */
   public static Options options(long seed) {
-    return new Options(seed, 10, 24, TpeSampler::defaultGamma, 1.0, true, false, false, false, true);
+    return new Options(seed, 10, 24, TpeSampler::gamma15, 2.0, true, true, true, false, false,
+        Bandwidth.NEIGHBOURS, false);
+  }
+
+  /**
+   * Optuna 3.1's documented defaults, which were this class's defaults before the multivariate
+   * ones: univariate, prior weight 1, endpoints off, bandwidth-weighted score (Optuna 3.1's score,
+   * see {@link Options#bandwidthWeightedScore()}).
+   *
+   * @param seed the seed
+   * @return Optuna 3.1's defaults with this seed
+   */
+  public static Options optuna31Options(long seed) {
+    return new Options(seed, 10, 24, TpeSampler::defaultGamma, 1.0, true, false, false, false, true,
+        Bandwidth.SCOTT, false);
   }
 
   /** @param options the settings */
@@ -146,17 +265,29 @@ public final class TpeSampler implements Sampler {
     this.options = Objects.requireNonNull(options, "options");
   }
 
-  /** @param seed the seed; Optuna's documented defaults otherwise */
+  /** @param seed the seed; {@link #options(long) the default settings} otherwise */
   public TpeSampler(long seed) {
     this(options(seed));
   }
 
   /**
+   * Optuna's default gamma, used by {@link #optuna31Options(long)}.
+   *
    * @param n completed trials
    * @return {@code min(ceil(0.1 n), 25)}
    */
   public static int defaultGamma(int n) {
     return Math.min((int) Math.ceil(0.1 * n), 25);
+  }
+
+  /**
+   * The gamma of {@link #options(long)}: a good group half as large again as Optuna's.
+   *
+   * @param n completed trials
+   * @return {@code min(ceil(0.15 n), 25)}
+   */
+  public static int gamma15(int n) {
+    return Math.min((int) Math.ceil(0.15 * n), 25);
   }
 
   /** Optuna's documented default weights: 1 each up to 25, older ones ramping down beyond that. */
@@ -225,15 +356,15 @@ public final class TpeSampler implements Sampler {
     }
     Split split = split(history);
     List<Param> dims = List.of(param);
-    ParzenEstimator below = estimator(dims, having(split.below(), dims), false);
-    ParzenEstimator above = estimator(dims, having(split.above(), dims), false);
+    ParzenEstimator below = estimator(dims, having(split.below(), dims), Bandwidth.NEIGHBOURS);
+    ParzenEstimator above = estimator(dims, having(split.above(), dims), Bandwidth.NEIGHBOURS);
     return best(below, above, random)[0];
   }
 
   @Override
   public Map<String, Map.Entry<Param, Double>> sampleJoint(StudyHistory history, int number) {
     List<TrialRecord> complete = history.complete();
-    if (!options.multivariate() || complete.isEmpty()
+    if (!options.multivariate() && !options.jointWithCategoricals() || complete.isEmpty()
         || observed(history).size() < Math.max(1, options.nStartupTrials())) {
       return Map.of();
     }
@@ -241,13 +372,14 @@ public final class TpeSampler implements Sampler {
     for (TrialRecord t : complete) {
       common.entrySet().removeIf(e -> !e.getValue().equals(t.distributions().get(e.getKey())));
     }
-    if (common.isEmpty()) {
+    if (common.isEmpty() || !options.multivariate() && !(common.values().stream().anyMatch(p -> !ParamScale.numeric(p))
+        && common.values().stream().anyMatch(ParamScale::numeric))) {
       return Map.of();
     }
     List<Param> dims = List.copyOf(common.values());
     Split split = split(history);
-    ParzenEstimator below = estimator(dims, having(split.below(), dims), true);
-    ParzenEstimator above = estimator(dims, having(split.above(), dims), true);
+    ParzenEstimator below = estimator(dims, having(split.below(), dims), options.jointBandwidth());
+    ParzenEstimator above = estimator(dims, having(split.above(), dims), options.jointBandwidth());
     double[] x = best(below, above, RandomSampler.random(options.seed(), number, "tpe-joint"));
     Map<String, Map.Entry<Param, Double>> out = new LinkedHashMap<>();
     for (int k = 0; k < dims.size(); k++) {
@@ -263,7 +395,7 @@ public final class TpeSampler implements Sampler {
         .toList();
   }
 
-  private ParzenEstimator estimator(List<Param> dims, List<TrialRecord> trials, boolean multivariate) {
+  private ParzenEstimator estimator(List<Param> dims, List<TrialRecord> trials, Bandwidth bandwidth) {
     double[][] obs = new double[trials.size()][dims.size()];
     for (int i = 0; i < trials.size(); i++) {
       for (int k = 0; k < dims.size(); k++) {
@@ -271,7 +403,8 @@ public final class TpeSampler implements Sampler {
       }
     }
     return new ParzenEstimator(dims, obs, weights(trials.size()), options.priorWeight(),
-        options.considerMagicClip(), multivariate, options.considerEndpoints(), options.bandwidthWeightedScore());
+        options.considerMagicClip(), bandwidth == Bandwidth.SCOTT, options.considerEndpoints(),
+        options.bandwidthWeightedScore(), bandwidth == Bandwidth.NEIGHBOURS_PER_CATEGORY);
   }
 
   private double[] best(ParzenEstimator below, ParzenEstimator above, SplittableRandom random) {
@@ -291,6 +424,8 @@ public final class TpeSampler implements Sampler {
   @Override
   public String toString() {
     return "TpeSampler[seed=" + options.seed() + ", multivariate=" + options.multivariate() + ", constantLiar="
-        + options.constantLiar() + ", bandwidthWeightedScore=" + options.bandwidthWeightedScore() + "]";
+        + options.constantLiar() + ", bandwidthWeightedScore=" + options.bandwidthWeightedScore()
+        + ", jointBandwidth=" + options.jointBandwidth() + ", jointWithCategoricals="
+        + options.jointWithCategoricals() + "]";
   }
 }

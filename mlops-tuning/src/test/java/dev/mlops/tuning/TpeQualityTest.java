@@ -85,8 +85,8 @@ class TpeQualityTest {
   }
 
   @Test
-  void multivariateTpeBeatsRandomOnBranin() {
+  void optuna31TpeBeatsRandomOnBranin() {
     tpeBeatsRandom(TpeQualityTest::branin, 0.397887,
-        seed -> new TpeSampler(TpeSampler.options(seed).withMultivariate(true)), "branin multivariate");
+        seed -> new TpeSampler(TpeSampler.optuna31Options(seed)), "branin Optuna 3.1 options (univariate)");
   }
 }

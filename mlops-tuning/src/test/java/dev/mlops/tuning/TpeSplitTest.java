@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /** How TPE splits the history into the good and the bad group (Optuna 3.1's rules). */
 class TpeSplitTest {
   private static final FloatParam X = new FloatParam("x", 0, 100, false);
-  private final TpeSampler tpe = new TpeSampler(1);
+  private final TpeSampler tpe = new TpeSampler(TpeSampler.optuna31Options(1));
 
   private static TrialRecord complete(int number, double value) {
     return new TrialRecord(number, RunId.of("r" + number), TrialState.COMPLETE, Map.of("x", X),
@@ -87,7 +87,7 @@ class TpeSplitTest {
     trials.add(running(10));
     StudyHistory history = new StudyHistory(Direction.MINIMIZE, trials);
     assertThat(numbers(tpe.split(history).above())).doesNotContain(10).hasSize(9);
-    TpeSampler liar = new TpeSampler(TpeSampler.options(1).withConstantLiar(true));
+    TpeSampler liar = new TpeSampler(TpeSampler.optuna31Options(1).withConstantLiar(true));
     assertThat(numbers(liar.split(history).below())).containsExactly(0);
     assertThat(numbers(liar.split(history).above())).contains(10).hasSize(10);
   }

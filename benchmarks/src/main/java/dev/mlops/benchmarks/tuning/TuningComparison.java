@@ -20,11 +20,15 @@ import java.util.Optional;
  *
  * <ul>
  *   <li>{@code quality [seeds] [trials] [samplers]}: per objective and sampler (comma-separated:
- *       {@code random}, {@code tpe} with defaults, {@code tpe-multivariate}, {@code tpe-textbook}
- *       = defaults but normalized kernels in the score; default random,tpe),
+ *       {@code random}, {@code tpe} with defaults, {@code tpe-optuna31} with Optuna 3.1's defaults
+ *       (our defaults before), {@code tpe-multivariate} = Optuna 3.1's defaults but multivariate
+ *       (Optuna's {@code multivariate=True}), {@code tpe-textbook} = Optuna 3.1's defaults but
+ *       normalized kernels in the score; default random,tpe),
+ *       or a variant {@code tpe/...} (see {@link #variant}),
  *       the median and interquartile range over seeds 0..seeds-1 of the best value after 25, 50
  *       and 100 trials; an optional fifth argument names the objectives (comma-separated, default
- *       all four);
+ *       or {@code all}: all four), an optional sixth the first seed (default 0; the held-out set
+ *       is 1000);
  *   <li>{@code timing [repeats]}: the time to sample one whole trial of Hartmann-6 (6 float
  *       parameters) after 100 and after 1,000 completed trials (a history of random trials, seed
  *       1), median of repeats after as many warm-up samples: wall-clock quartiles, and the
@@ -53,7 +57,9 @@ public final class TuningComparison {
     switch (mode) {
       case "quality" -> quality(intArg(args, 1, 30), intArg(args, 2, 100),
           List.of((args.length > 3 ? args[3] : "random,tpe").split(",")),
-          args.length > 4 ? List.of(args[4].split(",")) : Objectives.ALL.stream().map(Objectives.Named::name).toList());
+          args.length > 4 && !args[4].equals("all") ? List.of(args[4].split(","))
+              : Objectives.ALL.stream().map(Objectives.Named::name).toList(),
+          intArg(args, 5, 0));
       case "timing" -> timing(intArg(args, 1, 30));
       case "pruning" -> pruning(intArg(args, 1, 10), intArg(args, 2, 100), intArg(args, 3, 100));
       default -> throw new IllegalArgumentException("unknown mode '" + mode + "': quality, timing or pruning");
@@ -68,23 +74,69 @@ public final class TuningComparison {
     return switch (kind) {
       case "random" -> new RandomSampler(seed);
       case "tpe" -> new TpeSampler(seed);
-      case "tpe-multivariate" -> new TpeSampler(TpeSampler.options(seed).withMultivariate(true));
-      case "tpe-c64" -> new TpeSampler(TpeSampler.options(seed).withCandidates(64));
-      case "tpe-c128" -> new TpeSampler(TpeSampler.options(seed).withCandidates(128));
-      case "tpe-textbook" -> new TpeSampler(TpeSampler.options(seed).withBandwidthWeightedScore(false));
-      default -> throw new IllegalArgumentException("unknown sampler '" + kind + "'");
+      case "tpe-optuna31" -> new TpeSampler(TpeSampler.optuna31Options(seed));
+      case "tpe-multivariate" -> new TpeSampler(TpeSampler.optuna31Options(seed).withMultivariate(true));
+      case "tpe-c64" -> new TpeSampler(TpeSampler.optuna31Options(seed).withCandidates(64));
+      case "tpe-c128" -> new TpeSampler(TpeSampler.optuna31Options(seed).withCandidates(128));
+      case "tpe-textbook" -> new TpeSampler(TpeSampler.optuna31Options(seed).withBandwidthWeightedScore(false));
+      default -> {
+        if (!kind.startsWith("tpe/")) {
+          throw new IllegalArgumentException("unknown sampler '" + kind + "'");
+        }
+        yield new TpeSampler(variant(kind, seed));
+      }
     };
   }
 
-  static void quality(int seeds, int trials, List<String> samplers, List<String> objectives) {
+  /**
+   * A TPE variant for ablations, {@code tpe/} followed by {@code /}-separated changes to Optuna
+   * 3.1's defaults ({@link TpeSampler#optuna31Options}; the current default is
+   * {@code tpe/mv/nb/tb/ep/pw2/g0.15}): {@code mv} multivariate, {@code jc} joint with categoricals, {@code nb} joint
+   * bandwidths from neighbours, {@code nbc} from neighbours in the same categorical cell, {@code scott} joint bandwidths by Scott's rule, {@code ep}
+   * endpoints, {@code nomc} no magic clip, {@code tb} textbook score, {@code st<n>} startup trials,
+   * {@code c<n>} candidates, {@code pw<x>} prior weight, {@code g<x>} gamma = min(ceil(x n), 25).
+   */
+  static TpeSampler.Options variant(String kind, long seed) {
+    TpeSampler.Options o = TpeSampler.optuna31Options(seed);
+    for (String part : kind.substring(4).split("/")) {
+      o = switch (part) {
+        case "mv" -> o.withMultivariate(true);
+        case "uv" -> o.withMultivariate(false).withJointWithCategoricals(false);
+        case "jc" -> o.withJointWithCategoricals(true);
+        case "nb" -> o.withJointBandwidth(TpeSampler.Bandwidth.NEIGHBOURS);
+        case "nbc" -> o.withJointBandwidth(TpeSampler.Bandwidth.NEIGHBOURS_PER_CATEGORY);
+        case "scott" -> o.withJointBandwidth(TpeSampler.Bandwidth.SCOTT);
+        case "ep" -> o.withEndpoints(true);
+        case "nomc" -> o.withMagicClip(false);
+        case "tb" -> o.withBandwidthWeightedScore(false);
+        default -> {
+          if (part.startsWith("st")) {
+            yield o.withStartupTrials(Integer.parseInt(part.substring(2)));
+          } else if (part.startsWith("c")) {
+            yield o.withCandidates(Integer.parseInt(part.substring(1)));
+          } else if (part.startsWith("pw")) {
+            yield o.withPriorWeight(Double.parseDouble(part.substring(2)));
+          } else if (part.startsWith("g")) {
+            double g = Double.parseDouble(part.substring(1));
+            yield o.withGamma(n -> Math.min((int) Math.ceil(g * n), 25));
+          }
+          throw new IllegalArgumentException("unknown TPE variant '" + part + "' in '" + kind + "'");
+        }
+      };
+    }
+    return o;
+  }
+
+  static void quality(int seeds, int trials, List<String> samplers, List<String> objectives, int first) {
     System.out.println("| objective | sampler | best after 25: median [IQR] | after 50 | after 100 |");
     System.out.println("|---|---|---|---|---|");
     for (String name : objectives) {
       Objectives.Named o = Objectives.byName(name);
       for (String kind : samplers) {
         double[][] best = new double[CHECKPOINTS.length][seeds];
+        double[] last = new double[seeds];
         for (int s = 0; s < seeds; s++) {
-          Harness h = new Harness(sampler(kind, s));
+          Harness h = new Harness(sampler(kind, first + s));
           double b = Double.POSITIVE_INFINITY;
           for (int n = 1; n <= trials; n++) {
             b = Math.min(b, h.run(o));
@@ -94,6 +146,7 @@ public final class TuningComparison {
               }
             }
           }
+          last[s] = b;
         }
         StringBuilder row = new StringBuilder("| " + o.name() + " | " + kind);
         for (int c = 0; c < CHECKPOINTS.length; c++) {
@@ -108,7 +161,7 @@ public final class TuningComparison {
         System.out.println(row.append(" |"));
         // per-seed best after the last trial, to stderr: for looking at a spread the quartiles hide
         System.err.println(o.name() + " " + kind + " per-seed best after " + trials + ": "
-            + Arrays.toString(Arrays.stream(best[best.length - 1])
+            + Arrays.toString(Arrays.stream(last)
                 .mapToObj(v -> String.format(Locale.ROOT, "%.6g", v)).toArray()));
       }
     }
@@ -124,7 +177,7 @@ public final class TuningComparison {
       for (int i = 0; i < n; i++) {
         fill.run(o);
       }
-      for (String kind : List.of("random", "tpe")) {
+      for (String kind : List.of("random", "tpe", "tpe-optuna31")) {
         Harness h = new Harness(sampler(kind, 7));
         h.trials().addAll(fill.trials());
         double[] ms = new double[repeats];
