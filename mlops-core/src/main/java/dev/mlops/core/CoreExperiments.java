@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -90,6 +91,9 @@ final class CoreExperiments implements Experiments, AutoCloseable {
   private final String actor;
   private final MetricBuffer.Settings settings;
   private final SecureRandom random = new SecureRandom();
+  /** Ended runs older than this that a search finds without an index entry are backfilled. */
+  static final java.time.Duration BACKFILL_AFTER = java.time.Duration.ofMinutes(5);
+  private final RunIndex index;
   private final Cache<RunId, RunState> states = Caffeine.newBuilder().maximumSize(10_000).build();
   private final LoadingCache<String, Summary> segmentSummaries =
       Caffeine.newBuilder().maximumSize(100_000).build(this::readSegmentSummary);
@@ -113,6 +117,12 @@ final class CoreExperiments implements Experiments, AutoCloseable {
   }
 
   CoreExperiments(ObjectStore store, Clock clock, String actor, MetricBuffer.Settings settings) {
+    this(store, clock, actor, settings, RunIndex.BLOCK);
+  }
+
+  /** @param indexBlock entries per run search index segment (tests use small blocks) */
+  CoreExperiments(ObjectStore store, Clock clock, String actor, MetricBuffer.Settings settings, int indexBlock) {
+    this.index = new RunIndex(store, indexBlock, !(store instanceof ReadOnlyObjectStore));
     this.store = Objects.requireNonNull(store, "store");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.actor = Objects.requireNonNull(actor, "actor");
@@ -253,17 +263,35 @@ final class CoreExperiments implements Experiments, AutoCloseable {
   public RunPage search(RunQuery query) {
     Objects.requireNonNull(query, "query");
     int offset = RunSearch.offsetOf(query);
-    Set<String> ids = new LinkedHashSet<>();
+    Map<String, String> markers = markers(query);
+    if (query.filters().isEmpty() && query.orderBy().isEmpty()) {
+      return newestFirst(query, markers.keySet(), offset);
+    }
+    return indexed(query, markers, offset);
+  }
+
+  /** @return the ids of the runs the query's experiments list (first marker wins), with that marker's experiment */
+  private Map<String, String> markers(RunQuery query) {
+    Map<String, String> ids = new LinkedHashMap<>();
     List<String> prefixes = query.experiments().isEmpty() ? List.of(RUN_INDEX)
         : query.experiments().stream().map(e -> RUN_INDEX + e + "/").toList();
     for (String prefix : prefixes) {
-      store.listAll(prefix).forEach(k -> ids.add(k.substring(k.lastIndexOf('/') + 1)));
+      store.listAll(prefix).forEach(k -> {
+        int slash = k.lastIndexOf('/');
+        ids.putIfAbsent(k.substring(slash + 1), k.substring(RUN_INDEX.length(), Math.max(RUN_INDEX.length(), slash)));
+      });
     }
-    if (query.filters().isEmpty() && query.orderBy().isEmpty()) {
-      return newestFirst(query, ids, offset);
-    }
-    List<RunInfo> runs = new ArrayList<>(ids.size());
-    for (String id : ids) {
+    return ids;
+  }
+
+  /**
+   * The full scan: reads every listed run. What {@link #search} returns for a filtered or ordered
+   * query is defined as this (the run search index only makes it cheaper); kept for tests.
+   */
+  RunPage scan(RunQuery query) {
+    int offset = RunSearch.offsetOf(query);
+    List<RunInfo> runs = new ArrayList<>();
+    for (String id : markers(query).keySet()) {
       if (Names.isValid(id)) {
         // the run's own log is the truth; a marker is only an index entry pointing at it
         findRun(RunId.of(id)).filter(r -> query.experiments().isEmpty() || query.experiments().contains(r.experiment()))
@@ -271,6 +299,82 @@ final class CoreExperiments implements Experiments, AutoCloseable {
       }
     }
     return RunSearch.page(query, runs, offset);
+  }
+
+  /**
+   * A filtered or ordered query: the listed runs that have ended are looked up in the run search
+   * index ({@link RunIndex}), refreshed only when some listed run is not known yet; the others
+   * (running, or ended without an entry) are read from their logs. Ended runs read from their
+   * logs are remembered, and those that ended more than {@link #BACKFILL_AFTER} ago are
+   * backfilled into the index when the store is writable. Only the page's runs are read in full.
+   */
+  private RunPage indexed(RunQuery query, Map<String, String> markers, int offset) {
+    Set<String> stale = new LinkedHashSet<>();
+    markers.forEach((id, exp) -> {
+      if (Names.isValid(id) && index.known(RunId.of(id)).isEmpty() && Names.isValid(exp)) {
+        stale.add(exp);
+      }
+    });
+    stale.forEach(index::refresh);
+    List<RunFacts> candidates = new ArrayList<>(markers.size());
+    Map<RunId, RunInfo> read = new HashMap<>();
+    Map<String, List<RunFacts>> backfill = new TreeMap<>();
+    java.time.Instant backfillBefore = clock.instant().minus(BACKFILL_AFTER);
+    for (String id : markers.keySet()) {
+      if (!Names.isValid(id)) {
+        continue;
+      }
+      RunId rid = RunId.of(id);
+      Optional<RunIndex.Known> known = index.known(rid);
+      if (known.isPresent()) {
+        RunFacts f = known.get().facts();
+        if (query.experiments().isEmpty() || query.experiments().contains(f.experiment())) {
+          candidates.add(f);
+        }
+        continue;
+      }
+      Optional<RunInfo> info = findRun(rid);
+      if (info.isEmpty()) {
+        continue;
+      }
+      RunInfo r = info.get();
+      RunFacts f = RunFacts.of(r);
+      if (r.status().terminal()) {
+        index.remember(f);
+        if (index.writable() && r.endedAt().map(t -> t.isBefore(backfillBefore)).orElse(false)) {
+          backfill.computeIfAbsent(r.experiment(), e -> new ArrayList<>()).add(f);
+        }
+      }
+      if (query.experiments().isEmpty() || query.experiments().contains(r.experiment())) {
+        candidates.add(f);
+        read.put(rid, r);
+      }
+    }
+    backfill.forEach((exp, facts) -> {
+      try {
+        index.backfill(exp, facts);
+      } catch (RuntimeException e) {
+        LOG.warn("could not backfill the run search index of experiment {}: {}", exp, e.toString());
+      }
+    });
+    return RunSearch.cut(query, RunSearch.select(query, candidates, f -> f), offset, page -> {
+      List<RunInfo> out = new ArrayList<>(page.size());
+      for (RunFacts f : page) {
+        RunInfo r = read.get(f.id());
+        if (r == null) {
+          r = findRun(f.id()).orElseThrow(() -> new CorruptDataException("run search index object '"
+              + index.known(f.id()).map(RunIndex.Known::source).orElse("?") + "' holds run " + f.id()
+              + ", which has no log"));
+          if (!RunFacts.of(r).equals(f)) {
+            throw new CorruptDataException("run search index object '"
+                + index.known(f.id()).map(RunIndex.Known::source).orElse("?") + "' disagrees with the log of run "
+                + f.id() + ": " + f + " against " + RunFacts.of(r));
+          }
+        }
+        out.add(r);
+      }
+      return out;
+    });
   }
 
   /**
@@ -374,11 +478,23 @@ final class CoreExperiments implements Experiments, AutoCloseable {
     return VerifyReport.clean(checked);
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Here it also backfills the run search index ({@link RunIndex}): every ended run without
+   * an index entry gets one (in content-addressed bulk objects), so that later searches need not
+   * read its log. A store written before the index existed is indexed this way in one pass (or
+   * lazily, by the first searches that find its runs).
+   */
   @Override
   public int repairIndex() {
     int created = 0;
+    Map<String, List<RunFacts>> unindexed = new TreeMap<>();
     for (RunId id : storedRunIds()) {
       RunState s = state(id);
+      if (s.started() && s.status().terminal()) {
+        unindexed.computeIfAbsent(s.experiment(), e -> new ArrayList<>()).add(RunFacts.of(info(s)));
+      }
       if (s.started()) {
         for (String marker : List.of(NAMES + s.experiment(), RUN_INDEX + s.experiment() + "/" + id.value())) {
           if (store.get(marker).isEmpty()) {
@@ -392,6 +508,13 @@ final class CoreExperiments implements Experiments, AutoCloseable {
         }
       }
     }
+    unindexed.forEach((exp, facts) -> {
+      index.refresh(exp);
+      List<RunFacts> missing = facts.stream().filter(f -> !index.stored(f.id())).toList();
+      if (!missing.isEmpty()) {
+        index.backfill(exp, missing);
+      }
+    });
     return created;
   }
 
@@ -591,6 +714,23 @@ final class CoreExperiments implements Experiments, AutoCloseable {
         r.flushMetrics();
       }
     }
+  }
+
+  /**
+   * This process has just appended the run's END entry: its facts go into the run search index.
+   * A failure is logged, not thrown (the run has ended; a search reads a run without an entry from
+   * its log and backfills it).
+   */
+  void indexEnded(RunState ended) {
+    try {
+      index.append(RunFacts.of(info(ended)));
+    } catch (RuntimeException e) {
+      LOG.warn("run {} ended, but its run search index entry was not stored: {}", ended.id(), e.toString());
+    }
+  }
+
+  RunIndex index() {
+    return index;
   }
 
   /** The run has ended: its handles here refuse further points and store what they still hold. */

@@ -13,6 +13,7 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Filters, orders and pages runs for {@link CoreExperiments#search}. Comparison rules:
@@ -60,19 +61,41 @@ final class RunSearch {
   }
 
   static RunPage page(RunQuery q, List<RunInfo> runs, int offset) {
-    List<RunInfo> matching = new ArrayList<>();
-    for (RunInfo r : runs) {
-      if (q.filters().stream().allMatch(f -> matches(r, f))) {
-        matching.add(r);
-      }
-    }
-    matching.sort(comparator(q.orderBy()));
-    if (offset >= matching.size()) {
+    return cut(q, select(q, runs, RunFacts::of), offset);
+  }
+
+  /** @return the page of {@code ordered} (every match, in order) that starts at {@code offset} */
+  static <T> RunPage cut(RunQuery q, List<T> ordered, int offset, Function<List<T>, List<RunInfo>> resolve) {
+    if (offset >= ordered.size()) {
       return new RunPage(List.of(), Optional.empty());
     }
-    int end = (int) Math.min((long) offset + q.pageSize(), matching.size());
-    Optional<String> next = end < matching.size() ? Optional.of(token(q, end)) : Optional.empty();
-    return new RunPage(matching.subList(offset, end), next);
+    int end = (int) Math.min((long) offset + q.pageSize(), ordered.size());
+    Optional<String> next = end < ordered.size() ? Optional.of(token(q, end)) : Optional.empty();
+    return new RunPage(resolve.apply(ordered.subList(offset, end)), next);
+  }
+
+  private static RunPage cut(RunQuery q, List<RunInfo> ordered, int offset) {
+    return cut(q, ordered, offset, List::copyOf);
+  }
+
+  /**
+   * @param facts what the query looks at in an item
+   * @return the items that match every filter, in the query's order
+   */
+  static <T> List<T> select(RunQuery q, List<T> items, Function<T, RunFacts> facts) {
+    record Row<T>(RunFacts facts, T item) {}
+    List<Row<T>> matching = new ArrayList<>();
+    for (T item : items) {
+      RunFacts f = facts.apply(item);
+      if (q.filters().stream().allMatch(c -> matches(f, c))) {
+        matching.add(new Row<>(f, item));
+      }
+    }
+    Comparator<RunFacts> order = comparator(q.orderBy());
+    matching.sort((a, b) -> order.compare(a.facts(), b.facts()));
+    List<T> out = new ArrayList<>(matching.size());
+    matching.forEach(r -> out.add(r.item()));
+    return out;
   }
 
   static String token(RunQuery q, int offset) {
@@ -85,7 +108,7 @@ final class RunSearch {
     return Digest.of(canonical.getBytes(StandardCharsets.UTF_8)).hex().substring(0, 16);
   }
 
-  static boolean matches(RunInfo r, Filter f) {
+  static boolean matches(RunFacts r, Filter f) {
     switch (f.field()) {
       case PARAM -> {
         String v = r.params().get(f.key());
@@ -96,7 +119,7 @@ final class RunSearch {
         return v != null && holds(f.op(), v.compareTo(f.value()));
       }
       case METRIC -> {
-        Double v = r.latestMetrics().get(f.key());
+        Double v = r.metrics().get(f.key());
         if (v == null) {
           return false;
         }
@@ -159,20 +182,20 @@ final class RunSearch {
     }
   }
 
-  static Comparator<RunInfo> comparator(List<Order> orders) {
+  static Comparator<RunFacts> comparator(List<Order> orders) {
     if (orders.isEmpty()) {
       // the order CoreExperiments pages in without reading every run: newest id first
-      return Comparator.comparing((RunInfo r) -> r.id().value()).reversed();
+      return Comparator.comparing((RunFacts r) -> r.id().value()).reversed();
     }
-    Comparator<RunInfo> c = (a, b) -> 0;
+    Comparator<RunFacts> c = (a, b) -> 0;
     for (Order o : orders) {
       c = c.thenComparing((a, b) -> compare(a, b, o));
     }
-    return c.thenComparing(RunInfo::startedAt, Comparator.reverseOrder())
+    return c.thenComparing(RunFacts::startedAt, Comparator.reverseOrder())
         .thenComparing(r -> r.id().value());
   }
 
-  private static int compare(RunInfo a, RunInfo b, Order o) {
+  private static int compare(RunFacts a, RunFacts b, Order o) {
     Object va = valueOf(a, o);
     Object vb = valueOf(b, o);
     int ra = rank(va);
@@ -189,10 +212,10 @@ final class RunSearch {
     return o.descending() ? -cmp : cmp;
   }
 
-  private static Object valueOf(RunInfo r, Order o) {
+  private static Object valueOf(RunFacts r, Order o) {
     return switch (o.field()) {
       case PARAM -> r.params().get(o.key());
-      case METRIC -> r.latestMetrics().get(o.key());
+      case METRIC -> r.metrics().get(o.key());
       case TAG -> r.tags().get(o.key());
       case STATUS -> r.status().name();
       case START_TIME -> r.startedAt().toEpochMilli();

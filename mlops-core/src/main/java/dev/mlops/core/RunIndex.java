@@ -1,0 +1,444 @@
+package dev.mlops.core;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mlops.AlreadyExistsException;
+import dev.mlops.CorruptDataException;
+import dev.mlops.Digest;
+import dev.mlops.RunId;
+import dev.mlops.core.internal.Json;
+import dev.mlops.spi.ObjectStore;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The run search index: the {@link RunFacts} of every ended run, per experiment, so that a search
+ * that filters or orders runs reads no run's log. An ended run never changes again (nothing can
+ * follow its END entry), so its facts are final and are written once. Keys, under
+ * {@code experiments/search/<experiment>/}:
+ * <ul>
+ *   <li>{@code entries/<n, 12 digits>}: the facts of one ended run, written by the process that
+ *       ended it right after the run's END entry. A number is taken with create-if-absent: the
+ *       one writer that succeeds owns it, the others try the next, so numbers have no gaps (the
+ *       scheme of mlops-tuning's {@code StoreStudyLog}).
+ *   <li>{@code segments/<from>-<to>}: entries {@code from..to-1} (a block of {@value #BLOCK}) as
+ *       one object, followed by a line with the SHA-256 of the rest. The writer that takes the last
+ *       number of a block writes it; a reader that has read a whole block writes it when that
+ *       writer did not (it was killed). Readers take a block from its segment instead of reading
+ *       its entries one by one.
+ *   <li>{@code bulk/<sha-256 of the content>}: facts of runs that ended without an entry (a store
+ *       written before the index existed, or a writer killed between the END entry and its
+ *       entry), written by a search that had to read those runs' logs or by
+ *       {@link CoreExperiments#repairIndex()}. Content-addressed, so two processes backfilling
+ *       the same runs write one object or two harmless duplicates.
+ * </ul>
+ * The index is never the truth about which runs exist: the experiment's markers are (a search
+ * lists them and looks each one up here), and the run's log is the truth about the run (a run
+ * found here is read from its log when it is on the page returned, and the two must agree). A run
+ * missing here is read from its log, so a lost, late or absent entry costs time, never a result.
+ *
+ * <p>Each stored object is immutable, so a process reads each once: the facts it has read are
+ * kept in memory (about 0.5 KB per run), and a later refresh lists only segments and entries after
+ * the ones it has read, plus the (few) bulk objects. Stored bytes are checked on read (format,
+ * the experiment against the key, segment and bulk digests); a bad object is a
+ * {@link CorruptDataException} naming its key, and two objects that disagree about one run are
+ * reported too. Keys of other shapes are ignored.
+ *
+ * <p>Thread-safe.
+ */
+final class RunIndex {
+  static final String PREFIX = "experiments/search/";
+  /** Entries per segment. */
+  static final int BLOCK = 1000;
+  private static final Logger LOG = LoggerFactory.getLogger(RunIndex.class);
+  private static final Pattern ENTRY = Pattern.compile("entries/(\\d{12})");
+  private static final Pattern SEGMENT = Pattern.compile("segments/(\\d{12})-(\\d{12})");
+  private static final Pattern BULK = Pattern.compile("bulk/([0-9a-f]{64})");
+  private static final int BULK_SIZE = 1000;
+
+  /** Facts of an ended run and the key they came from (or "run log"). */
+  record Known(RunFacts facts, String source) {}
+
+  private final ObjectStore store;
+  private final int block;
+  private final boolean writable;
+  private final ConcurrentHashMap<RunId, Known> known = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Experiment> experiments = new ConcurrentHashMap<>();
+
+  /**
+   * @param block entries per segment; every process sharing a store must use the same (tests use
+   *     small ones)
+   * @param writable whether this process may write segments and bulk objects
+   */
+  RunIndex(ObjectStore store, int block, boolean writable) {
+    if (block < 1) {
+      throw new IllegalArgumentException("block must be >= 1, got " + block);
+    }
+    this.store = store;
+    this.block = block;
+    this.writable = writable;
+  }
+
+  /** @return whether the run's facts were read from (or written to) the stored index */
+  boolean stored(RunId id) {
+    Known k = known.get(id);
+    return k != null && !k.source().equals("run log");
+  }
+
+  /** @return the facts of the run if it is known to have ended (from the index or its log) */
+  Optional<Known> known(RunId id) {
+    return Optional.ofNullable(known.get(id));
+  }
+
+  /**
+   * Records facts read from an ended run's own log, in this process only.
+   *
+   * @throws CorruptDataException if an index object read earlier says otherwise
+   */
+  void remember(RunFacts ended) {
+    add(ended, "run log");
+  }
+
+  /** @return how many ended runs this process knows the facts of */
+  int size() {
+    return known.size();
+  }
+
+  /**
+   * Reads what has been added to the experiment's index since this process last looked.
+   *
+   * @throws CorruptDataException naming the key of an index object that cannot be read
+   */
+  void refresh(String experiment) {
+    experiment(experiment).refresh();
+  }
+
+  /**
+   * Appends the facts of a run that has just ended (once, by the process that ended it), and
+   * writes the block's segment if this entry completes one.
+   */
+  void append(RunFacts ended) {
+    experiment(ended.experiment()).append(ended);
+  }
+
+  /**
+   * Stores facts of ended runs that have no entry, as content-addressed bulk objects.
+   *
+   * @param ended facts, all of runs of {@code experiment}
+   * @return how many bulk objects were written
+   */
+  int backfill(String experiment, List<RunFacts> ended) {
+    Experiment e = experiment(experiment);
+    int written = 0;
+    for (int from = 0; from < ended.size(); from += BULK_SIZE) {
+      List<RunFacts> part = ended.subList(from, Math.min(ended.size(), from + BULK_SIZE));
+      ObjectNode n = Json.MAPPER.createObjectNode();
+      n.put("format", RunFacts.FORMAT);
+      ArrayNode a = n.putArray("entries");
+      part.forEach(f -> {
+        if (!f.experiment().equals(experiment) || !f.status().terminal()) {
+          throw new IllegalArgumentException("backfill of " + experiment + " got " + f);
+        }
+        a.add(f.toJson());
+      });
+      byte[] body = Json.write(n);
+      String key = e.prefix + "bulk/" + Digest.of(body).hex();
+      try {
+        store.create(key, body);
+        written++;
+      } catch (AlreadyExistsException same) {
+        // the same runs were backfilled by someone else: same content, same key
+      }
+      synchronized (e) {
+        e.bulkRead.add(key);
+      }
+      part.forEach(f -> add(f, key));
+    }
+    return written;
+  }
+
+  boolean writable() {
+    return writable;
+  }
+
+  private Experiment experiment(String name) {
+    return experiments.computeIfAbsent(name, Experiment::new);
+  }
+
+  private void add(RunFacts f, String source) {
+    Known before = known.putIfAbsent(f.id(), new Known(f, source));
+    if (before != null && before.facts().equals(f) && before.source().equals("run log")) {
+      known.replace(f.id(), before, new Known(f, source)); // now also known to be stored
+    } else if (before != null && !before.facts().equals(f)) {
+      throw new CorruptDataException("run search index object '" + source + "' disagrees with '" + before.source()
+          + "' about run " + f.id() + ": " + f + " against " + before.facts()
+          + "; the run's log is the truth (remove the wrong object)");
+    }
+  }
+
+  private static String pad(long n) {
+    return String.format("%012d", n);
+  }
+
+  /** One experiment's part of the index. Guarded by its own monitor. */
+  private final class Experiment {
+    final String name;
+    final String prefix;
+    /** Entries below this number have been read from segments (or compacted here). */
+    long covered;
+    String lastSegmentKey = "";
+    String lastEntryKey = "";
+    /** Entries at or above {@link #covered} read one by one, by number. */
+    final Map<Long, RunFacts> loose = new TreeMap<>();
+    final Set<String> bulkRead = new HashSet<>();
+    /** The next entry number to try, or -1 before this process has looked. */
+    long next = -1;
+
+    Experiment(String name) {
+      this.name = name;
+      this.prefix = PREFIX + name + "/";
+    }
+
+    synchronized void refresh() {
+      for (String k : (Iterable<String>) store.listAll(prefix + "segments/", lastSegmentKey)::iterator) {
+        Matcher m = SEGMENT.matcher(k.substring(prefix.length()));
+        if (!m.matches()) {
+          lastSegmentKey = k;
+          continue;
+        }
+        long from = Long.parseLong(m.group(1));
+        long to = Long.parseLong(m.group(2));
+        if (from < covered) {
+          lastSegmentKey = k; // one this process wrote, or a stray: its entries are read
+          continue;
+        }
+        if (from != covered || to != from + block) {
+          break; // a block before it is not compacted yet: its entries are read one by one
+        }
+        byte[] bytes = store.get(k).orElseThrow(() -> new CorruptDataException("run search index segment '" + k
+            + "' was listed but is gone"));
+        List<RunFacts> entries = decodeSegment(k, bytes, from, to);
+        for (RunFacts f : entries) {
+          requireHere(k, f);
+          add(f, k);
+        }
+        covered = to;
+        lastSegmentKey = k;
+        loose.keySet().removeIf(n -> n < to);
+      }
+      String after = covered == 0 ? "" : prefix + "entries/" + pad(covered - 1);
+      if (lastEntryKey.compareTo(after) > 0) {
+        after = lastEntryKey;
+      }
+      for (String k : (Iterable<String>) store.listAll(prefix + "entries/", after)::iterator) {
+        lastEntryKey = k;
+        Matcher m = ENTRY.matcher(k.substring(prefix.length()));
+        if (!m.matches()) {
+          continue;
+        }
+        long n = Long.parseLong(m.group(1));
+        byte[] bytes = store.get(k).orElseThrow(() -> new CorruptDataException("run search index entry '" + k
+            + "' was listed but is gone"));
+        RunFacts f = RunFacts.fromJson(k, parse(k, bytes));
+        requireHere(k, f);
+        add(f, k);
+        loose.put(n, f);
+      }
+      for (String k : (Iterable<String>) store.listAll(prefix + "bulk/")::iterator) {
+        Matcher m = BULK.matcher(k.substring(prefix.length()));
+        if (!m.matches() || bulkRead.contains(k)) {
+          continue;
+        }
+        byte[] bytes = store.get(k).orElseThrow(() -> new CorruptDataException("run search index object '" + k
+            + "' was listed but is gone"));
+        if (!Digest.of(bytes).hex().equals(m.group(1))) {
+          throw new CorruptDataException("run search index object '" + k + "' does not hash to its name: it was altered");
+        }
+        for (JsonNode e : entriesOf(k, parse(k, bytes))) {
+          RunFacts f = RunFacts.fromJson(k, e);
+          requireHere(k, f);
+          add(f, k);
+        }
+        bulkRead.add(k);
+      }
+      compactLoose();
+    }
+
+    /** Writes the segments of whole blocks read one by one (their writer did not). */
+    private void compactLoose() {
+      while (loose.size() >= block) {
+        List<RunFacts> blockFacts = new ArrayList<>(block);
+        for (long n = covered; n < covered + block; n++) {
+          RunFacts f = loose.get(n);
+          if (f == null) {
+            return;
+          }
+          blockFacts.add(f);
+        }
+        if (writable) {
+          writeSegment(covered, blockFacts);
+        }
+        long to = covered + block;
+        loose.keySet().removeIf(n -> n < to);
+        covered = to;
+      }
+    }
+
+    private void writeSegment(long from, List<RunFacts> facts) {
+      String key = prefix + "segments/" + pad(from) + "-" + pad(from + facts.size());
+      try {
+        store.create(key, encodeSegment(from, facts));
+        LOG.debug("compacted run search index entries {}..{} into {}", from, from + facts.size() - 1, key);
+      } catch (AlreadyExistsException another) {
+        // another process compacted the block first
+      } catch (RuntimeException e) {
+        LOG.warn("could not write run search index segment {}: {}", key, e.toString());
+      }
+    }
+
+    void append(RunFacts f) {
+      byte[] bytes = Json.write(f.toJson());
+      long n;
+      synchronized (this) {
+        if (next < 0) {
+          next = position();
+        }
+        while (true) {
+          try {
+            store.create(prefix + "entries/" + pad(next), bytes);
+            n = next++;
+            add(f, prefix + "entries/" + pad(n));
+            break;
+          } catch (AlreadyExistsException taken) {
+            next++;
+          }
+        }
+      }
+      if ((n + 1) % block == 0) {
+        compactBlock(n + 1 - block);
+      }
+    }
+
+    /** The first free entry number, found from key names only (segments, then entries after them). */
+    private long position() {
+      long to = covered;
+      for (String k : (Iterable<String>) store.listAll(prefix + "segments/")::iterator) {
+        Matcher m = SEGMENT.matcher(k.substring(prefix.length()));
+        if (m.matches()) {
+          to = Math.max(to, Long.parseLong(m.group(2)));
+        }
+      }
+      long free = to;
+      String after = to == 0 ? "" : prefix + "entries/" + pad(to - 1);
+      for (String k : (Iterable<String>) store.listAll(prefix + "entries/", after)::iterator) {
+        Matcher m = ENTRY.matcher(k.substring(prefix.length()));
+        if (m.matches()) {
+          free = Math.max(free, Long.parseLong(m.group(1)) + 1);
+        }
+      }
+      return free;
+    }
+
+    /** Writes the segment of entries {@code from..from+block-1}, reading them one by one. */
+    private void compactBlock(long from) {
+      List<RunFacts> facts = new ArrayList<>(block);
+      for (long n = from; n < from + block; n++) {
+        String k = prefix + "entries/" + pad(n);
+        Optional<byte[]> bytes = store.get(k);
+        if (bytes.isEmpty()) {
+          return; // cannot happen with gapless numbering; a reader compacts it later
+        }
+        RunFacts f = RunFacts.fromJson(k, parse(k, bytes.get()));
+        requireHere(k, f);
+        facts.add(f);
+      }
+      writeSegment(from, facts);
+    }
+
+    private void requireHere(String key, RunFacts f) {
+      if (!f.experiment().equals(name) || !f.status().terminal()) {
+        throw new CorruptDataException("run search index object '" + key + "' holds run " + f.id() + " of experiment '"
+            + f.experiment() + "' as " + f.status() + ", but the index of '" + name + "' holds only its ended runs");
+      }
+    }
+  }
+
+  static byte[] encodeSegment(long from, List<RunFacts> facts) {
+    ObjectNode n = Json.MAPPER.createObjectNode();
+    n.put("format", RunFacts.FORMAT);
+    n.put("from", from);
+    ArrayNode a = n.putArray("entries");
+    facts.forEach(f -> a.add(f.toJson()));
+    byte[] body = Json.write(n);
+    byte[] tail = ("\nsha256:" + Digest.of(body).hex() + "\n").getBytes(StandardCharsets.US_ASCII);
+    byte[] all = new byte[body.length + tail.length];
+    System.arraycopy(body, 0, all, 0, body.length);
+    System.arraycopy(tail, 0, all, body.length, tail.length);
+    return all;
+  }
+
+  static List<RunFacts> decodeSegment(String key, byte[] bytes, long from, long to) {
+    int tail = 8 + 64 + 1; // "\nsha256:" + hex + "\n"
+    if (bytes.length < tail) {
+      throw new CorruptDataException("run search index segment '" + key + "' is truncated (" + bytes.length + " bytes)");
+    }
+    int bodyLength = bytes.length - tail;
+    String trailer = new String(bytes, bodyLength, tail, StandardCharsets.US_ASCII);
+    byte[] body = java.util.Arrays.copyOf(bytes, bodyLength);
+    if (!trailer.equals("\nsha256:" + Digest.of(body).hex() + "\n")) {
+      throw new CorruptDataException("run search index segment '" + key
+          + "' does not match the SHA-256 on its last line: it was altered or truncated");
+    }
+    JsonNode n = parse(key, body);
+    if (n.path("from").asLong(-1) != from) {
+      throw new CorruptDataException("run search index segment '" + key + "' says it starts at entry "
+          + n.path("from") + ", not " + from);
+    }
+    List<JsonNode> entries = entriesOf(key, n);
+    if (entries.size() != to - from) {
+      throw new CorruptDataException("run search index segment '" + key + "' holds " + entries.size()
+          + " entries, not " + (to - from));
+    }
+    List<RunFacts> out = new ArrayList<>(entries.size());
+    for (int i = 0; i < entries.size(); i++) {
+      out.add(RunFacts.fromJson(key + "#" + i, entries.get(i)));
+    }
+    return out;
+  }
+
+  private static List<JsonNode> entriesOf(String key, JsonNode n) {
+    if (n.path("format").asInt(-1) != RunFacts.FORMAT || !n.path("entries").isArray()) {
+      throw new CorruptDataException("run search index object '" + key + "' is not a list of run facts of format "
+          + RunFacts.FORMAT);
+    }
+    List<JsonNode> out = new ArrayList<>();
+    n.get("entries").forEach(out::add);
+    return out;
+  }
+
+  private static JsonNode parse(String key, byte[] bytes) {
+    try {
+      JsonNode n = Json.MAPPER.readTree(bytes);
+      if (n == null || !n.isObject()) {
+        throw new CorruptDataException("run search index object '" + key + "' is not a JSON object");
+      }
+      return n;
+    } catch (IOException e) {
+      throw new CorruptDataException("run search index object '" + key + "' is not valid JSON: "
+          + e.getMessage().lines().findFirst().orElse(""), e);
+    }
+  }
+}
