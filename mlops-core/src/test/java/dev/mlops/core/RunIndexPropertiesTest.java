@@ -56,7 +56,11 @@ class RunIndexPropertiesTest {
     volatile boolean dropEntries;
 
     EntryDroppingStore() {
-      super(new MemObjectStore());
+      this(new MemObjectStore());
+    }
+
+    EntryDroppingStore(MemObjectStore mem) {
+      super(mem);
     }
 
     @Override public void create(String key, byte[] bytes) {
