@@ -55,6 +55,7 @@ import org.slf4j.LoggerFactory;
  *   experiments/runs/&lt;experiment&gt;/&lt;runId&gt;     empty marker, lists an experiment's runs
  *   runs/&lt;runId&gt;/log/&lt;seq, 20 digits&gt;.json     the run's hash-chained log ({@link RunState})
  *   runs/&lt;runId&gt;/metrics/&lt;writer&gt;-&lt;seq&gt;.seg   metric segments ({@link MetricSegments})
+ *   experiments/search/&lt;experiment&gt;/...         the run search index ({@link RunIndex})
  * </pre>
  * Markers are created before a run's first log entry, so every run with a log is listed (the
  * experiment's marker once per process and experiment, the run's marker per run). They
@@ -74,6 +75,12 @@ import org.slf4j.LoggerFactory;
  * up to date by listing only the log entries after the cached one. Latest metric values of a
  * running run are computed from its segments, each summarised once and cached (segments are
  * immutable); an ended run carries them in its END entry.
+ *
+ * <p>A search with filters or an order lists the experiment's markers (as every search does) and
+ * takes each ended run's searchable facts from the run search index, written when the run ended
+ * and read once per process; only running runs and ended runs without an index entry are read
+ * from their logs, and only the page's runs are read in full. Its result is by definition what
+ * reading every listed run would give ({@link #scan}); the index changes the cost, not the answer.
  *
  * <p>Reads through this object see every metric logged through it: they flush this process's
  * handles of the run first.
@@ -160,8 +167,13 @@ final class CoreExperiments implements Experiments, AutoCloseable {
     checkOpen();
     RunId id = RunId.of(String.format("%013x", clock.millis() & 0xFFFFFFFFFFFFFL) + randomHex(8));
     Provenance p = ProvenanceCapture.capture();
+    // the start entry comes first: every run a marker lists has one (see RunIndex)
+    index.appendStart(experiment, id);
     if (!knownExperiments.contains(experiment)) {
-      createMarker(NAMES + experiment);
+      if (createMarker(NAMES + experiment)) {
+        // a new experiment: every run of it starts as this one did, so its index is complete
+        index.markComplete(experiment);
+      }
       knownExperiments.add(experiment);
     }
     createMarker(RUN_INDEX + experiment + "/" + id.value());
@@ -263,11 +275,37 @@ final class CoreExperiments implements Experiments, AutoCloseable {
   public RunPage search(RunQuery query) {
     Objects.requireNonNull(query, "query");
     int offset = RunSearch.offsetOf(query);
-    Map<String, String> markers = markers(query);
+    Map<String, String> markers = members(query).orElseGet(() -> markers(query));
     if (query.filters().isEmpty() && query.orderBy().isEmpty()) {
       return newestFirst(query, markers.keySet(), offset);
     }
     return indexed(query, markers, offset);
+  }
+
+  /**
+   * The runs of the query's experiments from the run search index, without listing markers:
+   * possible when the index of every experiment searched is complete ({@link RunIndex#complete}).
+   * Runs the index has and the markers lack were never started (their writer stopped before the
+   * markers and the log), and are skipped when read.
+   *
+   * @return the ids of the runs with the experiment whose index holds them, or empty if some
+   *     experiment's index is not complete
+   */
+  private Optional<Map<String, String>> members(RunQuery query) {
+    List<String> experiments = query.experiments().isEmpty() ? experimentNames() : query.experiments();
+    for (String e : experiments) {
+      if (!index.complete(e)) {
+        return Optional.empty();
+      }
+    }
+    Map<String, String> ids = new LinkedHashMap<>();
+    for (String e : experiments) {
+      index.refresh(e);
+      for (RunId id : index.members(e)) {
+        ids.putIfAbsent(id.value(), e);
+      }
+    }
+    return Optional.of(ids);
   }
 
   /** @return the ids of the runs the query's experiments list (first marker wins), with that marker's experiment */
@@ -490,8 +528,12 @@ final class CoreExperiments implements Experiments, AutoCloseable {
   public int repairIndex() {
     int created = 0;
     Map<String, List<RunFacts>> unindexed = new TreeMap<>();
+    Map<String, List<RunId>> started = new TreeMap<>();
     for (RunId id : storedRunIds()) {
       RunState s = state(id);
+      if (s.started()) {
+        started.computeIfAbsent(s.experiment(), e -> new ArrayList<>()).add(id);
+      }
       if (s.started() && s.status().terminal()) {
         unindexed.computeIfAbsent(s.experiment(), e -> new ArrayList<>()).add(RunFacts.of(info(s)));
       }
@@ -508,12 +550,19 @@ final class CoreExperiments implements Experiments, AutoCloseable {
         }
       }
     }
-    unindexed.forEach((exp, facts) -> {
+    started.forEach((exp, ids) -> {
       index.refresh(exp);
-      List<RunFacts> missing = facts.stream().filter(f -> !index.stored(f.id())).toList();
+      Set<RunId> members = new java.util.HashSet<>(index.members(exp));
+      List<RunId> missingStarts = ids.stream().filter(id -> !members.contains(id)).toList();
+      if (!missingStarts.isEmpty()) {
+        index.backfillStarts(exp, missingStarts);
+      }
+      List<RunFacts> missing = unindexed.getOrDefault(exp, List.of()).stream().filter(f -> !index.stored(f.id()))
+          .toList();
       if (!missing.isEmpty()) {
         index.backfill(exp, missing);
       }
+      index.markComplete(exp);
     });
     return created;
   }
@@ -764,11 +813,13 @@ final class CoreExperiments implements Experiments, AutoCloseable {
     return new HashChainedLog(store, RUNS + id.value() + "/log");
   }
 
-  private void createMarker(String key) {
+  /** @return whether this call created the marker */
+  private boolean createMarker(String key) {
     try {
       store.create(key, new byte[0]);
+      return true;
     } catch (AlreadyExistsException alreadyThere) {
-      // fine: markers are idempotent
+      return false; // fine: markers are idempotent
     }
   }
 

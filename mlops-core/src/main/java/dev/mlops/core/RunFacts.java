@@ -64,6 +64,7 @@ record RunFacts(
   ObjectNode toJson() {
     ObjectNode n = Json.MAPPER.createObjectNode();
     n.put("format", FORMAT);
+    n.put("kind", "end");
     n.put("run", id.value());
     n.put("experiment", experiment);
     n.put("status", status.name());

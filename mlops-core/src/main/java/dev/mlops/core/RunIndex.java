@@ -68,6 +68,8 @@ final class RunIndex {
   private static final Pattern SEGMENT = Pattern.compile("segments/(\\d{12})-(\\d{12})");
   private static final Pattern BULK = Pattern.compile("bulk/([0-9a-f]{64})");
   private static final int BULK_SIZE = 1000;
+  private static final String START = "start";
+  private static final String COMPLETE = "complete";
 
   /** Facts of an ended run and the key they came from (or "run log"). */
   record Known(RunFacts facts, String source) {}
@@ -131,7 +133,58 @@ final class RunIndex {
    * writes the block's segment if this entry completes one.
    */
   void append(RunFacts ended) {
-    experiment(ended.experiment()).append(ended);
+    experiment(ended.experiment()).append(ended.toJson());
+  }
+
+  /**
+   * Records that a run is starting: written before the run's markers and log, so that every run
+   * a marker lists has a start entry (in an experiment whose index is {@link #complete}).
+   */
+  void appendStart(String experiment, RunId id) {
+    experiment(experiment).append(startEntry(experiment, id));
+  }
+
+  static ObjectNode startEntry(String experiment, RunId id) {
+    ObjectNode n = Json.MAPPER.createObjectNode();
+    n.put("format", RunFacts.FORMAT);
+    n.put("kind", START);
+    n.put("run", id.value());
+    n.put("experiment", experiment);
+    return n;
+  }
+
+  /**
+   * @return whether every run of the experiment has a start entry (the experiment was created by
+   *     a writer that writes them, or {@link CoreExperiments#repairIndex()} backfilled it), so its
+   *     members are its runs and its markers need not be listed
+   */
+  boolean complete(String experiment) {
+    return experiment(experiment).complete();
+  }
+
+  /** Declares the experiment's index complete (see {@link #complete}). */
+  void markComplete(String experiment) {
+    try {
+      store.create(PREFIX + experiment + "/" + COMPLETE, new byte[0]);
+    } catch (AlreadyExistsException already) {
+      // fine
+    }
+  }
+
+  /** @return the runs with a start entry or facts in the experiment's index, as of the last refresh */
+  List<RunId> members(String experiment) {
+    return experiment(experiment).members();
+  }
+
+  /**
+   * Stores start entries for runs that have none (backfill of an old store).
+   *
+   * @return how many bulk objects were written
+   */
+  int backfillStarts(String experiment, List<RunId> runs) {
+    List<JsonNode> entries = new ArrayList<>();
+    runs.forEach(id -> entries.add(startEntry(experiment, id)));
+    return writeBulk(experiment, entries);
   }
 
   /**
@@ -141,19 +194,24 @@ final class RunIndex {
    * @return how many bulk objects were written
    */
   int backfill(String experiment, List<RunFacts> ended) {
+    List<JsonNode> entries = new ArrayList<>();
+    ended.forEach(f -> {
+      if (!f.experiment().equals(experiment) || !f.status().terminal()) {
+        throw new IllegalArgumentException("backfill of " + experiment + " got " + f);
+      }
+      entries.add(f.toJson());
+    });
+    return writeBulk(experiment, entries);
+  }
+
+  private int writeBulk(String experiment, List<JsonNode> entries) {
     Experiment e = experiment(experiment);
     int written = 0;
-    for (int from = 0; from < ended.size(); from += BULK_SIZE) {
-      List<RunFacts> part = ended.subList(from, Math.min(ended.size(), from + BULK_SIZE));
+    for (int from = 0; from < entries.size(); from += BULK_SIZE) {
+      List<JsonNode> part = entries.subList(from, Math.min(entries.size(), from + BULK_SIZE));
       ObjectNode n = Json.MAPPER.createObjectNode();
       n.put("format", RunFacts.FORMAT);
-      ArrayNode a = n.putArray("entries");
-      part.forEach(f -> {
-        if (!f.experiment().equals(experiment) || !f.status().terminal()) {
-          throw new IllegalArgumentException("backfill of " + experiment + " got " + f);
-        }
-        a.add(f.toJson());
-      });
+      n.putArray("entries").addAll(part);
       byte[] body = Json.write(n);
       String key = e.prefix + "bulk/" + Digest.of(body).hex();
       try {
@@ -163,9 +221,10 @@ final class RunIndex {
         // the same runs were backfilled by someone else: same content, same key
       }
       synchronized (e) {
-        e.bulkRead.add(key);
+        if (e.bulkRead.add(key)) {
+          part.forEach(x -> e.apply(key, key, x));
+        }
       }
-      part.forEach(f -> add(f, key));
     }
     return written;
   }
@@ -202,8 +261,11 @@ final class RunIndex {
     String lastSegmentKey = "";
     String lastEntryKey = "";
     /** Entries at or above {@link #covered} read one by one, by number. */
-    final Map<Long, RunFacts> loose = new TreeMap<>();
+    final Map<Long, JsonNode> loose = new TreeMap<>();
     final Set<String> bulkRead = new HashSet<>();
+    /** Every run with a start entry (or facts) here. */
+    final Set<RunId> members = new HashSet<>();
+    boolean complete;
     /** The next entry number to try, or -1 before this process has looked. */
     long next = -1;
 
@@ -230,10 +292,9 @@ final class RunIndex {
         }
         byte[] bytes = store.get(k).orElseThrow(() -> new CorruptDataException("run search index segment '" + k
             + "' was listed but is gone"));
-        List<RunFacts> entries = decodeSegment(k, bytes, from, to);
-        for (RunFacts f : entries) {
-          requireHere(k, f);
-          add(f, k);
+        List<JsonNode> entries = decodeSegment(k, bytes, from, to);
+        for (int i = 0; i < entries.size(); i++) {
+          apply(k + "#" + i, k, entries.get(i));
         }
         covered = to;
         lastSegmentKey = k;
@@ -252,10 +313,8 @@ final class RunIndex {
         long n = Long.parseLong(m.group(1));
         byte[] bytes = store.get(k).orElseThrow(() -> new CorruptDataException("run search index entry '" + k
             + "' was listed but is gone"));
-        RunFacts f = RunFacts.fromJson(k, parse(k, bytes));
-        requireHere(k, f);
-        add(f, k);
-        loose.put(n, f);
+        loose.put(n, parse(k, bytes));
+        apply(k, k, loose.get(n));
       }
       for (String k : (Iterable<String>) store.listAll(prefix + "bulk/")::iterator) {
         Matcher m = BULK.matcher(k.substring(prefix.length()));
@@ -268,9 +327,7 @@ final class RunIndex {
           throw new CorruptDataException("run search index object '" + k + "' does not hash to its name: it was altered");
         }
         for (JsonNode e : entriesOf(k, parse(k, bytes))) {
-          RunFacts f = RunFacts.fromJson(k, e);
-          requireHere(k, f);
-          add(f, k);
+          apply(k, k, e);
         }
         bulkRead.add(k);
       }
@@ -280,9 +337,9 @@ final class RunIndex {
     /** Writes the segments of whole blocks read one by one (their writer did not). */
     private void compactLoose() {
       while (loose.size() >= block) {
-        List<RunFacts> blockFacts = new ArrayList<>(block);
+        List<JsonNode> blockFacts = new ArrayList<>(block);
         for (long n = covered; n < covered + block; n++) {
-          RunFacts f = loose.get(n);
+          JsonNode f = loose.get(n);
           if (f == null) {
             return;
           }
@@ -297,7 +354,7 @@ final class RunIndex {
       }
     }
 
-    private void writeSegment(long from, List<RunFacts> facts) {
+    private void writeSegment(long from, List<JsonNode> facts) {
       String key = prefix + "segments/" + pad(from) + "-" + pad(from + facts.size());
       try {
         store.create(key, encodeSegment(from, facts));
@@ -309,8 +366,8 @@ final class RunIndex {
       }
     }
 
-    void append(RunFacts f) {
-      byte[] bytes = Json.write(f.toJson());
+    void append(JsonNode entry) {
+      byte[] bytes = Json.write(entry);
       long n;
       synchronized (this) {
         if (next < 0) {
@@ -320,16 +377,44 @@ final class RunIndex {
           try {
             store.create(prefix + "entries/" + pad(next), bytes);
             n = next++;
-            add(f, prefix + "entries/" + pad(n));
             break;
           } catch (AlreadyExistsException taken) {
             next++;
           }
         }
+        apply(prefix + "entries/" + pad(n), prefix + "entries/" + pad(n), entry);
       }
       if ((n + 1) % block == 0) {
         compactBlock(n + 1 - block);
       }
+    }
+
+    /** Takes one entry (a start, or an ended run's facts) into this process's view. */
+    private void apply(String where, String source, JsonNode entry) {
+      if (START.equals(entry.path("kind").asText())) {
+        String run = entry.path("run").asText("");
+        if (!dev.mlops.Names.isValid(run) || !name.equals(entry.path("experiment").asText())) {
+          throw new CorruptDataException("run search index object '" + where + "' is not a start entry of a run of '"
+              + name + "': " + entry);
+        }
+        members.add(RunId.of(run));
+        return;
+      }
+      RunFacts f = RunFacts.fromJson(where, entry);
+      requireHere(where, f);
+      add(f, source);
+      members.add(f.id());
+    }
+
+    synchronized List<RunId> members() {
+      return List.copyOf(members);
+    }
+
+    synchronized boolean complete() {
+      if (!complete) {
+        complete = store.get(prefix + COMPLETE).isPresent();
+      }
+      return complete;
     }
 
     /** The first free entry number, found from key names only (segments, then entries after them). */
@@ -354,18 +439,16 @@ final class RunIndex {
 
     /** Writes the segment of entries {@code from..from+block-1}, reading them one by one. */
     private void compactBlock(long from) {
-      List<RunFacts> facts = new ArrayList<>(block);
+      List<JsonNode> entries = new ArrayList<>(block);
       for (long n = from; n < from + block; n++) {
         String k = prefix + "entries/" + pad(n);
         Optional<byte[]> bytes = store.get(k);
         if (bytes.isEmpty()) {
           return; // cannot happen with gapless numbering; a reader compacts it later
         }
-        RunFacts f = RunFacts.fromJson(k, parse(k, bytes.get()));
-        requireHere(k, f);
-        facts.add(f);
+        entries.add(parse(k, bytes.get()));
       }
-      writeSegment(from, facts);
+      writeSegment(from, entries);
     }
 
     private void requireHere(String key, RunFacts f) {
@@ -376,12 +459,12 @@ final class RunIndex {
     }
   }
 
-  static byte[] encodeSegment(long from, List<RunFacts> facts) {
+  static byte[] encodeSegment(long from, List<JsonNode> facts) {
     ObjectNode n = Json.MAPPER.createObjectNode();
     n.put("format", RunFacts.FORMAT);
     n.put("from", from);
     ArrayNode a = n.putArray("entries");
-    facts.forEach(f -> a.add(f.toJson()));
+    facts.forEach(a::add);
     byte[] body = Json.write(n);
     byte[] tail = ("\nsha256:" + Digest.of(body).hex() + "\n").getBytes(StandardCharsets.US_ASCII);
     byte[] all = new byte[body.length + tail.length];
@@ -390,7 +473,7 @@ final class RunIndex {
     return all;
   }
 
-  static List<RunFacts> decodeSegment(String key, byte[] bytes, long from, long to) {
+  static List<JsonNode> decodeSegment(String key, byte[] bytes, long from, long to) {
     int tail = 8 + 64 + 1; // "\nsha256:" + hex + "\n"
     if (bytes.length < tail) {
       throw new CorruptDataException("run search index segment '" + key + "' is truncated (" + bytes.length + " bytes)");
@@ -412,11 +495,7 @@ final class RunIndex {
       throw new CorruptDataException("run search index segment '" + key + "' holds " + entries.size()
           + " entries, not " + (to - from));
     }
-    List<RunFacts> out = new ArrayList<>(entries.size());
-    for (int i = 0; i < entries.size(); i++) {
-      out.add(RunFacts.fromJson(key + "#" + i, entries.get(i)));
-    }
-    return out;
+    return entries;
   }
 
   private static List<JsonNode> entriesOf(String key, JsonNode n) {

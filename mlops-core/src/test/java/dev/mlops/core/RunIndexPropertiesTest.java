@@ -51,19 +51,30 @@ class RunIndexPropertiesTest {
     void jump(Duration d) { millis.addAndGet(d.toMillis()); }
   }
 
-  /** The real mem: store, whose index entry creates fail while {@code dropEntries} is set. */
+  /**
+   * The real mem: store, whose run search index creates fail while {@code dropEntries} is set (a
+   * writer killed before it stored them) and are discarded while {@code oldWriter} is set (a
+   * writer of a version without the index).
+   */
   static final class EntryDroppingStore extends ForwardingObjectStore {
     volatile boolean dropEntries;
+    volatile boolean oldWriter;
 
     EntryDroppingStore() {
       this(new MemObjectStore());
     }
 
+    final MemObjectStore mem;
+
     EntryDroppingStore(MemObjectStore mem) {
       super(mem);
+      this.mem = mem;
     }
 
     @Override public void create(String key, byte[] bytes) {
+      if (oldWriter && key.startsWith(RunIndex.PREFIX)) {
+        return;
+      }
       if (dropEntries && key.startsWith(RunIndex.PREFIX)) {
         throw new StorageException("injected: the writer died before storing " + key);
       }
@@ -79,10 +90,14 @@ class RunIndexPropertiesTest {
     int block = 1 + rnd.nextInt(4);
     boolean noIndex = rnd.nextInt(5) == 0;
     CoreExperiments writer = new CoreExperiments(store, clock, "w", MetricBuffer.Settings.DEFAULTS, block);
+    EntryDroppingStore oldStore = new EntryDroppingStore(store.mem);
+    oldStore.oldWriter = true;
+    // a process of a version without the index writes an old store
+    CoreExperiments old = new CoreExperiments(oldStore, clock, "old", MetricBuffer.Settings.DEFAULTS, block);
     CoreExperiments fresh = null;
     try {
       List<Run> running = new ArrayList<>();
-      populate(rnd, writer, store, noIndex, running, 1 + rnd.nextInt(25));
+      populate(rnd, noIndex ? old : writer, store, running, 1 + rnd.nextInt(25));
       checkQueries(rnd, writer, clock);
       fresh = new CoreExperiments(rnd.nextBoolean() ? store : new ReadOnlyObjectStore(store, URI.create("mem:test")),
           clock, "r", MetricBuffer.Settings.DEFAULTS, block);
@@ -90,12 +105,15 @@ class RunIndexPropertiesTest {
       // more runs, some of the running ones end, time passes
       for (Run r : running) {
         if (rnd.nextBoolean()) {
-          store.dropEntries = !noIndex && rnd.nextInt(4) == 0 || noIndex;
+          store.dropEntries = rnd.nextInt(4) == 0;
           r.end(RunStatus.FINISHED);
           store.dropEntries = false;
         }
       }
-      populate(rnd, writer, store, noIndex, new ArrayList<>(), rnd.nextInt(10));
+      populate(rnd, noIndex && rnd.nextBoolean() ? old : writer, store, new ArrayList<>(), rnd.nextInt(10));
+      if (rnd.nextInt(3) == 0) {
+        writer.repairIndex(); // indexes an old store: from now on its members come from the index
+      }
       if (rnd.nextBoolean()) {
         clock.jump(CoreExperiments.BACKFILL_AFTER.plusMinutes(1));
       }
@@ -109,14 +127,15 @@ class RunIndexPropertiesTest {
       }
     } finally {
       writer.close();
+      old.close();
       if (fresh != null) {
         fresh.close();
       }
     }
   }
 
-  private static void populate(Random rnd, CoreExperiments ex, EntryDroppingStore store, boolean noIndex,
-      List<Run> running, int runs) {
+  private static void populate(Random rnd, CoreExperiments ex, EntryDroppingStore store, List<Run> running,
+      int runs) {
     for (int i = 0; i < runs; i++) {
       Run r = ex.startRun(EXPERIMENTS[rnd.nextInt(EXPERIMENTS.length)], "r" + i);
       if (rnd.nextInt(4) > 0) {
@@ -143,7 +162,7 @@ class RunIndexPropertiesTest {
         running.add(r);
         continue;
       }
-      store.dropEntries = noIndex || rnd.nextInt(6) == 0;
+      store.dropEntries = rnd.nextInt(6) == 0;
       try {
         r.end(fate == 1 ? RunStatus.FAILED : fate == 2 ? RunStatus.KILLED : RunStatus.FINISHED);
       } finally {

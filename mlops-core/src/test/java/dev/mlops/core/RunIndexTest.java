@@ -71,11 +71,21 @@ class RunIndexTest {
   }
 
   private List<Run> endRuns(CoreExperiments ex, int n) {
+    return endRuns(ex, n, false);
+  }
+
+  /** @param loseEndEntries whether the writer dies between each END entry and its index entry */
+  private List<Run> endRuns(CoreExperiments ex, int n, boolean loseEndEntries) {
     List<Run> runs = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       Run r = ex.startRun("e", "r" + i, Map.of("depth", Integer.toString(i % 3)), Map.of());
       r.logMetric("acc", i / 100.0, 1);
-      r.end(RunStatus.FINISHED);
+      dropping.dropEntries = loseEndEntries;
+      try {
+        r.end(RunStatus.FINISHED);
+      } finally {
+        dropping.dropEntries = false;
+      }
       runs.add(r);
     }
     return runs;
@@ -88,10 +98,12 @@ class RunIndexTest {
   @Test
   void eachEndedRunGetsAnEntryAndEveryWholeBlockASegment() {
     endRuns(open(dropping), 9);
-    assertThat(keys("experiments/search/e/entries/")).hasSize(9);
+    assertThat(keys("experiments/search/e/entries/")).as("a start and an end entry per run").hasSize(18);
     assertThat(keys("experiments/search/e/segments/")).containsExactly(
         "experiments/search/e/segments/000000000000-000000000004",
-        "experiments/search/e/segments/000000000004-000000000008");
+        "experiments/search/e/segments/000000000004-000000000008",
+        "experiments/search/e/segments/000000000008-000000000012",
+        "experiments/search/e/segments/000000000012-000000000016");
   }
 
   @Test
@@ -114,13 +126,14 @@ class RunIndexTest {
 
   @Test
   void anOldStoreIsIndexedByRepairIndex() {
-    dropping.dropEntries = true; // as if written before the index existed
+    dropping.oldWriter = true; // as if written before the index existed
     endRuns(open(dropping), 10);
-    dropping.dropEntries = false;
+    dropping.oldWriter = false;
     assertThat(keys(RunIndex.PREFIX)).isEmpty();
 
     assertThat(open(mem).repairIndex()).isZero(); // no marker was missing
-    assertThat(keys("experiments/search/e/bulk/")).hasSize(1);
+    assertThat(keys("experiments/search/e/bulk/")).as("the runs' starts, and their ends").hasSize(2);
+    assertThat(keys("experiments/search/e/complete")).hasSize(1);
     ReadRecordingStore recording = new ReadRecordingStore(mem);
     assertThat(open(recording).search(SORTED).runs()).extracting(RunInfo::name)
         .containsExactly("r9", "r8", "r7", "r6", "r5");
@@ -129,12 +142,11 @@ class RunIndexTest {
 
   @Test
   void aSearchBackfillsRunsThatEndedLongAgoWithoutAnEntry() {
-    dropping.dropEntries = true; // the writer died between the END entries and the index entries
-    endRuns(open(dropping), 10);
-    dropping.dropEntries = false;
+    endRuns(open(dropping), 10, true); // the writer died between the END entries and the index entries
     CoreExperiments reader = open(mem);
     reader.search(SORTED);
-    assertThat(keys(RunIndex.PREFIX)).as("ended moments ago: maybe their writer is still writing").isEmpty();
+    assertThat(keys("experiments/search/e/bulk/")).as("ended moments ago: maybe their writer is still writing")
+        .isEmpty();
     clock.jump(CoreExperiments.BACKFILL_AFTER.plusSeconds(1));
     open(mem).search(SORTED);
     assertThat(keys("experiments/search/e/bulk/")).hasSize(1);
@@ -146,9 +158,9 @@ class RunIndexTest {
 
   @Test
   void aReadOnlyProcessRemembersWhatItReadAndWritesNothing() {
-    dropping.dropEntries = true;
+    dropping.oldWriter = true;
     endRuns(open(dropping), 10);
-    dropping.dropEntries = false;
+    dropping.oldWriter = false;
     clock.jump(CoreExperiments.BACKFILL_AFTER.plusSeconds(1));
     ReadRecordingStore recording = new ReadRecordingStore(mem);
     CoreExperiments reader = open(new ReadOnlyObjectStore(recording, URI.create("file:/ro")));
@@ -169,8 +181,8 @@ class RunIndexTest {
 
   @Test
   void aMalformedEntryIsNamed() {
-    endRuns(open(dropping), 2);
-    String entry = "experiments/search/e/entries/000000000001";
+    endRuns(open(dropping), 1);
+    String entry = "experiments/search/e/entries/000000000001"; // the run's end entry
     rewrite(entry, s -> s.replace("\"startedAt\"", "\"startedOn\""));
     assertThatThrownBy(() -> open(mem).search(SORTED)).isInstanceOf(CorruptDataException.class)
         .hasMessageContaining(entry).hasMessageContaining("startedAt");
@@ -181,8 +193,8 @@ class RunIndexTest {
 
   @Test
   void anEntryThatDisagreesWithItsRunsLogIsNamed() {
-    endRuns(open(dropping), 2);
-    String entry = "experiments/search/e/entries/000000000000";
+    endRuns(open(dropping), 1);
+    String entry = "experiments/search/e/entries/000000000001";
     rewrite(entry, s -> s.replace("\"depth\":\"0\"", "\"depth\":\"7\""));
     assertThatThrownBy(() -> open(mem).search(SORTED)).isInstanceOf(CorruptDataException.class)
         .hasMessageContaining(entry).hasMessageContaining("disagrees");
@@ -191,11 +203,11 @@ class RunIndexTest {
   @Test
   void anEntryUnderAnotherExperimentIsRefused() {
     endRuns(open(dropping), 1);
-    String entry = "experiments/search/e/entries/000000000000";
+    String entry = "experiments/search/e/entries/000000000001";
     String moved = "experiments/search/f/entries/000000000000";
     mem.create(moved, mem.get(entry).orElseThrow());
     open(dropping).startRun("f").end(RunStatus.FINISHED);
-    assertThat(keys("experiments/search/f/entries/")).as("the new run took the next number").hasSize(2);
+    assertThat(keys("experiments/search/f/entries/")).as("the new run took the next numbers").hasSize(3);
     assertThatThrownBy(() -> open(mem).search(RunQuery.builder().experiment("f").orderByStartTime(true).build()))
         .isInstanceOf(CorruptDataException.class).hasMessageContaining(moved).hasMessageContaining("'e'");
   }

@@ -20,13 +20,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code loss}; ended FINISHED), from several threads, so that the run search index is written
  * the way training jobs write it. Resumable: it counts the runs already there and adds the rest.
  *
- * <p>{@code java -cp benchmarks/target/benchmarks.jar dev.mlops.benchmarks.ui.RunStoreFiller <dir> [runs] [threads]}
+ * <p>{@code java -cp benchmarks/target/benchmarks.jar dev.mlops.benchmarks.ui.RunStoreFiller <dir> [runs] [threads] [repair]}
+ * ({@code repair}: then {@code Experiments.repairIndex()}, which indexes a store written before
+ * the run search index existed)
  */
 public final class RunStoreFiller {
   private RunStoreFiller() {}
 
   /**
-   * @param args directory, number of runs (default 100,000), threads (default 4)
+   * @param args directory, number of runs (default 100,000), threads (default 4), "repair"
    * @throws Exception on failure
    */
   public static void main(String[] args) throws Exception {
@@ -34,6 +36,14 @@ public final class RunStoreFiller {
     int runs = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
     int threads = args.length > 2 ? Integer.parseInt(args[2]) : 4;
     fill(dir, runs, threads);
+    if (args.length > 3 && args[3].equals("repair")) {
+      try (Workspace ws = Mlops.open("file:" + dir.toAbsolutePath())) {
+        long t0 = System.nanoTime();
+        int markers = ws.experiments().repairIndex();
+        System.out.printf(Locale.ROOT, "repairIndex: %d markers re-created, run search index backfilled, %.1f s%n",
+            markers, (System.nanoTime() - t0) / 1e9);
+      }
+    }
   }
 
   /** Adds runs until the store at {@code dir} holds {@code runs} of them in experiment {@code big}. */
@@ -75,8 +85,10 @@ public final class RunStoreFiller {
     }
   }
 
-  private static int countRuns(Path dir) throws Exception {
-    Path markers = dir.resolve("experiments/runs/big");
+  private static int countRuns(Path dir) throws java.io.IOException {
+    // the file: layout (a directory per key segment, suffixed '+'), read directly: a listing
+    // through the store pages 1,000 keys at a time and re-reads the directory for each page
+    Path markers = dir.resolve("experiments+/runs+/big+");
     if (!Files.isDirectory(markers)) {
       return 0;
     }
