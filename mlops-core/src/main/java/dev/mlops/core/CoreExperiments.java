@@ -76,11 +76,12 @@ import org.slf4j.LoggerFactory;
  * running run are computed from its segments, each summarised once and cached (segments are
  * immutable); an ended run carries them in its END entry.
  *
- * <p>A search with filters or an order lists the experiment's markers (as every search does) and
- * takes each ended run's searchable facts from the run search index, written when the run ended
- * and read once per process; only running runs and ended runs without an index entry are read
- * from their logs, and only the page's runs are read in full. Its result is by definition what
- * reading every listed run would give ({@link #scan}); the index changes the cost, not the answer.
+ * <p>A search takes the experiment's runs from the run search index ({@link RunIndex}) when that
+ * index is complete, else from a listing of the markers; and each ended run's searchable facts
+ * from the index, written when the run ended and read once per process. Only running runs and
+ * ended runs without an index entry are read from their logs, and only the page's runs are read
+ * in full. Its result is what reading every listed run would give ({@link #scan}); the index
+ * changes the cost, not the answer (except that a run whose marker was deleted is still found).
  *
  * <p>Reads through this object see every metric logged through it: they flush this process's
  * handles of the run first.

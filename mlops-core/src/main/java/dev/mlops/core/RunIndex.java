@@ -25,37 +25,51 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The run search index: the {@link RunFacts} of every ended run, per experiment, so that a search
- * that filters or orders runs reads no run's log. An ended run never changes again (nothing can
- * follow its END entry), so its facts are final and are written once. Keys, under
+ * The run search index: per experiment, which runs it has and the {@link RunFacts} of every ended
+ * one, so that a search that filters or orders runs reads neither the experiment's markers nor any
+ * run's log except the page's. An ended run never changes again (nothing can follow its END
+ * entry), so its facts are final and are written once. Keys, under
  * {@code experiments/search/<experiment>/}:
  * <ul>
- *   <li>{@code entries/<n, 12 digits>}: the facts of one ended run, written by the process that
- *       ended it right after the run's END entry. A number is taken with create-if-absent: the
- *       one writer that succeeds owns it, the others try the next, so numbers have no gaps (the
- *       scheme of mlops-tuning's {@code StoreStudyLog}).
+ *   <li>{@code entries/<n, 12 digits>}: one entry, either a run's start ({@code "kind": "start"},
+ *       written by {@code startRun} before the run's markers and log) or an ended run's facts
+ *       ({@code "kind": "end"}, written by the process that ended it right after the END entry).
+ *       A number is taken with create-if-absent: the one writer that succeeds owns it, the others
+ *       try the next, so numbers have no gaps and a reader lists only the numbers after the last
+ *       one it read (the scheme of mlops-tuning's {@code StoreStudyLog}).
  *   <li>{@code segments/<from>-<to>}: entries {@code from..to-1} (a block of {@value #BLOCK}) as
  *       one object, followed by a line with the SHA-256 of the rest. The writer that takes the last
  *       number of a block writes it; a reader that has read a whole block writes it when that
  *       writer did not (it was killed). Readers take a block from its segment instead of reading
  *       its entries one by one.
- *   <li>{@code bulk/<sha-256 of the content>}: facts of runs that ended without an entry (a store
- *       written before the index existed, or a writer killed between the END entry and its
- *       entry), written by a search that had to read those runs' logs or by
- *       {@link CoreExperiments#repairIndex()}. Content-addressed, so two processes backfilling
- *       the same runs write one object or two harmless duplicates.
+ *   <li>{@code bulk/<sha-256 of the content>}: entries of runs that have none (a store written
+ *       before the index existed, or a writer killed between the END entry and its entry),
+ *       written by {@link CoreExperiments#repairIndex()} or by a search that had to read those
+ *       runs' logs. Content-addressed, so two processes backfilling the same runs write one
+ *       object or two harmless duplicates.
+ *   <li>{@code complete}: empty; the experiment's index lists every run of it. Created by the
+ *       writer that creates the experiment (every later run writes its start entry before its
+ *       markers), or by {@code repairIndex()} once it has backfilled every run. Without it a
+ *       search lists the experiment's markers as before and uses the index only for facts.
  * </ul>
- * The index is never the truth about which runs exist: the experiment's markers are (a search
- * lists them and looks each one up here), and the run's log is the truth about the run (a run
- * found here is read from its log when it is on the page returned, and the two must agree). A run
- * missing here is read from its log, so a lost, late or absent entry costs time, never a result.
+ * Why this shape: the store has no compare-and-set and no rename, only create-if-absent and
+ * listings, and a writer may die at any instant. Numbered immutable entries need only
+ * create-if-absent, and a reader learns what is new with one listing from where it stopped;
+ * writing the start entry before the markers means a run a marker lists is never missing from the
+ * index (a start entry whose writer died before the markers and the log names a run with no log,
+ * which a search skips, as it skips a marker without a log); a lost end entry costs one log
+ * read, never a wrong answer, because a member without facts is read from its log.
  *
- * <p>Each stored object is immutable, so a process reads each once: the facts it has read are
- * kept in memory (about 0.5 KB per run), and a later refresh lists only segments and entries after
- * the ones it has read, plus the (few) bulk objects. Stored bytes are checked on read (format,
- * the experiment against the key, segment and bulk digests); a bad object is a
- * {@link CorruptDataException} naming its key, and two objects that disagree about one run are
- * reported too. Keys of other shapes are ignored.
+ * <p>The run's log stays the truth: a run found here is read from its log when it is on the page
+ * returned, and the two must agree. Each stored object is immutable, so a process reads each
+ * once and keeps what it read (about 0.5 KB per ended run, plus the member ids). Stored bytes are
+ * checked on read (format, the experiment against the key, segment and bulk digests); a bad
+ * object is a {@link CorruptDataException} naming its key, and two objects that disagree about
+ * one run are reported too. Keys of other shapes are ignored.
+ *
+ * <p>Writers of a version without the index do not write start entries: a store they write to
+ * after its index is complete has runs that only a listing of markers finds. Run
+ * {@code repairIndex()} after such a writer has run.
  *
  * <p>Thread-safe.
  */
