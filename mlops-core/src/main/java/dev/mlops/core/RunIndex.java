@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * entry), so its facts are final and are written once. Keys, under
  * {@code experiments/search/<experiment>/}:
  * <ul>
- *   <li>{@code entries/<n, 12 digits>}: one entry, either a run's start ({@code "kind": "start"},
+ *   <li>{@code entries/<n / block, 12 digits>/<n, 12 digits>}: one entry, either a run's start ({@code "kind": "start"},
  *       written by {@code startRun} before the run's markers and log) or an ended run's facts
  *       ({@code "kind": "end"}, written by the process that ended it right after the END entry).
  *       A number is taken with create-if-absent: the one writer that succeeds owns it, the others
@@ -78,7 +78,7 @@ final class RunIndex {
   /** Entries per segment. */
   static final int BLOCK = 1000;
   private static final Logger LOG = LoggerFactory.getLogger(RunIndex.class);
-  private static final Pattern ENTRY = Pattern.compile("entries/(\\d{12})");
+  private static final Pattern ENTRY = Pattern.compile("entries/\\d{12}/(\\d{12})");
   private static final Pattern SEGMENT = Pattern.compile("segments/(\\d{12})-(\\d{12})");
   private static final Pattern BULK = Pattern.compile("bulk/([0-9a-f]{64})");
   private static final int BULK_SIZE = 1000;
@@ -266,6 +266,14 @@ final class RunIndex {
     return String.format("%012d", n);
   }
 
+  /**
+   * The key of entry {@code n}: entries are grouped by block, so that listing the entries after
+   * a number touches one group (on {@code file:} a listing reads a whole directory).
+   */
+  private String entryKey(String prefix, long n) {
+    return prefix + "entries/" + pad(n / block) + "/" + pad(n);
+  }
+
   /** One experiment's part of the index. Guarded by its own monitor. */
   private final class Experiment {
     final String name;
@@ -314,7 +322,7 @@ final class RunIndex {
         lastSegmentKey = k;
         loose.keySet().removeIf(n -> n < to);
       }
-      String after = covered == 0 ? "" : prefix + "entries/" + pad(covered - 1);
+      String after = covered == 0 ? "" : entryKey(prefix, covered - 1);
       if (lastEntryKey.compareTo(after) > 0) {
         after = lastEntryKey;
       }
@@ -389,14 +397,14 @@ final class RunIndex {
         }
         while (true) {
           try {
-            store.create(prefix + "entries/" + pad(next), bytes);
+            store.create(entryKey(prefix, next), bytes);
             n = next++;
             break;
           } catch (AlreadyExistsException taken) {
             next++;
           }
         }
-        apply(prefix + "entries/" + pad(n), prefix + "entries/" + pad(n), entry);
+        apply(entryKey(prefix, n), entryKey(prefix, n), entry);
       }
       if ((n + 1) % block == 0) {
         compactBlock(n + 1 - block);
@@ -441,7 +449,7 @@ final class RunIndex {
         }
       }
       long free = to;
-      String after = to == 0 ? "" : prefix + "entries/" + pad(to - 1);
+      String after = to == 0 ? "" : entryKey(prefix, to - 1);
       for (String k : (Iterable<String>) store.listAll(prefix + "entries/", after)::iterator) {
         Matcher m = ENTRY.matcher(k.substring(prefix.length()));
         if (m.matches()) {
@@ -455,7 +463,7 @@ final class RunIndex {
     private void compactBlock(long from) {
       List<JsonNode> entries = new ArrayList<>(block);
       for (long n = from; n < from + block; n++) {
-        String k = prefix + "entries/" + pad(n);
+        String k = entryKey(prefix, n);
         Optional<byte[]> bytes = store.get(k);
         if (bytes.isEmpty()) {
           return; // cannot happen with gapless numbering; a reader compacts it later

@@ -182,7 +182,7 @@ class RunIndexTest {
   @Test
   void aMalformedEntryIsNamed() {
     endRuns(open(dropping), 1);
-    String entry = "experiments/search/e/entries/000000000001"; // the run's end entry
+    String entry = "experiments/search/e/entries/000000000000/000000000001"; // the run's end entry
     rewrite(entry, s -> s.replace("\"startedAt\"", "\"startedOn\""));
     assertThatThrownBy(() -> open(mem).search(SORTED)).isInstanceOf(CorruptDataException.class)
         .hasMessageContaining(entry).hasMessageContaining("startedAt");
@@ -194,7 +194,7 @@ class RunIndexTest {
   @Test
   void anEntryThatDisagreesWithItsRunsLogIsNamed() {
     endRuns(open(dropping), 1);
-    String entry = "experiments/search/e/entries/000000000001";
+    String entry = "experiments/search/e/entries/000000000000/000000000001";
     rewrite(entry, s -> s.replace("\"depth\":\"0\"", "\"depth\":\"7\""));
     assertThatThrownBy(() -> open(mem).search(SORTED)).isInstanceOf(CorruptDataException.class)
         .hasMessageContaining(entry).hasMessageContaining("disagrees");
@@ -203,8 +203,8 @@ class RunIndexTest {
   @Test
   void anEntryUnderAnotherExperimentIsRefused() {
     endRuns(open(dropping), 1);
-    String entry = "experiments/search/e/entries/000000000001";
-    String moved = "experiments/search/f/entries/000000000000";
+    String entry = "experiments/search/e/entries/000000000000/000000000001";
+    String moved = "experiments/search/f/entries/000000000000/000000000000";
     mem.create(moved, mem.get(entry).orElseThrow());
     open(dropping).startRun("f").end(RunStatus.FINISHED);
     assertThat(keys("experiments/search/f/entries/")).as("the new run took the next numbers").hasSize(3);
