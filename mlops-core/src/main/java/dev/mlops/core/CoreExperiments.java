@@ -348,10 +348,15 @@ final class CoreExperiments implements Experiments, AutoCloseable {
    * backfilled into the index when the store is writable. Only the page's runs are read in full.
    */
   private RunPage indexed(RunQuery query, Map<String, String> markers, int offset) {
+    Map<String, RunId> ids = new LinkedHashMap<>(markers.size() * 2);
     Set<String> stale = new LinkedHashSet<>();
     markers.forEach((id, exp) -> {
-      if (Names.isValid(id) && index.known(RunId.of(id)).isEmpty() && Names.isValid(exp)) {
-        stale.add(exp);
+      RunId rid = index.runId(id).orElseGet(() -> Names.isValid(id) ? RunId.of(id) : null);
+      if (rid != null) {
+        ids.put(id, rid);
+        if (index.known(rid).isEmpty() && Names.isValid(exp)) {
+          stale.add(exp);
+        }
       }
     });
     stale.forEach(index::refresh);
@@ -359,11 +364,7 @@ final class CoreExperiments implements Experiments, AutoCloseable {
     Map<RunId, RunInfo> read = new HashMap<>();
     Map<String, List<RunFacts>> backfill = new TreeMap<>();
     java.time.Instant backfillBefore = clock.instant().minus(BACKFILL_AFTER);
-    for (String id : markers.keySet()) {
-      if (!Names.isValid(id)) {
-        continue;
-      }
-      RunId rid = RunId.of(id);
+    for (RunId rid : ids.values()) {
       Optional<RunIndex.Known> known = index.known(rid);
       if (known.isPresent()) {
         RunFacts f = known.get().facts();

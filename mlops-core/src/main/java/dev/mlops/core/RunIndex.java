@@ -92,6 +92,8 @@ final class RunIndex {
   private final int block;
   private final boolean writable;
   private final ConcurrentHashMap<RunId, Known> known = new ConcurrentHashMap<>();
+  /** The same, by the id's text. */
+  private final ConcurrentHashMap<String, Known> knownByText = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Experiment> experiments = new ConcurrentHashMap<>();
 
   /**
@@ -112,6 +114,12 @@ final class RunIndex {
   boolean stored(RunId id) {
     Known k = known.get(id);
     return k != null && !k.source().equals("run log");
+  }
+
+  /** @return the id object of a run whose facts this process holds, without validating the text again */
+  Optional<RunId> runId(String id) {
+    Known k = knownByText.get(id);
+    return k == null ? Optional.empty() : Optional.of(k.facts().id());
   }
 
   /** @return the facts of the run if it is known to have ended (from the index or its log) */
@@ -252,9 +260,12 @@ final class RunIndex {
   }
 
   private void add(RunFacts f, String source) {
-    Known before = known.putIfAbsent(f.id(), new Known(f, source));
-    if (before != null && before.facts().equals(f) && before.source().equals("run log")) {
-      known.replace(f.id(), before, new Known(f, source)); // now also known to be stored
+    Known k = new Known(f, source);
+    Known before = known.putIfAbsent(f.id(), k);
+    if (before == null) {
+      knownByText.put(f.id().value(), k);
+    } else if (before.facts().equals(f) && before.source().equals("run log")) {
+      known.replace(f.id(), before, k); // now also known to be stored
     } else if (before != null && !before.facts().equals(f)) {
       throw new CorruptDataException("run search index object '" + source + "' disagrees with '" + before.source()
           + "' about run " + f.id() + ": " + f + " against " + before.facts()

@@ -83,19 +83,78 @@ final class RunSearch {
    * @return the items that match every filter, in the query's order
    */
   static <T> List<T> select(RunQuery q, List<T> items, Function<T, RunFacts> facts) {
-    record Row<T>(RunFacts facts, T item) {}
+    List<Order> orders = q.orderBy();
+    record Row<T>(RunFacts facts, Object[] keys, T item) {}
     List<Row<T>> matching = new ArrayList<>();
     for (T item : items) {
       RunFacts f = facts.apply(item);
       if (q.filters().stream().allMatch(c -> matches(f, c))) {
-        matching.add(new Row<>(f, item));
+        // each sort key is looked up (and a param parsed) once per run, not once per comparison
+        Object[] keys = new Object[orders.size()];
+        for (int i = 0; i < keys.length; i++) {
+          keys[i] = sortKey(f, orders.get(i));
+        }
+        matching.add(new Row<>(f, keys, item));
       }
     }
-    Comparator<RunFacts> order = comparator(q.orderBy());
-    matching.sort((a, b) -> order.compare(a.facts(), b.facts()));
+    Comparator<Row<T>> order;
+    if (orders.isEmpty()) {
+      Comparator<RunFacts> byId = comparator(orders);
+      order = (a, b) -> byId.compare(a.facts(), b.facts());
+    } else {
+      order = (a, b) -> {
+        for (int i = 0; i < orders.size(); i++) {
+          int c = compareKeys(a.keys()[i], b.keys()[i], orders.get(i));
+          if (c != 0) {
+            return c;
+          }
+        }
+        int c = b.facts().startedAt().compareTo(a.facts().startedAt());
+        return c != 0 ? c : a.facts().id().value().compareTo(b.facts().id().value());
+      };
+    }
+    matching.sort(order);
     List<T> out = new ArrayList<>(matching.size());
     matching.forEach(r -> out.add(r.item()));
     return out;
+  }
+
+  /** A param value with its number, parsed once. */
+  private record ParamKey(String text, BigDecimal number) {}
+
+  private static Object sortKey(RunFacts r, Order o) {
+    Object v = valueOf(r, o);
+    if (v instanceof String text && o.field() == RunQuery.Field.PARAM) {
+      return new ParamKey(text, number(text).orElse(null));
+    }
+    return v;
+  }
+
+  /** {@link #compare} on keys from {@link #sortKey}. */
+  private static int compareKeys(Object va, Object vb, Order o) {
+    int ra = rank(va);
+    int rb = rank(vb);
+    if (ra != rb || ra != 0) {
+      return Integer.compare(ra, rb); // missing and NaN last in either direction
+    }
+    int cmp = switch (o.field()) {
+      case PARAM -> compareParsed((ParamKey) va, (ParamKey) vb);
+      case METRIC -> Double.compare((Double) va, (Double) vb);
+      case TAG, STATUS -> ((String) va).compareTo((String) vb);
+      case START_TIME -> Long.compare((Long) va, (Long) vb);
+    };
+    return o.descending() ? -cmp : cmp;
+  }
+
+  /** {@link #compareParam} on parsed values. */
+  private static int compareParsed(ParamKey a, ParamKey b) {
+    if (a.number() != null && b.number() != null) {
+      return a.number().compareTo(b.number());
+    }
+    if ((a.number() != null) != (b.number() != null)) {
+      return a.number() != null ? -1 : 1;
+    }
+    return a.text().compareTo(b.text());
   }
 
   static String token(RunQuery q, int offset) {
