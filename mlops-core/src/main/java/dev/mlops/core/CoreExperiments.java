@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +61,7 @@ import org.slf4j.LoggerFactory;
  *   experiments/runs/&lt;experiment&gt;/&lt;runId&gt;     empty marker, lists an experiment's runs
  *   runs/&lt;runId&gt;/log/&lt;seq, 20 digits&gt;.json     the run's hash-chained log ({@link RunState})
  *   runs/&lt;runId&gt;/metrics/&lt;writer&gt;-&lt;seq&gt;.seg   metric segments ({@link MetricSegments})
+ *   experiments/search/&lt;experiment&gt;/...         the run search index ({@link RunIndex})
  * </pre>
  * Markers are created together with a run's first log entry (the experiment's marker once per
  * process and experiment, the run's marker per run) and {@link #startRun} returns only once both
@@ -82,6 +84,13 @@ import org.slf4j.LoggerFactory;
  * running run are computed from its segments, each summarised once and cached (segments are
  * immutable); an ended run carries them in its END entry.
  *
+ * <p>A search takes the experiment's runs from the run search index ({@link RunIndex}) when that
+ * index is complete, else from a listing of the markers; and each ended run's searchable facts
+ * from the index, written when the run ended and read once per process. Only running runs and
+ * ended runs without an index entry are read from their logs, and only the page's runs are read
+ * in full. Its result is what reading every listed run would give ({@link #scan}); the index
+ * changes the cost, not the answer (except that a run whose marker was deleted is still found).
+ *
  * <p>Reads through this object see every metric logged through it: they flush this process's
  * handles of the run first.
  *
@@ -98,6 +107,9 @@ final class CoreExperiments implements Experiments, AutoCloseable {
   private final String actor;
   private final MetricBuffer.Settings settings;
   private final SecureRandom random = new SecureRandom();
+  /** Ended runs older than this that a search finds without an index entry are backfilled. */
+  static final java.time.Duration BACKFILL_AFTER = java.time.Duration.ofMinutes(5);
+  private final RunIndex index;
   private final Cache<RunId, RunState> states = Caffeine.newBuilder().maximumSize(10_000).build();
   private final LoadingCache<String, Summary> segmentSummaries =
       Caffeine.newBuilder().maximumSize(100_000).build(this::readSegmentSummary);
@@ -122,6 +134,12 @@ final class CoreExperiments implements Experiments, AutoCloseable {
   }
 
   CoreExperiments(ObjectStore store, Clock clock, String actor, MetricBuffer.Settings settings) {
+    this(store, clock, actor, settings, RunIndex.BLOCK);
+  }
+
+  /** @param indexBlock entries per run search index segment (tests use small blocks) */
+  CoreExperiments(ObjectStore store, Clock clock, String actor, MetricBuffer.Settings settings, int indexBlock) {
+    this.index = new RunIndex(store, indexBlock, !(store instanceof ReadOnlyObjectStore));
     this.store = Objects.requireNonNull(store, "store");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.actor = Objects.requireNonNull(actor, "actor");
@@ -159,13 +177,19 @@ final class CoreExperiments implements Experiments, AutoCloseable {
     checkOpen();
     RunId id = RunId.of(String.format("%013x", clock.millis() & 0xFFFFFFFFFFFFFL) + randomHex(8));
     Provenance p = ProvenanceCapture.capture();
-    // The index markers and the START entry do not depend on each other: they are created at the
-    // same time (the markers on an index thread) and this returns once all are durable, so a
-    // returned run is always listed. A crash in between can leave a run log without its marker —
-    // a run whose startRun never returned — which verifyIndex() reports and repairIndex() lists.
+    // The index writes and the START entry do not depend on each other: they are created at the
+    // same time (the index writes on an index thread) and this returns once all are durable, so a
+    // returned run is always listed. Inside the index task the search-index start entry comes
+    // first: every run a marker lists has one (see RunIndex). A crash in between can leave a run
+    // log without its marker or index entry — a run whose startRun never returned — which
+    // verifyIndex() reports and repairIndex() lists.
     Future<?> markers = indexWriter().submit(() -> {
+      index.appendStart(experiment, id);
       if (!knownExperiments.contains(experiment)) {
-        createMarker(NAMES + experiment);
+        if (createMarker(NAMES + experiment)) {
+          // a new experiment: every run of it starts as this one did, so its index is complete
+          index.markComplete(experiment);
+        }
         knownExperiments.add(experiment);
       }
       createMarker(RUN_INDEX + experiment + "/" + id.value());
@@ -277,17 +301,61 @@ final class CoreExperiments implements Experiments, AutoCloseable {
   public RunPage search(RunQuery query) {
     Objects.requireNonNull(query, "query");
     int offset = RunSearch.offsetOf(query);
-    Set<String> ids = new LinkedHashSet<>();
+    Map<String, String> markers = members(query).orElseGet(() -> markers(query));
+    if (query.filters().isEmpty() && query.orderBy().isEmpty()) {
+      return newestFirst(query, markers.keySet(), offset);
+    }
+    return indexed(query, markers, offset);
+  }
+
+  /**
+   * The runs of the query's experiments from the run search index, without listing markers:
+   * possible when the index of every experiment searched is complete ({@link RunIndex#complete}).
+   * Runs the index has and the markers lack were never started (their writer stopped before the
+   * markers and the log), and are skipped when read.
+   *
+   * @return the ids of the runs with the experiment whose index holds them, or empty if some
+   *     experiment's index is not complete
+   */
+  private Optional<Map<String, String>> members(RunQuery query) {
+    List<String> experiments = query.experiments().isEmpty() ? experimentNames() : query.experiments();
+    for (String e : experiments) {
+      if (!index.complete(e)) {
+        return Optional.empty();
+      }
+    }
+    Map<String, String> ids = new LinkedHashMap<>();
+    for (String e : experiments) {
+      index.refresh(e);
+      for (RunId id : index.members(e)) {
+        ids.putIfAbsent(id.value(), e);
+      }
+    }
+    return Optional.of(ids);
+  }
+
+  /** @return the ids of the runs the query's experiments list (first marker wins), with that marker's experiment */
+  private Map<String, String> markers(RunQuery query) {
+    Map<String, String> ids = new LinkedHashMap<>();
     List<String> prefixes = query.experiments().isEmpty() ? List.of(RUN_INDEX)
         : query.experiments().stream().map(e -> RUN_INDEX + e + "/").toList();
     for (String prefix : prefixes) {
-      store.listAll(prefix).forEach(k -> ids.add(k.substring(k.lastIndexOf('/') + 1)));
+      store.listAll(prefix).forEach(k -> {
+        int slash = k.lastIndexOf('/');
+        ids.putIfAbsent(k.substring(slash + 1), k.substring(RUN_INDEX.length(), Math.max(RUN_INDEX.length(), slash)));
+      });
     }
-    if (query.filters().isEmpty() && query.orderBy().isEmpty()) {
-      return newestFirst(query, ids, offset);
-    }
-    List<RunInfo> runs = new ArrayList<>(ids.size());
-    for (String id : ids) {
+    return ids;
+  }
+
+  /**
+   * The full scan: reads every listed run. What {@link #search} returns for a filtered or ordered
+   * query is defined as this (the run search index only makes it cheaper); kept for tests.
+   */
+  RunPage scan(RunQuery query) {
+    int offset = RunSearch.offsetOf(query);
+    List<RunInfo> runs = new ArrayList<>();
+    for (String id : markers(query).keySet()) {
       if (Names.isValid(id)) {
         // the run's own log is the truth; a marker is only an index entry pointing at it
         findRun(RunId.of(id)).filter(r -> query.experiments().isEmpty() || query.experiments().contains(r.experiment()))
@@ -295,6 +363,83 @@ final class CoreExperiments implements Experiments, AutoCloseable {
       }
     }
     return RunSearch.page(query, runs, offset);
+  }
+
+  /**
+   * A filtered or ordered query: the listed runs that have ended are looked up in the run search
+   * index ({@link RunIndex}), refreshed only when some listed run is not known yet; the others
+   * (running, or ended without an entry) are read from their logs. Ended runs read from their
+   * logs are remembered, and those that ended more than {@link #BACKFILL_AFTER} ago are
+   * backfilled into the index when the store is writable. Only the page's runs are read in full.
+   */
+  private RunPage indexed(RunQuery query, Map<String, String> markers, int offset) {
+    Map<String, RunId> ids = new LinkedHashMap<>(markers.size() * 2);
+    Set<String> stale = new LinkedHashSet<>();
+    markers.forEach((id, exp) -> {
+      RunId rid = index.runId(id).orElseGet(() -> Names.isValid(id) ? RunId.of(id) : null);
+      if (rid != null) {
+        ids.put(id, rid);
+        if (index.known(rid).isEmpty() && Names.isValid(exp)) {
+          stale.add(exp);
+        }
+      }
+    });
+    stale.forEach(index::refresh);
+    List<RunFacts> candidates = new ArrayList<>(markers.size());
+    Map<RunId, RunInfo> read = new HashMap<>();
+    Map<String, List<RunFacts>> backfill = new TreeMap<>();
+    java.time.Instant backfillBefore = clock.instant().minus(BACKFILL_AFTER);
+    for (RunId rid : ids.values()) {
+      Optional<RunIndex.Known> known = index.known(rid);
+      if (known.isPresent()) {
+        RunFacts f = known.get().facts();
+        if (query.experiments().isEmpty() || query.experiments().contains(f.experiment())) {
+          candidates.add(f);
+        }
+        continue;
+      }
+      Optional<RunInfo> info = findRun(rid);
+      if (info.isEmpty()) {
+        continue;
+      }
+      RunInfo r = info.get();
+      RunFacts f = RunFacts.of(r);
+      if (r.status().terminal()) {
+        index.remember(f);
+        if (index.writable() && r.endedAt().map(t -> t.isBefore(backfillBefore)).orElse(false)) {
+          backfill.computeIfAbsent(r.experiment(), e -> new ArrayList<>()).add(f);
+        }
+      }
+      if (query.experiments().isEmpty() || query.experiments().contains(r.experiment())) {
+        candidates.add(f);
+        read.put(rid, r);
+      }
+    }
+    backfill.forEach((exp, facts) -> {
+      try {
+        index.backfill(exp, facts);
+      } catch (RuntimeException e) {
+        LOG.warn("could not backfill the run search index of experiment {}: {}", exp, e.toString());
+      }
+    });
+    return RunSearch.cut(query, RunSearch.select(query, candidates, f -> f), offset, page -> {
+      List<RunInfo> out = new ArrayList<>(page.size());
+      for (RunFacts f : page) {
+        RunInfo r = read.get(f.id());
+        if (r == null) {
+          r = findRun(f.id()).orElseThrow(() -> new CorruptDataException("run search index object '"
+              + index.known(f.id()).map(RunIndex.Known::source).orElse("?") + "' holds run " + f.id()
+              + ", which has no log"));
+          if (!RunFacts.of(r).equals(f)) {
+            throw new CorruptDataException("run search index object '"
+                + index.known(f.id()).map(RunIndex.Known::source).orElse("?") + "' disagrees with the log of run "
+                + f.id() + ": " + f + " against " + RunFacts.of(r));
+          }
+        }
+        out.add(r);
+      }
+      return out;
+    });
   }
 
   /**
@@ -398,11 +543,27 @@ final class CoreExperiments implements Experiments, AutoCloseable {
     return VerifyReport.clean(checked);
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Here it also backfills the run search index ({@link RunIndex}): every ended run without
+   * an index entry gets one (in content-addressed bulk objects), so that later searches need not
+   * read its log. A store written before the index existed is indexed this way in one pass (or
+   * lazily, by the first searches that find its runs).
+   */
   @Override
   public int repairIndex() {
     int created = 0;
+    Map<String, List<RunFacts>> unindexed = new TreeMap<>();
+    Map<String, List<RunId>> started = new TreeMap<>();
     for (RunId id : storedRunIds()) {
       RunState s = state(id);
+      if (s.started()) {
+        started.computeIfAbsent(s.experiment(), e -> new ArrayList<>()).add(id);
+      }
+      if (s.started() && s.status().terminal()) {
+        unindexed.computeIfAbsent(s.experiment(), e -> new ArrayList<>()).add(RunFacts.of(info(s)));
+      }
       if (s.started()) {
         for (String marker : List.of(NAMES + s.experiment(), RUN_INDEX + s.experiment() + "/" + id.value())) {
           if (store.get(marker).isEmpty()) {
@@ -416,6 +577,20 @@ final class CoreExperiments implements Experiments, AutoCloseable {
         }
       }
     }
+    started.forEach((exp, ids) -> {
+      index.refresh(exp);
+      Set<RunId> members = new java.util.HashSet<>(index.members(exp));
+      List<RunId> missingStarts = ids.stream().filter(id -> !members.contains(id)).toList();
+      if (!missingStarts.isEmpty()) {
+        index.backfillStarts(exp, missingStarts);
+      }
+      List<RunFacts> missing = unindexed.getOrDefault(exp, List.of()).stream().filter(f -> !index.stored(f.id()))
+          .toList();
+      if (!missing.isEmpty()) {
+        index.backfill(exp, missing);
+      }
+      index.markComplete(exp);
+    });
     return created;
   }
 
@@ -617,6 +792,23 @@ final class CoreExperiments implements Experiments, AutoCloseable {
     }
   }
 
+  /**
+   * This process has just appended the run's END entry: its facts go into the run search index.
+   * A failure is logged, not thrown (the run has ended; a search reads a run without an entry from
+   * its log and backfills it).
+   */
+  void indexEnded(RunState ended) {
+    try {
+      index.append(RunFacts.of(info(ended)));
+    } catch (RuntimeException e) {
+      LOG.warn("run {} ended, but its run search index entry was not stored: {}", ended.id(), e.toString());
+    }
+  }
+
+  RunIndex index() {
+    return index;
+  }
+
   /** The run has ended: its handles here refuse further points and store what they still hold. */
   void ended(RunId id, String why) {
     List<CoreRun> handles = live.remove(id);
@@ -648,11 +840,13 @@ final class CoreExperiments implements Experiments, AutoCloseable {
     return new HashChainedLog(store, RUNS + id.value() + "/log");
   }
 
-  private void createMarker(String key) {
+  /** @return whether this call created the marker */
+  private boolean createMarker(String key) {
     try {
       store.create(key, new byte[0]);
+      return true;
     } catch (AlreadyExistsException alreadyThere) {
-      // fine: markers are idempotent
+      return false; // fine: markers are idempotent
     }
   }
 

@@ -172,7 +172,9 @@ final class CoreRun implements Run {
       }
     }
     owner.flushLive(id); // every handle of this run in this process, this one included
+    boolean[] appended = {false};
     RunState after = commit("end it as " + status, s -> {
+      appended[0] = false;
       if (s.status().terminal()) {
         if (ifRunning || s.status() == status) {
           return null;
@@ -188,8 +190,12 @@ final class CoreRun implements Run {
       CoreExperiments.StoredSegments stored = owner.storedSegments(id);
       b.set("metrics", RunState.metricsNode(stored.latest()));
       b.set("segments", RunState.segmentsNode(stored.manifest()));
+      appended[0] = true;
       return b;
     }, true);
+    if (appended[0] && after.status().terminal()) {
+      owner.indexEnded(after);
+    }
     owner.ended(id, endedMessage(after, "log metrics"));
   }
 

@@ -13,6 +13,7 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Filters, orders and pages runs for {@link CoreExperiments#search}. Comparison rules:
@@ -60,19 +61,100 @@ final class RunSearch {
   }
 
   static RunPage page(RunQuery q, List<RunInfo> runs, int offset) {
-    List<RunInfo> matching = new ArrayList<>();
-    for (RunInfo r : runs) {
-      if (q.filters().stream().allMatch(f -> matches(r, f))) {
-        matching.add(r);
-      }
-    }
-    matching.sort(comparator(q.orderBy()));
-    if (offset >= matching.size()) {
+    return cut(q, select(q, runs, RunFacts::of), offset);
+  }
+
+  /** @return the page of {@code ordered} (every match, in order) that starts at {@code offset} */
+  static <T> RunPage cut(RunQuery q, List<T> ordered, int offset, Function<List<T>, List<RunInfo>> resolve) {
+    if (offset >= ordered.size()) {
       return new RunPage(List.of(), Optional.empty());
     }
-    int end = (int) Math.min((long) offset + q.pageSize(), matching.size());
-    Optional<String> next = end < matching.size() ? Optional.of(token(q, end)) : Optional.empty();
-    return new RunPage(matching.subList(offset, end), next);
+    int end = (int) Math.min((long) offset + q.pageSize(), ordered.size());
+    Optional<String> next = end < ordered.size() ? Optional.of(token(q, end)) : Optional.empty();
+    return new RunPage(resolve.apply(ordered.subList(offset, end)), next);
+  }
+
+  private static RunPage cut(RunQuery q, List<RunInfo> ordered, int offset) {
+    return cut(q, ordered, offset, List::copyOf);
+  }
+
+  /**
+   * @param facts what the query looks at in an item
+   * @return the items that match every filter, in the query's order
+   */
+  static <T> List<T> select(RunQuery q, List<T> items, Function<T, RunFacts> facts) {
+    List<Order> orders = q.orderBy();
+    record Row<T>(RunFacts facts, Object[] keys, T item) {}
+    List<Row<T>> matching = new ArrayList<>();
+    for (T item : items) {
+      RunFacts f = facts.apply(item);
+      if (q.filters().stream().allMatch(c -> matches(f, c))) {
+        // each sort key is looked up (and a param parsed) once per run, not once per comparison
+        Object[] keys = new Object[orders.size()];
+        for (int i = 0; i < keys.length; i++) {
+          keys[i] = sortKey(f, orders.get(i));
+        }
+        matching.add(new Row<>(f, keys, item));
+      }
+    }
+    Comparator<Row<T>> order;
+    if (orders.isEmpty()) {
+      Comparator<RunFacts> byId = comparator(orders);
+      order = (a, b) -> byId.compare(a.facts(), b.facts());
+    } else {
+      order = (a, b) -> {
+        for (int i = 0; i < orders.size(); i++) {
+          int c = compareKeys(a.keys()[i], b.keys()[i], orders.get(i));
+          if (c != 0) {
+            return c;
+          }
+        }
+        int c = b.facts().startedAt().compareTo(a.facts().startedAt());
+        return c != 0 ? c : a.facts().id().value().compareTo(b.facts().id().value());
+      };
+    }
+    matching.sort(order);
+    List<T> out = new ArrayList<>(matching.size());
+    matching.forEach(r -> out.add(r.item()));
+    return out;
+  }
+
+  /** A param value with its number, parsed once. */
+  private record ParamKey(String text, BigDecimal number) {}
+
+  private static Object sortKey(RunFacts r, Order o) {
+    Object v = valueOf(r, o);
+    if (v instanceof String text && o.field() == RunQuery.Field.PARAM) {
+      return new ParamKey(text, number(text).orElse(null));
+    }
+    return v;
+  }
+
+  /** {@link #compare} on keys from {@link #sortKey}. */
+  private static int compareKeys(Object va, Object vb, Order o) {
+    int ra = rank(va);
+    int rb = rank(vb);
+    if (ra != rb || ra != 0) {
+      return Integer.compare(ra, rb); // missing and NaN last in either direction
+    }
+    int cmp = switch (o.field()) {
+      case PARAM -> compareParsed((ParamKey) va, (ParamKey) vb);
+      case METRIC -> Double.compare((Double) va, (Double) vb);
+      case TAG, STATUS -> ((String) va).compareTo((String) vb);
+      case START_TIME -> Long.compare((Long) va, (Long) vb);
+    };
+    return o.descending() ? -cmp : cmp;
+  }
+
+  /** {@link #compareParam} on parsed values. */
+  private static int compareParsed(ParamKey a, ParamKey b) {
+    if (a.number() != null && b.number() != null) {
+      return a.number().compareTo(b.number());
+    }
+    if ((a.number() != null) != (b.number() != null)) {
+      return a.number() != null ? -1 : 1;
+    }
+    return a.text().compareTo(b.text());
   }
 
   static String token(RunQuery q, int offset) {
@@ -85,7 +167,7 @@ final class RunSearch {
     return Digest.of(canonical.getBytes(StandardCharsets.UTF_8)).hex().substring(0, 16);
   }
 
-  static boolean matches(RunInfo r, Filter f) {
+  static boolean matches(RunFacts r, Filter f) {
     switch (f.field()) {
       case PARAM -> {
         String v = r.params().get(f.key());
@@ -96,7 +178,7 @@ final class RunSearch {
         return v != null && holds(f.op(), v.compareTo(f.value()));
       }
       case METRIC -> {
-        Double v = r.latestMetrics().get(f.key());
+        Double v = r.metrics().get(f.key());
         if (v == null) {
           return false;
         }
@@ -159,20 +241,20 @@ final class RunSearch {
     }
   }
 
-  static Comparator<RunInfo> comparator(List<Order> orders) {
+  static Comparator<RunFacts> comparator(List<Order> orders) {
     if (orders.isEmpty()) {
       // the order CoreExperiments pages in without reading every run: newest id first
-      return Comparator.comparing((RunInfo r) -> r.id().value()).reversed();
+      return Comparator.comparing((RunFacts r) -> r.id().value()).reversed();
     }
-    Comparator<RunInfo> c = (a, b) -> 0;
+    Comparator<RunFacts> c = (a, b) -> 0;
     for (Order o : orders) {
       c = c.thenComparing((a, b) -> compare(a, b, o));
     }
-    return c.thenComparing(RunInfo::startedAt, Comparator.reverseOrder())
+    return c.thenComparing(RunFacts::startedAt, Comparator.reverseOrder())
         .thenComparing(r -> r.id().value());
   }
 
-  private static int compare(RunInfo a, RunInfo b, Order o) {
+  private static int compare(RunFacts a, RunFacts b, Order o) {
     Object va = valueOf(a, o);
     Object vb = valueOf(b, o);
     int ra = rank(va);
@@ -189,10 +271,10 @@ final class RunSearch {
     return o.descending() ? -cmp : cmp;
   }
 
-  private static Object valueOf(RunInfo r, Order o) {
+  private static Object valueOf(RunFacts r, Order o) {
     return switch (o.field()) {
       case PARAM -> r.params().get(o.key());
-      case METRIC -> r.latestMetrics().get(o.key());
+      case METRIC -> r.metrics().get(o.key());
       case TAG -> r.tags().get(o.key());
       case STATUS -> r.status().name();
       case START_TIME -> r.startedAt().toEpochMilli();

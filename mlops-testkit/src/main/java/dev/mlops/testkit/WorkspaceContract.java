@@ -1292,6 +1292,33 @@ public abstract class WorkspaceContract {
     }
 
     @Test
+    @DisplayName("ordered and filtered searches in other workspaces see runs ended, started and ended later through this one")
+    void otherWorkspacesSeeLaterRuns() {
+      RunQuery byAcc = inSearch().orderByMetric("acc", true).build();
+      Workspace other = openSecondWorkspace();
+      assertThat(other.experiments().search(byAcc).runs()).extracting(RunInfo::name)
+          .containsExactly("r0", "r1", "r2", "r3", "r4", "r5");
+
+      experiments().run(byName.get("r5")).end(RunStatus.KILLED);
+      Run r6 = experiments().startRun("search", "r6");
+      r6.logMetric("acc", 0.95, 1);
+      r6.setTag("team", "a");
+      r6.end(RunStatus.FINISHED);
+      Run r7 = experiments().startRun("search", "r7");
+      r7.logMetric("acc", 0.85, 1);
+      r7.flush();
+
+      List<String> expected = List.of("r6", "r0", "r7", "r1", "r2", "r3", "r4", "r5");
+      assertThat(other.experiments().search(byAcc).runs()).extracting(RunInfo::name).containsExactlyElementsOf(expected);
+      assertThat(openSecondWorkspace().experiments().search(byAcc).runs()).extracting(RunInfo::name)
+          .containsExactlyElementsOf(expected);
+      assertThat(other.experiments().search(inSearch().tag("team", "a").orderByMetric("acc", false).build()).runs())
+          .extracting(RunInfo::name).containsExactly("r4", "r2", "r0", "r6");
+      assertThat(other.experiments().search(inSearch().status(RunStatus.KILLED).build()).runs())
+          .extracting(RunInfo::name).containsExactly("r5");
+    }
+
+    @Test
     @DisplayName("a page token the store did not issue is an IllegalArgumentException")
     void badToken() {
       assertThatThrownBy(() -> experiments().search(inSearch().pageToken("not-a-token").build()))
