@@ -94,7 +94,8 @@ public interface Experiments {
 
   /**
    * Checks everything stored for one run: its log's hash chain and entries, its two index markers
-   * (without which {@link #experimentNames()} and {@link #search} miss it), every metric segment
+   * (without which {@link #experimentNames()} misses it, and so may {@link #search} in a store
+   * whose backend keeps no complete search index for the experiment), every metric segment
    * (present, numbered without gaps, checksum, and for an ended run the digest its END entry
    * records), and that each artifact it logged is stored with an intact descriptor (artifact
    * content itself is verified whenever it is read). Deleting the newest log entries, or
@@ -117,7 +118,8 @@ public interface Experiments {
 
   /**
    * Re-creates missing index markers from the runs' own logs, so that every stored run is listed
-   * again. Idempotent; safe while other processes write.
+   * again; a backend with a search index also backfills it here. Idempotent; safe while other
+   * processes write.
    *
    * @return how many markers were re-created
    * @throws CorruptDataException if a run's log is unreadable (naming its key)
