@@ -251,25 +251,7 @@ final class QuantileCompactor {
     for (int h = 0; h <= level; h++) {
       levels[h] -= count;
     }
-    double[] buf = items;
-    int i = from;
-    int lim = from + count;
-    int j = oldStart;
-    int c = oldStart - count;
-    while (i < lim && j < end) {
-      double x = src[i];
-      double y = buf[j];
-      if (x < y) {
-        buf[c++] = x;
-        i++;
-      } else {
-        buf[c++] = y;
-        j++;
-      }
-    }
-    while (i < lim) {
-      buf[c++] = src[i++];
-    }
+    mergeInto(src, from, from + count, items, oldStart, end, oldStart - count);
   }
 
   /** @return the lowest level at or over its capacity, or -1 */
@@ -396,13 +378,17 @@ final class QuantileCompactor {
    * out = aBeg + aLen and bBeg = out + aLen: the write position never passes an unread item.
    */
   private static void merge(double[] buf, int aBeg, int aLen, int bBeg, int bLen, int out) {
-    int i = aBeg;
-    int aLim = aBeg + aLen;
-    int j = bBeg;
-    int bLim = bBeg + bLen;
-    int c = out;
+    mergeInto(buf, aBeg, aBeg + aLen, buf, bBeg, bBeg + bLen, out);
+  }
+
+  /**
+   * Merges sorted a[i, aLim) and buf[j, bLim) into buf from c on, where c + (aLim - i) == j: the
+   * write position never passes an unread item of buf, and the rest of buf's run is already in
+   * place when a runs out (a may be buf itself, below c).
+   */
+  private static void mergeInto(double[] a, int i, int aLim, double[] buf, int j, int bLim, int c) {
     while (i < aLim && j < bLim) {
-      double x = buf[i];
+      double x = a[i];
       double y = buf[j];
       if (x < y) {
         buf[c++] = x;
@@ -413,9 +399,8 @@ final class QuantileCompactor {
       }
     }
     while (i < aLim) {
-      buf[c++] = buf[i++];
+      buf[c++] = a[i++];
     }
-    // the rest of b is already in place (c == j)
   }
 
   private static void sort(double[] buf, int from, int to) {
