@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Policy;
 import dev.mlops.AlreadyExistsException;
 import dev.mlops.CorruptDataException;
+import dev.mlops.StorageException;
 import dev.mlops.features.RetentionHorizonException;
 import dev.mlops.spi.ListPage;
 import dev.mlops.spi.ObjectStore;
@@ -337,9 +338,16 @@ final class OnlineTable {
       for (String key : page.keys()) {
         Optional<byte[]> bytes = store.get(key);
         if (bytes.isEmpty()) {
-          if (retained < MAX_RETAINED_RETRIES && OnlineRowRetention.retainedAway(store, table, key)) {
-            retained++; // a collector deleted it after our listing; a newer row answers now: list again
-            restart = true;
+          if (OnlineRowRetention.retainedAway(store, table, key)) {
+            if (++retained > MAX_RETAINED_RETRIES) {
+              // not damage: rows of this entity are superseded and swept faster than this reader
+              // lists and reads one (possible only with a GC grace period shorter than a read)
+              throw new StorageException("online rows of entity '" + entityKey + "' in feature view '" + table.name()
+                  + "' were retained away " + MAX_RETAINED_RETRIES + " times between listing and reading them, the last '"
+                  + key + "': a collector sweeps superseded rows faster than this reader reads them; use a GC grace "
+                  + "period longer than a row read", null, true);
+            }
+            restart = true; // a collector deleted it after our listing; a newer row answers now: list again
             break;
           }
           throw new CorruptDataException("online row '" + key + "' of entity '" + entityKey + "' in feature view '"
