@@ -20,17 +20,7 @@ import org.junit.jupiter.api.Test;
 class NumberColumnsTest {
 
   private static double trueRank(double[] sorted, double x) {
-    int lo = 0;
-    int hi = sorted.length;
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (sorted[mid] <= x) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    return (double) lo / sorted.length;
+    return (double) QuantileCompactorTest.upperBound(sorted, x) / sorted.length;
   }
 
   @Test

@@ -83,7 +83,8 @@ class QuantileCompactorTest {
     assertThat(total).isEqualTo(n);
   }
 
-  private static int upperBound(double[] sorted, double x) {
+  /** @return how many of the sorted values are at most x (shared with {@link NumberColumnsTest}) */
+  static int upperBound(double[] sorted, double x) {
     int lo = 0;
     int hi = sorted.length;
     while (lo < hi) {
