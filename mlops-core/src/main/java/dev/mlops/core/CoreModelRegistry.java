@@ -71,6 +71,7 @@ final class CoreModelRegistry implements ModelRegistry {
   private final References references;
   private final CoreGovernance governance;
   private final LoadingCache<String, ModelState> states;
+  private volatile boolean closed;
   private final ConcurrentHashMap<String, Resolved> resolved = new ConcurrentHashMap<>();
   /** Told the model name after each commit of this workspace (serving's watchers poll at once). */
   final java.util.List<java.util.function.Consumer<String>> commitListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -96,11 +97,18 @@ final class CoreModelRegistry implements ModelRegistry {
 
           @Override
           public ModelState reload(String model, ModelState old) {
-            return catchUp(old);
+            // a refresh scheduled before the workspace closed keeps what it has instead of failing on the
+            // closed store (Caffeine would log each such failure as a warning with a stack trace)
+            return closed ? old : catchUp(old);
           }
         });
     this.governance = new CoreGovernance(store, clock, actor, principal, refreshInterval, references::run,
         (m, v) -> catchUp(states.get(m)).version(v));
+  }
+
+  /** Called by the workspace before it closes the store: background refreshes stop reading it. */
+  void close() {
+    closed = true;
   }
 
   /** What a registration may refer to, looked up in the same workspace. */

@@ -180,6 +180,7 @@ public final class CoreWorkspace implements Workspace {
         }
         experiments.close();
       } finally {
+        registry.close();
         store.close();
       }
     }

@@ -40,6 +40,40 @@ class CoreModelRegistryTest {
   }
 
   @Test
+  void aRefreshDueAfterTheWorkspaceClosedDoesNotFailOnTheClosedStore() throws Exception {
+    java.util.logging.Logger caffeine = java.util.logging.Logger.getLogger("com.github.benmanes.caffeine.cache.BoundedLocalCache");
+    List<java.util.logging.LogRecord> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.logging.Handler capture = new java.util.logging.Handler() {
+      @Override
+      public void publish(java.util.logging.LogRecord r) {
+        warnings.add(r);
+      }
+
+      @Override
+      public void flush() {
+      }
+
+      @Override
+      public void close() {
+      }
+    };
+    caffeine.addHandler(capture);
+    try {
+      MemObjectStore own = new MemObjectStore();
+      CoreWorkspace fast = CoreWorkspace.builder(own).actor("alice").refreshInterval(Duration.ofMillis(1)).build();
+      fast.registry().register("fraud", Registration.builder().build());
+      assertThat(fast.registry().resolve("fraud@latest").version()).isEqualTo(1);
+      fast.close();
+      Thread.sleep(20);
+      fast.registry().find("fraud@latest"); // due for refresh: Caffeine reloads in the background
+      Thread.sleep(200);
+      assertThat(warnings).extracting(java.util.logging.LogRecord::getMessage).isEmpty();
+    } finally {
+      caffeine.removeHandler(capture);
+    }
+  }
+
+  @Test
   void registersResolvesAndReviews() {
     ArtifactRef model = ws.artifacts().put("weights".getBytes(StandardCharsets.UTF_8));
     ModelVersion v1 = ws.registry().register("fraud", Registration.builder().artifact("model.bin", model)

@@ -110,6 +110,40 @@ class EndpointTest {
   }
 
   @Test
+  void manualPromoteEndsTheBakeEarlyAndAbortReturnsTrafficToTheAlias() {
+    production(3);
+    try (Endpoint<String, Integer> ep = endpoint().build()) {
+      Deployments d = ep.deployments();
+      assertThatThrownBy(d::promote).isInstanceOf(ConflictException.class).hasMessageContaining("promote");
+      assertThat(d.abort("nothing to abort")).isFalse();
+
+      d.start(DeploymentPlan.canary(2, 10, Duration.ofHours(1)));
+      ep.refresh();
+      assertThat(ep.status().routes()).isEqualTo(Map.of(1, 90.0, 2, 10.0));
+      assertThatThrownBy(() -> d.promote(3)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("3");
+      d.promote(); // long before the hour's bake ends
+      ep.refresh();
+      assertThat(ws.registry().resolve(MODEL + "@production").version()).isEqualTo(2);
+      assertThat(ep.status().routes()).isEqualTo(Map.of(2, 100.0));
+
+      d.start(DeploymentPlan.canary(3, 10, Duration.ofHours(1)));
+      ep.refresh();
+      assertThat(ep.status().routes()).isEqualTo(Map.of(2, 90.0, 3, 10.0));
+      assertThat(d.abort("release withdrawn")).isTrue();
+      ep.refresh();
+      assertThat(ep.status().active()).isEmpty();
+      assertThat(ep.status().routes()).isEqualTo(Map.of(2, 100.0));
+      assertThat(ws.registry().resolve(MODEL + "@production").version()).isEqualTo(2);
+      for (int i = 0; i < 1_000; i++) {
+        assertThat(ep.predict("user-" + i, "x")).isEqualTo(2);
+      }
+      assertThat(d.history()).extracting(DeploymentRecord::type).containsExactly("START", "COMPLETE", "START", "ABORT");
+      assertThat(d.history().get(3).details()).containsEntry("reason", "release withdrawn");
+      assertThat(d.historyOf(3)).extracting(DeploymentRecord::type).contains("START");
+    }
+  }
+
+  @Test
   void canaryBakesThenPromotesAndMovesTheAlias() {
     production(2);
     try (Endpoint<String, Integer> ep = endpoint().build()) {
