@@ -155,7 +155,7 @@ final class RunIndex {
    * writes the block's segment if this entry completes one.
    */
   void append(RunFacts ended) {
-    experiment(ended.experiment()).append(ended.toJson());
+    experiment(ended.experiment()).append(ended.toJson(), ended.id(), ended);
   }
 
   /**
@@ -163,7 +163,7 @@ final class RunIndex {
    * a marker lists has a start entry (in an experiment whose index is {@link #complete}).
    */
   void appendStart(String experiment, RunId id) {
-    experiment(experiment).append(startEntry(experiment, id));
+    experiment(experiment).append(startEntry(experiment, id), id, null);
   }
 
   static ObjectNode startEntry(String experiment, RunId id) {
@@ -273,8 +273,13 @@ final class RunIndex {
     }
   }
 
-  private static String pad(long n) {
-    return String.format("%012d", n);
+  /** {@code n} (at least 0) as 12 decimal digits, zero-padded: {@code String.format("%012d", n)} without the formatter. */
+  static String pad(long n) {
+    String digits = Long.toString(n);
+    if (digits.length() >= 12) {
+      return digits;
+    }
+    return "000000000000".substring(digits.length()) + digits;
   }
 
   /**
@@ -301,6 +306,14 @@ final class RunIndex {
     boolean complete;
     /** The next entry number to try, or -1 before this process has looked. */
     long next = -1;
+    /**
+     * Entries of the current block that this process wrote, by number (cleared when the block's
+     * segment is written): the writer of the block's last entry reads only the others' from the
+     * store. At most one block's worth.
+     */
+    final Map<Long, JsonNode> written = new java.util.HashMap<>();
+    /** The first entry number of the block {@link #written} holds entries of. */
+    long writtenBlock;
 
     Experiment(String name) {
       this.name = name;
@@ -399,26 +412,48 @@ final class RunIndex {
       }
     }
 
-    void append(JsonNode entry) {
+    /**
+     * @param id the run the entry is of
+     * @param facts the facts the entry holds, or null for a start entry
+     */
+    void append(JsonNode entry, RunId id, RunFacts facts) {
       byte[] bytes = Json.write(entry);
       long n;
+      Map<Long, JsonNode> mine = null;
       synchronized (this) {
         if (next < 0) {
           next = position();
         }
+        String key;
         while (true) {
+          key = entryKey(prefix, next);
           try {
-            store.create(entryKey(prefix, next), bytes);
+            store.create(key, bytes);
             n = next++;
             break;
           } catch (AlreadyExistsException taken) {
             next++;
           }
         }
-        apply(entryKey(prefix, n), entryKey(prefix, n), entry);
+        // what apply() would take from the entry, without parsing back what was just built
+        if (facts != null) {
+          requireHere(key, facts);
+          add(facts, key);
+        }
+        members.add(id);
+        long blockStart = n - n % block;
+        if (blockStart != writtenBlock) {
+          written.clear(); // a block whose last entry another process took (and compacts)
+          writtenBlock = blockStart;
+        }
+        written.put(n, entry);
+        if ((n + 1) % block == 0) {
+          mine = new java.util.HashMap<>(written);
+          written.clear();
+        }
       }
-      if ((n + 1) % block == 0) {
-        compactBlock(n + 1 - block);
+      if (mine != null) {
+        compactBlock(n + 1 - block, mine);
       }
     }
 
@@ -470,10 +505,18 @@ final class RunIndex {
       return free;
     }
 
-    /** Writes the segment of entries {@code from..from+block-1}, reading them one by one. */
-    private void compactBlock(long from) {
+    /**
+     * Writes the segment of entries {@code from..from+block-1}, reading the ones not in
+     * {@code mine} (this process's, as written) one by one.
+     */
+    private void compactBlock(long from, Map<Long, JsonNode> mine) {
       List<JsonNode> entries = new ArrayList<>(block);
       for (long n = from; n < from + block; n++) {
+        JsonNode own = mine.get(n);
+        if (own != null) {
+          entries.add(own);
+          continue;
+        }
         String k = entryKey(prefix, n);
         Optional<byte[]> bytes = store.get(k);
         if (bytes.isEmpty()) {
