@@ -1,7 +1,6 @@
 package dev.mlops.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mlops.AlreadyExistsException;
 import dev.mlops.CorruptDataException;
@@ -307,11 +306,11 @@ final class RunIndex {
     /** The next entry number to try, or -1 before this process has looked. */
     long next = -1;
     /**
-     * Entries of the current block that this process wrote, by number (cleared when the block's
+     * Entries of the current block that this process wrote, as stored, by number (cleared when the block's
      * segment is written): the writer of the block's last entry reads only the others' from the
      * store. At most one block's worth.
      */
-    final Map<Long, JsonNode> written = new java.util.HashMap<>();
+    final Map<Long, byte[]> written = new java.util.HashMap<>();
     /** The first entry number of the block {@link #written} holds entries of. */
     long writtenBlock;
 
@@ -392,7 +391,9 @@ final class RunIndex {
           blockFacts.add(f);
         }
         if (writable) {
-          writeSegment(covered, blockFacts);
+          List<byte[]> encoded = new ArrayList<>(blockFacts.size());
+          blockFacts.forEach(f -> encoded.add(Json.write(f)));
+          writeSegment(covered, encoded);
         }
         long to = covered + block;
         loose.keySet().removeIf(n -> n < to);
@@ -400,7 +401,8 @@ final class RunIndex {
       }
     }
 
-    private void writeSegment(long from, List<JsonNode> facts) {
+    /** @param facts the block's entries, each as {@link Json#write} encodes it */
+    private void writeSegment(long from, List<byte[]> facts) {
       String key = prefix + "segments/" + pad(from) + "-" + pad(from + facts.size());
       try {
         store.create(key, encodeSegment(from, facts));
@@ -419,7 +421,7 @@ final class RunIndex {
     void append(JsonNode entry, RunId id, RunFacts facts) {
       byte[] bytes = Json.write(entry);
       long n;
-      Map<Long, JsonNode> mine = null;
+      Map<Long, byte[]> mine = null;
       synchronized (this) {
         if (next < 0) {
           next = position();
@@ -446,7 +448,7 @@ final class RunIndex {
           written.clear(); // a block whose last entry another process took (and compacts)
           writtenBlock = blockStart;
         }
-        written.put(n, entry);
+        written.put(n, bytes);
         if ((n + 1) % block == 0) {
           mine = new java.util.HashMap<>(written);
           written.clear();
@@ -509,10 +511,10 @@ final class RunIndex {
      * Writes the segment of entries {@code from..from+block-1}, reading the ones not in
      * {@code mine} (this process's, as written) one by one.
      */
-    private void compactBlock(long from, Map<Long, JsonNode> mine) {
-      List<JsonNode> entries = new ArrayList<>(block);
+    private void compactBlock(long from, Map<Long, byte[]> mine) {
+      List<byte[]> entries = new ArrayList<>(block);
       for (long n = from; n < from + block; n++) {
-        JsonNode own = mine.get(n);
+        byte[] own = mine.get(n);
         if (own != null) {
           entries.add(own);
           continue;
@@ -522,7 +524,7 @@ final class RunIndex {
         if (bytes.isEmpty()) {
           return; // cannot happen with gapless numbering; a reader compacts it later
         }
-        entries.add(parse(k, bytes.get()));
+        entries.add(Json.write(parse(k, bytes.get()))); // checked, and encoded as this process encodes
       }
       writeSegment(from, entries);
     }
@@ -535,13 +537,27 @@ final class RunIndex {
     }
   }
 
-  static byte[] encodeSegment(long from, List<JsonNode> facts) {
-    ObjectNode n = Json.MAPPER.createObjectNode();
-    n.put("format", RunFacts.FORMAT);
-    n.put("from", from);
-    ArrayNode a = n.putArray("entries");
-    facts.forEach(a::add);
-    byte[] body = Json.write(n);
+  /**
+   * The stored form of a segment: {@code {"format":1,"from":<from>,"entries":[...]}} as
+   * {@link Json#write} writes that object, then the SHA-256 line. Built from the entries' own
+   * encodings (the compact form of an array is its elements' compact forms joined by commas), so
+   * entries this process has just written are not encoded twice.
+   *
+   * @param facts the entries, each as {@link Json#write} encodes it
+   */
+  static byte[] encodeSegment(long from, List<byte[]> facts) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(facts.size() * 256 + 128);
+    out.writeBytes(("{\"format\":" + RunFacts.FORMAT + ",\"from\":" + from + ",\"entries\":[")
+        .getBytes(StandardCharsets.US_ASCII));
+    for (int i = 0; i < facts.size(); i++) {
+      if (i > 0) {
+        out.write(',');
+      }
+      out.writeBytes(facts.get(i));
+    }
+    out.write(']');
+    out.write('}');
+    byte[] body = out.toByteArray();
     byte[] tail = ("\nsha256:" + Digest.of(body).hex() + "\n").getBytes(StandardCharsets.US_ASCII);
     byte[] all = new byte[body.length + tail.length];
     System.arraycopy(body, 0, all, 0, body.length);
