@@ -182,7 +182,7 @@ final class CoreExperiments implements Experiments, AutoCloseable {
       CoreRun.requireValue("tag", k, v);
     });
     checkOpen();
-    RunId id = RunId.of(String.format("%013x", clock.millis() & 0xFFFFFFFFFFFFFL) + randomHex(8));
+    RunId id = RunId.of(millisHex(clock.millis()) + randomHex(8));
     Provenance p = ProvenanceCapture.capture();
     // The index writes and the START entry do not depend on each other: they are created at the
     // same time (the index writes on an index thread) and this returns once all are durable, so a
@@ -862,6 +862,12 @@ final class CoreExperiments implements Experiments, AutoCloseable {
     } catch (AlreadyExistsException alreadyThere) {
       return false; // fine: markers are idempotent
     }
+  }
+
+  /** The low 52 bits of {@code millis} as 13 lower-case hex digits: {@code String.format("%013x", ...)} without the formatter. */
+  static String millisHex(long millis) {
+    String hex = Long.toHexString(millis & 0xFFFFFFFFFFFFFL);
+    return "0000000000000".substring(hex.length()) + hex;
   }
 
   private String randomHex(int bytes) {

@@ -8,8 +8,11 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** The keys of a hash-chained log's entries keep their stored form: 20 zero-padded digits. */
-class HashChainedLogKeyTest {
+/**
+ * Keys and ids built without {@code String.format} keep their form: a hash-chained log's entry
+ * keys (20 zero-padded digits) and the time part of a run id (13 hex digits).
+ */
+class FormattedKeysTest {
   @Test
   void anEntrysKeyIsItsNumberInTwentyZeroPaddedDigits() {
     HashChainedLog log = new HashChainedLog(new MemObjectStore(), "models/m/log");
@@ -21,6 +24,19 @@ class HashChainedLogKeyTest {
     }
     for (long v : values) {
       assertThat(log.keyOf(v)).isEqualTo("models/m/log/" + String.format("%020d", v) + ".json");
+    }
+  }
+
+  @Test
+  void aRunIdStartsWithTheLow52BitsOfItsMillisInThirteenHexDigits() {
+    Random random = new Random(13);
+    List<Long> values = new ArrayList<>(List.of(0L, 1L, 15L, 16L, 0xFFFFFFFFFFFFFL, 0x10000000000000L, -1L, Long.MIN_VALUE,
+        System.currentTimeMillis()));
+    for (int i = 0; i < 10_000; i++) {
+      values.add(random.nextLong() >>> random.nextInt(64));
+    }
+    for (long v : values) {
+      assertThat(CoreExperiments.millisHex(v)).isEqualTo(String.format("%013x", v & 0xFFFFFFFFFFFFFL));
     }
   }
 }
