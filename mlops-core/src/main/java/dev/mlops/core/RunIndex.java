@@ -8,9 +8,11 @@ import dev.mlops.Digest;
 import dev.mlops.RunId;
 import dev.mlops.core.internal.Json;
 import dev.mlops.spi.ObjectStore;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -306,11 +308,11 @@ final class RunIndex {
     /** The next entry number to try, or -1 before this process has looked. */
     long next = -1;
     /**
-     * Entries of the current block that this process wrote, as stored, by number (cleared when the block's
-     * segment is written): the writer of the block's last entry reads only the others' from the
-     * store. At most one block's worth.
+     * Entries of the current block that this process wrote, as stored, by number (cleared when
+     * the block's segment is written): the writer of the block's last entry reads only the
+     * others' entries from the store. At most one block's worth.
      */
-    final Map<Long, byte[]> written = new java.util.HashMap<>();
+    final Map<Long, byte[]> written = new HashMap<>();
     /** The first entry number of the block {@link #written} holds entries of. */
     long writtenBlock;
 
@@ -450,7 +452,7 @@ final class RunIndex {
         }
         written.put(n, bytes);
         if ((n + 1) % block == 0) {
-          mine = new java.util.HashMap<>(written);
+          mine = new HashMap<>(written);
           written.clear();
         }
       }
@@ -546,7 +548,7 @@ final class RunIndex {
    * @param facts the entries, each as {@link Json#write} encodes it
    */
   static byte[] encodeSegment(long from, List<byte[]> facts) {
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(facts.size() * 256 + 128);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(facts.size() * 256 + 128);
     out.writeBytes(("{\"format\":" + RunFacts.FORMAT + ",\"from\":" + from + ",\"entries\":[")
         .getBytes(StandardCharsets.US_ASCII));
     for (int i = 0; i < facts.size(); i++) {
