@@ -120,6 +120,12 @@ final class CoreExperiments implements Experiments, AutoCloseable {
    * {@link #verifyIndex()} and re-created by {@link #repairIndex()}).
    */
   private final Set<String> knownExperiments = ConcurrentHashMap.newKeySet();
+  /**
+   * Whether a run start writes its index entries on the index thread while it writes the START
+   * entry: on a persistent store (each write waits for a disk or a network), not on an in-memory
+   * one.
+   */
+  private final boolean overlapIndexWrites;
   private final Object writerLock = new Object();
   private ScheduledThreadPoolExecutor writer; // guarded by writerLock, started lazily
   private ExecutorService indexWriter; // guarded by writerLock, started lazily
@@ -144,6 +150,7 @@ final class CoreExperiments implements Experiments, AutoCloseable {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.actor = Objects.requireNonNull(actor, "actor");
     this.settings = Objects.requireNonNull(settings, "settings");
+    this.overlapIndexWrites = store.capabilities().persistent();
   }
 
   // ---------------------------------------------------------------- commands
@@ -175,7 +182,7 @@ final class CoreExperiments implements Experiments, AutoCloseable {
       CoreRun.requireValue("tag", k, v);
     });
     checkOpen();
-    RunId id = RunId.of(String.format("%013x", clock.millis() & 0xFFFFFFFFFFFFFL) + randomHex(8));
+    RunId id = RunId.of(millisHex(clock.millis()) + randomHex(8));
     Provenance p = ProvenanceCapture.capture();
     // The index writes and the START entry do not depend on each other: they are created at the
     // same time (the index writes on an index thread) and this returns once all are durable, so a
@@ -183,7 +190,7 @@ final class CoreExperiments implements Experiments, AutoCloseable {
     // first: every run a marker lists has one (see RunIndex). A crash in between can leave a run
     // log without its marker or index entry — a run whose startRun never returned — which
     // verifyIndex() reports and repairIndex() lists.
-    Future<?> markers = indexWriter().submit(() -> {
+    Runnable indexWrites = () -> {
       index.appendStart(experiment, id);
       if (!knownExperiments.contains(experiment)) {
         if (createMarker(NAMES + experiment)) {
@@ -193,7 +200,14 @@ final class CoreExperiments implements Experiments, AutoCloseable {
         knownExperiments.add(experiment);
       }
       createMarker(RUN_INDEX + experiment + "/" + id.value());
-    });
+    };
+    if (!overlapIndexWrites) {
+      // An in-memory store has no latency to overlap: a hand-off to the index thread and back
+      // would cost more than the writes. Written first, in the same order, so the above holds.
+      indexWrites.run();
+      return start(id, experiment, runName, params, tags, p);
+    }
+    Future<?> markers = indexWriter().submit(indexWrites);
     try {
       return start(id, experiment, runName, params, tags, p);
     } finally {
@@ -848,6 +862,12 @@ final class CoreExperiments implements Experiments, AutoCloseable {
     } catch (AlreadyExistsException alreadyThere) {
       return false; // fine: markers are idempotent
     }
+  }
+
+  /** The low 52 bits of {@code millis} as 13 lower-case hex digits: {@code String.format("%013x", ...)} without the formatter. */
+  static String millisHex(long millis) {
+    String hex = Long.toHexString(millis & 0xFFFFFFFFFFFFFL);
+    return "0000000000000".substring(hex.length()) + hex;
   }
 
   private String randomHex(int bytes) {

@@ -1,7 +1,6 @@
 package dev.mlops.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mlops.AlreadyExistsException;
 import dev.mlops.CorruptDataException;
@@ -9,9 +8,11 @@ import dev.mlops.Digest;
 import dev.mlops.RunId;
 import dev.mlops.core.internal.Json;
 import dev.mlops.spi.ObjectStore;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -155,7 +156,7 @@ final class RunIndex {
    * writes the block's segment if this entry completes one.
    */
   void append(RunFacts ended) {
-    experiment(ended.experiment()).append(ended.toJson());
+    experiment(ended.experiment()).append(ended.toJson(), ended.id(), ended);
   }
 
   /**
@@ -163,7 +164,7 @@ final class RunIndex {
    * a marker lists has a start entry (in an experiment whose index is {@link #complete}).
    */
   void appendStart(String experiment, RunId id) {
-    experiment(experiment).append(startEntry(experiment, id));
+    experiment(experiment).append(startEntry(experiment, id), id, null);
   }
 
   static ObjectNode startEntry(String experiment, RunId id) {
@@ -273,8 +274,13 @@ final class RunIndex {
     }
   }
 
-  private static String pad(long n) {
-    return String.format("%012d", n);
+  /** {@code n} (at least 0) as 12 decimal digits, zero-padded: {@code String.format("%012d", n)} without the formatter. */
+  static String pad(long n) {
+    String digits = Long.toString(n);
+    if (digits.length() >= 12) {
+      return digits;
+    }
+    return "000000000000".substring(digits.length()) + digits;
   }
 
   /**
@@ -301,6 +307,14 @@ final class RunIndex {
     boolean complete;
     /** The next entry number to try, or -1 before this process has looked. */
     long next = -1;
+    /**
+     * Entries of the current block that this process wrote, as stored, by number (cleared when
+     * the block's segment is written): the writer of the block's last entry reads only the
+     * others' entries from the store. At most one block's worth.
+     */
+    final Map<Long, byte[]> written = new HashMap<>();
+    /** The first entry number of the block {@link #written} holds entries of. */
+    long writtenBlock;
 
     Experiment(String name) {
       this.name = name;
@@ -379,7 +393,9 @@ final class RunIndex {
           blockFacts.add(f);
         }
         if (writable) {
-          writeSegment(covered, blockFacts);
+          List<byte[]> encoded = new ArrayList<>(blockFacts.size());
+          blockFacts.forEach(f -> encoded.add(Json.write(f)));
+          writeSegment(covered, encoded);
         }
         long to = covered + block;
         loose.keySet().removeIf(n -> n < to);
@@ -387,7 +403,8 @@ final class RunIndex {
       }
     }
 
-    private void writeSegment(long from, List<JsonNode> facts) {
+    /** @param facts the block's entries, each as {@link Json#write} encodes it */
+    private void writeSegment(long from, List<byte[]> facts) {
       String key = prefix + "segments/" + pad(from) + "-" + pad(from + facts.size());
       try {
         store.create(key, encodeSegment(from, facts));
@@ -399,26 +416,48 @@ final class RunIndex {
       }
     }
 
-    void append(JsonNode entry) {
+    /**
+     * @param id the run the entry is of
+     * @param facts the facts the entry holds, or null for a start entry
+     */
+    void append(JsonNode entry, RunId id, RunFacts facts) {
       byte[] bytes = Json.write(entry);
       long n;
+      Map<Long, byte[]> mine = null;
       synchronized (this) {
         if (next < 0) {
           next = position();
         }
+        String key;
         while (true) {
+          key = entryKey(prefix, next);
           try {
-            store.create(entryKey(prefix, next), bytes);
+            store.create(key, bytes);
             n = next++;
             break;
           } catch (AlreadyExistsException taken) {
             next++;
           }
         }
-        apply(entryKey(prefix, n), entryKey(prefix, n), entry);
+        // what apply() would take from the entry, without parsing back what was just built
+        if (facts != null) {
+          requireHere(key, facts);
+          add(facts, key);
+        }
+        members.add(id);
+        long blockStart = n - n % block;
+        if (blockStart != writtenBlock) {
+          written.clear(); // a block whose last entry another process took (and compacts)
+          writtenBlock = blockStart;
+        }
+        written.put(n, bytes);
+        if ((n + 1) % block == 0) {
+          mine = new HashMap<>(written);
+          written.clear();
+        }
       }
-      if ((n + 1) % block == 0) {
-        compactBlock(n + 1 - block);
+      if (mine != null) {
+        compactBlock(n + 1 - block, mine);
       }
     }
 
@@ -470,16 +509,24 @@ final class RunIndex {
       return free;
     }
 
-    /** Writes the segment of entries {@code from..from+block-1}, reading them one by one. */
-    private void compactBlock(long from) {
-      List<JsonNode> entries = new ArrayList<>(block);
+    /**
+     * Writes the segment of entries {@code from..from+block-1}, reading the ones not in
+     * {@code mine} (this process's, as written) one by one.
+     */
+    private void compactBlock(long from, Map<Long, byte[]> mine) {
+      List<byte[]> entries = new ArrayList<>(block);
       for (long n = from; n < from + block; n++) {
+        byte[] own = mine.get(n);
+        if (own != null) {
+          entries.add(own);
+          continue;
+        }
         String k = entryKey(prefix, n);
         Optional<byte[]> bytes = store.get(k);
         if (bytes.isEmpty()) {
           return; // cannot happen with gapless numbering; a reader compacts it later
         }
-        entries.add(parse(k, bytes.get()));
+        entries.add(Json.write(parse(k, bytes.get()))); // checked, and encoded as this process encodes
       }
       writeSegment(from, entries);
     }
@@ -492,13 +539,27 @@ final class RunIndex {
     }
   }
 
-  static byte[] encodeSegment(long from, List<JsonNode> facts) {
-    ObjectNode n = Json.MAPPER.createObjectNode();
-    n.put("format", RunFacts.FORMAT);
-    n.put("from", from);
-    ArrayNode a = n.putArray("entries");
-    facts.forEach(a::add);
-    byte[] body = Json.write(n);
+  /**
+   * The stored form of a segment: {@code {"format":1,"from":<from>,"entries":[...]}} as
+   * {@link Json#write} writes that object, then the SHA-256 line. Built from the entries' own
+   * encodings (the compact form of an array is its elements' compact forms joined by commas), so
+   * entries this process has just written are not encoded twice.
+   *
+   * @param facts the entries, each as {@link Json#write} encodes it
+   */
+  static byte[] encodeSegment(long from, List<byte[]> facts) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(facts.size() * 256 + 128);
+    out.writeBytes(("{\"format\":" + RunFacts.FORMAT + ",\"from\":" + from + ",\"entries\":[")
+        .getBytes(StandardCharsets.US_ASCII));
+    for (int i = 0; i < facts.size(); i++) {
+      if (i > 0) {
+        out.write(',');
+      }
+      out.writeBytes(facts.get(i));
+    }
+    out.write(']');
+    out.write('}');
+    byte[] body = out.toByteArray();
     byte[] tail = ("\nsha256:" + Digest.of(body).hex() + "\n").getBytes(StandardCharsets.US_ASCII);
     byte[] all = new byte[body.length + tail.length];
     System.arraycopy(body, 0, all, 0, body.length);

@@ -212,6 +212,56 @@ class RunIndexTest {
         .isInstanceOf(CorruptDataException.class).hasMessageContaining(moved).hasMessageContaining("'e'");
   }
 
+  @Test
+  void aSegmentHoldsExactlyTheStoredEntriesOfItsBlockWhenTwoWritersInterleave() {
+    // the writer of a block's last entry takes its own entries from memory, the other's from the store
+    CoreExperiments a = open(mem);
+    CoreExperiments b = open(mem);
+    for (int i = 0; i < 7; i++) {
+      Run ra = a.startRun("e", "a" + i, Map.of("depth", "1"), Map.of());
+      Run rb = b.startRun("e", "b" + i);
+      rb.logMetric("acc", i, 1);
+      ra.end(RunStatus.FINISHED);
+      if (i % 3 != 0) {
+        rb.end(RunStatus.FAILED);
+      }
+    }
+    List<String> segments = keys("experiments/search/e/segments/");
+    assertThat(segments).hasSize(keys("experiments/search/e/entries/").size() / BLOCK);
+    for (String segment : segments) {
+      long from = Long.parseLong(segment.substring(segment.lastIndexOf('/') + 1, segment.lastIndexOf('-')));
+      List<com.fasterxml.jackson.databind.JsonNode> stored = new ArrayList<>();
+      for (long n = from; n < from + BLOCK; n++) {
+        String entry = "experiments/search/e/entries/" + RunIndex.pad(n / BLOCK) + "/" + RunIndex.pad(n);
+        stored.add(dev.mlops.core.internal.Json.read(entry, mem.get(entry).orElseThrow(), com.fasterxml.jackson.databind.JsonNode.class));
+      }
+      // what the segment's format says, built as a JSON tree (as segments were built before)
+      com.fasterxml.jackson.databind.node.ObjectNode tree = dev.mlops.core.internal.Json.MAPPER.createObjectNode();
+      tree.put("format", RunFacts.FORMAT);
+      tree.put("from", from);
+      tree.putArray("entries").addAll(stored);
+      byte[] body = dev.mlops.core.internal.Json.write(tree);
+      String expected = new String(body, StandardCharsets.UTF_8) + "\nsha256:" + dev.mlops.Digest.of(body).hex() + "\n";
+      assertThat(new String(mem.get(segment).orElseThrow(), StandardCharsets.UTF_8)).as(segment).isEqualTo(expected);
+      assertThat(RunIndex.decodeSegment(segment, mem.get(segment).orElseThrow(), from, from + BLOCK)).isEqualTo(stored);
+    }
+    assertThat(open(mem).search(RunQuery.builder().experiment("e").orderByStartTime(true).pageSize(100).build()).runs())
+        .hasSize(14);
+  }
+
+  @Test
+  void entryNumbersAreTwelveZeroPaddedDigits() {
+    java.util.Random random = new java.util.Random(11);
+    List<Long> values = new ArrayList<>(List.of(0L, 1L, 9L, 10L, 999L, 1000L, 999_999_999_999L, 1_000_000_000_000L,
+        Long.MAX_VALUE));
+    for (int i = 0; i < 10_000; i++) {
+      values.add(random.nextLong() >>> random.nextInt(64));
+    }
+    for (long v : values) {
+      assertThat(RunIndex.pad(v)).isEqualTo(String.format("%012d", v));
+    }
+  }
+
   private void rewrite(String key, UnaryOperator<String> change) {
     String text = new String(mem.get(key).orElseThrow(), StandardCharsets.UTF_8);
     String changed = change.apply(text);

@@ -54,7 +54,11 @@ public final class HashChainedLog {
    * @return the storage key of that entry
    */
   public String keyOf(long seq) {
-    return prefix + String.format("%020d", seq) + ".json";
+    if (seq < 0) {
+      return prefix + String.format("%020d", seq) + ".json";
+    }
+    String digits = Long.toString(seq); // zero-padded to 20 as "%020d" does, without a Formatter
+    return prefix + "00000000000000000000".substring(Math.min(20, digits.length())) + digits + ".json";
   }
 
   /** @return the key prefix, ending with {@code /} */
