@@ -34,7 +34,7 @@ final class ColumnAccumulator {
    * Distinct-count sketch, HLL_8 while profiling (its update is the cheapest of the three register
    * widths); stored as HLL_4, as before, by {@link #toStatistics()}.
    */
-  HllSketch hll;
+  DistinctSketch hll;
   ItemsSketch<String> items;
   int minLength = Integer.MAX_VALUE;
   int maxLength = -1;
@@ -72,7 +72,7 @@ final class ColumnAccumulator {
 
   void addLong(long v) {
     kinds[0]++;
-    number(v);
+    finite(v);
   }
 
   void addDouble(double v) {
@@ -82,11 +82,12 @@ final class ColumnAccumulator {
     }
     kinds[1]++;
     if (Double.isInfinite(v)) {
+      drain(); // the distinct-count sketch gets its values in row order
       infinite++;
       distinct(v);
       return;
     }
-    number(v);
+    finite(v);
   }
 
   /** Adds a whole column of fractional values (NaN = missing). */
@@ -122,32 +123,106 @@ final class ColumnAccumulator {
     trues += t;
   }
 
-  private void number(double v) {
-    long n = ++numeric;
-    sum += v;
-    double delta = v - mean;
-    mean += delta / n;
-    m2 += delta * (v - mean);
-    if (v < min) {
-      min = v;
+  /**
+   * Finite numbers not yet added to the statistics, in row order: they are added {@link #CHUNK} at
+   * a time (and when the column is done, or before an infinite value), so that each statistic runs
+   * as a tight loop over the chunk. Row-wise and column-wise feeds fill the chunks alike, so both
+   * give identical statistics.
+   */
+  private double[] pending;
+  private int pendingFill;
+  static final int CHUNK = 256;
+
+  private void finite(double v) {
+    double[] p = pending;
+    if (p == null) {
+      p = pending = new double[CHUNK];
     }
-    if (v > max) {
-      max = v;
+    p[pendingFill++] = v;
+    if (pendingFill == CHUNK) {
+      pendingFill = 0;
+      numbers(p, CHUNK);
     }
+  }
+
+  /** Adds the pending numbers. */
+  private void drain() {
+    int m = pendingFill;
+    if (m > 0) {
+      pendingFill = 0;
+      numbers(pending, m);
+    }
+  }
+
+  /**
+   * Adds a chunk of finite numbers: the moments by Chan et al.'s pairwise update (the chunk's own
+   * mean and squared deviations in two passes, then combined with the running ones: no division
+   * per value, and as accurate as a value-by-value Welford update), min and max, then the exact
+   * counts or the quantile sketch, and the distinct-count sketch, each in row order.
+   */
+  private void numbers(double[] a, int m) {
+    double s = 0;
+    double lo = min;
+    double hi = max;
+    for (int i = 0; i < m; i++) {
+      double v = a[i];
+      s += v;
+      if (v < lo) {
+        lo = v;
+      }
+      if (v > hi) {
+        hi = v;
+      }
+    }
+    min = lo;
+    max = hi;
+    if (Double.isFinite(s)) {
+      double cm = s / m;
+      double q = 0;
+      for (int i = 0; i < m; i++) {
+        double d = a[i] - cm;
+        q += d * d;
+      }
+      long n0 = numeric;
+      long n = n0 + m;
+      double delta = cm - mean;
+      mean += delta * m / n;
+      m2 += q + delta * delta * ((double) n0 * m / n);
+      sum += s;
+      numeric = n;
+    } else {
+      // the chunk's sum overflows: value by value, as Welford's update stays finite
+      for (int i = 0; i < m; i++) {
+        double v = a[i];
+        long n = ++numeric;
+        sum += v;
+        double delta = v - mean;
+        mean += delta / n;
+        m2 += delta * (v - mean);
+      }
+    }
+    int i = 0;
     NumberCounts nc = counts;
     if (nc != null) {
-      int added = nc.add(Double.doubleToRawLongBits(v));
-      if (added == 0) {
-        return; // seen before: counted; the distinct sketch already has it
+      for (; i < m; i++) {
+        double v = a[i];
+        int added = nc.add(Double.doubleToRawLongBits(v));
+        if (added == 1) {
+          distinct(v); // a first occurrence; a repeat is counted and already in the sketch
+        } else if (added < 0) {
+          flushCounts(); // too many distinct numbers: this one and the rest go to the sketches
+          break;
+        }
       }
-      if (added == 1) {
-        distinct(v);
+      if (i == m) {
         return;
       }
-      flushCounts();
     }
-    quantiles().update(v);
-    distinct(v);
+    quantiles().update(a, i, m);
+    DistinctSketch h = distinct();
+    for (int j = i; j < m; j++) {
+      h.update(a[j]);
+    }
   }
 
   private QuantileCompactor quantiles() {
@@ -164,7 +239,7 @@ final class ColumnAccumulator {
    * distinct-sketch update. A number's first occurrence goes into the distinct-count sketch at once
    * (an HLL sketch is unchanged by a value it has seen, so its state is identical to feeding every
    * value); the counts enter the quantile sketch as exact weights when the column is done or has
-   * too many distinct numbers. Moments, sum, min and max are still computed value by value.
+   * too many distinct numbers. Moments, sum, min and max are still computed over every value.
    */
   private NumberCounts counts;
 
@@ -232,6 +307,7 @@ final class ColumnAccumulator {
         textOrder.add(t);
         textChars += s.length();
         length(s);
+        drain(); // the distinct-count sketch gets its values in row order
         distinct().update(textHash(s));
         return;
       }
@@ -244,6 +320,7 @@ final class ColumnAccumulator {
       f = items = new ItemsSketch<>(settings.itemsMapSize());
     }
     f.update(s);
+    drain();
     distinct().update(textHash(s));
   }
 
@@ -304,6 +381,7 @@ final class ColumnAccumulator {
     if (lastTime == null || t.isAfter(lastTime)) {
       lastTime = t;
     }
+    drain();
     distinct().update(new long[] {t.getEpochSecond(), t.getNano()});
   }
 
@@ -316,22 +394,23 @@ final class ColumnAccumulator {
     }
   }
 
-  private HllSketch distinct() {
-    HllSketch h = hll;
+  private DistinctSketch distinct() {
+    DistinctSketch h = hll;
     if (h == null) {
-      h = hll = new HllSketch(settings.hllLgK(), TgtHllType.HLL_8);
+      h = hll = new DistinctSketch(settings.hllLgK());
     }
     return h;
   }
 
   ColumnStatistics toStatistics() {
+    drain();
     flushTexts();
     flushCounts();
     KllDoublesSketch q = KllDoublesSketch.newHeapInstance(settings.kllK());
     if (quantiles != null) {
       q.merge(quantiles.toSketch());
     }
-    HllSketch h = hll == null ? new HllSketch(settings.hllLgK()) : hll.copyAs(TgtHllType.HLL_4);
+    HllSketch h = hll == null ? new HllSketch(settings.hllLgK()) : hll.sketch().copyAs(TgtHllType.HLL_4);
     addBooleans(h, trues, kinds[3] - trues);
     ItemsSketch<String> f = new ItemsSketch<>(settings.itemsMapSize());
     if (items != null) {

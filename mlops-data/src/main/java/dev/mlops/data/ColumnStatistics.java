@@ -28,8 +28,9 @@ import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
  *
  * <p>Exact: counts (rows, missing, per value kind, infinite), minimum, maximum, sum (as a
  * double; exact for whole numbers below 2^53), string length range, boolean counts, first and last
- * timestamp. Mean and standard deviation come from Welford's update and merge with Chan et al.'s
- * formula: equal to a two-pass computation within floating-point rounding (about 1e-12 relative).
+ * timestamp. Mean and standard deviation come from two passes over each chunk of 256 values,
+ * combined (and merged) with Chan et al.'s formula: equal to a two-pass computation over the whole
+ * column within floating-point rounding (about 1e-12 relative).
  * Approximate, from Apache DataSketches: quantiles (KLL, rank error at most
  * {@link #normalizedRankError()}, about 1.3% for k = 200, with 99% confidence, and exact while a
  * column has at most k numbers); distinct count (HLL, relative standard error about

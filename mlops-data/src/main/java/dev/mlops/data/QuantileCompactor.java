@@ -150,6 +150,62 @@ final class QuantileCompactor {
     }
   }
 
+  /**
+   * Adds a[from, to) in order, leaving exactly the state that {@link #update(double)} of each value
+   * would (same blocks, same coin flips, same batches); while sampling, a block that lies inside the
+   * range is sampled in place instead of being copied first.
+   *
+   * @param a finite numbers (callers keep NaN out)
+   */
+  void update(double[] a, int from, int to) {
+    while (from < to && shift == 0) {
+      update(a[from++]);
+    }
+    if (from >= to) {
+      return;
+    }
+    // sampling (so n > 0 and min, max are set)
+    double lo = min;
+    double hi = max;
+    for (int i = from; i < to; i++) {
+      double v = a[i];
+      if (v < lo) {
+        lo = v;
+      }
+      if (v > hi) {
+        hi = v;
+      }
+    }
+    min = lo;
+    max = hi;
+    while (from < to) {
+      double[] b = block;
+      int len = b.length;
+      if (blockFill == 0 && to - from >= len) {
+        n += len;
+        batch[batchFill++] = a[from + random.nextInt(len)];
+        from += len;
+      } else {
+        int take = Math.min(len - blockFill, to - from);
+        System.arraycopy(a, from, b, blockFill, take);
+        blockFill += take;
+        from += take;
+        n += take;
+        if (blockFill < len) {
+          return; // the range ended inside the block
+        }
+        blockFill = 0;
+        batch[batchFill++] = b[random.nextInt(len)];
+      }
+      if (batchFill == BATCH) {
+        flushBatch();
+      }
+      if (n >= nextShiftAt) {
+        shiftUp();
+      }
+    }
+  }
+
   /** Doubles the sampling weight, at a block boundary. */
   private void shiftUp() {
     flushBatch();
@@ -166,7 +222,11 @@ final class QuantileCompactor {
       return;
     }
     batchFill = 0;
-    sort(batch, 0, count);
+    if (count == BATCH) {
+      sortBatch(batch);
+    } else {
+      sort(batch, 0, count);
+    }
     insertSorted(batch, 0, count, shift);
   }
 
@@ -400,6 +460,38 @@ final class QuantileCompactor {
     }
     while (i < aLim) {
       buf[c++] = a[i++];
+    }
+  }
+
+  /**
+   * Sorts a full batch ({@link #BATCH} = 32 finite numbers) with a bitonic sorting network of
+   * {@link Math#min(double, double)} and {@link Math#max(double, double)}, which compile to branch-free
+   * instructions: the kept values are random, so the insertion sort's branches mispredicted about
+   * once per value. The result is the ascending order of the same values ({@code -0.0} before
+   * {@code 0.0}, as {@link Arrays#sort(double[])} puts them).
+   */
+  static void sortBatch(double[] a) {
+    for (int k = 2; k <= BATCH; k <<= 1) {
+      // flip: in each block of k, compare the i-th from the start with the i-th from the end
+      for (int b = 0; b < BATCH; b += k) {
+        for (int t = 0, u = b + k - 1; t < k / 2; t++, u--) {
+          double x = a[b + t];
+          double y = a[u];
+          a[b + t] = Math.min(x, y);
+          a[u] = Math.max(x, y);
+        }
+      }
+      // half-cleaners of distance j
+      for (int j = k >> 2; j > 0; j >>= 1) {
+        for (int b = 0; b < BATCH; b += 2 * j) {
+          for (int t = b; t < b + j; t++) {
+            double x = a[t];
+            double y = a[t + j];
+            a[t] = Math.min(x, y);
+            a[t + j] = Math.max(x, y);
+          }
+        }
+      }
     }
   }
 

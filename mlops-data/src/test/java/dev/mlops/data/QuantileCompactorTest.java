@@ -48,6 +48,44 @@ class QuantileCompactorTest {
   }
 
   @Test
+  void batchSortingNetworkSortsLikeArraysSort() {
+    SplittableRandom rnd = new SplittableRandom(13);
+    for (int trial = 0; trial < 20_000; trial++) {
+      double[] a = new double[32];
+      for (int i = 0; i < a.length; i++) {
+        a[i] = trial % 3 == 0 ? rnd.nextInt(5) - 2 : trial % 3 == 1 ? rnd.nextGaussian() : (rnd.nextBoolean() ? -0.0 : 0.0);
+      }
+      double[] expected = a.clone();
+      Arrays.sort(expected);
+      QuantileCompactor.sortBatch(a);
+      assertThat(a).as("trial %d", trial).containsExactly(expected);
+    }
+  }
+
+  @Test
+  void bulkUpdateLeavesTheStateOfValueByValueUpdates() {
+    SplittableRandom rnd = new SplittableRandom(11);
+    double[] values = new double[1_300_000];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = i % 5 == 0 ? rnd.nextGaussian() : rnd.nextDouble() * 1e3;
+    }
+    QuantileCompactor one = QuantileCompactor.sampling(200, 5);
+    QuantileCompactor bulk = QuantileCompactor.sampling(200, 5);
+    for (double v : values) {
+      one.update(v);
+    }
+    int from = 0;
+    while (from < values.length) {
+      int to = Math.min(values.length, from + 1 + rnd.nextInt(700));
+      bulk.update(values, from, to);
+      from = to;
+    }
+    assertThat(bulk.sampleWeight()).isEqualTo(one.sampleWeight()).isGreaterThan(1);
+    assertThat(bulk.levels()).containsExactly(one.levels());
+    assertThat(bulk.toSketch().toByteArray()).isEqualTo(one.toSketch().toByteArray());
+  }
+
+  @Test
   void quantilesStayWithinTheStatedRankError() {
     int n = 1_000_000;
     double[] values = new double[n];
