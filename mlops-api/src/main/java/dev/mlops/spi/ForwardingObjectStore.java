@@ -46,11 +46,6 @@ public abstract class ForwardingObjectStore implements ObjectStore {
   }
 
   @Override
-  public boolean prepare(String prefix) {
-    return delegate.prepare(prefix);
-  }
-
-  @Override
   public BlobSink newBlobSink() {
     return delegate.newBlobSink();
   }

@@ -108,31 +108,6 @@ public interface ObjectStore extends AutoCloseable {
   void close();
 
   /**
-   * A hint that objects under {@code prefix} are about to be created: the store may do now, in
-   * the caller's (background) thread, work that the first such create would otherwise do on its
-   * own critical path. Nothing visible through this interface changes — no key is created, listed,
-   * read or deleted — and a create under the prefix is exactly as durable as without the hint. The
-   * {@code file:} store creates the directories the keys will map to and syncs them (a crash may
-   * leave them empty; they hold no keys). The default does nothing and returns false.
-   *
-   * <p>May block on the disk: call it off the critical path.
-   *
-   * @param prefix a valid key followed by {@code /}
-   * @return true if the store prepared something durable for the prefix (creates under it are
-   *     cheaper from now on); false if this store gains nothing from the hint, so a caller may
-   *     stop giving it
-   * @throws IllegalArgumentException if prefix is not a valid key followed by {@code /}
-   * @throws StorageException if preparing failed (creates under the prefix still work)
-   */
-  default boolean prepare(String prefix) {
-    requireValidPrefix(prefix);
-    if (!prefix.endsWith("/")) {
-      throw new IllegalArgumentException("a prefix to prepare ends with '/', got " + KeyRule.quote(prefix));
-    }
-    return false;
-  }
-
-  /**
    * Opens a sink for content whose key is chosen only after it has been written (content
    * addressing: the key is the digest). The default spools to a local temporary file and then
    * calls {@link #createFromStream}; backends override it to write in place.

@@ -124,19 +124,6 @@ final class CoreExperiments implements Experiments, AutoCloseable {
   private ScheduledThreadPoolExecutor writer; // guarded by writerLock, started lazily
   private ExecutorService indexWriter; // guarded by writerLock, started lazily
   private volatile boolean closed;
-  /** A prepared run id is used only this soon after it was drawn (ids begin with about their start time). */
-  static final long PREPARED_ID_MAX_AGE_MS = 1_000;
-  /** How many run ids with prepared directories are kept ready. */
-  private static final int PREPARED_IDS = 2;
-  /** Run ids whose log directories the store has prepared, oldest first ({@link #prepareRunIds}). */
-  private final java.util.concurrent.ConcurrentLinkedQueue<PreparedId> preparedIds =
-      new java.util.concurrent.ConcurrentLinkedQueue<>();
-  private final java.util.concurrent.atomic.AtomicBoolean preparing = new java.util.concurrent.atomic.AtomicBoolean();
-  /** False once the store said it gains nothing from {@link ObjectStore#prepare}. */
-  private volatile boolean storePrepares = true;
-
-  /** A run id drawn at {@code atMillis} whose log directory the store has prepared. */
-  private record PreparedId(RunId id, long atMillis) {}
 
   ObjectStore store() {
     return store;
@@ -188,7 +175,7 @@ final class CoreExperiments implements Experiments, AutoCloseable {
       CoreRun.requireValue("tag", k, v);
     });
     checkOpen();
-    RunId id = nextRunId();
+    RunId id = RunId.of(String.format("%013x", clock.millis() & 0xFFFFFFFFFFFFFL) + randomHex(8));
     Provenance p = ProvenanceCapture.capture();
     // The index writes and the START entry do not depend on each other: they are created at the
     // same time (the index writes on an index thread) and this returns once all are durable, so a
@@ -211,58 +198,6 @@ final class CoreExperiments implements Experiments, AutoCloseable {
       return start(id, experiment, runName, params, tags, p);
     } finally {
       awaitMarkers(markers, id);
-      prepareRunIds();
-    }
-  }
-
-  /** @return a new run id: one whose log directory the store has prepared, if it is fresh, else a new one */
-  private RunId nextRunId() {
-    long now = clock.millis();
-    for (PreparedId p = preparedIds.poll(); p != null; p = preparedIds.poll()) {
-      long age = now - p.atMillis();
-      if (age >= 0 && age <= PREPARED_ID_MAX_AGE_MS) {
-        return p.id();
-      }
-      // stale: its id would no longer begin with about the start time; the store removes its empty directories
-    }
-    return newRunId();
-  }
-
-  private RunId newRunId() {
-    return RunId.of(String.format("%013x", clock.millis() & 0xFFFFFFFFFFFFFL) + randomHex(8));
-  }
-
-  /**
-   * Has the store prepare the log directories of the next run ids in the background
-   * ({@link ObjectStore#prepare}: on {@code file:}, the two new directories a run's first entry
-   * would otherwise create and sync on the start's critical path). Stops for good on a store that
-   * gains nothing from it ({@code mem:}, {@code s3:}, read-only). Nothing is written that a reader
-   * sees; a prepared id is used only within {@link #PREPARED_ID_MAX_AGE_MS} of being drawn.
-   */
-  private void prepareRunIds() {
-    if (!storePrepares || preparedIds.size() >= PREPARED_IDS || !preparing.compareAndSet(false, true)) {
-      return;
-    }
-    try {
-      indexWriter().execute(() -> {
-        try {
-          while (storePrepares && preparedIds.size() < PREPARED_IDS && !closed) {
-            RunId id = newRunId();
-            long at = clock.millis();
-            if (!store.prepare(RUNS + id.value() + "/log/")) {
-              storePrepares = false;
-              break;
-            }
-            preparedIds.add(new PreparedId(id, at));
-          }
-        } catch (RuntimeException e) {
-          LOG.debug("preparing the directories of the next runs failed (a start makes them): {}", e.toString());
-        } finally {
-          preparing.set(false);
-        }
-      });
-    } catch (RuntimeException e) {
-      preparing.set(false); // closed, or the pool refused: the next start draws a new id
     }
   }
 

@@ -41,12 +41,6 @@ final class ReadOnlyObjectStore extends ForwardingObjectStore {
     throw refused("write a blob to", "artifacts/");
   }
 
-  /** @return false: a read-only workspace prepares nothing (creates are refused anyway) */
-  @Override
-  public boolean prepare(String prefix) {
-    return false;
-  }
-
   @Override
   public boolean delete(String key) {
     throw refused("delete", key);

@@ -30,7 +30,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -76,9 +75,6 @@ public final class FsObjectStore implements ObjectStore {
   private static final Duration CLEAN_INTERVAL = Duration.ofMinutes(10);
   private static final int COPY_BUFFER = 1 << 16;
   private static final int MAX_PUBLISH_ATTEMPTS = 100;
-  /** Prepared directories still empty after this long are removed. */
-  static final Duration PREPARED_UNUSED_AFTER = Duration.ofMinutes(1);
-  private static final int MAX_PREPARED = 1024;
   private static final boolean WINDOWS =
       System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
 
@@ -87,14 +83,7 @@ public final class FsObjectStore implements ObjectStore {
   private final Clock clock;
   private final boolean readOnly;
   private final AtomicLong lastCleanMillis;
-  /** Directories made by {@link #prepare}, oldest first; see {@link #removeUnusedPrepared}. */
-  private final ConcurrentLinkedQueue<Prepared> prepared = new ConcurrentLinkedQueue<>();
-  /** Directories made here whose parent has not been synced yet (see {@link #createDirectories}). */
-  private final java.util.Set<Path> madeNotSynced = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
-
-  /** A directory {@link #prepare} made, and when. */
-  private record Prepared(Path dir, long atMillis) {}
 
   private FsObjectStore(Path root, TempArea temp, Clock clock, boolean readOnly) {
     this.root = root;
@@ -255,69 +244,6 @@ public final class FsObjectStore implements ObjectStore {
     }
   }
 
-  /**
-   * Creates the directories that keys under {@code prefix} map to and makes them durable (each new
-   * directory's parent synced, deepest first), so that a later {@link #create} under the prefix
-   * links into existing directories and syncs only the object's own directory, as a create into
-   * an existing directory always does. An empty directory holds no key: listings and reads do not
-   * see it. Directories prepared here and still empty a minute later are removed (by a later
-   * {@code prepare} or by {@link #close}); a crash can leave some behind, empty and harmless.
-   *
-   * @return true (false for a read-only store, which prepares nothing)
-   */
-  @Override
-  public boolean prepare(String prefix) {
-    checkOpen();
-    ObjectStore.requireValidPrefix(prefix);
-    if (prefix.isEmpty() || !prefix.endsWith("/")) {
-      throw new IllegalArgumentException("a prefix to prepare ends with '/', got '" + prefix + "'");
-    }
-    if (readOnly) {
-      return false;
-    }
-    String key = prefix.substring(0, prefix.length() - 1);
-    if (FsKeys.longestSegment(key) > FsKeys.MAX_SEGMENT_LENGTH) {
-      throw new StorageException("storage key prefix '" + prefix + "' has a segment longer than "
-          + FsKeys.MAX_SEGMENT_LENGTH + " characters, which file systems cannot store as a file name");
-    }
-    removeUnusedPrepared(false);
-    Path dir = FsKeys.directory(root, prefix);
-    List<Path> unsynced = new ArrayList<>(2);
-    List<Path> made = new ArrayList<>(2);
-    try {
-      createDirectories(dir, prefix, unsynced, made);
-      for (int i = unsynced.size() - 1; i >= 0; i--) {
-        syncDirectory(unsynced.get(i)); // the parents of the directories made above, deepest first
-      }
-      synced(made);
-    } catch (NoSuchFileException e) {
-      return true; // a concurrent delete removed a directory on the way: a create makes it again
-    } catch (IOException e) {
-      throw storageFailure("preparing the directories of storage key prefix '" + prefix + "' failed", e);
-    }
-    if (!unsynced.isEmpty()) {
-      if (prepared.size() >= MAX_PREPARED) {
-        prepared.poll(); // forgotten, not removed: an empty directory is harmless
-      }
-      prepared.add(new Prepared(dir, clock.millis()));
-    }
-    return true;
-  }
-
-  /**
-   * Removes directories made by {@link #prepare} that are still empty: those older than
-   * {@link #PREPARED_UNUSED_AFTER}, or all of them. rmdir only removes an empty directory, and a
-   * create that finds its directory gone makes it again, so a concurrent create is never harmed.
-   */
-  private void removeUnusedPrepared(boolean all) {
-    long before = clock.millis() - PREPARED_UNUSED_AFTER.toMillis();
-    for (Prepared p = prepared.peek(); p != null && (all || p.atMillis() < before); p = prepared.peek()) {
-      if (prepared.remove(p)) {
-        removeEmptyDirectories(p.dir());
-      }
-    }
-  }
-
   @Override
   public ListPage list(String prefix, String startAfter, int limit) {
     checkOpen();
@@ -379,12 +305,8 @@ public final class FsObjectStore implements ObjectStore {
     return new StoreCapabilities(true, true);
   }
 
-  /** Also removes the directories {@link #prepare} made that are still empty. */
   @Override
   public void close() {
-    if (!closed && !readOnly) {
-      removeUnusedPrepared(true);
-    }
     closed = true;
   }
 
@@ -428,10 +350,9 @@ public final class FsObjectStore implements ObjectStore {
     Path target = FsKeys.file(root, key);
     Path parent = target.getParent();
     List<Path> unsynced = new ArrayList<>(2);
-    List<Path> made = new ArrayList<>(2);
     for (int attempt = 1; ; attempt++) {
       try {
-        createDirectories(parent, key, unsynced, made);
+        createDirectories(parent, key, unsynced);
         Files.createLink(target, tmp);
         break;
       } catch (FileAlreadyExistsException e) {
@@ -454,7 +375,6 @@ public final class FsObjectStore implements ObjectStore {
     } catch (NoSuchFileException e) {
       // created, then deleted with its directory by a concurrent delete: nothing left to make durable
     }
-    synced(made);
     maybeClean();
   }
 
@@ -528,12 +448,10 @@ public final class FsObjectStore implements ObjectStore {
 
   /**
    * Creates the directories from the root down to dir and adds the parent of each one created to
-   * {@code unsynced} (root first), for the caller to sync once its object is linked, and each one
-   * created to {@code made} (for {@link #synced}); refuses links and files on the way. A directory
-   * that exists but that a concurrent call in this process made and has not synced yet counts as
-   * new here too, so this caller does not return before it is durable.
+   * {@code unsynced} (root first), for the caller to sync once its object is linked; refuses links
+   * and files on the way.
    */
-  private void createDirectories(Path dir, String key, List<Path> unsynced, List<Path> made) throws IOException {
+  private void createDirectories(Path dir, String key, List<Path> unsynced) throws IOException {
     Path rel = root.relativize(dir);
     if (rel.toString().isEmpty()) {
       return;
@@ -545,8 +463,6 @@ public final class FsObjectStore implements ObjectStore {
       if (attrs.isEmpty()) {
         try {
           Files.createDirectory(next);
-          madeNotSynced.add(next);
-          made.add(next);
           if (!unsynced.contains(current)) {
             unsynced.add(current);
           }
@@ -556,21 +472,11 @@ public final class FsObjectStore implements ObjectStore {
             unsynced.add(current);
           }
         }
-      } else if (madeNotSynced.contains(next) && !unsynced.contains(current)) {
-        unsynced.add(current); // made by a concurrent call here whose sync of its parent may not have run yet
       }
       if (attrs.isPresent() && !attrs.get().isDirectory()) {
         throw FsKeys.damaged(key, next, attrs.get());
       }
       current = next;
-    }
-  }
-
-
-  /** The parents of these directories (made by this call) have been synced: they are durable. */
-  private void synced(List<Path> made) {
-    if (!made.isEmpty()) {
-      madeNotSynced.removeAll(made);
     }
   }
 
