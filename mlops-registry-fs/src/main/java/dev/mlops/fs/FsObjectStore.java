@@ -30,6 +30,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -83,6 +85,8 @@ public final class FsObjectStore implements ObjectStore {
   private final Clock clock;
   private final boolean readOnly;
   private final AtomicLong lastCleanMillis;
+  /** Directories made by creates here whose parent is not synced yet (see {@link #createDirectories}). */
+  private final Set<Path> madeNotSynced = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
   private FsObjectStore(Path root, TempArea temp, Clock clock, boolean readOnly) {
@@ -350,9 +354,10 @@ public final class FsObjectStore implements ObjectStore {
     Path target = FsKeys.file(root, key);
     Path parent = target.getParent();
     List<Path> unsynced = new ArrayList<>(2);
+    List<Path> made = new ArrayList<>(2);
     for (int attempt = 1; ; attempt++) {
       try {
-        createDirectories(parent, key, unsynced);
+        createDirectories(parent, key, unsynced, made);
         Files.createLink(target, tmp);
         break;
       } catch (FileAlreadyExistsException e) {
@@ -375,6 +380,7 @@ public final class FsObjectStore implements ObjectStore {
     } catch (NoSuchFileException e) {
       // created, then deleted with its directory by a concurrent delete: nothing left to make durable
     }
+    synced(made);
     maybeClean();
   }
 
@@ -448,10 +454,13 @@ public final class FsObjectStore implements ObjectStore {
 
   /**
    * Creates the directories from the root down to dir and adds the parent of each one created to
-   * {@code unsynced} (root first), for the caller to sync once its object is linked; refuses links
-   * and files on the way.
+   * {@code unsynced} (root first), for the caller to sync once its object is linked, and each one
+   * created to {@code made} (see {@link #synced}); refuses links and files on the way. A directory
+   * that exists but that a concurrent create in this process made and whose parent it has not
+   * synced yet counts as new here too: without that, this create could return, durable in its
+   * own eyes, before the directory holding its object is (a crash then loses the object).
    */
-  private void createDirectories(Path dir, String key, List<Path> unsynced) throws IOException {
+  private void createDirectories(Path dir, String key, List<Path> unsynced, List<Path> made) throws IOException {
     Path rel = root.relativize(dir);
     if (rel.toString().isEmpty()) {
       return;
@@ -463,6 +472,8 @@ public final class FsObjectStore implements ObjectStore {
       if (attrs.isEmpty()) {
         try {
           Files.createDirectory(next);
+          madeNotSynced.add(next);
+          made.add(next);
           if (!unsynced.contains(current)) {
             unsynced.add(current);
           }
@@ -472,11 +483,24 @@ public final class FsObjectStore implements ObjectStore {
             unsynced.add(current);
           }
         }
+      } else if (madeNotSynced.contains(next)) {
+        // made a moment ago by a concurrent create here that has not synced its parent yet
+        made.add(next);
+        if (!unsynced.contains(current)) {
+          unsynced.add(current);
+        }
       }
       if (attrs.isPresent() && !attrs.get().isDirectory()) {
         throw FsKeys.damaged(key, next, attrs.get());
       }
       current = next;
+    }
+  }
+
+  /** The parents of these directories (made by one create) have been synced: they are durable. */
+  private void synced(List<Path> made) {
+    if (!made.isEmpty()) {
+      madeNotSynced.removeAll(made);
     }
   }
 
