@@ -406,10 +406,9 @@ final class ColumnAccumulator {
     drain();
     flushTexts();
     flushCounts();
-    KllDoublesSketch q = KllDoublesSketch.newHeapInstance(settings.kllK());
-    if (quantiles != null) {
-      q.merge(quantiles.toSketch());
-    }
+    // the compactor's own image, not a merge into an empty sketch: DataSketches' merge compacts with a
+    // static, unseeded Random, so the same data would not give the same statistics twice
+    KllDoublesSketch q = quantiles == null ? KllDoublesSketch.newHeapInstance(settings.kllK()) : quantiles.toSketch();
     HllSketch h = hll == null ? new HllSketch(settings.hllLgK()) : hll.sketch().copyAs(TgtHllType.HLL_4);
     addBooleans(h, trues, kinds[3] - trues);
     ItemsSketch<String> f = new ItemsSketch<>(settings.itemsMapSize());
