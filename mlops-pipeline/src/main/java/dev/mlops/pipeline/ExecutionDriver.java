@@ -698,6 +698,9 @@ final class ExecutionDriver {
     l.retryAt = -1;
     l.deadline = step.timeout().map(t -> now + t.toMillis()).orElse(Long.MAX_VALUE);
     l.future = host.steps.submit(() -> {
+      if (!host.enterStep()) {
+        return; // closed before the body started: nothing is recorded, the claim lapses
+      }
       try {
         Outcome o = switch (step.kind()) {
           case REGISTER -> register(step, l, inputs, params, runs, training);
@@ -709,6 +712,8 @@ final class ExecutionDriver {
         }
       } catch (Throwable t) {
         done.add(new Done(l.key, l.claim, attempt, null, t));
+      } finally {
+        host.exitStep();
       }
     });
   }
@@ -808,11 +813,7 @@ final class ExecutionDriver {
         ctx.checkComplete();
       }
     } catch (Throwable t) {
-      try {
-        run.fail(t);
-      } catch (RuntimeException alreadyEnded) {
-        t.addSuppressed(alreadyEnded);
-      }
+      failRun(run, t);
       throw t;
     }
     if (step.kind() == StepKind.CALLBACK) {
@@ -880,8 +881,26 @@ final class ExecutionDriver {
       return new Outcome(false, Map.of("version", new OutputValue(OutputKind.PARAMETER, Integer.toString(mv.version()))),
           run.id().value(), false, "", "");
     } catch (RuntimeException e) {
-      run.fail(e);
+      failRun(run, e);
       throw e;
+    }
+  }
+
+  /**
+   * Ends a step's run FAILED with {@code t}. A step stopped by {@code close()} or a timeout may be
+   * interrupted (again) by now: the flag is cleared for the write (an interruptible channel would
+   * refuse it and leave the run RUNNING) and set again after.
+   */
+  private static void failRun(Run run, Throwable t) {
+    boolean interrupted = Thread.interrupted();
+    try {
+      run.fail(t);
+    } catch (RuntimeException alreadyEnded) {
+      t.addSuppressed(alreadyEnded);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

@@ -65,7 +65,12 @@ public final class Pipelines implements AutoCloseable {
   final String owner;
   final StepCache cache;
   private final Map<String, Execution> driving = new ConcurrentHashMap<>();
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Pipelines.class);
   private volatile boolean closed;
+  /** Guards {@link #runningSteps}; {@link #closed} is set under it too. */
+  private final Object stepLock = new Object();
+  private int runningSteps;
+  private static final ThreadLocal<Boolean> IN_STEP = new ThreadLocal<>();
 
   private Pipelines(Builder b) {
     this.workspace = b.workspace;
@@ -438,20 +443,81 @@ public final class Pipelines implements AutoCloseable {
 
   /**
    * Stops this process's drivers, then (if it created it) its step executor, interrupting running
-   * steps. Nothing is recorded for the steps it stops: their claims lapse, and a later
-   * {@link #resume} (here or elsewhere) takes them over once their leases expired.
+   * steps. Nothing is recorded in the execution log for the steps it stops: their claims lapse,
+   * and a later {@link #resume} (here or elsewhere) takes them over once their leases expired.
+   * An interrupted step's run is ended FAILED by the step's thread; {@code close} waits (up to
+   * 10 s) for every step body of this instance to stop, so no write of this instance lands in the
+   * store after it returns (unless a body ignores interruption for longer: then a warning is
+   * logged).
    */
   @Override
   public void close() {
-    closed = true; // drivers stop before any step is interrupted, so no interrupt is recorded as a failure
+    synchronized (stepLock) {
+      closed = true; // drivers stop before any step is interrupted, so no interrupt is recorded as a failure
+    }
     drivers.shutdownNow();
     try {
       drivers.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    // each driver interrupted its running steps as it stopped; queued ones will not start (closed)
+    if (ownsSteps) {
+      steps.shutdown();
+    }
+    awaitSteps(java.util.concurrent.TimeUnit.SECONDS.toNanos(10));
     if (ownsSteps) {
       steps.shutdownNow();
+    }
+  }
+
+  /**
+   * Waits until no step body of this instance runs any more (they were interrupted): a step's
+   * thread records its run's end as it stops, and that write lands before {@link #close}
+   * returns, not after (when the caller may already have closed or deleted the store).
+   */
+  private void awaitSteps(long nanos) {
+    int self = Boolean.TRUE.equals(IN_STEP.get()) ? 1 : 0; // close() called from a step body
+    long deadline = System.nanoTime() + nanos;
+    boolean interrupted = false;
+    synchronized (stepLock) {
+      while (runningSteps > self) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          LOG.warn("closed with {} step bodies still running after 10 s (they ignore interruption); "
+              + "their writes may land after close()", runningSteps - self);
+          break;
+        }
+        try {
+          java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(stepLock, left);
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** @return false when closed: the step must not start (its claim lapses) */
+  boolean enterStep() {
+    synchronized (stepLock) {
+      if (closed) {
+        return false;
+      }
+      runningSteps++;
+    }
+    IN_STEP.set(Boolean.TRUE);
+    return true;
+  }
+
+  void exitStep() {
+    IN_STEP.remove();
+    synchronized (stepLock) {
+      if (--runningSteps == 0) {
+        stepLock.notifyAll();
+      }
     }
   }
 

@@ -577,6 +577,38 @@ public abstract class PipelineContract {
         .containsEntry("pipeline.attempt", "1").containsEntry("pipeline.step", "evaluate");
   }
 
+  /**
+   * An interrupted step's thread ends its run (FAILED) as it stops; {@code close()} waits for it,
+   * so nothing lands in the store after {@code close()} returns (a caller may delete the store
+   * then: CI once failed deleting a temp directory such a late write went into).
+   */
+  @Test
+  void closeReturnsOnlyAfterTheInterruptedStepsHaveStoppedWriting() throws Exception {
+    Pipelines pl = pipelines();
+    CountDownLatch running = new CountDownLatch(1);
+    AtomicReference<dev.mlops.RunId> run = new AtomicReference<>();
+    Pipeline slow = Pipeline.builder("late").step(Step.task("wait", ctx -> {
+      run.set(ctx.run().id());
+      running.countDown();
+      try {
+        new CountDownLatch(1).await(20, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300); // slow clean-up
+        while (System.nanoTime() < until) {
+          Thread.onSpinWait();
+        }
+        throw e;
+      }
+    }).noCache()).build();
+    pl.launcher(slow).start(Map.of(), "test");
+    assertThat(running.await(20, TimeUnit.SECONDS)).isTrue();
+    pl.close();
+    List<String> atClose = store.listAll("").toList();
+    assertThat(ws.experiments().getRun(run.get()).status()).isEqualTo(RunStatus.FAILED);
+    Thread.sleep(500);
+    assertThat(store.listAll("").toList()).isEqualTo(atClose);
+  }
+
   @Test
   void aSucceededEntryWhoseClaimsAreMalformedIsCorruptDataNamingIt() {
     Pipelines pl = pipelines();
