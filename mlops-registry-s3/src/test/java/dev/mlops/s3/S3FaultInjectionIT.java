@@ -66,7 +66,7 @@ class S3FaultInjectionIT {
     server = candidate;
     proxy = new FaultInjectingProxy(server.endpoint().orElseThrow(), SEED, 0.0, EnumSet.allOf(Fault.class));
     viaProxy = server.newClient(Optional.of(proxy.endpoint()));
-    direct = server.newClient();
+    direct = server.newSetupClient();
   }
 
   @AfterAll

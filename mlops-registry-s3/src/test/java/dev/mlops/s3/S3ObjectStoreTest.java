@@ -53,7 +53,7 @@ class S3ObjectStoreTest {
   @BeforeAll
   static void startServer() throws IOException {
     server = S3TestServer.start(true);
-    direct = server.newClient();
+    direct = server.newSetupClient();
     proxy = new FaultInjectingProxy(server.endpoint().orElseThrow(), 7, 0.0, Set.of());
     viaProxy = server.newClient(Optional.of(proxy.endpoint()));
   }

@@ -205,6 +205,18 @@ final class S3TestServer implements AutoCloseable {
     return newClient(endpoint);
   }
 
+  /**
+   * @return a client for a test's own raw reads and writes (planting foreign objects, checking what
+   *     a store left), with the SDK's standard retries: such a call is set-up, not the code under
+   *     test, and without retries it failed a test once when the server dropped a kept-alive
+   *     connection ("Error writing request body to server" on a one-byte PUT)
+   */
+  S3Client newSetupClient() {
+    S3ClientBuilder b = builder(endpoint, List.of())
+        .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.standardRetryStrategy()));
+    return b.build();
+  }
+
   /** @return a client sending to {@code via} (e.g. a fault proxy in front of the server), without SDK retries */
   S3Client newClient(Optional<URI> via) {
     return newClient(via, List.of());
@@ -212,6 +224,10 @@ final class S3TestServer implements AutoCloseable {
 
   /** @return a client like {@link #newClient(Optional)} whose requests and responses pass {@code interceptors} */
   S3Client newClient(Optional<URI> via, List<ExecutionInterceptor> interceptors) {
+    return builder(via, interceptors).build();
+  }
+
+  private S3ClientBuilder builder(Optional<URI> via, List<ExecutionInterceptor> interceptors) {
     S3ClientBuilder b = S3Client.builder()
         .httpClient(UrlConnectionHttpClient.builder().socketTimeout(Duration.ofSeconds(20))
             .connectionTimeout(Duration.ofSeconds(5)).build())
@@ -223,7 +239,7 @@ final class S3TestServer implements AutoCloseable {
         .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
         .serviceConfiguration(c -> c.expectContinueEnabled(false));
     via.ifPresent(b::endpointOverride);
-    return b.build();
+    return b;
   }
 
   /** @return a store builder for {@code prefix} with the given client */
