@@ -186,8 +186,13 @@ final class ColumnAccumulator {
       long n0 = numeric;
       long n = n0 + m;
       double delta = cm - mean;
-      mean += delta * m / n;
-      m2 += q + delta * delta * ((double) n0 * m / n);
+      if (Double.isFinite(delta)) {
+        mean += delta * ((double) m / n);
+        m2 += n0 == 0 ? q : q + delta * delta * ((double) n0 * m / n); // (an overflowing delta² times 0 is NaN)
+      } else { // means near +-Double.MAX_VALUE: weighted, without overflow; the variance is beyond a double
+        mean = mean * ((double) n0 / n) + cm * ((double) m / n);
+        m2 = Double.POSITIVE_INFINITY;
+      }
       sum += s;
       numeric = n;
     } else {
@@ -197,8 +202,13 @@ final class ColumnAccumulator {
         long n = ++numeric;
         sum += v;
         double delta = v - mean;
-        mean += delta / n;
-        m2 += delta * (v - mean);
+        if (Double.isFinite(delta)) {
+          mean += delta / n;
+          m2 += delta * (v - mean);
+        } else { // v and the mean near opposite ends of the doubles
+          mean = mean - mean / n + v / n;
+          m2 = Double.POSITIVE_INFINITY;
+        }
       }
     }
     int i = 0;

@@ -5,7 +5,6 @@ import dev.mlops.features.TrainingRow;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -346,7 +345,11 @@ public abstract class Records {
             .replaceWith(MALFORMED);
         long row = 0;
         CSVParser parser = null;
-        try (Reader reader = new BufferedReader(new InputStreamReader(Files.newInputStream(file), decoder), 1 << 16)) {
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(Files.newInputStream(file), decoder), 1 << 16)) {
+          reader.mark(1);
+          if (reader.read() != BYTE_ORDER_MARK) { // a UTF-8 byte order mark is not part of the first name
+            reader.reset();
+          }
           parser = CSVParser.builder().setReader(reader).setFormat(format).get();
           Iterator<CSVRecord> it = parser.iterator();
           if (!it.hasNext()) {
@@ -359,6 +362,9 @@ public abstract class Records {
             if (name.indexOf(MALFORMED_CHAR) >= 0) {
               throw malformed(file, 0, "header column " + (i + 1));
             }
+            if (name.indexOf('\0') >= 0) {
+              throw nul(file, 0, "header column " + (i + 1));
+            }
             if (name.isEmpty() || names.contains(name)) {
               throw new MalformedDataException("CSV file " + file + ": header column " + (i + 1) + " is "
                   + (name.isEmpty() ? "empty" : "'" + name + "', which repeats an earlier column")
@@ -370,19 +376,34 @@ public abstract class Records {
           for (int i = 0; i < index.length; i++) {
             index[i] = sink.column(names.get(i));
           }
+          // Blank lines in a file of several columns: rows of one empty cell, so ragged, unless they only end
+          // the file (as many writers leave them), where they are not rows.
+          long blankRow = 0;
+          long blankLine = 0;
           while (it.hasNext()) {
             CSVRecord record = it.next();
             row++;
             if (record.size() != index.length) {
-              throw new MalformedDataException("CSV file " + file + ": row " + row + " (line "
-                  + parser.getCurrentLineNumber() + ") has " + record.size() + " cells, the header has "
-                  + index.length, row, "", null);
+              if (index.length > 1 && record.size() == 1 && record.get(0).isEmpty()) {
+                if (blankRow == 0) {
+                  blankRow = row;
+                  blankLine = parser.getCurrentLineNumber();
+                }
+                continue;
+              }
+              throw ragged(file, row, parser.getCurrentLineNumber(), record.size(), index.length);
+            }
+            if (blankRow != 0) {
+              throw ragged(file, blankRow, blankLine, 1, index.length);
             }
             sink.beginRow(row);
             for (int i = 0; i < index.length; i++) {
               String cell = record.get(i);
               if (cell.indexOf(MALFORMED_CHAR) >= 0) {
                 throw malformed(file, row, "column '" + names.get(i) + "'");
+              }
+              if (cell.indexOf('\0') >= 0) {
+                throw nul(file, row, "column '" + names.get(i) + "'");
               }
               sink.text(index[i], cell.length() <= longestNull && nulls.contains(cell) ? null : cell);
             }
@@ -414,6 +435,19 @@ public abstract class Records {
     return new MalformedDataException("CSV file " + file + ": row " + row + ", " + where
         + " has bytes that are not valid UTF-8 (or the character U+FFFF); re-encode the file as UTF-8", row,
         where.startsWith("column '") ? where.substring(8, where.length() - 1) : "", null);
+  }
+
+  private static final int BYTE_ORDER_MARK = '\uFEFF';
+
+  private static MalformedDataException ragged(Path file, long row, long line, int cells, int columns) {
+    return new MalformedDataException("CSV file " + file + ": row " + row + " (line " + line + ") has " + cells
+        + " cells, the header has " + columns, row, "", null);
+  }
+
+  private static MalformedDataException nul(Path file, long row, String where) {
+    return new MalformedDataException("CSV file " + file + ": row " + row + ", " + where
+        + " has a NUL character: the file looks like UTF-16 (or another encoding with NUL bytes), not UTF-8;"
+        + " re-encode it as UTF-8", row, where.startsWith("column '") ? where.substring(8, where.length() - 1) : "", null);
   }
 
   private static MalformedDataException readError(Path file, long row, CSVParser parser, IOException e) {
