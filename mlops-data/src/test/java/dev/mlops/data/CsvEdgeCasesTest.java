@@ -103,6 +103,21 @@ class CsvEdgeCasesTest {
     assertThat(profile(write("t.csv", "x\ninfo\nInfinite\n")).column("x").type()).isEqualTo(ColumnType.STRING);
   }
 
+  /** A 1 MB cell is profiled like any other; a violation's example shows its start and length, not all of it. */
+  @Test
+  void megabyteCellIsCutInExamples() throws Exception {
+    String big = "y".repeat(1 << 20);
+    Path csv = write("big.csv", "id,x\n1,a\n2," + big + "\n3,a\n");
+    DatasetStatistics s = profile(csv);
+    assertThat(s.column("x").maxLength()).hasValue(1 << 20);
+    ValidationReport r = DataValidator.verify(Records.csv(csv),
+        Constraints.of(new Constraint.Domain("x", java.util.List.of("a"), 0, Severity.ERROR)));
+    Violation.Example e = r.violations().get(0).examples().get(0);
+    assertThat(e.row()).isEqualTo(2);
+    assertThat(e.value()).startsWith("yyyy").endsWith("... (1048576 chars)").hasSizeLessThan(250);
+    assertThat(r.toJson().length).isLessThan(10_000);
+  }
+
   /** Whole numbers of 19 digits that fit a long are integral, beyond it they are decimal. */
   @Test
   void nineteenDigitIntegersWithinLongAreIntegral() throws Exception {
