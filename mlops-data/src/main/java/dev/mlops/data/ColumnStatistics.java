@@ -79,7 +79,7 @@ public final class ColumnStatistics {
     this.sum = sum;
     // a rounded sum / n can land an ulp or so outside [min, max] (n equal values): the mean lies within them
     this.mean = numeric > 0 && min <= max ? Math.min(Math.max(mean, min), max) : mean;
-    this.m2 = m2;
+    this.m2 = numeric > 0 && min == max ? 0 : m2; // equal values: no spread, whatever the rounding left
     this.min = min;
     this.max = max;
     this.kll = kll;

@@ -33,6 +33,7 @@ class NumericEdgeCasesTest {
         Arrays.fill(values, v);
         DatasetStatistics s = profile(values);
         assertThat(s.column("x").mean()).as("mean of %d x %s", n, v).isEqualTo(v);
+        assertThat(s.column("x").stdDev()).isZero();
         assertThat(roundTrip(s).column("x").mean()).isEqualTo(v);
         DatasetStatistics merged = s.merge(s).merge(s);
         assertThat(merged.column("x").mean()).isEqualTo(v);
