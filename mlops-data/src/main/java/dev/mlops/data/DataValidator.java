@@ -182,7 +182,11 @@ public final class DataValidator {
     return v.toString();
   }
 
-  /** @return the CSV cell as written if there is one, else the value as text */
+  /**
+   * @return the CSV cell as written if there is one, else the value as text (domain and pattern
+   *     checks accept a value if either form passes: {@code 007} as written, {@code true} for
+   *     {@code TRUE})
+   */
   static String text(Object v, String raw) {
     return raw != null ? raw : v.toString();
   }
@@ -318,14 +322,14 @@ public final class DataValidator {
 
           @Override
           Boolean test(Object v, String raw) {
-            return allowed.contains(text(v, raw));
+            return allowed.contains(text(v)) || raw != null && allowed.contains(raw);
           }
 
           @Override
           void accept(long row, Object v, String raw) {
             checked++;
             String s = text(v, raw);
-            if (!allowed.contains(s)) {
+            if (!test(v, raw)) {
               failing++;
               if (examples.size() < Violation.MAX_EXAMPLES && outside.add(s)) {
                 examples.add(example(row, s));
@@ -383,7 +387,7 @@ public final class DataValidator {
 
           @Override
           Boolean test(Object v, String raw) {
-            return matcher.reset(text(v, raw)).matches();
+            return matcher.reset(text(v)).matches() || raw != null && matcher.reset(raw).matches();
           }
 
           @Override

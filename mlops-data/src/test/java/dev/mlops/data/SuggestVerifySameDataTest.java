@@ -60,6 +60,19 @@ class SuggestVerifySameDataTest {
     assertThat(selfCheck(Records.of(rows)).violations()).isEmpty();
   }
 
+  /** pandas writes booleans as True/False; the suggested domain names them true/false. */
+  @Test
+  void booleansWrittenInAnyCasePassTheirOwnDomain() throws Exception {
+    StringBuilder b = new StringBuilder("flag,ok\n");
+    for (int i = 0; i < 50; i++) {
+      b.append(i % 3 == 0 ? "True" : "False").append(',').append(i % 2 == 0 ? "TRUE" : "false").append('\n');
+    }
+    Path csv = write("flags.csv", b.toString());
+    assertThat(selfCheck(Records.csv(csv)).violations()).isEmpty();
+    assertThat(DataValidator.verify(Records.csv(csv), Constraints.of(
+        new Constraint.Domain("flag", List.of("True", "False"), 0, Severity.ERROR))).violations()).isEmpty();
+  }
+
   /** A pattern or a domain on codes with leading zeros: "007" is checked as "007", not as the number 7. */
   @Test
   void textChecksSeeTheCellAsWritten() throws Exception {
