@@ -329,7 +329,7 @@ final class ColumnAccumulator {
     if (f == null) {
       f = items = new ItemsSketch<>(settings.itemsMapSize());
     }
-    f.update(s);
+    f.update(item(s));
     drain();
     distinct().update(textHash(s));
   }
@@ -345,11 +345,27 @@ final class ColumnAccumulator {
         f = items = new ItemsSketch<>(settings.itemsMapSize());
       }
       for (TextCount t : textOrder) {
-        f.update(t.text, t.count);
+        f.update(item(t.text), t.count);
       }
     }
     texts = null;
     textOrder.clear();
+  }
+
+  /**
+   * Texts longer than this many chars enter the frequent-items sketch as a surrogate (their first
+   * 1,000 chars, length and hash), so that the sketch, which keeps up to 3/4 of its map size of
+   * texts, holds at most about 1 KB per text whatever the data.
+   */
+  static final int MAX_ITEM_CHARS = 1024;
+
+  /** @return the text, or for a longer one its surrogate (distinct texts, distinct surrogates) */
+  static String item(String s) {
+    if (s.length() <= MAX_ITEM_CHARS) {
+      return s;
+    }
+    int cut = Character.isHighSurrogate(s.charAt(999)) ? 999 : 1000;
+    return s.substring(0, cut) + "... (" + s.length() + " chars, FNV-1a " + Long.toHexString(textHash(s)) + ")";
   }
 
   private void length(String s) {

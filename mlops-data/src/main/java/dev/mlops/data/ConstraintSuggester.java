@@ -22,8 +22,8 @@ import java.util.Objects;
  *   <li>{@link Constraint.NonNegative} for numeric columns whose minimum is at least 0 and that
  *       have no infinite value (ERROR);</li>
  *   <li>{@link Constraint.Domain} with the observed categories, none tolerated outside, for
- *       columns of text only (no number, boolean or timestamp among the values) and boolean
- *       columns, with at most {@link Builder#maxCategories} distinct values, each seen on average
+ *       columns of text only (no number, boolean or timestamp among the values; none longer than
+ *       1,024 chars) and boolean columns, with at most {@link Builder#maxCategories} distinct values, each seen on average
  *       at least twice, all counted exactly (ERROR);</li>
  *   <li>{@link Constraint.Unique} for integral and text columns whose values were all distinct
  *       (within the HLL error), at least 20 of them (ERROR);</li>
@@ -94,7 +94,7 @@ public final class ConstraintSuggester {
       }
       // top values count text values only: a column mixing text with numbers etc. gets no domain
       if (type == ColumnType.STRING && c.count(ColumnType.STRING) == c.present() && c.topValuesExact()
-          && !c.topValues().isEmpty()
+          && !c.topValues().isEmpty() && c.topValues().stream().allMatch(v -> v.value().length() <= ColumnAccumulator.MAX_ITEM_CHARS)
           && c.topValues().size() <= maxCategories && c.present() >= 2L * c.topValues().size()) {
         out.add(new Constraint.Domain(name, c.topValues().stream().map(ValueCount::value).toList(), 0, Severity.ERROR));
       } else if (type == ColumnType.BOOLEAN) {
