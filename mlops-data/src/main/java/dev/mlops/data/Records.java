@@ -317,13 +317,17 @@ public abstract class Records {
 
   /**
    * A UTF-8 CSV file with a header row and RFC 4180 quoting. Each cell is parsed: a null token is
-   * missing; {@code -12} integral (up to 18 digits); {@code 1.5}, {@code -3e7} fractional;
-   * {@code true}/{@code false} (any case) boolean; ISO-8601 instants, offset or local date-times and
-   * dates (local ones taken as UTC) timestamps; anything else text. Cells are not trimmed.
+   * missing; {@code -12} integral (up to 19 digits, within a long's range); {@code 1.5},
+   * {@code -3e7} fractional ({@code 1e400} and {@code inf}, {@code -Infinity} in any case are
+   * infinite); {@code true}/{@code false} (any case) boolean; ISO-8601 instants, offset or local
+   * date-times and dates (local ones taken as UTC) timestamps; anything else text. Cells are not
+   * trimmed. A UTF-8 byte order mark at the start is skipped; blank lines that end a file of two or
+   * more columns are not rows.
    *
    * <p>Errors, each a {@link MalformedDataException} naming the file, row and line: a row with more
-   * or fewer cells than the header; bytes that are not valid UTF-8; broken quoting; an empty file
-   * (no header); a header with a repeated or empty column name.
+   * or fewer cells than the header (a blank line before more data included); bytes that are not
+   * valid UTF-8; a NUL character (UTF-16 text read as UTF-8); broken quoting; an empty file (no
+   * header); a header with a repeated or empty column name.
    *
    * @param file the file
    * @param delimiter the cell separator
