@@ -475,9 +475,6 @@ public final class ColumnStatistics {
       throw f.corrupt(path + ".numeric", "has min " + min + ", mean " + mean + ", max " + max
           + ", which are not finite and ordered");
     }
-    if (numeric > 0 && Double.isNaN(sum)) {
-      throw f.corrupt(path + ".numeric.sum", "is missing");
-    }
     if (numeric > 0 && !(m2 >= 0)) {
       throw f.corrupt(path + ".numeric.m2", "must be >= 0, got " + m2);
     }

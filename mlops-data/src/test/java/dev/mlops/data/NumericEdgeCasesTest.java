@@ -62,6 +62,16 @@ class NumericEdgeCasesTest {
     assertThat(roundTrip(profile(-1e308, -1e308, -1.7e308)).column("x").sum()).isEqualTo(Double.NEGATIVE_INFINITY);
   }
 
+  /** Partitions whose sums overflowed in opposite directions merge into an undefined sum, still readable. */
+  @Test
+  void opposingOverflowedSumsMergeIntoAReadableProfile() {
+    DatasetStatistics merged = profile(1e308, 1e308).merge(profile(-1e308, -1e308));
+    ColumnStatistics x = roundTrip(merged).column("x");
+    assertThat(x.sum()).isNaN();
+    assertThat(x.mean()).isZero();
+    assertThat(x.numericCount()).isEqualTo(4);
+  }
+
   /** Subnormal values, -0.0, infinities and NaN together. */
   @Test
   void tinyNegativeZeroAndInfinities() {
