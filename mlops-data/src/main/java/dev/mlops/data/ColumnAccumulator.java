@@ -186,8 +186,13 @@ final class ColumnAccumulator {
       long n0 = numeric;
       long n = n0 + m;
       double delta = cm - mean;
-      mean += delta * m / n;
-      m2 += q + delta * delta * ((double) n0 * m / n);
+      if (Double.isFinite(delta)) {
+        mean += delta * ((double) m / n);
+        m2 += n0 == 0 ? q : q + delta * delta * ((double) n0 * m / n); // (an overflowing delta² times 0 is NaN)
+      } else { // means near +-Double.MAX_VALUE: weighted, without overflow; the variance is beyond a double
+        mean = mean * ((double) n0 / n) + cm * ((double) m / n);
+        m2 = Double.POSITIVE_INFINITY;
+      }
       sum += s;
       numeric = n;
     } else {
@@ -197,8 +202,13 @@ final class ColumnAccumulator {
         long n = ++numeric;
         sum += v;
         double delta = v - mean;
-        mean += delta / n;
-        m2 += delta * (v - mean);
+        if (Double.isFinite(delta)) {
+          mean += delta / n;
+          m2 += delta * (v - mean);
+        } else { // v and the mean near opposite ends of the doubles
+          mean = mean - mean / n + v / n;
+          m2 = Double.POSITIVE_INFINITY;
+        }
       }
     }
     int i = 0;
@@ -319,7 +329,7 @@ final class ColumnAccumulator {
     if (f == null) {
       f = items = new ItemsSketch<>(settings.itemsMapSize());
     }
-    f.update(s);
+    f.update(item(s));
     drain();
     distinct().update(textHash(s));
   }
@@ -335,11 +345,27 @@ final class ColumnAccumulator {
         f = items = new ItemsSketch<>(settings.itemsMapSize());
       }
       for (TextCount t : textOrder) {
-        f.update(t.text, t.count);
+        f.update(item(t.text), t.count);
       }
     }
     texts = null;
     textOrder.clear();
+  }
+
+  /**
+   * Texts longer than this many chars enter the frequent-items sketch as a surrogate (their first
+   * 1,000 chars, length and hash), so that the sketch, which keeps up to 3/4 of its map size of
+   * texts, holds at most about 1 KB per text whatever the data.
+   */
+  static final int MAX_ITEM_CHARS = 1024;
+
+  /** @return the text, or for a longer one its surrogate (distinct texts, distinct surrogates) */
+  static String item(String s) {
+    if (s.length() <= MAX_ITEM_CHARS) {
+      return s;
+    }
+    int cut = Character.isHighSurrogate(s.charAt(999)) ? 999 : 1000;
+    return s.substring(0, cut) + "... (" + s.length() + " chars, FNV-1a " + Long.toHexString(textHash(s)) + ")";
   }
 
   private void length(String s) {

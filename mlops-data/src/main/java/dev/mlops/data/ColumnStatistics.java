@@ -77,8 +77,9 @@ public final class ColumnStatistics {
     this.numeric = numeric;
     this.infinite = infinite;
     this.sum = sum;
-    this.mean = mean;
-    this.m2 = m2;
+    // a rounded sum / n can land an ulp or so outside [min, max] (n equal values): the mean lies within them
+    this.mean = numeric > 0 && min <= max ? Math.min(Math.max(mean, min), max) : mean;
+    this.m2 = numeric > 0 && min == max ? 0 : m2; // equal values: no spread, whatever the rounding left
     this.min = min;
     this.max = max;
     this.kll = kll;
@@ -338,8 +339,13 @@ public final class ColumnStatistics {
       mergedM2 = m2;
     } else {
       double delta = other.mean - mean; // Chan, Golub and LeVeque's pairwise combination
-      mergedMean = mean + delta * other.numeric / n;
-      mergedM2 = m2 + other.m2 + delta * delta * ((double) numeric * other.numeric / n);
+      if (Double.isFinite(delta)) {
+        mergedMean = mean + delta * ((double) other.numeric / n);
+        mergedM2 = m2 + other.m2 + delta * delta * ((double) numeric * other.numeric / n);
+      } else { // means near +-Double.MAX_VALUE: weighted, without overflow; the variance is beyond a double
+        mergedMean = mean * ((double) numeric / n) + other.mean * ((double) other.numeric / n);
+        mergedM2 = Double.POSITIVE_INFINITY;
+      }
     }
     KllDoublesSketch q = KllDoublesSketch.newHeapInstance(settings.kllK());
     synchronized (kll) {
@@ -462,9 +468,12 @@ public final class ColumnStatistics {
     double m2 = f.number(num, "m2", path + ".numeric.m2");
     double min = f.number(num, "min", path + ".numeric.min");
     double max = f.number(num, "max", path + ".numeric.max");
-    if (numeric > 0 && !(min <= max && mean >= min && mean <= max)) {
+    // the mean of n equal values can come out an ulp or so beyond them (the constructor clamps it)
+    double slack = 1e-9 * Math.max(Math.abs(min), Math.abs(max));
+    if (numeric > 0 && !(Double.isFinite(min) && Double.isFinite(max) && Double.isFinite(mean) && min <= max
+        && mean >= min - slack && mean <= max + slack)) {
       throw f.corrupt(path + ".numeric", "has min " + min + ", mean " + mean + ", max " + max
-          + ", which are not ordered");
+          + ", which are not finite and ordered");
     }
     if (numeric > 0 && !(m2 >= 0)) {
       throw f.corrupt(path + ".numeric.m2", "must be >= 0, got " + m2);

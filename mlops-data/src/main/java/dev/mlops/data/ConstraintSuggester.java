@@ -19,10 +19,12 @@ import java.util.Objects;
  *   <li>{@link Constraint.Completeness}: 1 if the column was complete, otherwise the observed
  *       share minus three binomial standard errors, so a batch as complete as the baseline passes
  *       (ERROR);</li>
- *   <li>{@link Constraint.NonNegative} for numeric columns whose minimum is at least 0 (ERROR);</li>
- *   <li>{@link Constraint.Domain} with the observed categories, none tolerated outside, for text
- *       and boolean columns with at most {@link Builder#maxCategories} distinct values, each seen
- *       on average at least twice, all counted exactly (ERROR);</li>
+ *   <li>{@link Constraint.NonNegative} for numeric columns whose minimum is at least 0 and that
+ *       have no infinite value (ERROR);</li>
+ *   <li>{@link Constraint.Domain} with the observed categories, none tolerated outside, for
+ *       columns of text only (no number, boolean or timestamp among the values; none longer than
+ *       1,024 chars) and boolean columns, with at most {@link Builder#maxCategories} distinct values, each seen on average
+ *       at least twice, all counted exactly (ERROR);</li>
  *   <li>{@link Constraint.Unique} for integral and text columns whose values were all distinct
  *       (within the HLL error), at least 20 of them (ERROR);</li>
  *   <li>{@link Constraint.BaselineDrift} with PSI at mlops-drift's default threshold (0.1) for
@@ -86,10 +88,13 @@ public final class ConstraintSuggester {
       double min = p == 1 ? 1 : Math.max(0, p - 3 * Math.sqrt(p * (1 - p) / c.rows()));
       out.add(new Constraint.Completeness(name, Math.floor(min * 1e4) / 1e4, Severity.ERROR));
       boolean numeric = type == ColumnType.INTEGRAL || type == ColumnType.FRACTIONAL;
-      if (numeric && c.numericCount() > 0 && c.min() >= 0) {
+      // min covers finite numbers only: with infinities present, -Infinity may be among them
+      if (numeric && c.numericCount() > 0 && c.min() >= 0 && c.infiniteCount() == 0) {
         out.add(new Constraint.NonNegative(name, Severity.ERROR));
       }
-      if (type == ColumnType.STRING && c.topValuesExact() && !c.topValues().isEmpty()
+      // top values count text values only: a column mixing text with numbers etc. gets no domain
+      if (type == ColumnType.STRING && c.count(ColumnType.STRING) == c.present() && c.topValuesExact()
+          && !c.topValues().isEmpty() && c.topValues().stream().allMatch(v -> v.value().length() <= ColumnAccumulator.MAX_ITEM_CHARS)
           && c.topValues().size() <= maxCategories && c.present() >= 2L * c.topValues().size()) {
         out.add(new Constraint.Domain(name, c.topValues().stream().map(ValueCount::value).toList(), 0, Severity.ERROR));
       } else if (type == ColumnType.BOOLEAN) {

@@ -125,7 +125,8 @@ public record Constraints(List<Constraint> constraints) {
       } else if (c instanceof Constraint.Completeness t) {
         n.put("minShare", t.minShare());
       } else if (c instanceof Constraint.Range t) {
-        n.put("min", t.min()).put("max", t.max());
+        JsonFields.putNumber(n, "min", t.min()); // an open bound is "-Infinity" / "Infinity"
+        JsonFields.putNumber(n, "max", t.max());
       } else if (c instanceof Constraint.Domain t) {
         t.allowed().forEach(n.putArray("allowed")::add);
         n.put("toleratedShare", t.toleratedShare());

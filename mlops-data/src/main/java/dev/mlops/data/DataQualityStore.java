@@ -9,6 +9,8 @@ import dev.mlops.ModelAttachments;
 import dev.mlops.NotFoundException;
 import dev.mlops.Workspace;
 import dev.mlops.spi.ObjectStore;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -91,8 +93,18 @@ public final class DataQualityStore {
    * @throws CorruptDataException naming the version and tag if the link or document is damaged
    */
   public static Optional<DatasetStatistics> findStatistics(Workspace workspace, String model, int version) {
-    return ModelAttachments.find(workspace, model, version, STATISTICS_TAG)
-        .map(b -> DatasetStatistics.fromJson(b, "model version " + model + "/" + version + " tag " + STATISTICS_TAG));
+    String origin = "model version " + model + "/" + version + " tag " + STATISTICS_TAG;
+    return attached(workspace, model, version, STATISTICS_TAG, origin).map(b -> DatasetStatistics.fromJson(b, origin));
+  }
+
+  /** The linked document; damage found by the artifact store is reported with the version and tag. */
+  private static Optional<byte[]> attached(Workspace workspace, String model, int version, String tag, String origin) {
+    try {
+      return ModelAttachments.find(workspace, model, version, tag);
+    } catch (CorruptDataException e) {
+      throw e.getMessage() != null && e.getMessage().contains(origin) ? e
+          : new CorruptDataException(origin + ": " + e.getMessage(), e);
+    }
   }
 
   /**
@@ -107,8 +119,8 @@ public final class DataQualityStore {
    */
   public static Optional<Constraints> findConstraints(Workspace workspace, String model, int version,
       Map<String, Predicate<Object>> customs) {
-    return ModelAttachments.find(workspace, model, version, CONSTRAINTS_TAG)
-        .map(b -> Constraints.fromJson(b, customs, "model version " + model + "/" + version + " tag " + CONSTRAINTS_TAG));
+    String origin = "model version " + model + "/" + version + " tag " + CONSTRAINTS_TAG;
+    return attached(workspace, model, version, CONSTRAINTS_TAG, origin).map(b -> Constraints.fromJson(b, customs, origin));
   }
 
   /**
@@ -160,8 +172,50 @@ public final class DataQualityStore {
     return newest(store, dataset, "constraints").map(k -> Constraints.fromJson(read(store, k), customs, k));
   }
 
+  /**
+   * The stored document without its checksum line, checked against it. Documents stored before the
+   * line was added (session 7) have none and are read as they are.
+   */
   private static byte[] read(ObjectStore store, String key) {
-    return store.get(key).orElseThrow(() -> new NotFoundException("object " + key + " was listed but is gone"));
+    byte[] bytes = store.get(key).orElseThrow(() -> new NotFoundException("object " + key + " was listed but is gone"));
+    int at = lastIndexOf(bytes, CHECKSUM_PREFIX);
+    if (at < 0) {
+      return bytes;
+    }
+    byte[] body = Arrays.copyOf(bytes, at);
+    byte[] expected = checksumLine(body);
+    if (!Arrays.equals(expected, Arrays.copyOfRange(bytes, at, bytes.length))) {
+      throw new CorruptDataException("key " + key + " does not match the SHA-256 on its last line: it was altered or"
+          + " truncated after it was stored");
+    }
+    return body;
+  }
+
+  /** Marks the last line of a stored document: {@code sha256:<hex of the bytes before it>}. */
+  private static final byte[] CHECKSUM_PREFIX = "\nsha256:".getBytes(StandardCharsets.US_ASCII);
+
+  private static byte[] checksumLine(byte[] body) {
+    return ("\nsha256:" + Digest.of(body).hex() + "\n").getBytes(StandardCharsets.US_ASCII);
+  }
+
+  private static byte[] withChecksum(byte[] body) {
+    byte[] line = checksumLine(body);
+    byte[] all = Arrays.copyOf(body, body.length + line.length);
+    System.arraycopy(line, 0, all, body.length, line.length);
+    return all;
+  }
+
+  private static int lastIndexOf(byte[] bytes, byte[] part) {
+    outer:
+    for (int i = bytes.length - part.length; i >= 0; i--) {
+      for (int j = 0; j < part.length; j++) {
+        if (bytes[i + j] != part[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
   }
 
   private static String prefix(Digest dataset, String kind) {
@@ -192,7 +246,7 @@ public final class DataQualityStore {
           .map(k -> Long.parseLong(k.substring(prefix.length(), prefix.length() + 10)) + 1).orElse(1L);
       String key = prefix + String.format("%010d", next) + ".json";
       try {
-        store.create(key, bytes);
+        store.create(key, withChecksum(bytes));
         return key;
       } catch (AlreadyExistsException e) {
         // another writer took this number: re-list and take the next

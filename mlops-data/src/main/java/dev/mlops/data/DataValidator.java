@@ -182,6 +182,26 @@ public final class DataValidator {
     return v.toString();
   }
 
+  /**
+   * @return the CSV cell as written if there is one, else the value as text (domain and pattern
+   *     checks accept a value if either form passes: {@code 007} as written, {@code true} for
+   *     {@code TRUE})
+   */
+  static String text(Object v, String raw) {
+    return raw != null ? raw : v.toString();
+  }
+
+  /** The longest example value kept in a report, in chars; longer ones are cut, saying their length. */
+  static final int MAX_EXAMPLE_CHARS = 200;
+
+  static Violation.Example example(long row, String value) {
+    if (value.length() <= MAX_EXAMPLE_CHARS) {
+      return new Violation.Example(row, value);
+    }
+    int cut = Character.isHighSurrogate(value.charAt(MAX_EXAMPLE_CHARS - 1)) ? MAX_EXAMPLE_CHARS - 1 : MAX_EXAMPLE_CHARS;
+    return new Violation.Example(row, value.substring(0, cut) + "... (" + value.length() + " chars)");
+  }
+
   /** Routes values to the value checks of their column. */
   private static final class Checks implements ProfilingSink.ValueListener {
     private final Map<String, List<ValueCheck>> byColumn;
@@ -202,10 +222,15 @@ public final class DataValidator {
 
     @Override
     public void value(long row, int column, Object value) {
+      value(row, column, value, null);
+    }
+
+    @Override
+    public void value(long row, int column, Object value, String raw) {
       ValueCheck[] list = checks[column];
       if (list != null) {
         for (ValueCheck c : list) {
-          c.accept(row, value);
+          c.accept(row, value, raw);
         }
       }
     }
@@ -292,17 +317,22 @@ public final class DataValidator {
 
           @Override
           Boolean test(Object v) {
-            return allowed.contains(text(v));
+            return test(v, null);
           }
 
           @Override
-          void accept(long row, Object v) {
+          Boolean test(Object v, String raw) {
+            return allowed.contains(text(v)) || raw != null && allowed.contains(raw);
+          }
+
+          @Override
+          void accept(long row, Object v, String raw) {
             checked++;
-            String s = text(v);
-            if (!allowed.contains(s)) {
+            String s = text(v, raw);
+            if (!test(v, raw)) {
               failing++;
               if (examples.size() < Violation.MAX_EXAMPLES && outside.add(s)) {
-                examples.add(new Violation.Example(row, s));
+                examples.add(example(row, s));
               }
             }
           }
@@ -352,7 +382,12 @@ public final class DataValidator {
         return new ValueCheck(c) {
           @Override
           Boolean test(Object v) {
-            return matcher.reset(text(v)).matches();
+            return test(v, null);
+          }
+
+          @Override
+          Boolean test(Object v, String raw) {
+            return matcher.reset(text(v)).matches() || raw != null && matcher.reset(raw).matches();
           }
 
           @Override
@@ -400,12 +435,20 @@ public final class DataValidator {
     /** @return true (good), false (failing) or null (value not of the kind checked) */
     abstract Boolean test(Object v);
 
+    /**
+     * @param raw the CSV cell the value was parsed from, or null
+     * @return as {@link #test(Object)}; text checks override this one to see the cell as written
+     */
+    Boolean test(Object v, String raw) {
+      return test(v);
+    }
+
     abstract String observed(ColumnStatistics col);
 
     abstract String expected();
 
-    void accept(long row, Object v) {
-      Boolean ok = test(v);
+    void accept(long row, Object v, String raw) {
+      Boolean ok = test(v, raw);
       if (ok == null) {
         return;
       }
@@ -413,7 +456,7 @@ public final class DataValidator {
       if (!ok) {
         failing++;
         if (examples.size() < Violation.MAX_EXAMPLES) {
-          examples.add(new Violation.Example(row, text(v)));
+          examples.add(example(row, text(v, raw)));
         }
       }
     }

@@ -1,6 +1,7 @@
 package dev.mlops.data;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -15,7 +16,8 @@ import java.util.Base64;
  * (a store key, a digest or a file name) and the field's path. Stateless.
  */
 final class JsonFields {
-  static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS); // bytes after the document are damage too
 
   private final String origin;
 
@@ -107,7 +109,7 @@ final class JsonFields {
     return v;
   }
 
-  /** A number, or null for NaN. */
+  /** A number, null for NaN (undefined), or the text "Infinity" / "-Infinity" (as Jackson writes them). */
   double number(JsonNode parent, String field, String path) {
     JsonNode n = parent.get(field);
     if (n == null) {
@@ -116,8 +118,11 @@ final class JsonFields {
     if (n.isNull()) {
       return Double.NaN;
     }
+    if (n.isTextual() && (n.asText().equals("Infinity") || n.asText().equals("-Infinity"))) {
+      return n.asText().startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+    }
     if (!n.isNumber()) {
-      throw corrupt(path, "must be a number or null, got " + n);
+      throw corrupt(path, "must be a number, \"Infinity\", \"-Infinity\" or null, got " + n);
     }
     return n.asDouble();
   }
@@ -148,11 +153,14 @@ final class JsonFields {
     }
   }
 
+  /** Writes a number; an infinity as the text "Infinity" / "-Infinity", NaN (undefined) as null. */
   static void putNumber(ObjectNode node, String field, double v) {
-    if (Double.isFinite(v)) {
-      node.put(field, v);
-    } else {
+    if (Double.isNaN(v)) {
       node.putNull(field);
+    } else if (Double.isInfinite(v)) {
+      node.put(field, v > 0 ? "Infinity" : "-Infinity");
+    } else {
+      node.put(field, v);
     }
   }
 }

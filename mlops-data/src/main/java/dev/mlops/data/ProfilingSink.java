@@ -21,6 +21,11 @@ final class ProfilingSink implements RowSink {
 
     /** A non-missing, normalized value (Long, Double, String, Boolean, Instant). */
     void value(long row, int column, Object value);
+
+    /** A non-missing value parsed from the CSV cell {@code raw} (text checks see the cell as written). */
+    default void value(long row, int column, Object value, String raw) {
+      value(row, column, value);
+    }
   }
 
   private final SketchSettings settings;
@@ -160,7 +165,7 @@ final class ProfilingSink implements RowSink {
     ColumnAccumulator c = mark(column);
     addNormalized(c, v);
     if (listener != null) {
-      listener.value(row, column, v);
+      listener.value(row, column, v, text);
     }
   }
 

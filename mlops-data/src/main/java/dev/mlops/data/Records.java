@@ -5,7 +5,6 @@ import dev.mlops.features.TrainingRow;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -318,13 +317,17 @@ public abstract class Records {
 
   /**
    * A UTF-8 CSV file with a header row and RFC 4180 quoting. Each cell is parsed: a null token is
-   * missing; {@code -12} integral (up to 18 digits); {@code 1.5}, {@code -3e7} fractional;
-   * {@code true}/{@code false} (any case) boolean; ISO-8601 instants, offset or local date-times and
-   * dates (local ones taken as UTC) timestamps; anything else text. Cells are not trimmed.
+   * missing; {@code -12} integral (up to 19 digits, within a long's range); {@code 1.5},
+   * {@code -3e7} fractional ({@code 1e400} and {@code inf}, {@code -Infinity} in any case are
+   * infinite); {@code true}/{@code false} (any case) boolean; ISO-8601 instants, offset or local
+   * date-times and dates (local ones taken as UTC) timestamps; anything else text. Cells are not
+   * trimmed. A UTF-8 byte order mark at the start is skipped; blank lines that end a file of two or
+   * more columns are not rows.
    *
    * <p>Errors, each a {@link MalformedDataException} naming the file, row and line: a row with more
-   * or fewer cells than the header; bytes that are not valid UTF-8; broken quoting; an empty file
-   * (no header); a header with a repeated or empty column name.
+   * or fewer cells than the header (a blank line before more data included); bytes that are not
+   * valid UTF-8; a NUL character (UTF-16 text read as UTF-8); broken quoting; an empty file (no
+   * header); a header with a repeated or empty column name.
    *
    * @param file the file
    * @param delimiter the cell separator
@@ -346,7 +349,11 @@ public abstract class Records {
             .replaceWith(MALFORMED);
         long row = 0;
         CSVParser parser = null;
-        try (Reader reader = new BufferedReader(new InputStreamReader(Files.newInputStream(file), decoder), 1 << 16)) {
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(Files.newInputStream(file), decoder), 1 << 16)) {
+          reader.mark(1);
+          if (reader.read() != BYTE_ORDER_MARK) { // a UTF-8 byte order mark is not part of the first name
+            reader.reset();
+          }
           parser = CSVParser.builder().setReader(reader).setFormat(format).get();
           Iterator<CSVRecord> it = parser.iterator();
           if (!it.hasNext()) {
@@ -359,6 +366,9 @@ public abstract class Records {
             if (name.indexOf(MALFORMED_CHAR) >= 0) {
               throw malformed(file, 0, "header column " + (i + 1));
             }
+            if (name.indexOf('\0') >= 0) {
+              throw nul(file, 0, "header column " + (i + 1));
+            }
             if (name.isEmpty() || names.contains(name)) {
               throw new MalformedDataException("CSV file " + file + ": header column " + (i + 1) + " is "
                   + (name.isEmpty() ? "empty" : "'" + name + "', which repeats an earlier column")
@@ -370,19 +380,34 @@ public abstract class Records {
           for (int i = 0; i < index.length; i++) {
             index[i] = sink.column(names.get(i));
           }
+          // Blank lines in a file of several columns: rows of one empty cell, so ragged, unless they only end
+          // the file (as many writers leave them), where they are not rows.
+          long blankRow = 0;
+          long blankLine = 0;
           while (it.hasNext()) {
             CSVRecord record = it.next();
             row++;
             if (record.size() != index.length) {
-              throw new MalformedDataException("CSV file " + file + ": row " + row + " (line "
-                  + parser.getCurrentLineNumber() + ") has " + record.size() + " cells, the header has "
-                  + index.length, row, "", null);
+              if (index.length > 1 && record.size() == 1 && record.get(0).isEmpty()) {
+                if (blankRow == 0) {
+                  blankRow = row;
+                  blankLine = parser.getCurrentLineNumber();
+                }
+                continue;
+              }
+              throw ragged(file, row, parser.getCurrentLineNumber(), record.size(), index.length);
+            }
+            if (blankRow != 0) {
+              throw ragged(file, blankRow, blankLine, 1, index.length);
             }
             sink.beginRow(row);
             for (int i = 0; i < index.length; i++) {
               String cell = record.get(i);
               if (cell.indexOf(MALFORMED_CHAR) >= 0) {
                 throw malformed(file, row, "column '" + names.get(i) + "'");
+              }
+              if (cell.indexOf('\0') >= 0) {
+                throw nul(file, row, "column '" + names.get(i) + "'");
               }
               sink.text(index[i], cell.length() <= longestNull && nulls.contains(cell) ? null : cell);
             }
@@ -414,6 +439,19 @@ public abstract class Records {
     return new MalformedDataException("CSV file " + file + ": row " + row + ", " + where
         + " has bytes that are not valid UTF-8 (or the character U+FFFF); re-encode the file as UTF-8", row,
         where.startsWith("column '") ? where.substring(8, where.length() - 1) : "", null);
+  }
+
+  private static final int BYTE_ORDER_MARK = '\uFEFF';
+
+  private static MalformedDataException ragged(Path file, long row, long line, int cells, int columns) {
+    return new MalformedDataException("CSV file " + file + ": row " + row + " (line " + line + ") has " + cells
+        + " cells, the header has " + columns, row, "", null);
+  }
+
+  private static MalformedDataException nul(Path file, long row, String where) {
+    return new MalformedDataException("CSV file " + file + ": row " + row + ", " + where
+        + " has a NUL character: the file looks like UTF-16 (or another encoding with NUL bytes), not UTF-8;"
+        + " re-encode it as UTF-8", row, where.startsWith("column '") ? where.substring(8, where.length() - 1) : "", null);
   }
 
   private static MalformedDataException readError(Path file, long row, CSVParser parser, IOException e) {

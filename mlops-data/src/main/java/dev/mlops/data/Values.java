@@ -30,6 +30,12 @@ final class Values {
       if (number != null) {
         return number;
       }
+      if ((c == '-' || c == '+') && n > 1) {
+        Double inf = infinity(text, 1);
+        if (inf != null) {
+          return c == '-' ? -inf : inf;
+        }
+      }
       if (n >= 10 && text.charAt(4) == '-' && text.charAt(7) == '-') {
         Instant t = parseTimestamp(text);
         if (t != null) {
@@ -37,6 +43,12 @@ final class Values {
         }
       }
       return text;
+    }
+    if (c == 'i' || c == 'I') {
+      Double inf = infinity(text, 0);
+      if (inf != null) {
+        return inf;
+      }
     }
     if ((c == 't' || c == 'T') && n == 4 && text.equalsIgnoreCase("true")) {
       return Boolean.TRUE;
@@ -64,6 +76,12 @@ final class Values {
       if (j == n) {
         return text.charAt(0) == '-' ? -v : v;
       }
+    } else if (digits == 19) {
+      try {
+        return Long.parseLong(text); // 19 digits: a long unless beyond its range
+      } catch (NumberFormatException e) {
+        // not a long: a decimal below, or text
+      }
     }
     for (int j = 0; j < n; j++) {
       char d = text.charAt(j);
@@ -72,11 +90,16 @@ final class Values {
       }
     }
     try {
-      double v = Double.parseDouble(text);
-      return Double.isFinite(v) ? v : null;
+      return Double.parseDouble(text); // beyond a double's range: an infinity, as the number is written
     } catch (NumberFormatException e) {
       return null;
     }
+  }
+
+  /** @return +Infinity if the text from {@code from} is "inf" or "infinity" in any case, else null */
+  private static Double infinity(String text, int from) {
+    int n = text.length() - from;
+    return (n == 3 || n == 8) && text.regionMatches(true, from, "infinity", 0, n) ? Double.POSITIVE_INFINITY : null;
   }
 
   private static Instant parseTimestamp(String text) {
