@@ -30,8 +30,9 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiPredicate;
+import java.util.function.IntToLongFunction;
 import org.apache.commons.math3.distribution.NormalDistribution;
 import org.apache.commons.math3.stat.descriptive.SummaryStatistics;
 import org.apache.commons.math3.stat.inference.TTest;
@@ -64,6 +65,10 @@ import org.slf4j.LoggerFactory;
 public final class Endpoint<I, O> implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Endpoint.class);
   private static final int FULL = 10_000;
+  /** The bound on calls to a version under deployment when the host sets none. */
+  static final Duration DEFAULT_CANDIDATE_TIMEOUT = Duration.ofSeconds(10);
+  /** Calls to one version still running after they timed out, beyond which it is not called. */
+  static final int MAX_STUCK_CALLS = 16;
 
   private final String model;
   private final String alias;
@@ -73,6 +78,7 @@ public final class Endpoint<I, O> implements AutoCloseable {
   private final PredictorLoader<I, O> loader;
   private final Optional<WarmUp<I, O>> warmUp;
   private final long timeoutNanos;
+  private final long candidateTimeoutNanos;
   private final ExecutorService requestExecutor;
   private final boolean ownRequestExecutor;
   private final Clock clock;
@@ -103,12 +109,15 @@ public final class Endpoint<I, O> implements AutoCloseable {
     this.loader = b.loader;
     this.warmUp = b.warmUp;
     this.timeoutNanos = b.timeout.map(Duration::toNanos).orElse(0L);
-    this.ownRequestExecutor = b.timeout.isPresent() && b.requestExecutor.isEmpty();
-    this.requestExecutor = b.requestExecutor.orElseGet(() -> b.timeout.isPresent() ? Executors.newCachedThreadPool(r -> {
+    long candidate = b.candidateTimeout.toNanos();
+    this.candidateTimeoutNanos = timeoutNanos > 0 ? Math.min(timeoutNanos, candidate) : candidate;
+    this.ownRequestExecutor = b.requestExecutor.isEmpty();
+    // a cached pool starts no thread until a bounded call needs one
+    this.requestExecutor = b.requestExecutor.orElseGet(() -> Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "mlops-endpoint-" + model + "-request");
       t.setDaemon(true);
       return t;
-    }) : null);
+    }));
     this.guardrails = List.copyOf(b.guardrails);
     this.agreement = b.agreement;
     this.shadowCapacity = b.shadowCapacity;
@@ -187,7 +196,8 @@ public final class Endpoint<I, O> implements AutoCloseable {
       boolean mirrorThis = mirror != null && Math.floorMod(Integer.rotateLeft(h, 16), FULL) < t.shadowBasisPoints;
       boolean time = mirrorThis || (ThreadLocalRandom.current().nextInt() & 7) == 0;
       long t0 = time ? System.nanoTime() : 0;
-      O out = timeoutNanos > 0 ? callWithTimeout(l, stripe, c, input) : call(l, stripe, c, input);
+      long bound = r.timeoutNanos;
+      O out = bound > 0 ? callWithTimeout(l, stripe, c, input, bound) : call(l, stripe, c, input);
       if (time) {
         long nanos = System.nanoTime() - t0;
         c.latency.record(nanos);
@@ -210,50 +220,78 @@ public final class Endpoint<I, O> implements AutoCloseable {
     }
   }
 
-  private O callWithTimeout(Lease<I, O> l, int stripe, VariantCounters c, I input) {
-    AtomicBoolean claimed = new AtomicBoolean();
+  /** Call states for {@link #callWithTimeout}. */
+  private static final int WAITING = 0;
+  private static final int RUNNING = 1;
+  private static final int ABANDONED = 2;
+  private static final int STUCK = 3;
+  private static final int DONE = 4;
+
+  private O callWithTimeout(Lease<I, O> l, int stripe, VariantCounters c, I input, long bound) {
+    int stuck = l.stuckCalls.get();
+    if (stuck >= MAX_STUCK_CALLS) {
+      // bounds the threads a hung version can hold: fail fast until some of them come back
+      l.release(stripe);
+      c.timeouts.increment();
+      c.errors.increment();
+      throw new PredictionException("version " + model + "/" + l.version + " has " + stuck
+          + " calls still running after they timed out; not calling it until they return", l.version, true, null);
+    }
+    AtomicInteger state = new AtomicInteger(WAITING);
     Future<O> f;
     try {
       f = requestExecutor.submit(() -> {
-        if (!claimed.compareAndSet(false, true)) {
+        if (!state.compareAndSet(WAITING, RUNNING)) {
           return null; // timed out before it started; the caller released the lease
         }
         try {
           return l.predictor.predict(input);
         } finally {
+          if (!state.compareAndSet(RUNNING, DONE)) {
+            l.stuckCalls.decrementAndGet(); // the caller gave up on it and counted it stuck
+          }
           l.release(stripe);
         }
       });
     } catch (RejectedExecutionException e) {
+      if (closed && ownRequestExecutor) {
+        return call(l, stripe, c, input); // closed just now; this request already holds its predictor
+      }
       l.release(stripe);
       c.errors.increment();
       throw new PredictionException("version " + model + "/" + l.version + " could not be called: " + e, l.version,
           false, e);
     }
     try {
-      return f.get(timeoutNanos, TimeUnit.NANOSECONDS);
+      return f.get(bound, TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
-      if (claimed.compareAndSet(false, true)) {
-        l.release(stripe);
-      }
-      f.cancel(true);
+      abandon(state, l, stripe, f);
       c.timeouts.increment();
       c.errors.increment();
       throw new PredictionException("version " + model + "/" + l.version + " did not answer within "
-          + Duration.ofNanos(timeoutNanos), l.version, true, e);
+          + Duration.ofNanos(bound), l.version, true, e);
     } catch (ExecutionException e) {
       c.errors.increment();
       throw new PredictionException("version " + model + "/" + l.version + " failed: " + e.getCause(), l.version,
           false, e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      if (claimed.compareAndSet(false, true)) {
-        l.release(stripe);
-      }
-      f.cancel(true);
+      abandon(state, l, stripe, f);
       c.errors.increment();
       throw new PredictionException("interrupted while waiting for " + model + "/" + l.version, l.version, false, e);
     }
+  }
+
+  private static <I, O> void abandon(AtomicInteger state, Lease<I, O> l, int stripe, Future<O> f) {
+    if (state.compareAndSet(WAITING, ABANDONED)) {
+      l.release(stripe);
+    } else {
+      l.stuckCalls.incrementAndGet();
+      if (!state.compareAndSet(RUNNING, STUCK)) {
+        l.stuckCalls.decrementAndGet(); // it finished just now
+      }
+    }
+    f.cancel(true);
   }
 
   static int mix(int h) {
@@ -390,7 +428,8 @@ public final class Endpoint<I, O> implements AutoCloseable {
   private void refreshQuietly() {
     try {
       refresh();
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      // a scheduled task that throws is never run again: log and keep refreshing
       LOG.warn("endpoint {}@{}: refresh failed: {}", model, alias, e.toString(), e);
     }
   }
@@ -474,7 +513,8 @@ public final class Endpoint<I, O> implements AutoCloseable {
         mirror = new ShadowMirror<>(statsKey, sl, agreement, shadowCapacity);
       }
     }
-    Table<I, O> next = new Table<>(ready, loaded, counters, statsKey, mirror, shadowBp);
+    Table<I, O> next = new Table<>(ready, loaded, counters, statsKey, mirror, shadowBp,
+        version -> stable.equals(Optional.of(version)) ? timeoutNanos : candidateTimeoutNanos);
     if (old == null || !old.sameAs(next)) {
       table = next;
       if (old != null && old.shadow != null && old.shadow != mirror) {
@@ -502,6 +542,19 @@ public final class Endpoint<I, O> implements AutoCloseable {
   private boolean guardAndAdvance(Optional<ActiveDeployment> a, Optional<Integer> stable) {
     if (a.isEmpty()) {
       return false;
+    }
+    ModelWatcher.View view = watcher.view(alias);
+    for (DeploymentPlan.Variant var : a.get().plan().variants()) {
+      if (view.status(var.version()).equals(Optional.of(ApprovalStatus.REJECTED))) {
+        String why = "version " + var.version() + " was rejected while deployment " + a.get().id() + " ran";
+        LOG.warn("endpoint {}@{}: {}; aborting it", model, alias, why);
+        try {
+          return deployments.abort(why);
+        } catch (RuntimeException e) {
+          LOG.warn("endpoint {}@{}: aborting deployment {} failed: {}", model, alias, a.get().id(), e.toString());
+          return false;
+        }
+      }
     }
     Table<I, O> t = table;
     if (t != null && !guardrails.isEmpty()) {
@@ -538,10 +591,16 @@ public final class Endpoint<I, O> implements AutoCloseable {
 
   /** Loads (and warms up) a version if it is not loaded; false if it cannot be served now. */
   private boolean ensureLoaded(int version, ModelWatcher.View v, Optional<ActiveDeployment> a) {
+    Optional<ApprovalStatus> status = v.status(version);
+    if (status.equals(Optional.of(ApprovalStatus.REJECTED))) {
+      // rejected after it was deployed with an override (only an unapproved version can be): no
+      // override covers a rejection, so it stops taking traffic even if it is loaded
+      fail(version, "version " + model + "/" + version + " is REJECTED; not served", false);
+      return false;
+    }
     if (loaded.containsKey(version)) {
       return true;
     }
-    Optional<ApprovalStatus> status = v.status(version);
     if (status.isEmpty()) {
       return false; // registered by another process and not read yet
     }
@@ -673,10 +732,13 @@ public final class Endpoint<I, O> implements AutoCloseable {
   static final class Route<I, O> {
     final Lease<I, O> lease;
     final VariantCounters counters;
+    /** 0: called on the request thread, unbounded (the alias's own version without a request timeout). */
+    final long timeoutNanos;
 
-    Route(Lease<I, O> lease, VariantCounters counters) {
+    Route(Lease<I, O> lease, VariantCounters counters, long timeoutNanos) {
       this.lease = lease;
       this.counters = counters;
+      this.timeoutNanos = timeoutNanos;
     }
   }
 
@@ -691,7 +753,7 @@ public final class Endpoint<I, O> implements AutoCloseable {
 
     @SuppressWarnings("unchecked")
     Table(Map<Integer, Integer> weights, Map<Integer, Lease<I, O>> leases, ConcurrentHashMap<String, VariantCounters> counters,
-        String deployment, ShadowMirror<I, O> shadow, int shadowBasisPoints) {
+        String deployment, ShadowMirror<I, O> shadow, int shadowBasisPoints, IntToLongFunction timeouts) {
       List<Route<I, O>> rs = new ArrayList<>();
       List<Integer> bounds = new ArrayList<>();
       Map<Integer, Double> pct = new TreeMap<>();
@@ -703,7 +765,8 @@ public final class Endpoint<I, O> implements AutoCloseable {
         int version = e.getKey();
         sum += e.getValue();
         rs.add(new Route<>(leases.get(version),
-            counters.computeIfAbsent(deployment + "/" + version, k -> new VariantCounters(version))));
+            counters.computeIfAbsent(deployment + "/" + version, k -> new VariantCounters(version)),
+            timeouts.applyAsLong(version)));
         bounds.add(sum);
         pct.put(version, e.getValue() / 100.0);
       }
@@ -736,7 +799,8 @@ public final class Endpoint<I, O> implements AutoCloseable {
         return false;
       }
       for (int i = 0; i < routes.length; i++) {
-        if (routes[i].lease != o.routes[i].lease || routes[i].counters != o.routes[i].counters) {
+        if (routes[i].lease != o.routes[i].lease || routes[i].counters != o.routes[i].counters
+            || routes[i].timeoutNanos != o.routes[i].timeoutNanos) {
           return false;
         }
       }
@@ -759,6 +823,7 @@ public final class Endpoint<I, O> implements AutoCloseable {
     private final PredictorLoader<I, O> loader;
     private Optional<WarmUp<I, O>> warmUp = Optional.empty();
     private Optional<Duration> timeout = Optional.empty();
+    private Duration candidateTimeout = DEFAULT_CANDIDATE_TIMEOUT;
     private Optional<ExecutorService> requestExecutor = Optional.empty();
     private Optional<ScheduledExecutorService> scheduler = Optional.empty();
     private Optional<Duration> refreshInterval = Optional.empty();
@@ -785,7 +850,11 @@ public final class Endpoint<I, O> implements AutoCloseable {
     /**
      * Bounds how long a request waits for the predictor: a slower (or hung) call fails with a
      * {@link PredictionException} whose {@code timedOut()} is true, and is counted. With a timeout
-     * each call runs on the request executor; without one (the default) on the caller's thread.
+     * each call runs on the request executor; without one (the default) a call to the alias's own
+     * version runs on the caller's thread, unbounded, as if the host called its predictor directly
+     * (calls to versions under deployment are bounded anyway: {@link #candidateTimeout}). A version
+     * with 16 calls still running after they timed out is not called
+     * (its requests fail at once, counted as timeouts) until some of them return.
      *
      * @param timeout positive
      * @return this
@@ -799,7 +868,26 @@ public final class Endpoint<I, O> implements AutoCloseable {
       return this;
     }
 
-    /** @param executor runs calls when a request timeout is set (default: a cached daemon pool the endpoint owns) @return this */
+    /**
+     * Bounds calls to versions a running deployment routes to other than the alias's own version
+     * (a canary, a linear step, an A/B variant, a blue/green candidate): unproven code, so they are
+     * bounded even when no {@link #requestTimeout} is set, and a hung candidate fails its requests
+     * (counted as timeouts, so an error-rate guardrail rolls it back) instead of holding them
+     * forever. Such calls run on the request executor. A shorter request timeout wins.
+     *
+     * @param timeout positive (default 10 s)
+     * @return this
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder<I, O> candidateTimeout(Duration timeout) {
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("candidate timeout must be positive, got " + timeout);
+      }
+      this.candidateTimeout = timeout;
+      return this;
+    }
+
+    /** @param executor runs bounded calls (default: a cached daemon pool the endpoint owns) @return this */
     public Builder<I, O> requestExecutor(ExecutorService executor) {
       this.requestExecutor = Optional.of(Objects.requireNonNull(executor, "executor"));
       return this;
