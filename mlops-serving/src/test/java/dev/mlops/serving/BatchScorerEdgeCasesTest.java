@@ -84,6 +84,25 @@ class BatchScorerEdgeCasesTest {
   }
 
   @Test
+  void anInputThatCannotReadAnythingStopsAfter100FailuresInARowInsteadOfSpinning() throws Exception {
+    Iterator<Integer> broken = new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return true;
+      }
+
+      @Override
+      public Integer next() {
+        throw new IllegalStateException("connection lost");
+      }
+    };
+    BatchScorer.Result r = scorer.score(broken, String::valueOf, OptionalLong.empty(), (in, o) -> { }, p -> { });
+    assertThat(r.done()).isEqualTo(BatchScorer.MAX_UNREADABLE_IN_A_ROW);
+    assertThat(r.failures()).hasSize(BatchScorer.MAX_UNREADABLE_IN_A_ROW + 1);
+    assertThat(r.failures().get(r.failures().size() - 1).error()).contains("stopped reading");
+  }
+
+  @Test
   void aProgressConsumerThatThrowsDoesNotLoseTheResult() throws Exception {
     ConcurrentHashMap<Integer, Integer> out = new ConcurrentHashMap<>();
     BatchScorer.Result r = scorer.score(List.of(1, 2, 3).iterator(), String::valueOf, OptionalLong.of(3), out::put,
