@@ -31,6 +31,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiPredicate;
 import java.util.function.IntToLongFunction;
 import org.apache.commons.math3.distribution.NormalDistribution;
@@ -89,15 +90,18 @@ public final class Endpoint<I, O> implements AutoCloseable {
   private final ScheduledFuture<?> task;
 
   private volatile Table<I, O> table;
-  private final Object refreshLock = new Object();
-  /** Guarded by refreshLock. */
-  private final Map<Integer, Lease<I, O>> loaded = new HashMap<>();
+  private final ReentrantLock refreshLock = new ReentrantLock();
+  private final Object closeOnce = new Object();
+  /** Changed under refreshLock; concurrent so that close() can retire what is loaded without it. */
+  private final Map<Integer, Lease<I, O>> loaded = new ConcurrentHashMap<>();
   /** Guarded by refreshLock: version to the refresh count after which a failed load is retried. */
   private final Map<Integer, long[]> failures = new HashMap<>();
   private final ConcurrentHashMap<String, VariantCounters> counters = new ConcurrentHashMap<>();
   private volatile Optional<String> lastFailure = Optional.empty();
   private volatile long refreshes;
   private volatile boolean closed;
+  /** The keys of {@code loaded} as of the last refresh: status() reads it without the lock a hung load may hold. */
+  private volatile Set<Integer> loadedVersions = Set.of();
 
   private Endpoint(Builder<I, O> b) {
     this.model = b.model;
@@ -404,7 +408,8 @@ public final class Endpoint<I, O> implements AutoCloseable {
    * or load a version is recorded and logged; serving continues on the last good routing.
    */
   public void refresh() {
-    synchronized (refreshLock) {
+    refreshLock.lock();
+    try {
       if (closed) {
         return;
       }
@@ -422,6 +427,10 @@ public final class Endpoint<I, O> implements AutoCloseable {
         }
       }
       refreshes++;
+    } finally {
+      loadedVersions = Set.copyOf(loaded.keySet());
+      refreshLock.unlock();
+      retireIfClosed(); // close() ran while this refresh held the lock (a slow or hung load)
     }
   }
 
@@ -501,6 +510,9 @@ public final class Endpoint<I, O> implements AutoCloseable {
     }
     if (ready.isEmpty()) {
       return guardAndAdvance(a, stable);
+    }
+    if (closed) {
+      return false; // closed during a load: publish nothing, start no mirror; refresh() retires what loaded
     }
     String statsKey = a.map(ActiveDeployment::id).orElse("alias");
     Table<I, O> old = table;
@@ -671,12 +683,8 @@ public final class Endpoint<I, O> implements AutoCloseable {
       }
       shadow = t.shadow == null ? Optional.empty() : Optional.of(t.shadow.lease.version);
     }
-    Set<Integer> l;
-    synchronized (refreshLock) {
-      l = new HashSet<>(loaded.keySet());
-    }
-    return new EndpointStatus(model + "@" + alias, v.target(), v.active(), routes, shadow, l, lastFailure, stats,
-        refreshes);
+    return new EndpointStatus(model + "@" + alias, v.target(), v.active(), routes, shadow, loadedVersions,
+        lastFailure, stats, refreshes);
   }
 
   /** @return the shadow mirror's counters, if a shadow deployment runs */
@@ -697,32 +705,56 @@ public final class Endpoint<I, O> implements AutoCloseable {
 
   /**
    * Stops refreshing and closes every predictor once its in-flight requests finish. Later
-   * requests fail with {@link IllegalStateException}. Idempotent.
+   * requests fail with {@link IllegalStateException}. Idempotent. Does not wait for a refresh that
+   * is loading a version: that refresh closes what it loaded when the load returns.
    */
   @Override
   public void close() {
-    synchronized (refreshLock) {
+    synchronized (closeOnce) {
       if (closed) {
         return;
       }
       closed = true;
-      if (task != null) {
-        task.cancel(false);
-      }
-      if (ownScheduler != null) {
-        ownScheduler.shutdownNow();
-      }
+    }
+    if (task != null) {
+      task.cancel(false);
+    }
+    if (ownScheduler != null) {
+      ownScheduler.shutdownNow();
+    }
+    Table<I, O> t = table;
+    table = null;
+    if (t != null && t.shadow != null) {
+      t.shadow.stop();
+    }
+    // retire is idempotent: a refresh still loading retires these again, and what it loaded, on its way out
+    loaded.values().forEach(Lease::retire);
+    retireIfClosed();
+    if (ownRequestExecutor) {
+      requestExecutor.shutdown();
+    }
+    watcher.close();
+  }
+
+  /**
+   * Once closed, retires every loaded predictor, unless a refresh holds the lock: that refresh
+   * calls this again after it lets go, and sees {@code closed} (written before the failed try).
+   */
+  private void retireIfClosed() {
+    if (!closed || !refreshLock.tryLock()) {
+      return;
+    }
+    try {
       Table<I, O> t = table;
-      table = null;
+      table = null; // a refresh may have published one between close's check and its own
       if (t != null && t.shadow != null) {
         t.shadow.stop();
       }
       loaded.values().forEach(Lease::retire);
       loaded.clear();
-      if (ownRequestExecutor) {
-        requestExecutor.shutdown();
-      }
-      watcher.close();
+      loadedVersions = Set.of();
+    } finally {
+      refreshLock.unlock();
     }
   }
 

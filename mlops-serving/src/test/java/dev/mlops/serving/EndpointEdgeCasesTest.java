@@ -160,6 +160,46 @@ class EndpointEdgeCasesTest {
   }
 
   @Test
+  void everyStrategyRollsBackACandidateThatThrowsOnEveryCall() {
+    production(2);
+    List<DeploymentPlan> plans = List.of(DeploymentPlan.canary(2, 50, Duration.ofMinutes(10)),
+        DeploymentPlan.linear(2, 2, 50, Duration.ofMinutes(10)), DeploymentPlan.blueGreen(2, Duration.ofMinutes(10)),
+        DeploymentPlan.ab(Map.of(1, 50.0, 2, 50.0)));
+    AtomicInteger v1Loads = new AtomicInteger();
+    PredictorLoader<String, Integer> v2Throws = v -> {
+      if (v.version() == 2) {
+        return in -> { throw new IllegalStateException("v2 always fails"); };
+      }
+      v1Loads.incrementAndGet();
+      return new Fixture.VersionPredictor(1);
+    };
+    try (Endpoint<String, Integer> ep = Endpoint.builder(ws, MODEL, "production", v2Throws).autoRefresh(false)
+        .guardrail(Guardrail.errorRate(0.05, 20)).build()) {
+      for (DeploymentPlan plan : plans) {
+        ep.deployments().start(plan);
+        ep.refresh();
+        assertThat(ep.status().routes()).as(plan.strategy().toString()).containsKey(2);
+        int failed = 0;
+        for (int i = 0; i < 400; i++) {
+          try {
+            assertThat(ep.predict("k" + i, "x")).isEqualTo(1);
+          } catch (PredictionException e) {
+            failed++;
+          }
+        }
+        assertThat(failed).isPositive();
+        ep.refresh();
+        assertThat(ep.status().active()).as(plan.strategy().toString()).isEmpty();
+        assertThat(ep.status().routes()).isEqualTo(Map.of(1, 100.0));
+        assertThat(ws.registry().resolve(MODEL + "@production").version()).isEqualTo(1);
+        List<DeploymentRecord> h = ep.deployments().history();
+        assertThat(h.get(h.size() - 1).type()).isEqualTo("ALARM");
+      }
+      assertThat(v1Loads.get()).as("blue/green kept version 1 loaded: no reload on rollback").isEqualTo(1);
+    }
+  }
+
+  @Test
   void errorRateExactlyAtTheLimitDoesNotAlarmAndJustAboveDoes() {
     Guardrail g = Guardrail.errorRate(0.1, 10);
     VariantStats atLimit = new VariantStats(2, 100, 10, 0, 0, 0, 0, 0, Map.of());
@@ -427,6 +467,54 @@ class EndpointEdgeCasesTest {
     assertThat(unexpected).isEmpty();
     assertThat(closes.get()).isEqualTo(1);
     assertThat(closedWhileInUse.get()).isFalse();
+    assertThatThrownBy(() -> ep.predict("k", "x")).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void aLoaderThatHangsNeitherStopsServingNorBlocksStatusNorClose() throws Exception {
+    production(2);
+    CountDownLatch loading = new CountDownLatch(1);
+    CountDownLatch unblock = new CountDownLatch(1);
+    release.add(unblock);
+    List<Fixture.VersionPredictor> made = new CopyOnWriteArrayList<>();
+    PredictorLoader<String, Integer> v2HangsOnLoad = v -> {
+      if (v.version() == 2) {
+        loading.countDown();
+        while (unblock.getCount() > 0) {
+          try {
+            unblock.await(); // ignores interrupts: a download with no timeout
+          } catch (InterruptedException ignored) {
+            // keep hanging
+          }
+        }
+      }
+      Fixture.VersionPredictor p = new Fixture.VersionPredictor(v.version());
+      made.add(p);
+      return p;
+    };
+    Endpoint<String, Integer> ep = Endpoint.builder(ws, MODEL, "production", v2HangsOnLoad)
+        .refreshInterval(Duration.ofMillis(5)).build();
+    ws.registry().setAlias(MODEL, "production", 2);
+    loading.await();
+    assertThat(ep.predict("k", "x")).isEqualTo(1); // the old version goes on serving
+    ExecutorService caller = Executors.newSingleThreadExecutor();
+    try {
+      // liveness bounds: both used to wait for the hung load forever
+      EndpointStatus s = caller.submit(ep::status).get(1, TimeUnit.MINUTES);
+      assertThat(s.routes()).isEqualTo(Map.of(1, 100.0));
+      assertThat(s.loaded()).containsExactly(1);
+      caller.submit(ep::close).get(1, TimeUnit.MINUTES);
+    } finally {
+      caller.shutdownNow();
+    }
+    assertThatThrownBy(() -> ep.predict("k", "x")).isInstanceOf(IllegalStateException.class);
+    assertThat(made).singleElement().satisfies(p -> assertThat(p.closes.get()).isEqualTo(1));
+    unblock.countDown();
+    // the load that finishes after close is closed, not leaked into a closed endpoint
+    while (made.size() < 2 || made.get(1).closes.get() == 0) {
+      Thread.sleep(1);
+    }
+    assertThat(made).allSatisfy(p -> assertThat(p.closes.get()).isEqualTo(1));
     assertThatThrownBy(() -> ep.predict("k", "x")).isInstanceOf(IllegalStateException.class);
   }
 
