@@ -106,6 +106,8 @@ public record DeploymentPlan(Strategy strategy, List<Variant> variants, double p
    * @param percent its share while baking, (0, 100]
    * @param bake how long before it takes everything
    * @return the plan
+   * @throws IllegalArgumentException naming a share that is out of range or, positive, rounds to no
+   *     request at the routing resolution of 0.01 %
    */
   public static DeploymentPlan canary(int version, double percent, Duration bake) {
     return new DeploymentPlan(Strategy.CANARY, List.of(new Variant(version, percent)), percent, 1, bake,
@@ -118,6 +120,8 @@ public record DeploymentPlan(Strategy strategy, List<Variant> variants, double p
    * @param percent share added per step
    * @param bake how long each step runs
    * @return the plan
+   * @throws IllegalArgumentException naming a share that is out of range or, positive, rounds to no
+   *     request at the routing resolution of 0.01 %
    */
   public static DeploymentPlan linear(int version, int steps, double percent, Duration bake) {
     return new DeploymentPlan(Strategy.LINEAR, List.of(new Variant(version, percent)), percent, steps, bake,
@@ -137,6 +141,8 @@ public record DeploymentPlan(Strategy strategy, List<Variant> variants, double p
   /**
    * @param weights version to weight in percent; weights must sum to 100
    * @return the plan; variants in version order
+   * @throws IllegalArgumentException naming a share that is out of range or, positive, rounds to no
+   *     request at the routing resolution of 0.01 %
    */
   public static DeploymentPlan ab(Map<Integer, Double> weights) {
     List<Variant> vs = new ArrayList<>();
@@ -148,6 +154,8 @@ public record DeploymentPlan(Strategy strategy, List<Variant> variants, double p
    * @param version the candidate that receives mirrored requests
    * @param samplePercent share of requests mirrored, (0, 100]
    * @return the plan
+   * @throws IllegalArgumentException naming a share that is out of range or, positive, rounds to no
+   *     request at the routing resolution of 0.01 %
    */
   public static DeploymentPlan shadow(int version, double samplePercent) {
     return new DeploymentPlan(Strategy.SHADOW, List.of(new Variant(version, 0)), samplePercent, 1, Duration.ZERO,

@@ -166,7 +166,7 @@ public final class Endpoint<I, O> implements AutoCloseable {
    * @throws IllegalStateException if no version could be loaded yet
    */
   public O predict(String key, I input) {
-    return route(mix(key.hashCode()), input);
+    return route(mix(Objects.requireNonNull(key, "key").hashCode()), input);
   }
 
   /**
@@ -329,6 +329,7 @@ public final class Endpoint<I, O> implements AutoCloseable {
    * @param value its value; NaN is ignored
    */
   public void recordOutcome(String key, String metric, double value) {
+    Objects.requireNonNull(key, "key");
     Objects.requireNonNull(metric, "metric");
     if (Double.isNaN(value)) {
       return;
