@@ -96,6 +96,8 @@ public final class Endpoint<I, O> implements AutoCloseable {
   private final Map<Integer, Lease<I, O>> loaded = new ConcurrentHashMap<>();
   /** Guarded by refreshLock: version to the refresh count after which a failed load is retried. */
   private final Map<Integer, long[]> failures = new HashMap<>();
+  /** Guarded by refreshLock: why a version's latest load or warm-up failed, until one succeeds. */
+  private final Map<Integer, String> loadFailures = new HashMap<>();
   private final ConcurrentHashMap<String, VariantCounters> counters = new ConcurrentHashMap<>();
   private volatile Optional<String> lastFailure = Optional.empty();
   private volatile long refreshes;
@@ -258,10 +260,10 @@ public final class Endpoint<I, O> implements AutoCloseable {
         }
       });
     } catch (RejectedExecutionException e) {
-      if (closed && ownRequestExecutor) {
-        return call(l, stripe, c, input); // closed just now; this request already holds its predictor
-      }
       l.release(stripe);
+      if (closed) {
+        throw new IllegalStateException("endpoint " + model + "@" + alias + " was closed");
+      }
       c.errors.increment();
       throw new PredictionException("version " + model + "/" + l.version + " could not be called: " + e, l.version,
           false, e);
@@ -594,6 +596,23 @@ public final class Endpoint<I, O> implements AutoCloseable {
         }
       }
     }
+    ActiveDeployment d = a.get();
+    Strategy strategy = d.plan().strategy();
+    int candidate = d.plan().candidate();
+    boolean baked = !clock.instant().isBefore(d.stageStartedAt().plus(d.plan().bake()));
+    if (baked && strategy != Strategy.AB && strategy != Strategy.SHADOW && !loaded.containsKey(candidate)
+        && loadFailures.containsKey(candidate)) {
+      // never move a deployment on to a version this process could not load or health-check
+      String why = loadFailures.get(candidate);
+      LOG.warn("endpoint {}@{}: version {} could not be loaded here when its stage baked; rolling deployment {} back",
+          model, alias, candidate, d.id());
+      try {
+        return deployments.raiseAlarm(candidate, "load-failed", why);
+      } catch (RuntimeException e) {
+        LOG.warn("endpoint {}@{}: raising the load alarm failed: {}", model, alias, e.toString());
+        return false;
+      }
+    }
     try {
       return deployments.advance(clock.instant());
     } catch (RuntimeException e) {
@@ -656,12 +675,14 @@ public final class Endpoint<I, O> implements AutoCloseable {
     }
     loaded.put(version, new Lease<>(version, p));
     failures.remove(version);
+    loadFailures.remove(version);
     return true;
   }
 
   private void fail(int version, String why, boolean backoff) {
     lastFailure = Optional.of(why);
     if (backoff) {
+      loadFailures.put(version, why);
       long[] f = failures.computeIfAbsent(version, x -> new long[] {0, 0});
       f[1] = Math.min(f[1] + 1, 6);
       f[0] = refreshes + (1L << f[1]) - 1;

@@ -203,7 +203,41 @@ class EndpointEdgeCasesTest {
   }
 
   @Test
-  void errorRateExactlyAtTheLimitDoesNotAlarmAndJustAboveDoes() {
+  void aCandidateThatCannotBeLoadedOrWarmedUpIsRolledBackNotPromotedWhenItsBakeEnds() {
+    production(3);
+    PredictorLoader<String, Integer> v2WontLoad = v -> {
+      if (v.version() == 2) {
+        throw new java.io.IOException("model file for 2 is truncated");
+      }
+      return new Fixture.VersionPredictor(v.version());
+    };
+    WarmUp<String, Integer> v3FailsItsHealthCheck = p -> {
+      if (p.predict("health") == 3) {
+        throw new IllegalStateException("health check of 3 failed");
+      }
+    };
+    try (Endpoint<String, Integer> ep = Endpoint.builder(ws, MODEL, "production", v2WontLoad)
+        .warmUp(v3FailsItsHealthCheck).autoRefresh(false).build()) {
+      for (DeploymentPlan plan : List.of(DeploymentPlan.canary(2, 10, Duration.ofMinutes(10)),
+          DeploymentPlan.blueGreen(3, Duration.ofMinutes(10)))) {
+        ep.deployments().start(plan);
+        ep.refresh();
+        f.clock.advance(Duration.ofMinutes(11));
+        ep.refresh();
+        assertThat(ep.status().active()).as(plan.strategy().toString()).isEmpty();
+        assertThat(ws.registry().resolve(MODEL + "@production").version()).as(plan.strategy().toString()).isEqualTo(1);
+        List<DeploymentRecord> h = ep.deployments().history();
+        DeploymentRecord last = h.get(h.size() - 1);
+        assertThat(last.type()).isEqualTo("ALARM");
+        assertThat(last.details()).containsEntry("alarm", "load-failed")
+            .containsEntry("version", String.valueOf(plan.candidate()));
+        assertThat(ep.predict("k", "x")).isEqualTo(1);
+      }
+    }
+  }
+
+  @Test
+  void guardrailsAtTheirLimitsDoNotAlarmAndJustBeyondDo() {
     Guardrail g = Guardrail.errorRate(0.1, 10);
     VariantStats atLimit = new VariantStats(2, 100, 10, 0, 0, 0, 0, 0, Map.of());
     VariantStats above = new VariantStats(2, 100, 11, 0, 0, 0, 0, 0, Map.of());
@@ -211,6 +245,21 @@ class EndpointEdgeCasesTest {
     assertThat(g.check(atLimit)).isEmpty();
     assertThat(g.check(above)).isPresent();
     assertThat(g.check(tooFew)).isEmpty();
+    assertThat(Guardrail.errorRate(0, 1).check(new VariantStats(2, 1, 1, 0, 0, 0, 0, 0, Map.of()))).isPresent();
+    assertThat(Guardrail.errorRate(0, 1).check(new VariantStats(2, 1, 0, 0, 0, 0, 0, 0, Map.of()))).isEmpty();
+
+    Guardrail p99 = Guardrail.latency(0.99, Duration.ofMillis(20), 5);
+    long limit = Duration.ofMillis(20).toNanos();
+    assertThat(p99.check(new VariantStats(2, 40, 0, 0, 5, 0, 0, limit, Map.of()))).isEmpty();
+    assertThat(p99.check(new VariantStats(2, 40, 0, 0, 5, 0, 0, limit + 1, Map.of()))).isPresent();
+    assertThat(p99.check(new VariantStats(2, 40, 0, 0, 4, 0, 0, limit + 1, Map.of()))).isEmpty();
+
+    Guardrail auc = Guardrail.metricAtLeast("auc", 0.7, 3);
+    assertThat(auc.check(new VariantStats(2, 3, 0, 0, 0, 0, 0, 0,
+        Map.of("auc", new VariantStats.Outcome(3, 0.7, 0))))).isEmpty();
+    assertThat(auc.check(new VariantStats(2, 3, 0, 0, 0, 0, 0, 0,
+        Map.of("auc", new VariantStats.Outcome(3, 0.69, 0))))).isPresent();
+    assertThat(auc.check(new VariantStats(2, 3, 0, 0, 0, 0, 0, 0, Map.of()))).isEmpty();
   }
 
   @Test
