@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Scores a large input with one resolved version's predictor: records are read from the iterator
@@ -25,12 +27,20 @@ import java.util.function.Function;
  * scoring (or sink) throws is collected with its id and the batch goes on. Progress (records done,
  * rate, ETA when the total is known) is reported every {@code progressEvery} records.
  *
+ * <p>A record the iterator fails to produce ({@code next()} throws) is collected as a failure with
+ * the id {@code input#<position>} (0-based) and reading goes on; after 100 such failures in a row,
+ * or when {@code hasNext()} throws, reading stops and the failure says so. A progress consumer
+ * that throws is logged; the batch goes on.
+ *
  * <p>Thread-safe: one scorer may run several batches, each on its calling thread.
  *
  * @param <R> record type
  * @param <O> output type
  */
 public final class BatchScorer<R, O> {
+  private static final Logger LOG = LoggerFactory.getLogger(BatchScorer.class);
+  /** Consecutive unreadable records after which the input is taken to be broken, not one bad row. */
+  static final int MAX_UNREADABLE_IN_A_ROW = 100;
   private final Predictor<R, O> predictor;
   private final int parallelism;
   private final int maxInFlight;
@@ -118,8 +128,36 @@ public final class BatchScorer<R, O> {
       return t;
     });
     try {
-      while (records.hasNext()) {
-        R r = records.next();
+      long read = 0;
+      int unreadable = 0;
+      while (true) {
+        R r;
+        long position = read++;
+        try {
+          if (!records.hasNext()) {
+            break;
+          }
+        } catch (RuntimeException e) {
+          failed.incrementAndGet();
+          done.incrementAndGet();
+          failures.add(new Failure("input#" + position, "stopped reading: the input failed: " + e));
+          break;
+        }
+        try {
+          r = records.next();
+          unreadable = 0;
+        } catch (RuntimeException e) {
+          // a row the input cannot read is that row's failure, not the batch's
+          failed.incrementAndGet();
+          done.incrementAndGet();
+          failures.add(new Failure("input#" + position, e.toString()));
+          if (++unreadable >= MAX_UNREADABLE_IN_A_ROW) {
+            failures.add(new Failure("input#" + position, "stopped reading: " + unreadable
+                + " records in a row could not be read"));
+            break;
+          }
+          continue;
+        }
         slots.acquire();
         pool.execute(() -> {
           try {
@@ -131,7 +169,7 @@ public final class BatchScorer<R, O> {
             long n = done.incrementAndGet();
             slots.release();
             if (n % progressEvery == 0) {
-              progress.accept(progress(n, failed.get(), start, total));
+              report(progress, progress(n, failed.get(), start, total));
             }
           }
         });
@@ -142,8 +180,16 @@ public final class BatchScorer<R, O> {
       pool.shutdown();
       pool.awaitTermination(1, TimeUnit.MINUTES);
     }
-    progress.accept(progress(done.get(), failed.get(), start, total));
+    report(progress, progress(done.get(), failed.get(), start, total));
     return new Result(done.get(), new ArrayList<>(failures), Duration.between(start, clock.instant()));
+  }
+
+  private static void report(Consumer<Progress> progress, Progress p) {
+    try {
+      progress.accept(p);
+    } catch (RuntimeException e) {
+      LOG.warn("a batch progress report failed (the batch goes on): {}", e.toString());
+    }
   }
 
   private static <R> String safeId(Function<R, String> id, R r) {

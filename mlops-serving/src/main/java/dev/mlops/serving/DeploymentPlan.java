@@ -74,8 +74,9 @@ public record DeploymentPlan(Strategy strategy, List<Variant> variants, double p
       }
       long sum = variants.stream().mapToLong(v -> basisPoints(v.weight())).sum();
       if (sum != 10_000) {
-        throw new IllegalArgumentException("A/B weights must sum to 100, got "
-            + variants.stream().mapToDouble(Variant::weight).sum() + " for " + variants);
+        throw new IllegalArgumentException("A/B weights must sum to 100 at the routing resolution of 0.01 %, got "
+            + variants.stream().mapToDouble(Variant::weight).sum() + " (" + sum / 100.0 + " after rounding each to"
+            + " 0.01) for " + variants);
       }
     } else if (variants.size() != 1) {
       throw new IllegalArgumentException(strategy + " deploys one candidate version, got " + variants);
@@ -105,10 +106,12 @@ public record DeploymentPlan(Strategy strategy, List<Variant> variants, double p
    * @param percent its share while baking, (0, 100]
    * @param bake how long before it takes everything
    * @return the plan
+   * @throws IllegalArgumentException naming a share that is out of range or, positive, rounds to no
+   *     request at the routing resolution of 0.01 %
    */
   public static DeploymentPlan canary(int version, double percent, Duration bake) {
     return new DeploymentPlan(Strategy.CANARY, List.of(new Variant(version, percent)), percent, 1, bake,
-        Optional.empty());
+        Optional.empty()).requireRoutable();
   }
 
   /**
@@ -117,10 +120,12 @@ public record DeploymentPlan(Strategy strategy, List<Variant> variants, double p
    * @param percent share added per step
    * @param bake how long each step runs
    * @return the plan
+   * @throws IllegalArgumentException naming a share that is out of range or, positive, rounds to no
+   *     request at the routing resolution of 0.01 %
    */
   public static DeploymentPlan linear(int version, int steps, double percent, Duration bake) {
     return new DeploymentPlan(Strategy.LINEAR, List.of(new Variant(version, percent)), percent, steps, bake,
-        Optional.empty());
+        Optional.empty()).requireRoutable();
   }
 
   /**
@@ -136,21 +141,25 @@ public record DeploymentPlan(Strategy strategy, List<Variant> variants, double p
   /**
    * @param weights version to weight in percent; weights must sum to 100
    * @return the plan; variants in version order
+   * @throws IllegalArgumentException naming a share that is out of range or, positive, rounds to no
+   *     request at the routing resolution of 0.01 %
    */
   public static DeploymentPlan ab(Map<Integer, Double> weights) {
     List<Variant> vs = new ArrayList<>();
     new TreeMap<>(weights).forEach((v, w) -> vs.add(new Variant(v, w)));
-    return new DeploymentPlan(Strategy.AB, vs, 0, 1, Duration.ZERO, Optional.empty());
+    return new DeploymentPlan(Strategy.AB, vs, 0, 1, Duration.ZERO, Optional.empty()).requireRoutable();
   }
 
   /**
    * @param version the candidate that receives mirrored requests
    * @param samplePercent share of requests mirrored, (0, 100]
    * @return the plan
+   * @throws IllegalArgumentException naming a share that is out of range or, positive, rounds to no
+   *     request at the routing resolution of 0.01 %
    */
   public static DeploymentPlan shadow(int version, double samplePercent) {
     return new DeploymentPlan(Strategy.SHADOW, List.of(new Variant(version, 0)), samplePercent, 1, Duration.ZERO,
-        Optional.empty());
+        Optional.empty()).requireRoutable();
   }
 
   /**
@@ -159,6 +168,31 @@ public record DeploymentPlan(Strategy strategy, List<Variant> variants, double p
    */
   public DeploymentPlan allowUnapproved(String reason) {
     return new DeploymentPlan(strategy, variants, percent, steps, bake, Optional.of(reason));
+  }
+
+  /**
+   * Refuses shares that are positive but round to no request at the routing resolution of 0.01 %
+   * (checked when a plan is built by a factory and when it is started, not when a stored plan is
+   * read back).
+   *
+   * @return this
+   * @throws IllegalArgumentException naming the share
+   */
+  DeploymentPlan requireRoutable() {
+    boolean usesPercent = strategy == Strategy.CANARY || strategy == Strategy.LINEAR || strategy == Strategy.SHADOW;
+    if (usesPercent && basisPoints(percent) < 1) {
+      throw new IllegalArgumentException(strategy + " percentage " + percent
+          + " is below the routing resolution of 0.01 %: it would route no request; use at least 0.01");
+    }
+    if (strategy == Strategy.AB) {
+      for (Variant v : variants) {
+        if (v.weight() > 0 && basisPoints(v.weight()) < 1) {
+          throw new IllegalArgumentException("A/B weight of version " + v.version() + " is " + v.weight()
+              + " %, below the routing resolution of 0.01 %: it would route no request; use at least 0.01");
+        }
+      }
+    }
+    return this;
   }
 
   /** @return the candidate (the first variant) */

@@ -91,10 +91,11 @@ public final class Deployments {
    * @throws ConflictException if a deployment is already running, another change was written
    *     first (a concurrent start), a version is Rejected or not Approved without an override, or
    *     the alias points at nothing to compare with
-   * @throws IllegalArgumentException if the candidate is what the alias already points at
+   * @throws IllegalArgumentException if the candidate is what the alias already points at, or a
+   *     share is positive but below the routing resolution of 0.01 %
    */
   public ActiveDeployment start(DeploymentPlan plan) {
-    Objects.requireNonNull(plan, "plan");
+    Objects.requireNonNull(plan, "plan").requireRoutable();
     watcher.poll();
     ModelWatcher.View v = watcher.view(alias);
     v.active().ifPresent(a -> {

@@ -30,8 +30,10 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiPredicate;
+import java.util.function.IntToLongFunction;
 import org.apache.commons.math3.distribution.NormalDistribution;
 import org.apache.commons.math3.stat.descriptive.SummaryStatistics;
 import org.apache.commons.math3.stat.inference.TTest;
@@ -64,6 +66,10 @@ import org.slf4j.LoggerFactory;
 public final class Endpoint<I, O> implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Endpoint.class);
   private static final int FULL = 10_000;
+  /** The bound on calls to a version under deployment when the host sets none. */
+  static final Duration DEFAULT_CANDIDATE_TIMEOUT = Duration.ofSeconds(10);
+  /** Calls to one version still running after they timed out, beyond which it is not called. */
+  static final int MAX_STUCK_CALLS = 16;
 
   private final String model;
   private final String alias;
@@ -73,6 +79,7 @@ public final class Endpoint<I, O> implements AutoCloseable {
   private final PredictorLoader<I, O> loader;
   private final Optional<WarmUp<I, O>> warmUp;
   private final long timeoutNanos;
+  private final long candidateTimeoutNanos;
   private final ExecutorService requestExecutor;
   private final boolean ownRequestExecutor;
   private final Clock clock;
@@ -83,15 +90,20 @@ public final class Endpoint<I, O> implements AutoCloseable {
   private final ScheduledFuture<?> task;
 
   private volatile Table<I, O> table;
-  private final Object refreshLock = new Object();
-  /** Guarded by refreshLock. */
-  private final Map<Integer, Lease<I, O>> loaded = new HashMap<>();
+  private final ReentrantLock refreshLock = new ReentrantLock();
+  private final Object closeOnce = new Object();
+  /** Changed under refreshLock; concurrent so that close() can retire what is loaded without it. */
+  private final Map<Integer, Lease<I, O>> loaded = new ConcurrentHashMap<>();
   /** Guarded by refreshLock: version to the refresh count after which a failed load is retried. */
   private final Map<Integer, long[]> failures = new HashMap<>();
+  /** Guarded by refreshLock: why a version's latest load or warm-up failed, until one succeeds. */
+  private final Map<Integer, String> loadFailures = new HashMap<>();
   private final ConcurrentHashMap<String, VariantCounters> counters = new ConcurrentHashMap<>();
   private volatile Optional<String> lastFailure = Optional.empty();
   private volatile long refreshes;
   private volatile boolean closed;
+  /** The keys of {@code loaded} as of the last refresh: status() reads it without the lock a hung load may hold. */
+  private volatile Set<Integer> loadedVersions = Set.of();
 
   private Endpoint(Builder<I, O> b) {
     this.model = b.model;
@@ -103,12 +115,15 @@ public final class Endpoint<I, O> implements AutoCloseable {
     this.loader = b.loader;
     this.warmUp = b.warmUp;
     this.timeoutNanos = b.timeout.map(Duration::toNanos).orElse(0L);
-    this.ownRequestExecutor = b.timeout.isPresent() && b.requestExecutor.isEmpty();
-    this.requestExecutor = b.requestExecutor.orElseGet(() -> b.timeout.isPresent() ? Executors.newCachedThreadPool(r -> {
+    long candidate = b.candidateTimeout.toNanos();
+    this.candidateTimeoutNanos = timeoutNanos > 0 ? Math.min(timeoutNanos, candidate) : candidate;
+    this.ownRequestExecutor = b.requestExecutor.isEmpty();
+    // a cached pool starts no thread until a bounded call needs one
+    this.requestExecutor = b.requestExecutor.orElseGet(() -> Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "mlops-endpoint-" + model + "-request");
       t.setDaemon(true);
       return t;
-    }) : null);
+    }));
     this.guardrails = List.copyOf(b.guardrails);
     this.agreement = b.agreement;
     this.shadowCapacity = b.shadowCapacity;
@@ -153,7 +168,7 @@ public final class Endpoint<I, O> implements AutoCloseable {
    * @throws IllegalStateException if no version could be loaded yet
    */
   public O predict(String key, I input) {
-    return route(mix(key.hashCode()), input);
+    return route(mix(Objects.requireNonNull(key, "key").hashCode()), input);
   }
 
   /**
@@ -187,7 +202,8 @@ public final class Endpoint<I, O> implements AutoCloseable {
       boolean mirrorThis = mirror != null && Math.floorMod(Integer.rotateLeft(h, 16), FULL) < t.shadowBasisPoints;
       boolean time = mirrorThis || (ThreadLocalRandom.current().nextInt() & 7) == 0;
       long t0 = time ? System.nanoTime() : 0;
-      O out = timeoutNanos > 0 ? callWithTimeout(l, stripe, c, input) : call(l, stripe, c, input);
+      long bound = r.timeoutNanos;
+      O out = bound > 0 ? callWithTimeout(l, stripe, c, input, bound) : call(l, stripe, c, input);
       if (time) {
         long nanos = System.nanoTime() - t0;
         c.latency.record(nanos);
@@ -210,50 +226,78 @@ public final class Endpoint<I, O> implements AutoCloseable {
     }
   }
 
-  private O callWithTimeout(Lease<I, O> l, int stripe, VariantCounters c, I input) {
-    AtomicBoolean claimed = new AtomicBoolean();
+  /** Call states for {@link #callWithTimeout}. */
+  private static final int WAITING = 0;
+  private static final int RUNNING = 1;
+  private static final int ABANDONED = 2;
+  private static final int STUCK = 3;
+  private static final int DONE = 4;
+
+  private O callWithTimeout(Lease<I, O> l, int stripe, VariantCounters c, I input, long bound) {
+    int stuck = l.stuckCalls.get();
+    if (stuck >= MAX_STUCK_CALLS) {
+      // bounds the threads a hung version can hold: fail fast until some of them come back
+      l.release(stripe);
+      c.timeouts.increment();
+      c.errors.increment();
+      throw new PredictionException("version " + model + "/" + l.version + " has " + stuck
+          + " calls still running after they timed out; not calling it until they return", l.version, true, null);
+    }
+    AtomicInteger state = new AtomicInteger(WAITING);
     Future<O> f;
     try {
       f = requestExecutor.submit(() -> {
-        if (!claimed.compareAndSet(false, true)) {
+        if (!state.compareAndSet(WAITING, RUNNING)) {
           return null; // timed out before it started; the caller released the lease
         }
         try {
           return l.predictor.predict(input);
         } finally {
+          if (!state.compareAndSet(RUNNING, DONE)) {
+            l.stuckCalls.decrementAndGet(); // the caller gave up on it and counted it stuck
+          }
           l.release(stripe);
         }
       });
     } catch (RejectedExecutionException e) {
       l.release(stripe);
+      if (closed) {
+        throw new IllegalStateException("endpoint " + model + "@" + alias + " was closed");
+      }
       c.errors.increment();
       throw new PredictionException("version " + model + "/" + l.version + " could not be called: " + e, l.version,
           false, e);
     }
     try {
-      return f.get(timeoutNanos, TimeUnit.NANOSECONDS);
+      return f.get(bound, TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
-      if (claimed.compareAndSet(false, true)) {
-        l.release(stripe);
-      }
-      f.cancel(true);
+      abandon(state, l, stripe, f);
       c.timeouts.increment();
       c.errors.increment();
       throw new PredictionException("version " + model + "/" + l.version + " did not answer within "
-          + Duration.ofNanos(timeoutNanos), l.version, true, e);
+          + Duration.ofNanos(bound), l.version, true, e);
     } catch (ExecutionException e) {
       c.errors.increment();
       throw new PredictionException("version " + model + "/" + l.version + " failed: " + e.getCause(), l.version,
           false, e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      if (claimed.compareAndSet(false, true)) {
-        l.release(stripe);
-      }
-      f.cancel(true);
+      abandon(state, l, stripe, f);
       c.errors.increment();
       throw new PredictionException("interrupted while waiting for " + model + "/" + l.version, l.version, false, e);
     }
+  }
+
+  private static <I, O> void abandon(AtomicInteger state, Lease<I, O> l, int stripe, Future<O> f) {
+    if (state.compareAndSet(WAITING, ABANDONED)) {
+      l.release(stripe);
+    } else {
+      l.stuckCalls.incrementAndGet();
+      if (!state.compareAndSet(RUNNING, STUCK)) {
+        l.stuckCalls.decrementAndGet(); // it finished just now
+      }
+    }
+    f.cancel(true);
   }
 
   static int mix(int h) {
@@ -287,6 +331,7 @@ public final class Endpoint<I, O> implements AutoCloseable {
    * @param value its value; NaN is ignored
    */
   public void recordOutcome(String key, String metric, double value) {
+    Objects.requireNonNull(key, "key");
     Objects.requireNonNull(metric, "metric");
     if (Double.isNaN(value)) {
       return;
@@ -366,7 +411,8 @@ public final class Endpoint<I, O> implements AutoCloseable {
    * or load a version is recorded and logged; serving continues on the last good routing.
    */
   public void refresh() {
-    synchronized (refreshLock) {
+    refreshLock.lock();
+    try {
       if (closed) {
         return;
       }
@@ -384,13 +430,18 @@ public final class Endpoint<I, O> implements AutoCloseable {
         }
       }
       refreshes++;
+    } finally {
+      loadedVersions = Set.copyOf(loaded.keySet());
+      refreshLock.unlock();
+      retireIfClosed(); // close() ran while this refresh held the lock (a slow or hung load)
     }
   }
 
   private void refreshQuietly() {
     try {
       refresh();
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      // a scheduled task that throws is never run again: log and keep refreshing
       LOG.warn("endpoint {}@{}: refresh failed: {}", model, alias, e.toString(), e);
     }
   }
@@ -463,6 +514,9 @@ public final class Endpoint<I, O> implements AutoCloseable {
     if (ready.isEmpty()) {
       return guardAndAdvance(a, stable);
     }
+    if (closed) {
+      return false; // closed during a load: publish nothing, start no mirror; refresh() retires what loaded
+    }
     String statsKey = a.map(ActiveDeployment::id).orElse("alias");
     Table<I, O> old = table;
     ShadowMirror<I, O> mirror = null;
@@ -474,7 +528,8 @@ public final class Endpoint<I, O> implements AutoCloseable {
         mirror = new ShadowMirror<>(statsKey, sl, agreement, shadowCapacity);
       }
     }
-    Table<I, O> next = new Table<>(ready, loaded, counters, statsKey, mirror, shadowBp);
+    Table<I, O> next = new Table<>(ready, loaded, counters, statsKey, mirror, shadowBp,
+        version -> stable.equals(Optional.of(version)) ? timeoutNanos : candidateTimeoutNanos);
     if (old == null || !old.sameAs(next)) {
       table = next;
       if (old != null && old.shadow != null && old.shadow != mirror) {
@@ -503,6 +558,19 @@ public final class Endpoint<I, O> implements AutoCloseable {
     if (a.isEmpty()) {
       return false;
     }
+    ModelWatcher.View view = watcher.view(alias);
+    for (DeploymentPlan.Variant var : a.get().plan().variants()) {
+      if (view.status(var.version()).equals(Optional.of(ApprovalStatus.REJECTED))) {
+        String why = "version " + var.version() + " was rejected while deployment " + a.get().id() + " ran";
+        LOG.warn("endpoint {}@{}: {}; aborting it", model, alias, why);
+        try {
+          return deployments.abort(why);
+        } catch (RuntimeException e) {
+          LOG.warn("endpoint {}@{}: aborting deployment {} failed: {}", model, alias, a.get().id(), e.toString());
+          return false;
+        }
+      }
+    }
     Table<I, O> t = table;
     if (t != null && !guardrails.isEmpty()) {
       for (Route<I, O> r : t.routes) {
@@ -528,6 +596,23 @@ public final class Endpoint<I, O> implements AutoCloseable {
         }
       }
     }
+    ActiveDeployment d = a.get();
+    Strategy strategy = d.plan().strategy();
+    int candidate = d.plan().candidate();
+    boolean baked = !clock.instant().isBefore(d.stageStartedAt().plus(d.plan().bake()));
+    if (baked && strategy != Strategy.AB && strategy != Strategy.SHADOW && !loaded.containsKey(candidate)
+        && loadFailures.containsKey(candidate)) {
+      // never move a deployment on to a version this process could not load or health-check
+      String why = loadFailures.get(candidate);
+      LOG.warn("endpoint {}@{}: version {} could not be loaded here when its stage baked; rolling deployment {} back",
+          model, alias, candidate, d.id());
+      try {
+        return deployments.raiseAlarm(candidate, "load-failed", why);
+      } catch (RuntimeException e) {
+        LOG.warn("endpoint {}@{}: raising the load alarm failed: {}", model, alias, e.toString());
+        return false;
+      }
+    }
     try {
       return deployments.advance(clock.instant());
     } catch (RuntimeException e) {
@@ -538,10 +623,16 @@ public final class Endpoint<I, O> implements AutoCloseable {
 
   /** Loads (and warms up) a version if it is not loaded; false if it cannot be served now. */
   private boolean ensureLoaded(int version, ModelWatcher.View v, Optional<ActiveDeployment> a) {
+    Optional<ApprovalStatus> status = v.status(version);
+    if (status.equals(Optional.of(ApprovalStatus.REJECTED))) {
+      // rejected after it was deployed with an override (only an unapproved version can be): no
+      // override covers a rejection, so it stops taking traffic even if it is loaded
+      fail(version, "version " + model + "/" + version + " is REJECTED; not served", false);
+      return false;
+    }
     if (loaded.containsKey(version)) {
       return true;
     }
-    Optional<ApprovalStatus> status = v.status(version);
     if (status.isEmpty()) {
       return false; // registered by another process and not read yet
     }
@@ -584,12 +675,14 @@ public final class Endpoint<I, O> implements AutoCloseable {
     }
     loaded.put(version, new Lease<>(version, p));
     failures.remove(version);
+    loadFailures.remove(version);
     return true;
   }
 
   private void fail(int version, String why, boolean backoff) {
     lastFailure = Optional.of(why);
     if (backoff) {
+      loadFailures.put(version, why);
       long[] f = failures.computeIfAbsent(version, x -> new long[] {0, 0});
       f[1] = Math.min(f[1] + 1, 6);
       f[0] = refreshes + (1L << f[1]) - 1;
@@ -612,12 +705,8 @@ public final class Endpoint<I, O> implements AutoCloseable {
       }
       shadow = t.shadow == null ? Optional.empty() : Optional.of(t.shadow.lease.version);
     }
-    Set<Integer> l;
-    synchronized (refreshLock) {
-      l = new HashSet<>(loaded.keySet());
-    }
-    return new EndpointStatus(model + "@" + alias, v.target(), v.active(), routes, shadow, l, lastFailure, stats,
-        refreshes);
+    return new EndpointStatus(model + "@" + alias, v.target(), v.active(), routes, shadow, loadedVersions,
+        lastFailure, stats, refreshes);
   }
 
   /** @return the shadow mirror's counters, if a shadow deployment runs */
@@ -638,32 +727,56 @@ public final class Endpoint<I, O> implements AutoCloseable {
 
   /**
    * Stops refreshing and closes every predictor once its in-flight requests finish. Later
-   * requests fail with {@link IllegalStateException}. Idempotent.
+   * requests fail with {@link IllegalStateException}. Idempotent. Does not wait for a refresh that
+   * is loading a version: that refresh closes what it loaded when the load returns.
    */
   @Override
   public void close() {
-    synchronized (refreshLock) {
+    synchronized (closeOnce) {
       if (closed) {
         return;
       }
       closed = true;
-      if (task != null) {
-        task.cancel(false);
-      }
-      if (ownScheduler != null) {
-        ownScheduler.shutdownNow();
-      }
+    }
+    if (task != null) {
+      task.cancel(false);
+    }
+    if (ownScheduler != null) {
+      ownScheduler.shutdownNow();
+    }
+    Table<I, O> t = table;
+    table = null;
+    if (t != null && t.shadow != null) {
+      t.shadow.stop();
+    }
+    // retire is idempotent: a refresh still loading retires these again, and what it loaded, on its way out
+    loaded.values().forEach(Lease::retire);
+    retireIfClosed();
+    if (ownRequestExecutor) {
+      requestExecutor.shutdown();
+    }
+    watcher.close();
+  }
+
+  /**
+   * Once closed, retires every loaded predictor, unless a refresh holds the lock: that refresh
+   * calls this again after it lets go, and sees {@code closed} (written before the failed try).
+   */
+  private void retireIfClosed() {
+    if (!closed || !refreshLock.tryLock()) {
+      return;
+    }
+    try {
       Table<I, O> t = table;
-      table = null;
+      table = null; // a refresh may have published one between close's check and its own
       if (t != null && t.shadow != null) {
         t.shadow.stop();
       }
       loaded.values().forEach(Lease::retire);
       loaded.clear();
-      if (ownRequestExecutor) {
-        requestExecutor.shutdown();
-      }
-      watcher.close();
+      loadedVersions = Set.of();
+    } finally {
+      refreshLock.unlock();
     }
   }
 
@@ -673,10 +786,13 @@ public final class Endpoint<I, O> implements AutoCloseable {
   static final class Route<I, O> {
     final Lease<I, O> lease;
     final VariantCounters counters;
+    /** 0: called on the request thread, unbounded (the alias's own version without a request timeout). */
+    final long timeoutNanos;
 
-    Route(Lease<I, O> lease, VariantCounters counters) {
+    Route(Lease<I, O> lease, VariantCounters counters, long timeoutNanos) {
       this.lease = lease;
       this.counters = counters;
+      this.timeoutNanos = timeoutNanos;
     }
   }
 
@@ -691,7 +807,7 @@ public final class Endpoint<I, O> implements AutoCloseable {
 
     @SuppressWarnings("unchecked")
     Table(Map<Integer, Integer> weights, Map<Integer, Lease<I, O>> leases, ConcurrentHashMap<String, VariantCounters> counters,
-        String deployment, ShadowMirror<I, O> shadow, int shadowBasisPoints) {
+        String deployment, ShadowMirror<I, O> shadow, int shadowBasisPoints, IntToLongFunction timeouts) {
       List<Route<I, O>> rs = new ArrayList<>();
       List<Integer> bounds = new ArrayList<>();
       Map<Integer, Double> pct = new TreeMap<>();
@@ -703,7 +819,8 @@ public final class Endpoint<I, O> implements AutoCloseable {
         int version = e.getKey();
         sum += e.getValue();
         rs.add(new Route<>(leases.get(version),
-            counters.computeIfAbsent(deployment + "/" + version, k -> new VariantCounters(version))));
+            counters.computeIfAbsent(deployment + "/" + version, k -> new VariantCounters(version)),
+            timeouts.applyAsLong(version)));
         bounds.add(sum);
         pct.put(version, e.getValue() / 100.0);
       }
@@ -736,7 +853,8 @@ public final class Endpoint<I, O> implements AutoCloseable {
         return false;
       }
       for (int i = 0; i < routes.length; i++) {
-        if (routes[i].lease != o.routes[i].lease || routes[i].counters != o.routes[i].counters) {
+        if (routes[i].lease != o.routes[i].lease || routes[i].counters != o.routes[i].counters
+            || routes[i].timeoutNanos != o.routes[i].timeoutNanos) {
           return false;
         }
       }
@@ -759,6 +877,7 @@ public final class Endpoint<I, O> implements AutoCloseable {
     private final PredictorLoader<I, O> loader;
     private Optional<WarmUp<I, O>> warmUp = Optional.empty();
     private Optional<Duration> timeout = Optional.empty();
+    private Duration candidateTimeout = DEFAULT_CANDIDATE_TIMEOUT;
     private Optional<ExecutorService> requestExecutor = Optional.empty();
     private Optional<ScheduledExecutorService> scheduler = Optional.empty();
     private Optional<Duration> refreshInterval = Optional.empty();
@@ -785,7 +904,11 @@ public final class Endpoint<I, O> implements AutoCloseable {
     /**
      * Bounds how long a request waits for the predictor: a slower (or hung) call fails with a
      * {@link PredictionException} whose {@code timedOut()} is true, and is counted. With a timeout
-     * each call runs on the request executor; without one (the default) on the caller's thread.
+     * each call runs on the request executor; without one (the default) a call to the alias's own
+     * version runs on the caller's thread, unbounded, as if the host called its predictor directly
+     * (calls to versions under deployment are bounded anyway: {@link #candidateTimeout}). A version
+     * with 16 calls still running after they timed out is not called
+     * (its requests fail at once, counted as timeouts) until some of them return.
      *
      * @param timeout positive
      * @return this
@@ -799,7 +922,26 @@ public final class Endpoint<I, O> implements AutoCloseable {
       return this;
     }
 
-    /** @param executor runs calls when a request timeout is set (default: a cached daemon pool the endpoint owns) @return this */
+    /**
+     * Bounds calls to versions a running deployment routes to other than the alias's own version
+     * (a canary, a linear step, an A/B variant, a blue/green candidate): unproven code, so they are
+     * bounded even when no {@link #requestTimeout} is set, and a hung candidate fails its requests
+     * (counted as timeouts, so an error-rate guardrail rolls it back) instead of holding them
+     * forever. Such calls run on the request executor. A shorter request timeout wins.
+     *
+     * @param timeout positive (default 10 s)
+     * @return this
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder<I, O> candidateTimeout(Duration timeout) {
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("candidate timeout must be positive, got " + timeout);
+      }
+      this.candidateTimeout = timeout;
+      return this;
+    }
+
+    /** @param executor runs bounded calls (default: a cached daemon pool the endpoint owns) @return this */
     public Builder<I, O> requestExecutor(ExecutorService executor) {
       this.requestExecutor = Optional.of(Objects.requireNonNull(executor, "executor"));
       return this;

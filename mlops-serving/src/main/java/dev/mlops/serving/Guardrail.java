@@ -29,13 +29,15 @@ public interface Guardrail {
 
   /**
    * @param max highest acceptable error rate (timeouts included), in [0, 1)
-   * @param minRequests requests needed before it is judged
-   * @return the guardrail
+   * @param minRequests requests needed before it is judged, >= 1
+   * @return the guardrail; it alarms when the rate is above {@code max}, not at it
+   * @throws IllegalArgumentException naming a value out of range
    */
   static Guardrail errorRate(double max, long minRequests) {
     if (!(max >= 0 && max < 1)) {
       throw new IllegalArgumentException("max error rate must be in [0, 1), got " + max);
     }
+    requireAtLeastOne("minRequests", minRequests);
     return new Guardrail() {
       @Override
       public String name() {
@@ -54,15 +56,21 @@ public interface Guardrail {
   /**
    * @param percentile 0.5, 0.9 or 0.99 (the percentiles {@link VariantStats} carries)
    * @param max highest acceptable latency at that percentile
-   * @param minSamples latency samples needed before it is judged (one request in eight is timed)
-   * @return the guardrail
-   * @throws IllegalArgumentException if the percentile is not one of those
+   * @param minSamples latency samples needed before it is judged (one request in eight is timed), >= 1
+   * @return the guardrail; it alarms when the percentile is above {@code max}, not at it
+   * @throws IllegalArgumentException if the percentile is not one of those, {@code max} is negative
+   *     or {@code minSamples} below 1
    */
   static Guardrail latency(double percentile, Duration max, long minSamples) {
     if (percentile != 0.5 && percentile != 0.9 && percentile != 0.99) {
       throw new IllegalArgumentException("percentile must be 0.5, 0.9 or 0.99, got " + percentile);
     }
     Objects.requireNonNull(max, "max");
+    if (max.isNegative()) {
+      throw new IllegalArgumentException("max latency must not be negative, got " + max + " ("
+          + max.toNanos() / 1e9 + " s)");
+    }
+    requireAtLeastOne("minSamples", minSamples);
     return new Guardrail() {
       @Override
       public String name() {
@@ -88,11 +96,16 @@ public interface Guardrail {
    *
    * @param metric the metric name
    * @param minMean lowest acceptable mean
-   * @param minCount values needed before it is judged
-   * @return the guardrail
+   * @param minCount values needed before it is judged, >= 1
+   * @return the guardrail; it alarms when the mean is below {@code minMean}, not at it
+   * @throws IllegalArgumentException if {@code minMean} is NaN or {@code minCount} below 1
    */
   static Guardrail metricAtLeast(String metric, double minMean, long minCount) {
     Objects.requireNonNull(metric, "metric");
+    if (Double.isNaN(minMean)) {
+      throw new IllegalArgumentException("minMean of metric " + metric + " must be a number, got NaN");
+    }
+    requireAtLeastOne("minCount", minCount);
     return new Guardrail() {
       @Override
       public String name() {
@@ -120,6 +133,12 @@ public interface Guardrail {
    */
   static Guardrail drift(String metric, Supplier<ConceptDriftDetector> detectors) {
     return new DriftGuardrail(metric, detectors);
+  }
+
+  private static void requireAtLeastOne(String what, long n) {
+    if (n < 1) {
+      throw new IllegalArgumentException(what + " must be >= 1, got " + n);
+    }
   }
 
   /** Feeds detectors per version; see {@link Guardrail#drift}. Thread-safe. */

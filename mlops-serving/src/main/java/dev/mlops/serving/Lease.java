@@ -1,6 +1,7 @@
 package dev.mlops.serving;
 
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +29,8 @@ final class Lease<I, O> {
   private final AtomicLongArray inFlight = new AtomicLongArray(STRIPES * PAD);
   private volatile boolean retired;
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** Bounded calls still running after their caller timed out (they hold a request thread each). */
+  final AtomicInteger stuckCalls = new AtomicInteger();
 
   Lease(int version, Predictor<I, O> predictor) {
     this.version = version;
@@ -79,7 +82,8 @@ final class Lease<I, O> {
     if (closed.compareAndSet(false, true)) {
       try {
         predictor.close();
-      } catch (Exception e) {
+      } catch (Exception | LinkageError | AssertionError e) {
+        // never into the request (or refresh) thread that happened to release it last
         LOG.warn("closing the predictor of version {} failed: {}", version, e.toString(), e);
       }
     }

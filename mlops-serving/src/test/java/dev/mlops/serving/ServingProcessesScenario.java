@@ -18,14 +18,24 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * Three serving JVMs on one store and a fourth that starts a canary: all three route it within
+ * Three serving JVMs on one store and two more that try to start a canary at the same moment: one
+ * wins and the other gets a {@code ConflictException}; all serving JVMs route the canary within
  * their refresh interval + 1 s; an injected failure in one of them trips its error-rate guardrail,
- * and the alarm rolls all three back. Run on {@code file:} by {@link ServingProcessesIT} and on
+ * and the alarm rolls all of them back. Run on {@code file:} by {@link ServingProcessesIT} and on
  * {@code s3:} by {@code S3ServingProcessesIT} in mlops-registry-s3.
+ *
+ * <p>Scaled by system properties: {@code -Dmlops.it.servingJvms=8} (default 3) serving JVMs;
+ * {@code -Dmlops.it.servingDefaults=true} opens every child with default workspace options and
+ * builds the endpoints without a refresh interval (what a user gets without tuning: the workspace
+ * default of 1 s) instead of 200 ms.
  */
 public final class ServingProcessesScenario {
-  /** The serving processes' refresh interval. */
+  /** The serving processes' refresh interval, unless {@code mlops.it.servingDefaults} is set. */
   public static final long REFRESH_MILLIS = 200;
+  private static final int SERVERS = Integer.getInteger("mlops.it.servingJvms", 3);
+  private static final boolean DEFAULTS = Boolean.getBoolean("mlops.it.servingDefaults");
+  /** The default workspace refresh interval ({@code WorkspaceOptions}). */
+  private static final long DEFAULT_REFRESH_MILLIS = 1000;
 
   private ServingProcessesScenario() {
   }
@@ -99,31 +109,49 @@ public final class ServingProcessesScenario {
     }
     Path stderr = dir.resolve("children.err");
     List<Child> servers = new ArrayList<>();
+    long refresh = DEFAULTS ? DEFAULT_REFRESH_MILLIS : REFRESH_MILLIS;
     try {
-      for (int i = 0; i < 3; i++) {
-        servers.add(new Child(cpFile, env, stderr, "serve", uri, Long.toString(REFRESH_MILLIS)));
+      for (int i = 0; i < SERVERS; i++) {
+        servers.add(new Child(cpFile, env, stderr, "serve", uri, DEFAULTS ? "default" : Long.toString(REFRESH_MILLIS)));
       }
       for (Child c : servers) {
         c.await("READY");
         assertThat(c.ask("STATUS", "STATUS ")).isEqualTo("STATUS {1=100.0}");
       }
-      Child cd = new Child(cpFile, env, stderr, "canary", uri, "2", "30");
-      cd.await("STARTED");
+      // two CD jobs start a canary at the same moment: the log takes one, the other is told why
+      List<Child> racers = List.of(new Child(cpFile, env, stderr, "race", uri, "2", "30", DEFAULTS ? "default" : ""),
+          new Child(cpFile, env, stderr, "race", uri, "2", "30", DEFAULTS ? "default" : ""));
+      for (Child r : racers) {
+        r.await("ARMED");
+      }
+      for (Child r : racers) {
+        r.send("GO");
+      }
+      List<String> outcomes = new ArrayList<>();
+      for (Child r : racers) {
+        outcomes.add(r.await("OUTCOME "));
+      }
       long started = System.nanoTime();
-      assertThat(cd.process.waitFor(1, TimeUnit.MINUTES)).isTrue();
-      assertThat(cd.process.exitValue()).isZero();
-      long[] seenAfter = new long[3];
-      for (int i = 0; i < 3; i++) {
+      for (Child r : racers) {
+        assertThat(r.process.waitFor(1, TimeUnit.MINUTES)).isTrue();
+        assertThat(r.process.exitValue()).isZero();
+      }
+      System.out.println("two concurrent starts: " + outcomes);
+      assertThat(outcomes).containsOnlyOnce("OUTCOME STARTED");
+      assertThat(outcomes).filteredOn(o -> !o.equals("OUTCOME STARTED")).singleElement().satisfies(o -> assertThat(o)
+          .startsWith("OUTCOME ConflictException").contains(Fixture.MODEL + "@production"));
+      long[] seenAfter = new long[SERVERS];
+      for (int i = 0; i < SERVERS; i++) {
         while (!servers.get(i).ask("STATUS", "STATUS ").equals("STATUS {1=70.0, 2=30.0}")) {
           Thread.sleep(20);
           assertThat(System.nanoTime() - started).isLessThan(TimeUnit.SECONDS.toNanos(30));
         }
         seenAfter[i] = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
       }
-      System.out.printf("canary routed by the 3 servers %s ms after it was written (refresh %d ms)%n",
-          java.util.Arrays.toString(seenAfter), REFRESH_MILLIS);
-      // the third is asked last, so its time bounds all three
-      assertThat(seenAfter[2]).isLessThanOrEqualTo(REFRESH_MILLIS + 1000 + Long.getLong("serving.it.slackMillis", 0));
+      System.out.printf("canary routed by the %d servers %s ms after it was written (refresh %d ms)%n", SERVERS,
+          java.util.Arrays.toString(seenAfter), refresh);
+      // the last is asked last, so its time bounds all of them
+      assertThat(seenAfter[SERVERS - 1]).isLessThanOrEqualTo(refresh + 1000 + Long.getLong("serving.it.slackMillis", 0));
 
       servers.get(0).ask("FAIL 2", "FAILING");
       long failedAt = System.nanoTime();
@@ -133,7 +161,7 @@ public final class ServingProcessesScenario {
           assertThat(System.nanoTime() - failedAt).isLessThan(TimeUnit.SECONDS.toNanos(30));
         }
       }
-      System.out.printf("all 3 rolled back %d ms after the failure was injected in one%n",
+      System.out.printf("all %d rolled back %d ms after the failure was injected in one%n", SERVERS,
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - failedAt));
       try (Workspace ws = open.get()) {
         List<DeploymentRecord> h = Deployments.open(ws, Fixture.MODEL, "production").history();
