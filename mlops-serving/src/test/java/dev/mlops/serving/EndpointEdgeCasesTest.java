@@ -278,8 +278,34 @@ class EndpointEdgeCasesTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1");
   }
 
+  /**
+   * Without a request or candidate timeout no call leaves the caller's thread, a canary's
+   * candidate included: the routing path stays the ~20 ns, 0 B/op one for all traffic.
+   */
   @Test
-  void aCandidateThatHangsInACanaryWithDefaultSettingsTimesOutAndIsRolledBack() throws Exception {
+  void byDefaultACanarysCandidateIsCalledOnTheCallersThread() throws Exception {
+    production(2);
+    java.util.concurrent.atomic.AtomicReference<Thread> ranOn = new java.util.concurrent.atomic.AtomicReference<>();
+    PredictorLoader<String, Integer> v2Records = v -> v.version() == 2 ? in -> {
+      ranOn.set(Thread.currentThread());
+      return 2;
+    } : new Fixture.VersionPredictor(v.version());
+    try (Endpoint<String, Integer> ep = Endpoint.builder(ws, MODEL, "production", v2Records).autoRefresh(false).build()) {
+      ep.deployments().start(DeploymentPlan.canary(2, 50, Duration.ofMinutes(10)));
+      ep.refresh();
+      assertThat(ep.predict(keyFor(ep, 2), "x")).isEqualTo(2);
+      assertThat(ranOn.get()).isSameAs(Thread.currentThread());
+    }
+    try (Endpoint<String, Integer> ep = Endpoint.builder(ws, MODEL, "production", v2Records).autoRefresh(false)
+        .candidateTimeout(Duration.ofSeconds(30)).build()) {
+      ep.refresh();
+      assertThat(ep.predict(keyFor(ep, 2), "x")).isEqualTo(2);
+      assertThat(ranOn.get()).isNotSameAs(Thread.currentThread()); // bounded: on the request executor
+    }
+  }
+
+  @Test
+  void aCandidateThatHangsInACanaryWithACandidateTimeoutTimesOutAndIsRolledBack() throws Exception {
     production(2);
     CountDownLatch never = new CountDownLatch(1);
     release.add(never);
@@ -288,6 +314,7 @@ class EndpointEdgeCasesTest {
       return 2;
     } : new Fixture.VersionPredictor(v.version());
     try (Endpoint<String, Integer> ep = Endpoint.builder(ws, MODEL, "production", v2Hangs).autoRefresh(false)
+        .candidateTimeout(Duration.ofMillis(300))
         .guardrail(Guardrail.errorRate(0.5, 1)).build()) {
       ep.deployments().start(DeploymentPlan.canary(2, 50, Duration.ofMinutes(10)));
       ep.refresh();
@@ -295,9 +322,9 @@ class EndpointEdgeCasesTest {
       ExecutorService caller = Executors.newSingleThreadExecutor();
       Future<Integer> answer = caller.submit(() -> ep.predict(k2, "x"));
       try {
-        // a liveness bound, not a timing assert: without a default bound this never returns
+        // a liveness bound, not a timing assert: without the candidate timeout this never returns
         assertThatThrownBy(() -> answer.get(1, TimeUnit.MINUTES)).hasCauseInstanceOf(PredictionException.class)
-            .cause().hasMessageContaining("did not answer within PT10S");
+            .cause().hasMessageContaining("did not answer within PT0.3S");
       } finally {
         caller.shutdownNow();
       }
