@@ -42,6 +42,15 @@ public class EndpointRoutingBenchmark {
   private final Predictor<double[], Double> direct = x -> x[0] * 0.5 + x[1];
   private final double[] input = {1.0, 2.0};
   private final String key = "customer-42";
+  /** 1,024 keys: in the canary about 10 % of them route to the candidate. */
+  private final String[] keys = java.util.stream.IntStream.range(0, 1024).mapToObj(i -> "customer-" + i)
+      .toArray(String[]::new);
+
+  /** Each benchmark thread's position in {@link #keys}. */
+  @State(Scope.Thread)
+  public static class Cursor {
+    int next;
+  }
 
   @Setup(Level.Trial)
   public void setUp() {
@@ -74,5 +83,14 @@ public class EndpointRoutingBenchmark {
   @Benchmark
   public Double endpointByKey() {
     return endpoint.predict(key, input);
+  }
+
+  /**
+   * @return through the endpoint, routed by one of 1,024 keys in turn (so a canary's candidate
+   *     takes its share of the calls; with one key every call takes the same branch)
+   */
+  @Benchmark
+  public Double endpointManyKeys(Cursor c) {
+    return endpoint.predict(keys[c.next++ & 1023], input);
   }
 }
