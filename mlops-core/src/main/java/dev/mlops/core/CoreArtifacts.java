@@ -105,7 +105,7 @@ final class CoreArtifacts implements Artifacts {
         }
       } else {
         // stored before: restart mlops-governance's GC grace period for it (its candidate marker)
-        store.delete("gc/candidates/" + digest.hex());
+        store.delete(gcCandidateKey(digest));
       }
     } catch (IOException e) {
       throw new StorageException("storing an artifact failed while reading its content", e, false);
@@ -129,6 +129,32 @@ final class CoreArtifacts implements Artifacts {
     InputStream raw = store.openStream(blobKey(digest))
         .orElseThrow(() -> new NotFoundException("no artifact " + digest));
     return new VerifyingInputStream(raw, digest);
+  }
+
+  /** @return the key of mlops-governance's GC candidate marker of {@code digest} */
+  static String gcCandidateKey(Digest digest) {
+    return "gc/candidates/" + digest.hex();
+  }
+
+  /**
+   * Finds an artifact that a registration is about to reference. First restarts mlops-governance's
+   * GC grace period for it (removes its candidate marker: a collector deletes a blob only if the
+   * marker it re-reads just before the delete is still there and older than the grace period),
+   * then requires its descriptor and its blob (a collector deletes the blob before the
+   * descriptor). So a writer that uploads, stalls for longer than the grace period, and then
+   * registers either keeps its blob or gets a {@link dev.mlops.NotFoundException} from the
+   * registration; it no longer registers a version whose blob a collector deleted meanwhile,
+   * except when its check falls between a collector's last marker read and its delete (one
+   * request).
+   *
+   * @param digest the artifact's digest
+   * @return the stored artifact, or empty when its descriptor or its blob is missing
+   */
+  Optional<ArtifactRef> findForReference(Digest digest) {
+    Objects.requireNonNull(digest, "digest");
+    store.delete(gcCandidateKey(digest));
+    Optional<ArtifactRef> found = find(digest);
+    return found.isPresent() && exists(blobKey(digest)) ? found : Optional.empty();
   }
 
   @Override

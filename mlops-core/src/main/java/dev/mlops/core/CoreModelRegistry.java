@@ -116,7 +116,10 @@ final class CoreModelRegistry implements ModelRegistry {
     /** @param run a run id @return whether the run exists */
     boolean runExists(RunId run);
 
-    /** @param digest an artifact digest @return the stored artifact, if any */
+    /**
+     * @param digest an artifact digest a registration is about to reference
+     * @return the stored artifact (descriptor and blob), if any; restarts its GC grace period
+     */
     Optional<ArtifactRef> artifact(Digest digest);
 
     /** @param run a run id @return the run, if it exists (evidence for approval policies) */

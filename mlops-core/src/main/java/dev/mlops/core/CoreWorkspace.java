@@ -56,7 +56,7 @@ public final class CoreWorkspace implements Workspace {
 
           @Override
           public Optional<ArtifactRef> artifact(Digest digest) {
-            return artifacts.find(digest);
+            return artifacts.findForReference(digest);
           }
 
           @Override

@@ -45,9 +45,12 @@ import java.util.UUID;
  * read again. A {@code put} of content that already exists removes the marker (mlops-core does
  * this), restarting the clock. So an artifact uploaded just before a sweep and registered just
  * after survives, as does any artifact whose upload and registration are less than the grace
- * period apart. The one window left: a registration whose existence check ran before the delete
- * and whose log entry is written after it; a grace period far longer than an upload-to-register
- * (minutes, not milliseconds) makes that require a writer to hold a stale reference that long.
+ * period apart. A registration removes the marker of each artifact it references before it checks
+ * that the artifact's descriptor and blob exist, so a writer that stalls longer than the grace
+ * period between upload and registration keeps its blob or gets a {@code NotFoundException}. The
+ * one window left: a registration whose check runs between a pass's last read of the marker and
+ * its delete of the blob; a grace period far longer than an upload-to-register (minutes, not
+ * milliseconds) makes that require a writer to hold a stale reference that long.
  *
  * <p>Metric segments ({@code runs/<id>/metrics/…}) of runs tombstoned with
  * {@link Tombstones#deleteRun} are deleted once the run has ended and a pass first saw it so more

@@ -87,6 +87,59 @@ class GarbageCollectorTest {
     }
   }
 
+  /**
+   * A writer that uploads, stalls past the grace period, and registers while a pass is deleting:
+   * here the registration runs (in another workspace) just after the pass has re-marked, before
+   * it re-reads the blob's candidate marker. The registration restarts the grace period, so the
+   * pass keeps the blob. Before, the pass deleted it and the version referenced a missing blob
+   * (S3GcProcessesIT once found one on a loaded machine).
+   */
+  @Test
+  void aRegistrationDuringAPassAfterALongStallKeepsItsBlob() {
+    TestClock clock = new TestClock();
+    MemObjectStore shared = new MemObjectStore();
+    try (Workspace writer = Mlops.open(URI.create("mem:gc"), shared,
+        WorkspaceOptions.builder().actor("writer").aliasesRequireApproval(false).build())) {
+      ArtifactRef stalled = writer.artifacts().put(new byte[] {7}, ArtifactSpec.of("application/octet-stream"));
+      String marker = GarbageCollector.CANDIDATES + stalled.digest().hex();
+      java.util.concurrent.atomic.AtomicInteger markerReads = new java.util.concurrent.atomic.AtomicInteger();
+      dev.mlops.spi.ObjectStore gcView = new dev.mlops.spi.ForwardingObjectStore(shared) {
+        @Override
+        public java.util.Optional<byte[]> get(String key) {
+          // reads of the marker: pass 1 (none yet), pass 2's first read, pass 2's re-read
+          if (key.equals(marker) && markerReads.incrementAndGet() == 3) {
+            writer.registry().register("m", Registration.builder().artifact("a", stalled).build());
+          }
+          return super.get(key);
+        }
+      };
+      try (Workspace gcWs = Mlops.open(URI.create("mem:gc"), gcView, WorkspaceOptions.builder().actor("gc").build())) {
+        GarbageCollector gc = GarbageCollector.builder(gcWs).gracePeriod(Duration.ofMinutes(10)).clock(clock).build();
+        assertThat(gc.run(false).waiting()).containsExactly(stalled.digest()); // starts its clock
+        clock.now = clock.now.plus(Duration.ofMinutes(11)); // the writer stalls
+        assertThat(gc.run(false).deleted()).isEmpty();
+        assertThat(markerReads.get()).isEqualTo(3);
+        assertThat(writer.registry().versions("m")).hasSize(1);
+        assertThat(writer.artifacts().find(stalled.digest())).isPresent();
+        assertThat(shared.get("artifacts/sha256/" + stalled.digest().hex().substring(0, 2) + "/"
+            + stalled.digest().hex().substring(2))).isPresent();
+      }
+    }
+  }
+
+  /** A registration whose blob a pass deleted (descriptor left behind) is refused, naming the digest. */
+  @Test
+  void aRegistrationOfAnArtifactWhoseBlobIsGoneIsRefused() {
+    MemObjectStore store = new MemObjectStore();
+    try (Workspace ws = Mlops.open(URI.create("mem:gc"), store, WorkspaceOptions.builder().actor("w").build())) {
+      ArtifactRef ref = ws.artifacts().put(new byte[] {8}, ArtifactSpec.of("application/octet-stream"));
+      store.delete("artifacts/sha256/" + ref.digest().hex().substring(0, 2) + "/" + ref.digest().hex().substring(2));
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+          () -> ws.registry().register("m", Registration.builder().artifact("a", ref).build()))
+          .isInstanceOf(dev.mlops.NotFoundException.class).hasMessageContaining(ref.digest().toString());
+    }
+  }
+
   @Test
   void metricSegmentsOfEndedTombstonedRunsGoAfterTheGracePeriodTheRunsLogAndOtherRunsStay() {
     TestClock clock = new TestClock();
