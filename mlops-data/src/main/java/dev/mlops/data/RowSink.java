@@ -56,7 +56,8 @@ interface RowSink {
 
   /**
    * A whole positional row: {@code values[i]} is the typed value (null = missing) of column
-   * {@code columns[i]}; the same as {@link #beginRow}, {@link #value} for each column in order, then
+   * {@code columns[i]}, the indices distinct (as {@link #column} gives them for distinct names); the
+   * same as {@link #beginRow}, {@link #value} for each column in order, then
    * {@link #endRow}, which is what the default does.
    */
   default void row(long row, int[] columns, Object[] values) {
