@@ -1,10 +1,7 @@
 package dev.mlops.data;
 
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
+import java.util.Arrays;
 import org.apache.datasketches.frequencies.ItemsSketch;
 import org.apache.datasketches.hll.HllSketch;
 import org.apache.datasketches.hll.TgtHllType;
@@ -62,7 +59,7 @@ final class ColumnAccumulator {
     this.missing = missingSoFar;
     if (cached) {
       counts = new NumberCounts();
-      texts = new HashMap<>();
+      texts = new TextCounts();
     }
   }
 
@@ -280,42 +277,25 @@ final class ColumnAccumulator {
   /**
    * Texts seen so far, while there are at most {@link #TEXT_CACHE_ENTRIES} of them holding at most
    * {@link #TEXT_CACHE_CHARS} chars in all (null once a column has more): a repeat then costs one
-   * map lookup and a count. Its first occurrence already went into the distinct-count sketch (an
+   * table lookup and a count. Its first occurrence already went into the distinct-count sketch (an
    * HLL sketch is unchanged by a value it has seen, so its state is identical) and into the length
    * range; the counts enter the frequent-items sketch as weighted updates in first-seen order when
    * the column is done or the cache overflows.
    */
-  private Map<String, TextCount> texts;
-  private final List<TextCount> textOrder = new ArrayList<>();
-  private int textChars;
+  private TextCounts texts;
   static final int TEXT_CACHE_ENTRIES = 1024;
   static final int TEXT_CACHE_CHARS = 1 << 16;
 
-  /** A cached text and how many times it occurred. */
-  private static final class TextCount {
-    final String text;
-    long count = 1;
-
-    TextCount(String text) {
-      this.text = text;
-    }
-  }
-
   void addString(String s) {
-    Map<String, TextCount> cache = texts;
+    TextCounts cache = texts;
     if (cache != null) {
-      TextCount t = cache.get(s);
-      if (t != null) {
+      if (cache.increment(s)) {
         kinds[2]++;
-        t.count++;
         return;
       }
-      if (cache.size() < TEXT_CACHE_ENTRIES && textChars + s.length() <= TEXT_CACHE_CHARS) {
+      if (cache.size < TEXT_CACHE_ENTRIES && cache.chars + s.length() <= TEXT_CACHE_CHARS) {
         kinds[2]++;
-        t = new TextCount(s);
-        cache.put(s, t);
-        textOrder.add(t);
-        textChars += s.length();
+        cache.add(s);
         length(s);
         drain(); // the distinct-count sketch gets its values in row order
         distinct().update(textHash(s));
@@ -336,20 +316,86 @@ final class ColumnAccumulator {
 
   /** Moves the cached counts into the frequent-items sketch and stops caching. */
   private void flushTexts() {
-    if (texts == null) {
+    TextCounts cache = texts;
+    if (cache == null) {
       return;
     }
-    if (!textOrder.isEmpty()) {
+    if (cache.size > 0) {
       ItemsSketch<String> f = items;
       if (f == null) {
         f = items = new ItemsSketch<>(settings.itemsMapSize());
       }
-      for (TextCount t : textOrder) {
-        f.update(item(t.text), t.count);
+      for (int i = 0; i < cache.size; i++) {
+        f.update(item(cache.texts[i]), cache.counts[i]);
       }
     }
     texts = null;
-    textOrder.clear();
+  }
+
+  /**
+   * Counts of distinct texts in first-seen order, found through an open-addressing table of their
+   * positions (a repeat of the very same String instance is found without {@code equals}).
+   */
+  private static final class TextCounts {
+    /** Per slot, 1 + the text's position in first-seen order, or 0 = empty. */
+    private int[] slots = new int[32];
+    String[] texts = new String[16];
+    long[] counts = new long[16];
+    int size;
+    int chars;
+
+    private static int slot(int hash, int mask) {
+      int h = hash * 0x9E3779B9;
+      return (h ^ (h >>> 16)) & mask;
+    }
+
+    /** @return whether the text was there (and is now counted once more) */
+    boolean increment(String s) {
+      int[] t = slots;
+      int mask = t.length - 1;
+      int hash = s.hashCode();
+      for (int i = slot(hash, mask); ; i = (i + 1) & mask) {
+        int p = t[i] - 1;
+        if (p < 0) {
+          return false;
+        }
+        String k = texts[p];
+        if (k == s || (k.hashCode() == hash && k.equals(s))) {
+          counts[p]++;
+          return true;
+        }
+      }
+    }
+
+    /** Adds a text not there yet, counted once. */
+    void add(String s) {
+      if (size == texts.length) {
+        texts = Arrays.copyOf(texts, 2 * size);
+        counts = Arrays.copyOf(counts, 2 * size);
+      }
+      texts[size] = s;
+      counts[size] = 1;
+      size++;
+      chars += s.length();
+      if (2 * size > slots.length) {
+        slots = new int[2 * slots.length];
+        for (int p = 0; p < size; p++) {
+          place(p);
+        }
+      } else {
+        place(size - 1);
+      }
+    }
+
+    private void place(int p) {
+      int[] t = slots;
+      int mask = t.length - 1;
+      int i = slot(texts[p].hashCode(), mask);
+      while (t[i] != 0) {
+        i = (i + 1) & mask;
+      }
+      t[i] = p + 1;
+    }
   }
 
   /**

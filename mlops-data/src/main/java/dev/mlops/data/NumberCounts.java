@@ -15,8 +15,8 @@ final class NumberCounts {
   /** A NaN pattern: never a key, since only finite numbers are counted. */
   private static final long EMPTY = 0x7ff8_0000_0000_0001L;
 
-  private long[] keys;
-  private long[] counts;
+  /** Slot i holds its key at [2i] and its count at [2i + 1]: one cache line per lookup. */
+  private long[] table;
   private int shift;
   private int size;
 
@@ -25,9 +25,11 @@ final class NumberCounts {
   }
 
   private void allocate(int slots) {
-    keys = new long[slots];
-    Arrays.fill(keys, EMPTY);
-    counts = new long[slots];
+    long[] t = new long[2 * slots];
+    for (int i = 0; i < t.length; i += 2) {
+      t[i] = EMPTY;
+    }
+    table = t;
     shift = 64 - Integer.numberOfTrailingZeros(slots);
   }
 
@@ -39,48 +41,47 @@ final class NumberCounts {
    *     table is full (not counted)
    */
   int add(long bits) {
-    long[] k = keys;
-    int mask = k.length - 1;
-    int i = (int) ((bits * 0x9E37_79B9_7F4A_7C15L) >>> shift);
+    long[] t = table;
+    int mask = t.length - 2;
+    int i = (int) ((bits * 0x9E37_79B9_7F4A_7C15L) >>> shift) << 1;
     while (true) {
-      long key = k[i];
+      long key = t[i];
       if (key == bits) {
-        counts[i]++;
+        t[i + 1]++;
         return 0;
       }
       if (key == EMPTY) {
         break;
       }
-      i = (i + 1) & mask;
+      i = (i + 2) & mask;
     }
     if (size >= MAX_ENTRIES) {
       return -1;
     }
-    if (2 * (size + 1) > k.length) {
+    if (4 * (size + 1) > t.length) {
       grow();
       return add(bits);
     }
-    k[i] = bits;
-    counts[i] = 1;
+    t[i] = bits;
+    t[i + 1] = 1;
     size++;
     return 1;
   }
 
   private void grow() {
-    long[] oldKeys = keys;
-    long[] oldCounts = counts;
-    allocate(oldKeys.length * 2);
-    long[] k = keys;
-    int mask = k.length - 1;
-    for (int j = 0; j < oldKeys.length; j++) {
-      long bits = oldKeys[j];
+    long[] old = table;
+    allocate(old.length); // twice the slots: a slot is two longs
+    long[] t = table;
+    int mask = t.length - 2;
+    for (int j = 0; j < old.length; j += 2) {
+      long bits = old[j];
       if (bits != EMPTY) {
-        int i = (int) ((bits * 0x9E37_79B9_7F4A_7C15L) >>> shift);
-        while (k[i] != EMPTY) {
-          i = (i + 1) & mask;
+        int i = (int) ((bits * 0x9E37_79B9_7F4A_7C15L) >>> shift) << 1;
+        while (t[i] != EMPTY) {
+          i = (i + 2) & mask;
         }
-        k[i] = bits;
-        counts[i] = oldCounts[j];
+        t[i] = bits;
+        t[i + 1] = old[j + 1];
       }
     }
   }
@@ -94,23 +95,26 @@ final class NumberCounts {
    * @param weights receives their counts
    */
   void sorted(double[] values, long[] weights) {
-    long[] packed = new long[size];
+    // finite numbers' bits made signed-comparable in Double.compare's order (-0.0 before 0.0)
+    long[] keys = new long[size];
+    long[] t = table;
     int n = 0;
-    for (int j = 0; j < keys.length; j++) {
-      if (keys[j] != EMPTY) {
-        packed[n++] = j;
+    for (int j = 0; j < t.length; j += 2) {
+      long bits = t[j];
+      if (bits != EMPTY) {
+        keys[n++] = bits ^ ((bits >> 63) & Long.MAX_VALUE);
       }
     }
-    Long[] order = new Long[n];
+    Arrays.sort(keys, 0, n);
+    int mask = t.length - 2;
     for (int j = 0; j < n; j++) {
-      order[j] = packed[j];
-    }
-    Arrays.sort(order, (a, b) -> Double.compare(Double.longBitsToDouble(keys[(int) (long) a]),
-        Double.longBitsToDouble(keys[(int) (long) b])));
-    for (int j = 0; j < n; j++) {
-      int slot = (int) (long) order[j];
-      values[j] = Double.longBitsToDouble(keys[slot]);
-      weights[j] = counts[slot];
+      long bits = keys[j] ^ ((keys[j] >> 63) & Long.MAX_VALUE);
+      int i = (int) ((bits * 0x9E37_79B9_7F4A_7C15L) >>> shift) << 1;
+      while (t[i] != bits) {
+        i = (i + 2) & mask;
+      }
+      values[j] = Double.longBitsToDouble(bits);
+      weights[j] = t[i + 1];
     }
   }
 }

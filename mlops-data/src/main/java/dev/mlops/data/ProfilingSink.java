@@ -124,6 +124,41 @@ final class ProfilingSink implements RowSink {
     }
   }
 
+  /**
+   * A whole positional row, for a sink without listener whose every column is in the row: one loop
+   * over the values with the common types tested inline and no per-value bookkeeping of which columns
+   * were given (all are). Each column's accumulator gets the same calls in the same order as through
+   * {@link #value}, so the statistics are identical; any other type goes through {@link #value}.
+   */
+  @Override
+  public void row(long row, int[] columns, Object[] values) {
+    ColumnAccumulator[] acc = byIndex;
+    if (listener != null || columns.length != this.columns.size() || values.length != columns.length) {
+      RowSink.super.row(row, columns, values);
+      return;
+    }
+    this.row = row;
+    this.given = 0;
+    for (int i = 0; i < columns.length; i++) {
+      Object v = values[i];
+      ColumnAccumulator c = acc[columns[i]];
+      if (v instanceof Double d) {
+        c.addDouble(d); // NaN counts as missing
+      } else if (v instanceof Long l) {
+        c.addLong(l);
+      } else if (v instanceof String s) {
+        c.addString(s);
+      } else if (v instanceof Boolean b) {
+        c.addBoolean(b);
+      } else if (v == null) {
+        c.addMissing();
+      } else {
+        value(columns[i], v);
+      }
+    }
+    rows++;
+  }
+
   @Override
   public void doubleValue(int column, double value) {
     ColumnAccumulator c = mark(column);

@@ -122,11 +122,7 @@ public abstract class Records {
             throw new MalformedDataException("row " + row + " has " + values.length + " values, expected "
                 + index.length + " (one per column " + names + ")", row, "", null);
           }
-          sink.beginRow(row);
-          for (int i = 0; i < index.length; i++) {
-            sink.value(index[i], values[i]);
-          }
-          sink.endRow();
+          sink.row(row, index, values);
         }
       }
 

@@ -54,6 +54,20 @@ interface RowSink {
     throw new UnsupportedOperationException("this sink takes rows");
   }
 
+  /**
+   * A whole positional row: {@code values[i]} is the typed value (null = missing) of column
+   * {@code columns[i]}, the indices distinct (as {@link #column} gives them for distinct names); the
+   * same as {@link #beginRow}, {@link #value} for each column in order, then
+   * {@link #endRow}, which is what the default does.
+   */
+  default void row(long row, int[] columns, Object[] values) {
+    beginRow(row);
+    for (int i = 0; i < columns.length; i++) {
+      value(columns[i], values[i]);
+    }
+    endRow();
+  }
+
   /** Raw text of a column of the current row, parsed by the sink (null-tokens = missing). */
   void text(int column, String text);
 
