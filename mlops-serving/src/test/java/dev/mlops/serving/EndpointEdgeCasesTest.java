@@ -40,22 +40,11 @@ class EndpointEdgeCasesTest {
   }
 
   private int production(int approvedVersions) {
-    int first = 0;
-    for (int i = 0; i < approvedVersions; i++) {
-      int v = Fixture.register(ws, true);
-      first = first == 0 ? v : first;
-    }
-    ws.registry().setAlias(MODEL, "production", first);
-    return first;
+    return Fixture.production(ws, approvedVersions);
   }
 
-  /** A key the endpoint routes to {@code version} now. */
   private static String keyFor(Endpoint<?, ?> ep, int version) {
-    for (int i = 0; ; i++) {
-      if (ep.versionFor("key-" + i) == version) {
-        return "key-" + i;
-      }
-    }
+    return Fixture.keyFor(ep, version);
   }
 
   @Test
@@ -64,39 +53,10 @@ class EndpointEdgeCasesTest {
     production(5);
     try (Endpoint<String, Integer> ep = Endpoint.builder(ws, MODEL, "production", loader)
         .refreshInterval(Duration.ofMillis(1)).build()) {
-      AtomicBoolean stop = new AtomicBoolean();
-      AtomicLong ok = new AtomicLong();
-      List<Throwable> failures = new CopyOnWriteArrayList<>();
       int threads = Integer.getInteger("mlops.test.hotSwapThreads", 12);
-      ExecutorService pool = Executors.newFixedThreadPool(threads);
-      List<Future<?>> fs = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        int thread = t;
-        fs.add(pool.submit(() -> {
-          long i = 0;
-          while (!stop.get()) {
-            try {
-              ep.predict("k" + thread + "-" + i++, "x");
-              ok.incrementAndGet();
-            } catch (Throwable e) {
-              failures.add(e);
-            }
-          }
-        }));
-      }
-      for (int move = 1; move <= moves; move++) {
-        int target = 1 + move % 5;
-        ws.registry().setAlias(MODEL, "production", target);
-        ep.refresh();
-        assertThat(ep.predict("probe", "x")).isEqualTo(target);
-      }
-      stop.set(true);
-      for (Future<?> x : fs) {
-        x.get(1, TimeUnit.MINUTES);
-      }
-      pool.shutdown();
-      assertThat(failures).isEmpty();
-      assertThat(ok.get()).isPositive();
+      Fixture.SwapLoad load = Fixture.swapUnderLoad(ws, ep, threads, moves);
+      assertThat(load.failures()).isEmpty();
+      assertThat(load.ok()).isPositive();
       assertThat(loader.made).hasSize(moves + 1);
       assertThat(loader.made.subList(0, moves)).allSatisfy(p -> assertThat(p.closes.get()).isEqualTo(1));
     }

@@ -18,8 +18,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -38,51 +36,16 @@ class EndpointTest {
   }
 
   private int production(int approvedVersions) {
-    int first = 0;
-    for (int i = 0; i < approvedVersions; i++) {
-      int v = Fixture.register(ws, true);
-      first = first == 0 ? v : first;
-    }
-    ws.registry().setAlias(MODEL, "production", first);
-    return first;
+    return Fixture.production(ws, approvedVersions);
   }
 
   @Test
   void servesTheAliasAndHotSwapsUnderLoadWithoutAFailedRequestClosingEachOldPredictorOnce() throws Exception {
     production(5);
     try (Endpoint<String, Integer> ep = endpoint().build()) {
-      AtomicBoolean stop = new AtomicBoolean();
-      AtomicLong ok = new AtomicLong();
-      List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
-      ExecutorService pool = Executors.newFixedThreadPool(8);
-      List<Future<?>> fs = new ArrayList<>();
-      for (int t = 0; t < 8; t++) {
-        int thread = t;
-        fs.add(pool.submit(() -> {
-          long i = 0;
-          while (!stop.get()) {
-            try {
-              ep.predict("k" + thread + "-" + i++, "x");
-              ok.incrementAndGet();
-            } catch (Throwable e) {
-              failures.add(e);
-            }
-          }
-        }));
-      }
-      for (int move = 1; move <= 100; move++) {
-        int target = 1 + move % 5;
-        ws.registry().setAlias(MODEL, "production", target);
-        ep.refresh();
-        assertThat(ep.predict("probe", "x")).isEqualTo(target);
-      }
-      stop.set(true);
-      for (Future<?> x : fs) {
-        x.get(1, TimeUnit.MINUTES);
-      }
-      pool.shutdown();
-      assertThat(failures).isEmpty();
-      assertThat(ok.get()).isPositive();
+      Fixture.SwapLoad load = Fixture.swapUnderLoad(ws, ep, 8, 100);
+      assertThat(load.failures()).isEmpty();
+      assertThat(load.ok()).isPositive();
       // 101 loads: the first plus one per move; all but the serving one closed exactly once
       assertThat(loader.made).hasSize(101);
       assertThat(loader.made.subList(0, 100)).allSatisfy(p -> assertThat(p.closes.get()).isEqualTo(1));
