@@ -112,7 +112,8 @@ public interface Experiments {
    * must be listed under its experiment. Reads every run's log (ended runs' states are cached), so
    * it costs about one list request per run.
    *
-   * @return a report counting the runs checked and naming the first missing index marker
+   * @return a report counting the runs checked and naming the first missing index marker (or, on a
+   *     backend with a search index, the first run its complete index lacks)
    */
   VerifyReport verifyIndex();
 

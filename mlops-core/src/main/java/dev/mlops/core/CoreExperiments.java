@@ -31,6 +31,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -66,7 +67,8 @@ import org.slf4j.LoggerFactory;
  * Markers are created together with a run's first log entry (the experiment's marker once per
  * process and experiment, the run's marker per run) and {@link #startRun} returns only once both
  * are durable, so every run a caller holds is listed; a crash inside {@code startRun} can leave
- * a run log without its marker, which {@link #verifyIndex()} reports. They
+ * a run log without its marker or its search-index start entry, which {@link #verifyIndex()}
+ * reports. They
  * are only an index: a run's own log is the truth ({@link #search} checks the experiment its
  * START entry names; {@link #verifyIndex()} and {@link #repairIndex()} check and rebuild the
  * markers from the logs). Each writer's segments are numbered from 1 without gaps and a run's END
@@ -184,14 +186,14 @@ final class CoreExperiments implements Experiments, AutoCloseable {
     checkOpen();
     RunId id = RunId.of(millisHex(clock.millis()) + randomHex(8));
     Provenance p = ProvenanceCapture.capture();
-    // The index writes and the START entry do not depend on each other: they are created at the
-    // same time (the index writes on an index thread) and this returns once all are durable, so a
-    // returned run is always listed. Inside the index task the search-index start entry comes
-    // first: every run a marker lists has one (see RunIndex). A crash in between can leave a run
-    // log without its marker or index entry — a run whose startRun never returned — which
-    // verifyIndex() reports and repairIndex() lists.
-    Runnable indexWrites = () -> {
-      index.appendStart(experiment, id);
+    // The index writes and the START entry do not depend on each other: the search-index start
+    // entry, the markers and the START are created at the same time (the index writes on index
+    // threads) and this returns once all are durable, so a returned run is always listed. A crash
+    // before that can leave any of them without the others — a run whose startRun never returned
+    // (a run log without its marker or start entry is reported by verifyIndex() and repaired by
+    // repairIndex(); a marker or start entry without a run log names no run and is skipped).
+    Runnable startEntry = () -> index.appendStart(experiment, id);
+    Runnable markerWrites = () -> {
       if (!knownExperiments.contains(experiment)) {
         if (createMarker(NAMES + experiment)) {
           // a new experiment: every run of it starts as this one did, so its index is complete
@@ -204,14 +206,20 @@ final class CoreExperiments implements Experiments, AutoCloseable {
     if (!overlapIndexWrites) {
       // An in-memory store has no latency to overlap: a hand-off to the index thread and back
       // would cost more than the writes. Written first, in the same order, so the above holds.
-      indexWrites.run();
+      startEntry.run();
+      markerWrites.run();
       return start(id, experiment, runName, params, tags, p);
     }
-    Future<?> markers = indexWriter().submit(indexWrites);
+    Future<?> entry = indexWriter().submit(startEntry);
+    Future<?> markers = indexWriter().submit(markerWrites);
     try {
       return start(id, experiment, runName, params, tags, p);
     } finally {
-      awaitMarkers(markers, id);
+      try {
+        awaitMarkers(entry, id);
+      } finally {
+        awaitMarkers(markers, id);
+      }
     }
   }
 
@@ -541,6 +549,7 @@ final class CoreExperiments implements Experiments, AutoCloseable {
   @Override
   public VerifyReport verifyIndex() {
     long checked = 0;
+    Map<String, Set<RunId>> completeMembers = new HashMap<>();
     for (RunId id : storedRunIds()) {
       RunState s = state(id);
       if (!s.started()) {
@@ -551,6 +560,16 @@ final class CoreExperiments implements Experiments, AutoCloseable {
           return broken(checked, marker, "index marker is missing, so experimentNames() or search() do not list run "
               + id + "; repairIndex() re-creates it");
         }
+      }
+      // in an experiment whose search index is complete, search lists the index's members only
+      Set<RunId> members = completeMembers.computeIfAbsent(s.experiment(), e -> {
+        index.refresh(e);
+        return index.complete(e) ? new HashSet<>(index.members(e)) : null;
+      });
+      if (members != null && !members.contains(id)) {
+        return broken(checked, RunIndex.PREFIX + s.experiment() + "/entries/",
+            "the run search index of experiment '" + s.experiment() + "' has no start entry for run " + id
+                + ", so search() does not list it; repairIndex() backfills it");
       }
       checked++;
     }

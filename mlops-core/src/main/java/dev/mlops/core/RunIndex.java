@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * {@code experiments/search/<experiment>/}:
  * <ul>
  *   <li>{@code entries/<n / block, 12 digits>/<n, 12 digits>}: one entry, either a run's start ({@code "kind": "start"},
- *       written by {@code startRun} before the run's markers and log) or an ended run's facts
+ *       written by {@code startRun} at the same time as the run's markers and log) or an ended run's facts
  *       ({@code "kind": "end"}, written by the process that ended it right after the END entry).
  *       A number is taken with create-if-absent: the one writer that succeeds owns it, the others
  *       try the next, so numbers have no gaps and a reader lists only the numbers after the last
@@ -50,16 +50,19 @@ import org.slf4j.LoggerFactory;
  *       object or two harmless duplicates.
  *   <li>{@code complete}: empty; the experiment's index lists every run of it. Created by the
  *       writer that creates the experiment (every later run writes its start entry before its
- *       markers), or by {@code repairIndex()} once it has backfilled every run. Without it a
+ *       {@code startRun} returns), or by {@code repairIndex()} once it has backfilled every run. Without it a
  *       search lists the experiment's markers as before and uses the index only for facts.
  * </ul>
  * Why this shape: the store has no compare-and-set and no rename, only create-if-absent and
  * listings, and a writer may die at any instant. Numbered immutable entries need only
  * create-if-absent, and a reader learns what is new with one listing from where it stopped;
- * writing the start entry before the markers means a run a marker lists is never missing from the
- * index (a start entry whose writer died before the markers and the log names a run with no log,
- * which a search skips, as it skips a marker without a log); a lost end entry costs one log
- * read, never a wrong answer, because a member without facts is read from its log.
+ * {@code startRun} returns only once the start entry, the markers and the run's START are all
+ * durable (they are written at the same time), so every run a caller holds is a member; a writer
+ * that dies inside {@code startRun} may leave any of them without the others — a start entry or
+ * marker without a log names no run and is skipped, a log without a start entry (a run no caller
+ * ever held) is reported by {@code verifyIndex()} and backfilled by {@code repairIndex()}; a lost
+ * end entry costs one log read, never a wrong answer, because a member without facts is read from
+ * its log.
  *
  * <p>The run's log stays the truth: a run found here is read from its log when it is on the page
  * returned, and the two must agree. Each stored object is immutable, so a process reads each
@@ -160,8 +163,9 @@ final class RunIndex {
   }
 
   /**
-   * Records that a run is starting: written before the run's markers and log, so that every run
-   * a marker lists has a start entry (in an experiment whose index is {@link #complete}).
+   * Records that a run is starting: written at the same time as the run's markers and log, and
+   * durable before {@code startRun} returns, so that every run a caller holds has a start entry
+   * (in an experiment whose index is {@link #complete}).
    */
   void appendStart(String experiment, RunId id) {
     experiment(experiment).append(startEntry(experiment, id), id, null);

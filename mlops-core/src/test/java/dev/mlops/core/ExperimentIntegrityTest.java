@@ -168,6 +168,28 @@ class ExperimentIntegrityTest {
   }
 
   @Test
+  void aRunMissingFromACompleteSearchIndexIsReportedByVerifyIndexAndBackfilledByRepair() {
+    // what a crash inside startRun can leave: the START and markers are durable, the search
+    // index start entry (written at the same time) is not
+    Run run = ex.startRun("churn", "r");
+    List<String> entries = store.listAll("experiments/search/churn/entries/").toList();
+    assertThat(entries).hasSize(1);
+    store.delete(entries.get(0));
+    try (CoreExperiments fresh = new CoreExperiments(store, new RunMetricsTest.TickingClock(), "t2",
+        new MetricBuffer.Settings(10, 4, Duration.ofHours(1), 3, Duration.ofMillis(1)))) {
+      RunQuery churn = RunQuery.builder().experiment("churn").build();
+      assertThat(fresh.search(churn).runs()).isEmpty(); // a complete index lists its members only
+      VerifyReport report = fresh.verifyIndex();
+      assertThat(report.ok()).isFalse();
+      assertThat(report.brokenKey()).contains("experiments/search/churn/entries/");
+      assertThat(report.problem()).hasValueSatisfying(p -> assertThat(p).contains(run.id().value(), "start entry"));
+      fresh.repairIndex();
+      assertThat(fresh.verifyIndex().ok()).isTrue();
+      assertThat(fresh.search(churn).runs()).extracting(RunInfo::id).containsExactly(run.id());
+    }
+  }
+
+  @Test
   void aMarkerFiledUnderAnotherExperimentDoesNotMoveTheRun() {
     Run run = runWithSegments(1);
     store.create("experiments/runs/fraud/" + run.id(), new byte[0]);

@@ -180,7 +180,7 @@ class FsRunIndexProcessesIT {
 
       // (3) verify: clean for every run killed while running and a sample of the ended ones (verify
       // reads a run's whole log and segments; -Dmlops.it.verifySample=N checks more); verifyIndex
-      // names only an orphan's marker
+      // names only an orphan (its marker or its start entry missing)
       List<String> toVerify = new ArrayList<>(new TreeSet<>(ended.keySet()));
       java.util.Collections.shuffle(toVerify, rnd);
       toVerify = new ArrayList<>(toVerify.subList(0, Math.min(toVerify.size(), Integer.getInteger("mlops.it.verifySample", 100))));
@@ -191,8 +191,9 @@ class FsRunIndexProcessesIT {
       }
       VerifyReport vi = ws.experiments().verifyIndex();
       if (!vi.ok()) {
-        String key = vi.brokenKey().orElseThrow();
-        assertThat(orphans).as("verifyIndex broken at %s", key).anyMatch(key::contains);
+        // a missing marker (named by its key) or a missing start entry (named in the problem)
+        String where = vi.brokenKey().orElseThrow() + " " + vi.problem().orElse("");
+        assertThat(orphans).as("verifyIndex broken at %s", where).anyMatch(where::contains);
       }
       System.out.printf("RunIndex IT: %d kills, %d spawned, %d started, %d ended, %d logs, %d orphans (%d not found),"
           + " %d found without a marker, verifyIndex %s%n", kills, spawned, started.size(), ended.size(), logs.size(),
