@@ -25,13 +25,16 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,6 +79,8 @@ final class ExecutionDriver {
     long deadline = Long.MAX_VALUE;
     long nextRenew;
     long retryAt = -1;
+    /** The run started while the claim on this step was being appended, if any (first attempt only). */
+    EarlyStart early;
 
     Local(String key, String claim, int attempt) {
       this.key = key;
@@ -85,6 +90,93 @@ final class ExecutionDriver {
   }
 
   private record Done(String key, String claim, int attempt, Outcome outcome, Throwable failure) { }
+
+  /**
+   * The run of a step's first attempt, started on the step executor while the driver appends the
+   * entry that claims the step (see docs/pipelines.md, "Ordering of a step's writes"). Whoever
+   * takes it first starts the run: the early task, or the attempt itself when the early task has
+   * not begun (a busy executor), so an attempt never waits for a task queued behind it. The body
+   * runs only after the claim is in the log; a run whose claim did not get in is ended KILLED.
+   */
+  private final class EarlyStart {
+    final Step step;
+    final String key;
+    final int attempt;
+    final Map<String, String> params;
+    private final AtomicBoolean taken = new AtomicBoolean();
+    final CompletableFuture<Run> run = new CompletableFuture<>();
+
+    EarlyStart(Step step, String key, int attempt, Map<String, String> params) {
+      this.step = step;
+      this.key = key;
+      this.attempt = attempt;
+      this.params = params;
+    }
+
+    /** Submits the start to the step executor; a refused submission leaves it to the attempt. */
+    void begin() {
+      try {
+        host.steps.execute(() -> {
+          if (!taken.compareAndSet(false, true)) {
+            return;
+          }
+          if (!host.enterStep()) {
+            run.completeExceptionally(new CancellationException("closed"));
+            return;
+          }
+          try {
+            run.complete(startRun(step, key, attempt, params, ""));
+          } catch (Throwable t) {
+            run.completeExceptionally(t);
+          } finally {
+            host.exitStep();
+          }
+        });
+      } catch (RejectedExecutionException e) {
+        // the attempt starts its run itself
+      }
+    }
+
+    /** The attempt's run: the early one, or started here if the early task has not begun. */
+    Run take(Local l) throws Exception {
+      if (l.attempt != attempt) {
+        discard("its attempt number changed");
+        return null;
+      }
+      if (taken.compareAndSet(false, true)) {
+        run.complete(null);
+        return null;
+      }
+      try {
+        return run.get();
+      } catch (InterruptedException e) {
+        discard("its attempt was interrupted while the run started");
+        throw e;
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof Exception ex) {
+          throw ex;
+        }
+        throw e;
+      }
+    }
+
+    /** The claim did not get into the log: the run, if started, is ended KILLED. */
+    void discard(String why) {
+      if (taken.compareAndSet(false, true)) {
+        run.complete(null);
+        return;
+      }
+      run.whenComplete((r, t) -> {
+        if (r != null) {
+          try {
+            r.end(RunStatus.KILLED, "step '" + key + "' was not claimed by this process (" + why + ")");
+          } catch (RuntimeException e) {
+            LOG.warn("execution {}: ending unclaimed run {} of step '{}' failed: {}", id, r.id(), key, e.toString());
+          }
+        }
+      });
+    }
+  }
 
   /**
    * What a step attempt produced. {@code toEnd}: the attempt's run, whose END entry the step's
@@ -454,8 +546,28 @@ final class ExecutionDriver {
         c.put("leaseUntil", now + host.lease.toMillis());
       }
     }
-    boolean committed = !claims.isEmpty() && log.append(e, s -> holds(s, l.key, l.claim)
-        && s.steps.get(l.key).status == StepStatus.RUNNING && next.stream().allMatch(n -> pendingOrAbsent(s, n)));
+    // The runs of the steps claimed here start at the same time as the append (their bodies wait
+    // for it): on file: that overlaps the run's START and index writes with the entry's create.
+    Map<String, EarlyStart> early = new HashMap<>();
+    for (String n : claims.keySet()) {
+      Step ns = step(n);
+      if (ns.kind() == StepKind.TASK && !ns.cached()) {
+        ExecutionLog.StepState cur = log.state().steps.get(n);
+        EarlyStart es = new EarlyStart(ns, n, cur == null ? 1 : cur.failedAttempts + 1, log.state().parameters);
+        early.put(n, es);
+        es.begin();
+      }
+    }
+    boolean committed = false;
+    try {
+      committed = !claims.isEmpty() && log.append(e, s -> holds(s, l.key, l.claim)
+          && s.steps.get(l.key).status == StepStatus.RUNNING && next.stream().allMatch(n -> pendingOrAbsent(s, n)));
+    } finally {
+      if (!committed) {
+        early.values().forEach(es -> es.discard("the entry claiming it was not appended"));
+        early.clear();
+      }
+    }
     if (!committed) {
       claims.clear();
       e.remove("claims");
@@ -470,7 +582,7 @@ final class ExecutionDriver {
       pendingEnds.add(o);
     }
     for (Map.Entry<String, String> c : claims.entrySet()) {
-      started(c.getKey(), c.getValue(), now);
+      started(c.getKey(), c.getValue(), now, early.get(c.getKey()));
     }
   }
 
@@ -519,8 +631,14 @@ final class ExecutionDriver {
 
   /** After a claim on {@code key} is in the log: holds it here and submits its first attempt. */
   private void started(String key, String claim, long now) throws InterruptedException {
+    started(key, claim, now, null);
+  }
+
+  /** {@link #started(String, String, long)} with the run started at the same time as the claim, if any. */
+  private void started(String key, String claim, long now, EarlyStart early) throws InterruptedException {
     ExecutionLog.StepState cur = log.state().steps.get(key);
     Local l = new Local(key, claim, cur.failedAttempts + 1);
+    l.early = early;
     l.nextRenew = now + Math.max(1, host.lease.toMillis() / 3);
     mine.put(key, l);
     submit(l, log.state(), now);
@@ -776,19 +894,28 @@ final class ExecutionDriver {
     }
   }
 
-  private Run startRun(Step step, Local l, Map<String, String> params, String cacheKey) {
+  private Run startRun(Step step, Local l, Map<String, String> params, String cacheKey) throws Exception {
+    EarlyStart early = l.early;
+    l.early = null; // a retry starts its own run
+    Run run = early == null ? null : early.take(l);
+    if (run == null) {
+      run = startRun(step, l.key, l.attempt, params, cacheKey);
+    }
+    l.run = run;
+    return run;
+  }
+
+  private Run startRun(Step step, String key, int attempt, Map<String, String> params, String cacheKey) {
     Map<String, String> tags = new java.util.TreeMap<>();
     tags.put("pipeline", pipeline.name());
     tags.put("pipeline.execution", id);
-    tags.put("pipeline.step", l.key);
-    tags.put("pipeline.attempt", Integer.toString(l.attempt));
+    tags.put("pipeline.step", key);
+    tags.put("pipeline.attempt", Integer.toString(attempt));
     if (!cacheKey.isEmpty()) {
       tags.put("pipeline.cache-key", cacheKey);
     }
     // one write for the start, params and tags (see Experiments#startRun with params and tags)
-    Run run = host.workspace.experiments().startRun(experiment, l.key, params, tags);
-    l.run = run;
-    return run;
+    return host.workspace.experiments().startRun(experiment, key, params, tags);
   }
 
   private Outcome task(Step step, Local l, Map<String, OutputValue> inputs, Map<String, String> params,
@@ -852,7 +979,8 @@ final class ExecutionDriver {
     } catch (NotFoundException none) {
       existing = Optional.empty();
     }
-    Run run = startRun(step, l, params, "");
+    Run run = startRun(step, l.key, l.attempt, params, ""); // a register step never starts early
+    l.run = run;
     try {
       ModelVersion mv;
       if (existing.isPresent()) {

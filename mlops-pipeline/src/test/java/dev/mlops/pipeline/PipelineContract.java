@@ -683,6 +683,65 @@ public abstract class PipelineContract {
         .isEqualTo(dev.mlops.RunStatus.FINISHED);
   }
 
+  /**
+   * The run of a step claimed in a {@code succeeded} entry starts while that entry is appended
+   * (its body waits for it). When the entry does not get into the log, the run that started is
+   * ended KILLED, never left RUNNING, and a resume runs the step in a run of its own.
+   */
+  @Test
+  void aRunStartedBesideAClaimThatDidNotGetIntoTheLogIsEndedKilled() throws Exception {
+    AtomicInteger failures = new AtomicInteger(1);
+    ObjectStore failing = new dev.mlops.spi.ForwardingObjectStore(store) {
+      @Override
+      public void create(String key, byte[] bytes) {
+        if (key.startsWith("pipelines/claimless/executions/") && new String(bytes, StandardCharsets.UTF_8).contains("\"claims\"")
+            && failures.getAndDecrement() > 0) {
+          throw new dev.mlops.StorageException("injected: the disk refused the entry " + key);
+        }
+        super.create(key, bytes);
+      }
+
+      @Override
+      public void close() {
+        // the test's store outlives this view
+      }
+    };
+    Pipeline p = Pipeline.builder("claimless")
+        .step(Step.task("first", ctx -> ctx.output("v", "x")).parameters("v").noCache())
+        .step(Step.task("second", ctx -> ctx.output("v", ctx.input("first.v").value() + "y"))
+            .reads("first.v").parameters("v").noCache())
+        .build();
+    String id;
+    try (Workspace view = Mlops.open(URI.create("kit:failing"), failing);
+        Pipelines pl = Pipelines.builder(view).lease(Duration.ofMillis(300)).pollInterval(Duration.ofMillis(10))
+            .seed(7).build()) {
+      id = pl.launcher(p).start(Map.of(), "test");
+      ExecutionLog log = new ExecutionLog(store, "claimless", id);
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (failures.get() > 0 && System.nanoTime() < until) {
+        Thread.sleep(5);
+      }
+      assertThat(failures.get()).as("the claiming entry was attempted").isLessThanOrEqualTo(0);
+      assertThat(log.refresh().steps.get("second")).isNull(); // never claimed
+    }
+    List<RunInfo> secondRuns = new ArrayList<>();
+    for (String marker : store.listAll("experiments/runs/pipeline.claimless/").toList()) {
+      RunInfo run = ws.experiments().getRun(dev.mlops.RunId.of(marker.substring(marker.lastIndexOf('/') + 1)));
+      if ("second".equals(run.tags().get("pipeline.step"))) {
+        secondRuns.add(run);
+      }
+    }
+    assertThat(secondRuns).extracting(RunInfo::status).allMatch(RunStatus::terminal);
+
+    ExecutionResult r = pipelines(Duration.ofMillis(300)).resume(p, id).await();
+    assertThat(r.status()).as(r.reason()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(r.step("second").output("v").value()).isEqualTo("xy");
+    RunInfo second = ws.experiments().getRun(r.step("second").run().orElseThrow());
+    assertThat(second.status()).isEqualTo(RunStatus.FINISHED);
+    assertThat(secondRuns).extracting(RunInfo::id).doesNotContain(second.id());
+    assertThat(pipelines().verify("claimless", id).ok()).isTrue();
+  }
+
   /** A clock the test moves. */
   static final class MutableTestClock extends Clock {
     private volatile Instant now;
