@@ -146,6 +146,58 @@ public final class FsCreateShapes {
     });
     ops.put("2 creates at once", () -> together(List.of(() -> s.createIn(idx, "e" + u[0]++),
         () -> s.createIn(mk, "m" + u[0]++ + "b"))));
+    // A step's write sets, with FsObjectStore.create's order (temp file and force, directories,
+    // link, syncs deepest first): the run's START makes runs/<id>/log/, its END goes into the log
+    // directory of the START before it (as a step's END follows its START), the execution log
+    // entry, index start entry and marker into directories that exist.
+    java.util.concurrent.atomic.AtomicInteger c = new java.util.concurrent.atomic.AtomicInteger();
+    Path exec = Files.createDirectory(root.resolve("exec+"));
+    Path[] lastLog = {null};
+    Op start = () -> {
+      Path id = runs.resolve("s" + c.getAndIncrement() + "+");
+      Path log = id.resolve("log+");
+      Path t = s.temp();
+      Files.createDirectory(id);
+      Files.createDirectory(log);
+      Files.createLink(log.resolve("1.json"), t);
+      sync(log);
+      sync(id);
+      sync(runs);
+      Files.delete(t);
+      lastLog[0] = log;
+    };
+    start.run();
+    ops.put("step set, today's order: [index start, marker] | START; [END, index end] | log entry", () -> {
+      Path prev = lastLog[0];
+      together(List.of(start, () -> {
+        s.createIn(idx, "se" + c.getAndIncrement());
+        s.createIn(mk, "sm" + c.getAndIncrement());
+      }));
+      together(List.of(() -> s.createIn(exec, "sx" + c.getAndIncrement()), () -> {
+        s.createIn(prev, "2.json");
+        s.createIn(idx, "se" + c.getAndIncrement());
+      }));
+    });
+    ops.put("step set, all 6 at once", () -> {
+      Path prev = lastLog[0];
+      together(List.of(start, () -> s.createIn(idx, "se" + c.getAndIncrement()), () -> s.createIn(mk, "sm" + c.getAndIncrement()),
+          () -> s.createIn(exec, "sx" + c.getAndIncrement()), () -> s.createIn(prev, "2.json"), () -> s.createIn(idx, "sf" + c.getAndIncrement())));
+    });
+    ops.put("step set, 5 at once (no index end entry)", () -> {
+      Path prev = lastLog[0];
+      together(List.of(start, () -> s.createIn(idx, "se" + c.getAndIncrement()), () -> s.createIn(mk, "sm" + c.getAndIncrement()),
+          () -> s.createIn(exec, "sx" + c.getAndIncrement()), () -> s.createIn(prev, "2.json")));
+    });
+    ops.put("step set, 3 own records at once (log entry, START, END)", () -> {
+      Path prev = lastLog[0];
+      together(List.of(start, () -> s.createIn(exec, "sx" + c.getAndIncrement()), () -> s.createIn(prev, "2.json")));
+    });
+    ops.put("step set, 3 own records in turn", () -> {
+      Path prev = lastLog[0];
+      s.createIn(exec, "sx" + c.getAndIncrement());
+      start.run();
+      s.createIn(prev, "2.json");
+    });
     List<String> names = new ArrayList<>(ops.keySet());
     Map<String, long[]> times = new LinkedHashMap<>();
     names.forEach(k -> times.put(k, new long[n]));
@@ -165,7 +217,7 @@ public final class FsCreateShapes {
     long floorP50 = p(times.get(names.get(0)), 0.5);
     for (String k : names) {
       long[] x = times.get(k);
-      System.out.printf("%-48s p50 %6d us  p90 %6d us  = %.2fx floor%n", k, p(x, 0.5) / 1000, p(x, 0.9) / 1000,
+      System.out.printf("%-90s p50 %6d us  p90 %6d us  = %.2fx floor%n", k, p(x, 0.5) / 1000, p(x, 0.9) / 1000,
           (double) p(x, 0.5) / floorP50);
     }
   }
