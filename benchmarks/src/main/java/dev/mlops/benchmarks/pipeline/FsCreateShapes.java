@@ -167,7 +167,7 @@ public final class FsCreateShapes {
       lastLog[0] = log;
     };
     start.run();
-    ops.put("step set, today's order: [index start, marker] | START; [END, index end] | log entry", () -> {
+    ops.put("step set, session 7's order: [index start, marker] | START; [END, index end] | log entry", () -> {
       Path prev = lastLog[0];
       together(List.of(start, () -> {
         s.createIn(idx, "se" + c.getAndIncrement());
