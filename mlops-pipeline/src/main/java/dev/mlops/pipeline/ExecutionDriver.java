@@ -800,6 +800,11 @@ final class ExecutionDriver {
       StepCache.Lookup found = host.cache.lookupOrClaim(cacheKey, step.cacheFor(),
           new StepCache.Owner(pipeline.name(), id, l.key, l.claim), this::alive);
       if (found instanceof StepCache.Hit hit) {
+        if (hit.sourceExecution().equals(id)) {
+          // this execution's own result, stored by an earlier attempt of this step whose process
+          // stopped before its END and success: the hit's success names that run, so end it first
+          endStrandedRun(l.key, hit.sourceRun());
+        }
         return new Outcome(false, hit.outputs(), hit.sourceRun(), true, hit.sourceExecution(), cacheKey);
       }
       epoch = ((StepCache.Claimed) found).epoch();
@@ -829,6 +834,28 @@ final class ExecutionDriver {
       outputs = host.cache.publish(cacheKey, epoch, outputs, id, run.id().value());
     }
     return new Outcome(false, outputs, run.id().value(), false, "", cacheKey, run, new CompletableFuture<>());
+  }
+
+  /**
+   * Ends, FINISHED, a run whose attempt stored its cache result (after its metric segments) but
+   * not its END; nothing if it has ended or is not in the store. Idempotent: if the attempt's own
+   * thread is still writing the END, one of the two writes ends it and the other does nothing.
+   */
+  private void endStrandedRun(String key, String runId) {
+    if (runId.isEmpty()) {
+      return;
+    }
+    Run run;
+    try {
+      run = host.workspace.experiments().run(RunId.of(runId));
+    } catch (NotFoundException gone) {
+      LOG.warn("execution {}: step '{}' reuses the cached result of run {}, which is not in the store", id, key, runId);
+      return;
+    }
+    if (run.info().status() == RunStatus.RUNNING) {
+      LOG.info("execution {}: ending run {} of step '{}', whose cached result is reused", id, runId, key);
+      run.close();
+    }
   }
 
   /** Whether a cache claim's owner still runs its step: its claim holds the step under a live lease. */
