@@ -13,9 +13,12 @@ import java.util.ServiceLoader;
 
 /**
  * A process that drives one execution of the 20-step {@link #pipeline crash pipeline} on the
- * store at a URI, for crash tests that kill it with {@code kill -9} ({@code FsPipelineCrashIT}).
- * Arguments: store URI, {@code start <round>} or {@code resume <executionId>}, lease in ms, step
- * sleep in ms. Prints {@code STARTED <id>} (start only), {@code READY} once it drives the
+ * store at a URI, for crash tests that kill it with {@code kill -9} ({@link PipelineCrashScenario}).
+ * Arguments: store URI, {@code start <round>} or {@code resume <executionId>}, lease in ms (or
+ * {@code default} for the library's), step sleep in ms, and optionally a journal file: every step
+ * body appends {@code B <execution> <step> <pid>} when it starts and {@code E ...} when it stops
+ * (in a finally block), each line one {@code O_APPEND} write, so the test can see two bodies of one
+ * step running at once. Prints {@code STARTED <id>} (start only), {@code READY} once it drives the
  * execution, {@code DONE <status>} when it finished, or {@code FINISHED} if asked to resume an
  * execution that had already finished.
  *
@@ -36,17 +39,33 @@ public final class PipelineProcessWorker {
    * @return the pipeline
    */
   public static Pipeline pipeline(long sleepMillis) {
+    return pipeline(sleepMillis, null);
+  }
+
+  /**
+   * The crash pipeline, each body journalling its start and stop.
+   *
+   * @param sleepMillis how long each step works
+   * @param journal the file to append {@code B}/{@code E} lines to, or null for none
+   * @return the pipeline (the same steps and code as {@link #pipeline(long)}, so the same cache keys)
+   */
+  public static Pipeline pipeline(long sleepMillis, java.nio.file.Path journal) {
     Pipeline.Builder b = Pipeline.builder("crash20");
     for (int i = 0; i < STEPS; i++) {
       String name = name(i);
       Step.Builder s = Step.task(name, ctx -> {
-        Thread.sleep(sleepMillis);
-        StringBuilder content = new StringBuilder(ctx.step()).append(" round ").append(ctx.parameter("round"));
-        for (String ref : new java.util.TreeSet<>(inputsOf(ctx.step()))) {
-          content.append(' ').append(ctx.input(ref).value());
+        journal(journal, "B", ctx);
+        try {
+          Thread.sleep(sleepMillis);
+          StringBuilder content = new StringBuilder(ctx.step()).append(" round ").append(ctx.parameter("round"));
+          for (String ref : new java.util.TreeSet<>(inputsOf(ctx.step()))) {
+            content.append(' ').append(ctx.input(ref).value());
+          }
+          ctx.artifact("out", Digest.of(content.toString().getBytes(StandardCharsets.UTF_8)).hex()
+              .getBytes(StandardCharsets.UTF_8));
+        } finally {
+          journal(journal, "E", ctx);
         }
-        ctx.artifact("out", Digest.of(content.toString().getBytes(StandardCharsets.UTF_8)).hex()
-            .getBytes(StandardCharsets.UTF_8));
       }).artifacts("out");
       for (String ref : inputsOf(name)) {
         s.reads(ref);
@@ -54,6 +73,26 @@ public final class PipelineProcessWorker {
       b.step(s);
     }
     return b.build();
+  }
+
+  private static void journal(java.nio.file.Path journal, String what, StepContext ctx) throws java.io.IOException {
+    if (journal != null) {
+      append(journal, what + " " + ctx.executionId() + " " + ctx.step() + " " + ProcessHandle.current().pid());
+    }
+  }
+
+  /**
+   * Appends one line to a journal with a single {@code O_APPEND} write (atomic against other
+   * processes' appends on a local file system).
+   *
+   * @param journal the file
+   * @param line the line, without its newline
+   * @throws java.io.IOException if it cannot be written
+   */
+  public static void append(java.nio.file.Path journal, String line) throws java.io.IOException {
+    java.nio.file.Files.write(journal, (line + "\n").getBytes(StandardCharsets.UTF_8),
+        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND,
+        java.nio.file.StandardOpenOption.WRITE);
   }
 
   /** @param i step number @return its name */
@@ -74,16 +113,16 @@ public final class PipelineProcessWorker {
   }
 
   /**
-   * @param args store URI, start|resume, round or execution id, lease ms, step sleep ms
+   * @param args store URI, start|resume, round or execution id, lease ms (or {@code default}), step
+   *     sleep ms, optionally a journal path
    * @throws Exception on any failure (the test reads the exit code and stderr)
    */
   public static void main(String[] args) throws Exception {
     URI uri = URI.create(args[0]);
     ObjectStore store = provider(uri.getScheme()).open(uri);
     try (Workspace ws = Mlops.open(uri, store);
-        Pipelines pipelines = Pipelines.builder(ws).lease(Duration.ofMillis(Long.parseLong(args[3])))
-            .pollInterval(Duration.ofMillis(20)).build()) {
-      Pipeline p = pipeline(Long.parseLong(args[4]));
+        Pipelines pipelines = builder(ws, args[3]).build()) {
+      Pipeline p = pipeline(Long.parseLong(args[4]), args.length > 5 ? java.nio.file.Path.of(args[5]) : null);
       Execution e;
       if (args[1].equals("start")) {
         e = pipelines.start(p, Map.of("round", args[2]), "crash test");
@@ -102,6 +141,12 @@ public final class PipelineProcessWorker {
       System.out.println("DONE " + r.status());
       System.out.flush();
     }
+  }
+
+  /** The test's lease and a 20 ms poll, or with {@code default} every setting the library's. */
+  private static Pipelines.Builder builder(Workspace ws, String lease) {
+    Pipelines.Builder b = Pipelines.builder(ws);
+    return lease.equals("default") ? b : b.lease(Duration.ofMillis(Long.parseLong(lease))).pollInterval(Duration.ofMillis(20));
   }
 
   private static ObjectStoreProvider provider(String scheme) {
