@@ -348,10 +348,14 @@ final class ExecutionDriver {
     }
   }
 
-  private boolean tryClaim(String key, ExecutionLog.State s, long now) throws InterruptedException {
-    if (mine.containsKey(key)) {
+  private boolean tryClaim(String key, ExecutionLog.State s, long loopStart) throws InterruptedException {
+    if (mine.containsKey(key) || mine.size() >= host.parallelism) {
+      // this process holds as many steps as its executor runs at once: a claim beyond that would
+      // only wait in the executor's queue while its lease has to be renewed (on a slow store, more
+      // held claims than renewals fit in a lease let another process take live steps over)
       return false;
     }
+    long now = Math.max(loopStart, host.clock.millis()); // the appends before this one took time
     ExecutionLog.StepState st = s.steps.get(key);
     if (st != null && (st.status == StepStatus.WAITING || (st.status == StepStatus.RUNNING && st.leaseUntil > now))) {
       return false;
@@ -384,7 +388,8 @@ final class ExecutionDriver {
     return true;
   }
 
-  private void renew(Local l, long now) {
+  private void renew(Local l, long loopStart) {
+    long now = Math.max(loopStart, host.clock.millis()); // the renewals before this one took time
     ObjectNode e = ExecutionLog.entry("renewed");
     e.put("step", l.key);
     e.put("claim", l.claim);
@@ -442,6 +447,7 @@ final class ExecutionDriver {
     // step runs). If that entry cannot be appended as is, the result alone is tried.
     List<String> next = o.waiting() ? List.of() : readyAfter(l.key);
     Map<String, String> claims = new LinkedHashMap<>();
+    now = Math.max(now, host.clock.millis()); // the leases run from this append, not from the loop's start
     if (!next.isEmpty()) {
       ArrayNode array = e.putArray("claims");
       for (String n : next) {
@@ -490,7 +496,11 @@ final class ExecutionDriver {
       return List.of();
     }
     List<String> out = new ArrayList<>();
+    int free = host.parallelism == Integer.MAX_VALUE ? Integer.MAX_VALUE : host.parallelism - (mine.size() - 1);
     for (String name : pipeline.order()) {
+      if (out.size() >= free) {
+        break; // no more than the executor runs at once (see tryClaim)
+      }
       Set<String> deps = pipeline.dependencies(name);
       StepKind kind = pipeline.step(name).kind();
       if (!deps.contains(finished) || mine.containsKey(name) || !pendingOrAbsent(s, name)

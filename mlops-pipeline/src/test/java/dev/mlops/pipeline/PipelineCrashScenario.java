@@ -61,6 +61,7 @@ public final class PipelineCrashScenario {
   private int killed;
   private int killedBeforeReady;
   private int maxLive;
+  private final List<Process> started = new ArrayList<>();
 
   /**
    * @param uri the store the workers open
@@ -138,6 +139,7 @@ public final class PipelineCrashScenario {
       ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()));
       pb.environment().putAll(environment);
       process = pb.start();
+      started.add(process);
       Thread reader = new Thread(() -> {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
           for (String line; (line = r.readLine()) != null; ) {
@@ -216,6 +218,14 @@ public final class PipelineCrashScenario {
    * @throws Exception if a worker cannot be started or misbehaves
    */
   public PipelineCrashScenario run() throws Exception {
+    try {
+      return drive();
+    } finally {
+      started.forEach(Process::destroyForcibly); // none is alive unless a check failed
+    }
+  }
+
+  private PipelineCrashScenario drive() throws Exception {
     Random random = new Random(seed);
     int round = 0;
     long t0 = System.nanoTime();
