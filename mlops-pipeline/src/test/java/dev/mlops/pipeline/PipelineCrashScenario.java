@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The multi-process crash scenario of the 20-step {@link PipelineProcessWorker#pipeline crash
- * pipeline}, shared by the backends' crash ITs ({@code FsPipelineCrashIT}, {@code S3PipelineCrashIT}):
+ * pipeline} (or the {@link PipelineProcessWorker#mixed mixed} one with a map step), shared by the backends' crash ITs ({@code FsPipelineCrashIT}, {@code S3PipelineCrashIT}):
  * child JVMs drive executions and are killed with {@code kill -9} at random moments — while they
  * start up and resume, while they drive, while one or more other processes drive the same
  * execution — and each kill is followed by new resuming processes (one, or {@code resumers} at
@@ -57,6 +57,7 @@ public final class PipelineCrashScenario {
   private long stepMillis = 60;
   private int maxDelayMillis = 700;
   private long seed = 11;
+  private String pipeline = "crash20";
   private final List<String> executions = new ArrayList<>();
   private int killed;
   private int killedBeforeReady;
@@ -113,6 +114,17 @@ public final class PipelineCrashScenario {
     return this;
   }
 
+  /**
+   * @param name the pipeline the workers drive: {@code crash20} (20 chained tasks, the default) or
+   *     {@code crashmix} (a task, a map step over its items, two tasks after)
+   * @return this
+   */
+  public PipelineCrashScenario pipeline(String name) {
+    PipelineProcessWorker.named(name, 0, null); // rejects an unknown name
+    this.pipeline = name;
+    return this;
+  }
+
   /** @param s the seed of the kill moments @return this */
   public PipelineCrashScenario seed(long s) {
     this.seed = s;
@@ -136,6 +148,7 @@ public final class PipelineCrashScenario {
       cmd.add(lease);
       cmd.add(Long.toString(stepMillis));
       cmd.add(journal.toString());
+      cmd.add(pipeline);
       ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()));
       pb.environment().putAll(environment);
       process = pb.start();
@@ -289,11 +302,11 @@ public final class PipelineCrashScenario {
    */
   public void check(Workspace ws, ObjectStore store) {
     try (Pipelines view = Pipelines.on(ws)) {
-      Map<String, Map<String, String>> reference = new HashMap<>();
+      Map<String, ExecutionResult> reference = new HashMap<>();
       for (String id : executions) {
-        ExecutionResult r = view.status("crash20", id);
+        ExecutionResult r = view.status(pipeline, id);
         assertThat(r.status()).as(id).isEqualTo(ExecutionStatus.SUCCEEDED);
-        assertThat(view.verify("crash20", id).ok()).as(view.verify("crash20", id).toString()).isTrue();
+        assertThat(view.verify(pipeline, id).ok()).as(view.verify(pipeline, id).toString()).isTrue();
         List<HashChainedLog.Entry> log = rawLog(store, id);
         Map<String, Integer> commits = new TreeMap<>();
         long takeovers = 0;
@@ -302,6 +315,9 @@ public final class PipelineCrashScenario {
             String step = e.body().path("step").asText();
             commits.merge(step, 1, Integer::sum);
             String run = e.body().path("run").asText("");
+            if (!e.body().has("claim")) {
+              continue; // a map step's aggregate: no run of its own
+            }
             assertThat(run).as("run of %s in %s", step, id).isNotEmpty();
             assertThat(ws.experiments().getRun(RunId.of(run)).status())
                 .as("run %s named by the success of %s in %s (%s)", run, step, id, e.body())
@@ -311,17 +327,20 @@ public final class PipelineCrashScenario {
             takeovers++;
           }
         }
-        assertThat(commits).as("commits per step of " + id).isEqualTo(expectedOnce());
+        String round = r.parameters().get("round");
+        ExecutionResult expected = reference.computeIfAbsent(round, this::uninterrupted);
+        Map<String, Integer> once = new TreeMap<>();
+        expected.steps().keySet().forEach(k -> once.put(k, 1));
+        assertThat(commits).as("commits per step of " + id).isEqualTo(once);
         System.out.printf("execution %s: %d log entries, %d step claims taken over after a lease expired%n", id,
             log.size(), takeovers);
-        Map<String, String> outputs = outputs(r);
-        String round = r.parameters().get("round");
-        assertThat(outputs).isEqualTo(reference.computeIfAbsent(round, PipelineCrashScenario::uninterrupted));
-        for (String digest : outputs.values()) {
-          assertThat(ws.artifacts().find(Digest.parse(digest))).isPresent();
+        assertThat(outputs(r)).isEqualTo(outputs(expected));
+        for (StepResult step : r.steps().values()) {
+          step.outputs().values().stream().filter(v -> v.kind() == OutputKind.ARTIFACT).forEach(v ->
+              assertThat(ws.artifacts().find(Digest.parse(v.value()))).as("artifact of %s", step.step()).isPresent());
         }
       }
-      assertThat(view.runningExecutions("crash20")).isZero();
+      assertThat(view.runningExecutions(pipeline)).isZero();
     }
     checkJournal();
   }
@@ -373,35 +392,28 @@ public final class PipelineCrashScenario {
     }
   }
 
-  private static List<HashChainedLog.Entry> rawLog(ObjectStore store, String id) {
-    String prefix = "pipelines/crash20/executions/" + id + "/log/";
+  private List<HashChainedLog.Entry> rawLog(ObjectStore store, String id) {
+    String prefix = "pipelines/" + pipeline + "/executions/" + id + "/log/";
     try (var keys = store.listAll(prefix)) {
       return keys.map(k -> HashChainedLog.parse(k, store.get(k).orElseThrow())).toList();
     }
   }
 
-  private static Map<String, Integer> expectedOnce() {
-    Map<String, Integer> m = new TreeMap<>();
-    for (int i = 0; i < PipelineProcessWorker.STEPS; i++) {
-      m.put(PipelineProcessWorker.name(i), 1);
-    }
-    return m;
-  }
-
+  /** Every output of every step, as {@code step.output -> kind:value}. */
   private static Map<String, String> outputs(ExecutionResult r) {
     Map<String, String> m = new TreeMap<>();
     for (StepResult s : r.steps().values()) {
-      m.put(s.step(), s.output("out").value());
+      s.outputs().forEach((name, v) -> m.put(s.step() + "." + name, v.kind() + ":" + v.value()));
     }
     return m;
   }
 
   /** The same round run without interruption, in this JVM, on a fresh mem: store. */
-  private static Map<String, String> uninterrupted(String round) {
+  private ExecutionResult uninterrupted(String round) {
     try (Workspace ws = Mlops.open(URI.create("mem:reference"), new MemObjectStore()); Pipelines p = Pipelines.on(ws)) {
-      ExecutionResult r = p.run(PipelineProcessWorker.pipeline(0), Map.of("round", round));
+      ExecutionResult r = p.run(PipelineProcessWorker.named(pipeline, 0, null), Map.of("round", round));
       assertThat(r.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
-      return outputs(r);
+      return r;
     }
   }
 }

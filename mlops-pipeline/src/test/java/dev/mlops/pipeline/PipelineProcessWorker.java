@@ -75,6 +75,83 @@ public final class PipelineProcessWorker {
     return b.build();
   }
 
+  /** Items of the map step of {@link #mixed}. */
+  public static final int ITEMS = 8;
+
+  /**
+   * The mixed crash pipeline {@code crashmix}: {@code seed} lists {@value #ITEMS} items, the map
+   * step {@code fan} runs one sub-step per item (each sleeps, then commits an artifact of its item
+   * and the round), {@code join} reads the list of their artifacts, {@code after} reads join's.
+   * Every body journals like {@link #pipeline(long, java.nio.file.Path)}'s, and all are cached.
+   *
+   * @param sleepMillis how long each item and task works
+   * @param journal the journal file, or null
+   * @return the pipeline
+   */
+  public static Pipeline mixed(long sleepMillis, java.nio.file.Path journal) {
+    return Pipeline.builder("crashmix")
+        .step(Step.task("seed", ctx -> {
+          journal(journal, "B", ctx);
+          try {
+            Thread.sleep(sleepMillis);
+            StringBuilder items = new StringBuilder();
+            for (int i = 0; i < ITEMS; i++) {
+              items.append(i == 0 ? "" : "\n").append("r").append(ctx.parameter("round")).append("-item").append(i);
+            }
+            ctx.output("items", items.toString());
+            ctx.artifact("out", utf8("seed " + items));
+          } finally {
+            journal(journal, "E", ctx);
+          }
+        }).parameters("items").artifacts("out"))
+        .step(Step.mapOver("fan", "seed.items", ctx -> {
+          journal(journal, "B", ctx);
+          try {
+            Thread.sleep(sleepMillis);
+            ctx.artifact("out", utf8("fan " + ctx.item().orElseThrow() + " of " + ctx.input("seed.out").value()));
+          } finally {
+            journal(journal, "E", ctx);
+          }
+        }).reads("seed.out").artifacts("out"))
+        .step(Step.task("join", ctx -> {
+          journal(journal, "B", ctx);
+          try {
+            Thread.sleep(sleepMillis);
+            ctx.artifact("out", utf8("join " + String.join(",", ctx.input("fan.out").list())));
+          } finally {
+            journal(journal, "E", ctx);
+          }
+        }).reads("fan.out").artifacts("out"))
+        .step(Step.task("after", ctx -> {
+          journal(journal, "B", ctx);
+          try {
+            Thread.sleep(sleepMillis);
+            ctx.artifact("out", utf8("after " + ctx.input("join.out").value()));
+          } finally {
+            journal(journal, "E", ctx);
+          }
+        }).reads("join.out").artifacts("out"))
+        .build();
+  }
+
+  /**
+   * @param name {@code crash20} or {@code crashmix}
+   * @param sleepMillis how long each step works
+   * @param journal the journal file, or null
+   * @return that pipeline
+   */
+  public static Pipeline named(String name, long sleepMillis, java.nio.file.Path journal) {
+    return switch (name) {
+      case "crash20" -> pipeline(sleepMillis, journal);
+      case "crashmix" -> mixed(sleepMillis, journal);
+      default -> throw new IllegalArgumentException("no crash pipeline '" + name + "'");
+    };
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
   private static void journal(java.nio.file.Path journal, String what, StepContext ctx) throws java.io.IOException {
     if (journal != null) {
       append(journal, what + " " + ctx.executionId() + " " + ctx.step() + " " + ProcessHandle.current().pid());
@@ -114,7 +191,8 @@ public final class PipelineProcessWorker {
 
   /**
    * @param args store URI, start|resume, round or execution id, lease ms (or {@code default}), step
-   *     sleep ms, optionally a journal path
+   *     sleep ms, optionally a journal path and the pipeline ({@code crash20}, the default, or
+   *     {@code crashmix})
    * @throws Exception on any failure (the test reads the exit code and stderr)
    */
   public static void main(String[] args) throws Exception {
@@ -122,7 +200,8 @@ public final class PipelineProcessWorker {
     ObjectStore store = provider(uri.getScheme()).open(uri);
     try (Workspace ws = Mlops.open(uri, store);
         Pipelines pipelines = builder(ws, args[3]).build()) {
-      Pipeline p = pipeline(Long.parseLong(args[4]), args.length > 5 ? java.nio.file.Path.of(args[5]) : null);
+      Pipeline p = named(args.length > 6 ? args[6] : "crash20", Long.parseLong(args[4]),
+          args.length > 5 ? java.nio.file.Path.of(args[5]) : null);
       Execution e;
       if (args[1].equals("start")) {
         e = pipelines.start(p, Map.of("round", args[2]), "crash test");

@@ -21,6 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
  * least 8 kills, {@code -Dmlops.pipeline.crash.concurrentKills=N}). Each step's outputs are
  * committed exactly once, every run a success names has ended, the final outputs equal those of
  * an uninterrupted run, {@code verify()} is clean, and no two processes ever ran one step at once.
+ * A third scenario drives {@code crashmix} (a task, a map step over its 8 items, two tasks after;
+ * two resumers, at least 8 kills, {@code -Dmlops.pipeline.crash.mapKills=N}), so kills land while
+ * the fan-out is partly done.
  * {@code -Dmlops.pipeline.crash.lease=default} runs the workers with every library default (a
  * 30 s lease: slow, for a local run) instead of a 500 ms lease and a 20 ms poll;
  * {@code -Dmlops.pipeline.crash.seed} moves the kill moments.
@@ -34,11 +37,17 @@ class FsPipelineCrashIT {
   @TempDir
   Path dir;
 
+  private static final int MAP_KILLS = Integer.getInteger("mlops.pipeline.crash.mapKills", 8);
+
   private void scenario(int kills, int resumers) throws Exception {
+    scenario("crash20", kills, resumers);
+  }
+
+  private void scenario(String pipeline, int kills, int resumers) throws Exception {
     Path root = Files.createDirectories(dir.resolve("store"));
     PipelineCrashScenario s = new PipelineCrashScenario(root.toUri().toString(),
         List.of("-cp", System.getProperty("java.class.path")), Map.of(), dir)
-        .kills(kills).resumers(resumers).lease(LEASE).seed(SEED).run();
+        .pipeline(pipeline).kills(kills).resumers(resumers).lease(LEASE).seed(SEED).run();
     ObjectStore store = new FsObjectStoreProvider().open(root.toUri());
     try (Workspace ws = Mlops.open(root.toUri(), store)) {
       s.check(ws, store);
@@ -55,5 +64,11 @@ class FsPipelineCrashIT {
   @Timeout(value = 5, unit = TimeUnit.MINUTES)
   void twoProcessesResumingAfterEachKillNeverRunOneStepAtOnce() throws Exception {
     scenario(CONCURRENT_KILLS, 2);
+  }
+
+  @Test
+  @Timeout(value = 5, unit = TimeUnit.MINUTES)
+  void killsWhileAMapStepIsHalfDoneLeaveEachItemCommittedOnce() throws Exception {
+    scenario("crashmix", MAP_KILLS, 2);
   }
 }
