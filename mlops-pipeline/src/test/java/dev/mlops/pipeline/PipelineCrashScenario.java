@@ -31,7 +31,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The multi-process crash scenario of the 20-step {@link PipelineProcessWorker#pipeline crash
- * pipeline} (or the {@link PipelineProcessWorker#mixed mixed} one with a map step), shared by the backends' crash ITs ({@code FsPipelineCrashIT}, {@code S3PipelineCrashIT}):
+ * pipeline} (or the {@link PipelineProcessWorker#mixed mixed} one with a map step and a callback
+ * step, whose tokens a thread of the test hands to new processes to complete), shared by the backends' crash ITs ({@code FsPipelineCrashIT}, {@code S3PipelineCrashIT}):
  * child JVMs drive executions and are killed with {@code kill -9} at random moments — while they
  * start up and resume, while they drive, while one or more other processes drive the same
  * execution — and each kill is followed by new resuming processes (one, or {@code resumers} at
@@ -62,7 +63,7 @@ public final class PipelineCrashScenario {
   private int killed;
   private int killedBeforeReady;
   private int maxLive;
-  private final List<Process> started = new ArrayList<>();
+  private final List<Process> started = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /**
    * @param uri the store the workers open
@@ -231,14 +232,71 @@ public final class PipelineCrashScenario {
    * @throws Exception if a worker cannot be started or misbehaves
    */
   public PipelineCrashScenario run() throws Exception {
+    java.util.concurrent.atomic.AtomicReference<Throwable> completerFailed = new java.util.concurrent.atomic.AtomicReference<>();
+    Thread completer = new Thread(() -> {
+      try {
+        completeTokens();
+      } catch (InterruptedException stop) {
+        // run() is over
+      } catch (Throwable t) {
+        completerFailed.set(t);
+      }
+    }, "callback-completer");
+    completer.setDaemon(true);
+    completer.start();
     try {
-      return drive();
+      drive();
     } finally {
+      completer.interrupt();
+      completer.join(TimeUnit.MINUTES.toMillis(1));
       started.forEach(Process::destroyForcibly); // none is alive unless a check failed
+    }
+    if (completerFailed.get() != null) {
+      throw new AssertionError("completing a callback token failed", completerFailed.get());
+    }
+    System.out.printf("callback tokens: %d completed, %d stale%n", completed, stale);
+    return this;
+  }
+
+  private int completed;
+  private int stale;
+
+  /**
+   * The external system of the callback steps: each token a body hands over (a file in
+   * {@code tokens/}) is completed by a new process, at whatever moment it shows up.
+   */
+  private void completeTokens() throws Exception {
+    Path tokens = dir.resolve("tokens");
+    Set<String> done = new HashSet<>();
+    while (!Thread.currentThread().isInterrupted()) {
+      if (Files.isDirectory(tokens)) {
+        List<Path> files;
+        try (var list = Files.list(tokens)) {
+          files = list.filter(f -> !f.getFileName().toString().endsWith(".tmp")).sorted().toList();
+        }
+        for (Path f : files) {
+          if (!done.add(f.getFileName().toString())) {
+            continue;
+          }
+          Worker w = new Worker("complete", f.toString());
+          assertThat(w.process.waitFor(2, TimeUnit.MINUTES)).isTrue();
+          for (String l; (l = w.lines.poll(10, TimeUnit.SECONDS)) != null && !l.equals("EOF"); ) {
+            w.seen.add(l);
+          }
+          assertThat(w.process.exitValue()).as(() -> "completer " + w.process.pid() + "; stderr:\n" + tail()).isZero();
+          if (w.seen.contains("COMPLETED")) {
+            completed++;
+          } else {
+            assertThat(w.seen).as("completer %d's lines", w.process.pid()).contains("STALE");
+            stale++;
+          }
+        }
+      }
+      Thread.sleep(50);
     }
   }
 
-  private PipelineCrashScenario drive() throws Exception {
+  private void drive() throws Exception {
     Random random = new Random(seed);
     int round = 0;
     long t0 = System.nanoTime();
@@ -291,7 +349,6 @@ public final class PipelineCrashScenario {
     System.out.printf("%d kills (%d before the process was driving) over %d executions, up to %d processes at once on one;"
         + " lease %s ms; %.1f s%n", killed, killedBeforeReady, executions.size(), maxLive, lease, (System.nanoTime() - t0) / 1e9);
     assertThat(killed).isGreaterThanOrEqualTo(kills);
-    return this;
   }
 
   /**
@@ -314,14 +371,6 @@ public final class PipelineCrashScenario {
           if (e.body().path("type").asText().equals("succeeded")) {
             String step = e.body().path("step").asText();
             commits.merge(step, 1, Integer::sum);
-            String run = e.body().path("run").asText("");
-            if (!e.body().has("claim")) {
-              continue; // a map step's aggregate: no run of its own
-            }
-            assertThat(run).as("run of %s in %s", step, id).isNotEmpty();
-            assertThat(ws.experiments().getRun(RunId.of(run)).status())
-                .as("run %s named by the success of %s in %s (%s)", run, step, id, e.body())
-                .isNotEqualTo(RunStatus.RUNNING);
           }
           if (e.body().has("takeover")) {
             takeovers++;
@@ -332,6 +381,12 @@ public final class PipelineCrashScenario {
         Map<String, Integer> once = new TreeMap<>();
         expected.steps().keySet().forEach(k -> once.put(k, 1));
         assertThat(commits).as("commits per step of " + id).isEqualTo(once);
+        for (StepResult step : r.steps().values()) {
+          boolean ownRun = !expected.step(step.step()).run().isEmpty();
+          assertThat(step.run().isPresent()).as("%s in %s has a run", step.step(), id).isEqualTo(ownRun);
+          step.run().ifPresent(run -> assertThat(ws.experiments().getRun(run).status())
+              .as("run %s named by the success of %s in %s", run, step.step(), id).isNotEqualTo(RunStatus.RUNNING));
+        }
         System.out.printf("execution %s: %d log entries, %d step claims taken over after a lease expired%n", id,
             log.size(), takeovers);
         assertThat(outputs(r)).isEqualTo(outputs(expected));
@@ -411,9 +466,19 @@ public final class PipelineCrashScenario {
   /** The same round run without interruption, in this JVM, on a fresh mem: store. */
   private ExecutionResult uninterrupted(String round) {
     try (Workspace ws = Mlops.open(URI.create("mem:reference"), new MemObjectStore()); Pipelines p = Pipelines.on(ws)) {
-      ExecutionResult r = p.run(PipelineProcessWorker.named(pipeline, 0, null), Map.of("round", round));
+      Execution e = p.start(PipelineProcessWorker.named(pipeline, 0, null), Map.of("round", round));
+      while (!e.isDone()) {
+        String token = PipelineProcessWorker.LOCAL_TOKENS.poll(10, TimeUnit.MILLISECONDS);
+        if (token != null) {
+          p.completeCallback(token, PipelineProcessWorker.ANSWER);
+        }
+      }
+      ExecutionResult r = e.await();
       assertThat(r.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
       return r;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
     }
   }
 }

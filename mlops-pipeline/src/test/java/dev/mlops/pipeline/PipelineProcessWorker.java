@@ -81,7 +81,9 @@ public final class PipelineProcessWorker {
   /**
    * The mixed crash pipeline {@code crashmix}: {@code seed} lists {@value #ITEMS} items, the map
    * step {@code fan} runs one sub-step per item (each sleeps, then commits an artifact of its item
-   * and the round), {@code join} reads the list of their artifacts, {@code after} reads join's.
+   * and the round), {@code join} reads the list of their artifacts, the callback step
+   * {@code external} hands its token over (see {@link #handOver}) and waits for {@code answer},
+   * {@code after} reads join's artifact and the answer.
    * Every body journals like {@link #pipeline(long, java.nio.file.Path)}'s, and all are cached.
    *
    * @param sleepMillis how long each item and task works
@@ -122,16 +124,48 @@ public final class PipelineProcessWorker {
             journal(journal, "E", ctx);
           }
         }).reads("fan.out").artifacts("out"))
+        .step(Step.callback("external", ctx -> {
+          journal(journal, "B", ctx);
+          try {
+            Thread.sleep(sleepMillis);
+            handOver(journal, ctx.callbackToken());
+          } finally {
+            journal(journal, "E", ctx);
+          }
+        }).reads("join.out").parameters("answer"))
         .step(Step.task("after", ctx -> {
           journal(journal, "B", ctx);
           try {
             Thread.sleep(sleepMillis);
-            ctx.artifact("out", utf8("after " + ctx.input("join.out").value()));
+            ctx.artifact("out", utf8("after " + ctx.input("join.out").value() + " " + ctx.input("external.answer").value()));
           } finally {
             journal(journal, "E", ctx);
           }
-        }).reads("join.out").artifacts("out"))
+        }).reads("join.out").reads("external.answer").artifacts("out"))
         .build();
+  }
+
+  /** Tokens handed over by callback bodies of a pipeline built without a journal (this JVM's). */
+  static final java.util.concurrent.BlockingQueue<String> LOCAL_TOKENS = new java.util.concurrent.LinkedBlockingQueue<>();
+
+  /** The outputs the external system of {@link #mixed}'s callback step reports. */
+  static final Map<String, OutputValue> ANSWER = Map.of("answer", new OutputValue(OutputKind.PARAMETER, "42"));
+
+  /**
+   * The "external system" of the callback step: its token goes to a file in {@code tokens/} next to
+   * the journal (written whole, then renamed), where the test picks it up and has another process
+   * complete it; without a journal to {@link #LOCAL_TOKENS}.
+   */
+  private static void handOver(java.nio.file.Path journal, String token) throws java.io.IOException {
+    if (journal == null) {
+      LOCAL_TOKENS.add(token);
+      return;
+    }
+    java.nio.file.Path dir = java.nio.file.Files.createDirectories(journal.resolveSibling("tokens"));
+    String name = Digest.of(utf8(token)).hex();
+    java.nio.file.Path tmp = dir.resolve(name + ".tmp");
+    java.nio.file.Files.writeString(tmp, token);
+    java.nio.file.Files.move(tmp, dir.resolve(name), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
 
   /**
@@ -190,7 +224,7 @@ public final class PipelineProcessWorker {
   }
 
   /**
-   * @param args store URI, start|resume, round or execution id, lease ms (or {@code default}), step
+   * @param args store URI, start|resume|complete, round or execution id or token file, lease ms (or {@code default}), step
    *     sleep ms, optionally a journal path and the pipeline ({@code crash20}, the default, or
    *     {@code crashmix})
    * @throws Exception on any failure (the test reads the exit code and stderr)
@@ -200,6 +234,17 @@ public final class PipelineProcessWorker {
     ObjectStore store = provider(uri.getScheme()).open(uri);
     try (Workspace ws = Mlops.open(uri, store);
         Pipelines pipelines = builder(ws, args[3]).build()) {
+      if (args[1].equals("complete")) {
+        // the external system of a callback step reports, from its own process
+        String token = java.nio.file.Files.readString(java.nio.file.Path.of(args[2]));
+        try {
+          pipelines.completeCallback(token, ANSWER);
+          System.out.println("COMPLETED");
+        } catch (dev.mlops.ConflictException stale) {
+          System.out.println("STALE"); // its step was taken over (a new token) or has finished
+        }
+        return;
+      }
       Pipeline p = named(args.length > 6 ? args[6] : "crash20", Long.parseLong(args[4]),
           args.length > 5 ? java.nio.file.Path.of(args[5]) : null);
       Execution e;

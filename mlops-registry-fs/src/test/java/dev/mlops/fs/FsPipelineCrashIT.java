@@ -21,8 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
  * least 8 kills, {@code -Dmlops.pipeline.crash.concurrentKills=N}). Each step's outputs are
  * committed exactly once, every run a success names has ended, the final outputs equal those of
  * an uninterrupted run, {@code verify()} is clean, and no two processes ever ran one step at once.
- * A third scenario drives {@code crashmix} (a task, a map step over its 8 items, two tasks after;
- * two resumers, at least 8 kills, {@code -Dmlops.pipeline.crash.mapKills=N}), so kills land while
+ * A third scenario drives {@code crashmix} (a task, a map step over its 8 items, a task, a callback
+ * step whose token another process completes whenever it shows up, a task;
+ * two resumers, at least 6 kills, {@code -Dmlops.pipeline.crash.mapKills=N}), so kills land while
  * the fan-out is partly done.
  * {@code -Dmlops.pipeline.crash.lease=default} runs the workers with every library default (a
  * 30 s lease: slow, for a local run) instead of a 500 ms lease and a 20 ms poll;
@@ -37,7 +38,7 @@ class FsPipelineCrashIT {
   @TempDir
   Path dir;
 
-  private static final int MAP_KILLS = Integer.getInteger("mlops.pipeline.crash.mapKills", 8);
+  private static final int MAP_KILLS = Integer.getInteger("mlops.pipeline.crash.mapKills", 6);
 
   private void scenario(int kills, int resumers) throws Exception {
     scenario("crash20", kills, resumers);
