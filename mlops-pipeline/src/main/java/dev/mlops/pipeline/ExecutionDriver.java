@@ -440,10 +440,14 @@ final class ExecutionDriver {
     }
   }
 
-  private boolean tryClaim(String key, ExecutionLog.State s, long now) throws InterruptedException {
-    if (mine.containsKey(key)) {
+  private boolean tryClaim(String key, ExecutionLog.State s, long loopStart) throws InterruptedException {
+    if (mine.containsKey(key) || mine.size() >= host.parallelism) {
+      // this process holds as many steps as its executor runs at once: a claim beyond that would
+      // only wait in the executor's queue while its lease has to be renewed (on a slow store, more
+      // held claims than renewals fit in a lease let another process take live steps over)
       return false;
     }
+    long now = Math.max(loopStart, host.clock.millis()); // the appends before this one took time
     ExecutionLog.StepState st = s.steps.get(key);
     if (st != null && (st.status == StepStatus.WAITING || (st.status == StepStatus.RUNNING && st.leaseUntil > now))) {
       return false;
@@ -476,7 +480,8 @@ final class ExecutionDriver {
     return true;
   }
 
-  private void renew(Local l, long now) {
+  private void renew(Local l, long loopStart) {
+    long now = Math.max(loopStart, host.clock.millis()); // the renewals before this one took time
     ObjectNode e = ExecutionLog.entry("renewed");
     e.put("step", l.key);
     e.put("claim", l.claim);
@@ -534,6 +539,7 @@ final class ExecutionDriver {
     // step runs). If that entry cannot be appended as is, the result alone is tried.
     List<String> next = o.waiting() ? List.of() : readyAfter(l.key);
     Map<String, String> claims = new LinkedHashMap<>();
+    now = Math.max(now, host.clock.millis()); // the leases run from this append, not from the loop's start
     if (!next.isEmpty()) {
       ArrayNode array = e.putArray("claims");
       for (String n : next) {
@@ -602,7 +608,11 @@ final class ExecutionDriver {
       return List.of();
     }
     List<String> out = new ArrayList<>();
+    int free = host.parallelism == Integer.MAX_VALUE ? Integer.MAX_VALUE : host.parallelism - (mine.size() - 1);
     for (String name : pipeline.order()) {
+      if (out.size() >= free) {
+        break; // no more than the executor runs at once (see tryClaim)
+      }
       Set<String> deps = pipeline.dependencies(name);
       StepKind kind = pipeline.step(name).kind();
       if (!deps.contains(finished) || mine.containsKey(name) || !pendingOrAbsent(s, name)
@@ -927,6 +937,11 @@ final class ExecutionDriver {
       StepCache.Lookup found = host.cache.lookupOrClaim(cacheKey, step.cacheFor(),
           new StepCache.Owner(pipeline.name(), id, l.key, l.claim), this::alive);
       if (found instanceof StepCache.Hit hit) {
+        if (hit.sourceExecution().equals(id)) {
+          // this execution's own result, stored by an earlier attempt of this step whose process
+          // stopped before its END and success: the hit's success names that run, so end it first
+          endStrandedRun(l.key, hit.sourceRun());
+        }
         return new Outcome(false, hit.outputs(), hit.sourceRun(), true, hit.sourceExecution(), cacheKey);
       }
       epoch = ((StepCache.Claimed) found).epoch();
@@ -956,6 +971,28 @@ final class ExecutionDriver {
       outputs = host.cache.publish(cacheKey, epoch, outputs, id, run.id().value());
     }
     return new Outcome(false, outputs, run.id().value(), false, "", cacheKey, run, new CompletableFuture<>());
+  }
+
+  /**
+   * Ends, FINISHED, a run whose attempt stored its cache result (after its metric segments) but
+   * not its END; nothing if it has ended or is not in the store. Idempotent: if the attempt's own
+   * thread is still writing the END, one of the two writes ends it and the other does nothing.
+   */
+  private void endStrandedRun(String key, String runId) {
+    if (runId.isEmpty()) {
+      return;
+    }
+    Run run;
+    try {
+      run = host.workspace.experiments().run(RunId.of(runId));
+    } catch (NotFoundException gone) {
+      LOG.warn("execution {}: step '{}' reuses the cached result of run {}, which is not in the store", id, key, runId);
+      return;
+    }
+    if (run.info().status() == RunStatus.RUNNING) {
+      LOG.info("execution {}: ending run {} of step '{}', whose cached result is reused", id, runId, key);
+      run.close();
+    }
   }
 
   /** Whether a cache claim's owner still runs its step: its claim holds the step under a live lease. */

@@ -56,6 +56,8 @@ public final class Pipelines implements AutoCloseable {
   final Workspace workspace;
   final ObjectStore store;
   final ExecutorService steps;
+  /** How many steps the step executor runs at once (MAX_VALUE: unknown); a driver claims no more. */
+  final int parallelism;
   private final boolean ownsSteps;
   final ExecutorService drivers;
   final Clock clock;
@@ -78,6 +80,7 @@ public final class Pipelines implements AutoCloseable {
     this.ownsSteps = b.executor == null;
     this.steps = b.executor != null ? b.executor : Executors.newFixedThreadPool(
         Math.max(2, Runtime.getRuntime().availableProcessors()), daemon("mlops-pipeline-step-"));
+    this.parallelism = parallelismOf(steps);
     this.drivers = Executors.newCachedThreadPool(daemon("mlops-pipeline-driver-"));
     this.clock = b.clock;
     this.seed = b.seed;
@@ -85,6 +88,20 @@ public final class Pipelines implements AutoCloseable {
     this.poll = b.poll;
     this.owner = b.owner;
     this.cache = new StepCache(store, clock, poll);
+  }
+
+  /**
+   * The number of tasks an executor runs at once, where its type tells: a thread pool's largest
+   * size, a fork-join pool's parallelism; otherwise unbounded.
+   */
+  static int parallelismOf(ExecutorService executor) {
+    if (executor instanceof java.util.concurrent.ThreadPoolExecutor t) {
+      return Math.max(1, Math.max(t.getCorePoolSize(), t.getMaximumPoolSize()));
+    }
+    if (executor instanceof java.util.concurrent.ForkJoinPool f) {
+      return Math.max(1, f.getParallelism());
+    }
+    return Integer.MAX_VALUE;
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String prefix) {

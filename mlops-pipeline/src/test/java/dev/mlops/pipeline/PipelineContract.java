@@ -742,6 +742,50 @@ public abstract class PipelineContract {
     assertThat(pipelines().verify("claimless", id).ok()).isTrue();
   }
 
+  /**
+   * A cached step stores its result before its success is appended: a process that stops between
+   * the two leaves the result and a RUNNING run. The resumed step takes the result from the cache
+   * (its own execution's) and names that run in its success; the run must not stay RUNNING.
+   */
+  @Test
+  void aResumedStepServedFromItsOwnCachedResultEndsTheRunThatResultNames() throws Exception {
+    Pipelines dying = pipelines(Duration.ofMillis(300));
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger firstRuns = new AtomicInteger();
+    Pipeline p = Pipeline.builder("orphanhit")
+        .step(Step.task("first", ctx -> {
+          firstRuns.incrementAndGet();
+          release.await(20, TimeUnit.SECONDS);
+          ctx.output("v", "x");
+        }).parameters("v"))
+        .step(Step.task("second", ctx -> ctx.output("v", ctx.input("first.v").value() + "y"))
+            .reads("first.v").parameters("v").noCache())
+        .build();
+    String id = dying.launcher(p).start(Map.of(), "test");
+    while (firstRuns.get() == 0) {
+      Thread.onSpinWait(); // the body runs: its claims (log and cache epoch 1) are stored
+    }
+    dying.close();
+    release.countDown();
+    // what a process leaves when it stops right after storing the cache result, before the END
+    // and the success: a RUNNING run and the result naming it
+    dev.mlops.Run run = ws.experiments().startRun("pipeline.orphanhit", "first", Map.of(),
+        Map.of("pipeline", "orphanhit", "pipeline.execution", id, "pipeline.step", "first", "pipeline.attempt", "1"));
+    String key = StepCache.key("orphanhit", "first", CodeVersion.of(p.step("first")), Map.of(), Map.of(),
+        java.util.Optional.empty());
+    dying.cache.publish(key, 1, Map.of("v", new OutputValue(OutputKind.PARAMETER, "x")), id, run.id().value());
+
+    Pipelines survivor = pipelines(Duration.ofMillis(300));
+    ExecutionResult r = survivor.resume(p, id).await();
+    assertThat(r.status()).as(r.reason()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(firstRuns.get()).isEqualTo(1);
+    assertThat(r.step("first").cacheHit()).isTrue();
+    assertThat(r.step("first").run()).contains(run.id());
+    assertThat(ws.experiments().getRun(run.id()).status()).as("the run the success names")
+        .isEqualTo(RunStatus.FINISHED);
+    assertThat(survivor.verify("orphanhit", id).ok()).isTrue();
+  }
+
   /** A clock the test moves. */
   static final class MutableTestClock extends Clock {
     private volatile Instant now;
