@@ -110,6 +110,7 @@ final class ExecutionDriver {
         ExecutionLog.State s;
         if (mine.isEmpty() || System.nanoTime() - lastRead >= host.poll.toNanos()) {
           s = log.refresh();
+          log.check(pipeline);
           lastRead = System.nanoTime();
         } else {
           s = log.state();
@@ -800,6 +801,7 @@ final class ExecutionDriver {
       StepCache.Lookup found = host.cache.lookupOrClaim(cacheKey, step.cacheFor(),
           new StepCache.Owner(pipeline.name(), id, l.key, l.claim), this::alive);
       if (found instanceof StepCache.Hit hit) {
+        checkCached(step, l.key, hit.outputs(), hit.key());
         return new Outcome(false, hit.outputs(), hit.sourceRun(), true, hit.sourceExecution(), cacheKey);
       }
       epoch = ((StepCache.Claimed) found).epoch();
@@ -827,8 +829,19 @@ final class ExecutionDriver {
     Map<String, OutputValue> outputs = ctx.outputs();
     if (step.cached()) {
       outputs = host.cache.publish(cacheKey, epoch, outputs, id, run.id().value());
+      checkCached(step, l.key, outputs, StepCache.resultKey(cacheKey, epoch)); // another writer's result may have been kept
     }
     return new Outcome(false, outputs, run.id().value(), false, "", cacheKey, run, new CompletableFuture<>());
+  }
+
+  /** @throws CorruptDataException naming the cache result if its outputs are not those {@code step} declares */
+  private static void checkCached(Step step, String key, Map<String, OutputValue> outputs, String resultKey) {
+    Map<String, OutputKind> actual = new java.util.TreeMap<>();
+    outputs.forEach((k, v) -> actual.put(k, v.kind()));
+    if (!actual.equals(new java.util.TreeMap<>(step.outputs()))) {
+      throw new dev.mlops.CorruptDataException("pipeline cache result '" + resultKey + "' holds outputs " + actual
+          + " but step '" + key + "' declares " + new java.util.TreeMap<>(step.outputs()));
+    }
   }
 
   /** Whether a cache claim's owner still runs its step: its claim holds the step under a live lease. */

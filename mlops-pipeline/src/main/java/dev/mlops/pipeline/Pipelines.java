@@ -190,6 +190,9 @@ public final class Pipelines implements AutoCloseable {
     Objects.requireNonNull(pipeline, "pipeline");
     ExecutionLog log = open(pipeline.name(), executionId);
     ExecutionLog.State s = log.refresh();
+    if (!s.finished() && s.fingerprint.equals(pipeline.fingerprint())) {
+      log.check(pipeline);
+    }
     if (s.finished()) {
       throw new IllegalStateException("execution " + executionId + " of pipeline '" + pipeline.name()
           + "' already finished " + s.status + (s.finishReason.isEmpty() ? "" : " (" + s.finishReason + ")")
@@ -243,7 +246,13 @@ public final class Pipelines implements AutoCloseable {
     Names.requireValid("pipeline name", pipeline);
     String prefix = "pipelines/" + pipeline + "/index/started/";
     try (Stream<String> keys = store.listAll(prefix)) {
-      return keys.map(k -> k.substring(prefix.length())).toList();
+      return keys.map(k -> {
+        String id = k.substring(prefix.length());
+        if (!Names.isValid(id)) {
+          throw new dev.mlops.CorruptDataException("execution index marker '" + k + "' does not name an execution id");
+        }
+        return id;
+      }).toList();
     }
   }
 
@@ -268,7 +277,13 @@ public final class Pipelines implements AutoCloseable {
       }
       // a process may have died between the 'finished' entry and its marker: the log decides
       ExecutionLog log = new ExecutionLog(store, pipeline, id);
-      if (log.refresh().finished()) {
+      ExecutionLog.State state = log.refresh();
+      if (!state.started()) {
+        // start() creates the log's first entry before this marker: a marker without a log is damage
+        throw new dev.mlops.CorruptDataException("execution index marker '" + indexKey(pipeline, "started", id)
+            + "' names an execution that has no log");
+      }
+      if (state.finished()) {
         try {
           store.create(indexKey(pipeline, "finished", id), new byte[0]);
         } catch (AlreadyExistsException raced) {
