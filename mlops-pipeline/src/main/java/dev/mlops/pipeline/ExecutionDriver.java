@@ -73,7 +73,8 @@ final class ExecutionDriver {
     Future<?> future;
     volatile Run run;
     int attempt;
-    long deadline = Long.MAX_VALUE;
+    /** When the running attempt times out: set by the step's thread as the attempt starts (queued time does not count). */
+    volatile long deadline = Long.MAX_VALUE;
     long nextRenew;
     long retryAt = -1;
 
@@ -413,6 +414,9 @@ final class ExecutionDriver {
 
   private void handle(Done d, long now) throws InterruptedException {
     stopIfClosed(); // a step interrupted by close() is not a failure
+    if (d.outcome() == null && d.failure() == null) {
+      return; // an attempt started: its deadline is set, and the driver's next wait accounts for it
+    }
     Local l = mine.get(d.key());
     if (l == null || !l.claim.equals(d.claim()) || l.attempt != d.attempt() || l.future == null) {
       return; // a cancelled or superseded attempt
@@ -589,7 +593,7 @@ final class ExecutionDriver {
       e.set("outputs", ExecutionLog.writeOutputs(Map.of(
           "branch", new OutputValue(OutputKind.PARAMETER, Boolean.toString(d.passed())),
           "reason", new OutputValue(OutputKind.PARAMETER, d.reason()))));
-    } catch (Exception | LinkageError ex) {
+    } catch (Exception | Error ex) { // an Error too: the condition is user code, and the driver must record it
       e = ExecutionLog.entry("failed");
       e.put("error", describe(step.name(), 1, ex));
     }
@@ -697,10 +701,16 @@ final class ExecutionDriver {
     int attempt = l.attempt;
     Optional<String> theItem = item;
     l.retryAt = -1;
-    l.deadline = step.timeout().map(t -> now + t.toMillis()).orElse(Long.MAX_VALUE);
-    l.future = host.steps.submit(() -> {
+    l.deadline = Long.MAX_VALUE;
+    Optional<java.time.Duration> timeout = step.timeout();
+    Runnable attemptBody = () -> {
       if (!host.enterStep()) {
         return; // closed before the body started: nothing is recorded, the claim lapses
+      }
+      if (timeout.isPresent()) {
+        // the timeout counts from here: an attempt queued behind others on a small executor has not started
+        l.deadline = host.clock.millis() + timeout.get().toMillis();
+        done.add(new Done(l.key, l.claim, attempt, null, null)); // wakes the driver to watch the deadline
       }
       try {
         Outcome o = switch (step.kind()) {
@@ -716,7 +726,18 @@ final class ExecutionDriver {
       } finally {
         host.exitStep();
       }
-    });
+    };
+    try {
+      l.future = host.steps.submit(attemptBody);
+    } catch (java.util.concurrent.RejectedExecutionException full) {
+      if (host.steps.isShutdown()) {
+        throw new IllegalStateException("execution " + id + ": the step executor is shut down, so step '" + l.key
+            + "' cannot run; resume the execution with a running executor", full);
+      }
+      // a host executor with a bounded queue is full: try again after a poll interval (the claim is renewed meanwhile)
+      l.future = null;
+      l.retryAt = now + host.poll.toMillis();
+    }
   }
 
   /** Writes the END entry of a succeeded attempt's run (on the step's thread) and reports it. */
@@ -1013,6 +1034,10 @@ final class ExecutionDriver {
     @Override
     public void metric(String name, double value) {
       declared(name, OutputKind.METRIC);
+      if (!Double.isFinite(value)) {
+        throw new IllegalArgumentException("step '" + key + "' records metric output '" + name + "' = " + value
+            + ", which is not finite");
+      }
       OutputValue v = new OutputValue(OutputKind.METRIC, Double.toString(value));
       run.logMetric(name, value);
       outputs.put(name, v);
@@ -1022,6 +1047,13 @@ final class ExecutionDriver {
     public void output(String name, String value) {
       declared(name, OutputKind.PARAMETER);
       Pipelines.checkText("output '" + name + "' of step '" + key + "'", Objects.requireNonNull(value, "value"));
+      if (item.isPresent() && (value.isEmpty() || value.indexOf('\n') >= 0)) {
+        // the map step's LIST output keeps one value per line: a line break would split this value,
+        // and an empty value of a one-item map could not be told from a map of no items
+        throw new IllegalArgumentException("map item '" + key + "' records output '" + name + "' "
+            + (value.isEmpty() ? "as empty text" : "with a line break") + "; a map item's output is one non-empty line"
+            + " of its map step's LIST output");
+      }
       outputs.put(name, new OutputValue(OutputKind.PARAMETER, value));
     }
 
