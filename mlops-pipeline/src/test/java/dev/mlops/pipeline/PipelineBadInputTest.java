@@ -256,4 +256,37 @@ class PipelineBadInputTest {
     assertThat(r.step("s499").output("v").value()).isEqualTo("499");
     assertThat(pl.verify("chain", r.executionId()).ok()).isTrue();
   }
+
+  /** Text the log cannot store as UTF-8 (an unpaired surrogate) or that is huge, in errors and reasons a body chooses. */
+  @Test
+  void errorsAndReasonsWithUnpairedSurrogatesOrHugeTextAreRecordedNotFatal() {
+    String lone = "bad \ud800 bytes";
+    String huge = "e".repeat(1 << 20);
+    int n = 0;
+    for (String message : List.of(lone, huge)) {
+      n++;
+      Pipeline p = Pipeline.builder("text" + n)
+          .step(Step.task("ok", ctx -> ctx.output("v", "kept")).parameters("v"))
+          .step(Step.task("bad", ctx -> {
+            throw new IllegalStateException(message);
+          }).after("ok"))
+          .build();
+      Pipelines pl = pipelines();
+      ExecutionResult r = pl.run(p, Map.of());
+      assertThat(r.status()).isEqualTo(ExecutionStatus.FAILED);
+      assertThat(r.step("bad").reason()).contains("step 'bad'");
+      assertThat(r.step("ok").output("v").value()).isEqualTo("kept");
+      assertThat(pl.verify(p.name(), r.executionId()).ok()).isTrue();
+      assertThat(pl.status(p.name(), r.executionId()).step("bad").reason()).isEqualTo(r.step("bad").reason());
+    }
+    Pipeline gate = Pipeline.builder("reason")
+        .step(Step.condition("gate", ctx -> new Decision(true, lone)).ifTrue("after"))
+        .step(Step.task("after", ctx -> { }))
+        .build();
+    Pipelines pl = pipelines();
+    ExecutionResult r = pl.run(gate, Map.of());
+    assertThat(r.status()).isIn(ExecutionStatus.SUCCEEDED, ExecutionStatus.FAILED);
+    assertThat(pl.verify("reason", r.executionId()).ok()).isTrue();
+    assertThat(pl.status("reason", r.executionId()).step("gate").reason()).isEqualTo(r.step("gate").reason());
+  }
 }
