@@ -289,4 +289,52 @@ class PipelineBadInputTest {
     assertThat(pl.verify("reason", r.executionId()).ok()).isTrue();
     assertThat(pl.status("reason", r.executionId()).step("gate").reason()).isEqualTo(r.step("gate").reason());
   }
+
+  @Test
+  void resumeRefusesAChangedPipelineUnknownAndFinishedExecutionsAndAppendsNothing() throws Exception {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    Pipeline p = Pipeline.builder("changed")
+        .step(Step.task("a", ctx -> release.await(20, TimeUnit.SECONDS)).noCache())
+        .step(Step.task("b", ctx -> { }).after("a"))
+        .build();
+    Pipelines first = Pipelines.builder(ws).lease(Duration.ofMillis(300)).pollInterval(Duration.ofMillis(5)).build();
+    opened.add(first);
+    String id = first.start(p, Map.of()).id();
+    ExecutionLog log = new ExecutionLog(((dev.mlops.core.CoreWorkspace) ws).store(), "changed", id);
+    while (log.refresh().steps.get("a") == null) {
+      Thread.onSpinWait();
+    }
+    first.close();
+    release.countDown();
+    long entries = log.refresh().seq;
+    Pipeline extraStep = Pipeline.builder("changed")
+        .step(Step.task("a", ctx -> { }).noCache())
+        .step(Step.task("b", ctx -> { }).after("a"))
+        .step(Step.task("c", ctx -> { }).after("b"))
+        .build();
+    Pipeline otherOutputs = Pipeline.builder("changed")
+        .step(Step.task("a", ctx -> ctx.metric("m", 1)).metrics("m").noCache())
+        .step(Step.task("b", ctx -> { }).after("a"))
+        .build();
+    Pipelines second = pipelines();
+    for (Pipeline changed : List.of(extraStep, otherOutputs)) {
+      assertThatThrownBy(() -> second.resume(changed, id)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining(id).hasMessageContaining("other steps");
+    }
+    assertThatThrownBy(() -> second.resume(p, "e20260101T000000-ffffffffffff"))
+        .isInstanceOf(dev.mlops.NotFoundException.class).hasMessageContaining("e20260101T000000-ffffffffffff");
+    assertThatThrownBy(() -> second.resume(p, "../../etc")).isInstanceOf(dev.mlops.NotFoundException.class);
+    assertThat(log.refresh().seq).as("nothing appended by refused resumes").isEqualTo(entries);
+    // the same steps with other bodies may resume
+    Pipeline newBodies = Pipeline.builder("changed")
+        .step(Step.task("a", ctx -> { }).noCache())
+        .step(Step.task("b", ctx -> { }).after("a"))
+        .build();
+    Pipelines third = Pipelines.builder(ws).lease(Duration.ofMillis(300)).pollInterval(Duration.ofMillis(5)).build();
+    opened.add(third);
+    ExecutionResult r = third.resume(newBodies, id).await(Duration.ofSeconds(30));
+    assertThat(r.status()).as(r.reason()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThatThrownBy(() -> second.resume(newBodies, id)).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("already finished SUCCEEDED");
+  }
 }

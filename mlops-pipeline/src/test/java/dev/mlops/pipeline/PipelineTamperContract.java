@@ -270,6 +270,28 @@ public abstract class PipelineTamperContract {
     assertThat(pl.executions(p.name())).containsExactly(ok);
   }
 
+  /** An intact entry stored under another number, and an entry whose prev does not link: named, not folded. */
+  @Test
+  void entriesOutOfSequenceOrOffTheChainAreCorruptDataNamingAKey() {
+    Pipeline p = pipeline("sequence");
+    String id = execution(p, s -> { });
+    String second = append(p.name(), id, claimed("a", 5));
+    HashChainedLog chain = new ExecutionLog(store, p.name(), id).chain();
+    String third = chain.keyOf(3);
+    store.create(third, store.get(second).orElseThrow()); // entry 2's bytes again as entry 3
+    assertCorrupt("an entry stored under another number", p, id, third);
+
+    Pipeline q = pipeline("offchain");
+    String id2 = execution(q, s -> { });
+    HashChainedLog chain2 = new ExecutionLog(store, q.name(), id2).chain();
+    chain2.append(1, "f".repeat(64), claimed("a", 5)); // links to a hash that is not entry 1's
+    Pipelines pl = pipelines();
+    assertThatThrownBy(() -> pl.status(q.name(), id2)).isInstanceOf(CorruptDataException.class)
+        .hasMessageContaining(chain2.prefix());
+    assertThat(pl.verify(q.name(), id2).ok()).isFalse();
+    assertThatThrownBy(() -> pl.resume(q, id2)).isInstanceOf(CorruptDataException.class);
+  }
+
   // ---- the step cache -------------------------------------------------------------------------
 
   private static final String CACHE = "pipelines/cache/";
