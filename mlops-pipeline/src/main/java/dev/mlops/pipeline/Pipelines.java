@@ -330,12 +330,15 @@ public final class Pipelines implements AutoCloseable {
    * resumed). Reporting the same token twice keeps the first report.
    *
    * @param token the step's {@link StepContext#callbackToken()}
-   * @param outputs the step's declared outputs
+   * @param outputs the step's declared outputs; a report with an output the step does not declare,
+   *     or without one it declares, is recorded and fails the step (naming the outputs) when a
+   *     process driving the execution next looks — the token alone does not know the pipeline
    * @throws NotFoundException if the token names no waiting step of a stored execution
-   * @throws IllegalArgumentException naming the output if one is not declared by the step or missing
+   * @throws IllegalArgumentException if the token is malformed
    * @throws ConflictException if the step no longer waits for this token
    */
   public void completeCallback(String token, Map<String, OutputValue> outputs) {
+    Objects.requireNonNull(outputs, "outputs");
     report(token, true, outputs, "");
   }
 
