@@ -109,7 +109,7 @@ final class ExecutionDriver {
         // Re-read the store when waiting on other processes or every poll interval; this process's
         // own appends keep the folded state current in between.
         ExecutionLog.State s;
-        if (mine.isEmpty() || System.nanoTime() - lastRead >= host.poll.toNanos()) {
+        if (mine.isEmpty() || System.nanoTime() - lastRead >= Pipelines.nanos(host.poll)) {
           s = log.refresh();
           log.check(pipeline);
           lastRead = System.nanoTime();
@@ -168,7 +168,7 @@ final class ExecutionDriver {
   }
 
   private long waitMillis(ExecutionLog.State s, long now) {
-    long wake = now + Math.max(1, host.lease.toMillis() / 3);
+    long wake = Pipelines.plus(now, Math.max(1, Pipelines.millis(host.lease) / 3));
     boolean foreign = false;
     for (Map.Entry<String, ExecutionLog.StepState> e : s.steps.entrySet()) {
       StepStatus st = e.getValue().status;
@@ -185,7 +185,7 @@ final class ExecutionDriver {
     }
     long wait = wake - now;
     if (foreign || mine.isEmpty()) {
-      wait = Math.min(wait, host.poll.toMillis());
+      wait = Math.min(wait, Pipelines.millis(host.poll));
     }
     return Math.max(1, wait);
   }
@@ -364,7 +364,7 @@ final class ExecutionDriver {
     e.put("step", key);
     e.put("claim", claim);
     e.put("owner", host.owner);
-    e.put("leaseUntil", now + host.lease.toMillis());
+    e.put("leaseUntil", Pipelines.plus(now, Pipelines.millis(host.lease)));
     if (!seen.isEmpty()) {
       e.put("takeover", seen);
       LOG.info("execution {}: taking over step '{}' whose lease expired", id, key);
@@ -390,12 +390,12 @@ final class ExecutionDriver {
     ObjectNode e = ExecutionLog.entry("renewed");
     e.put("step", l.key);
     e.put("claim", l.claim);
-    e.put("leaseUntil", now + host.lease.toMillis());
+    e.put("leaseUntil", Pipelines.plus(now, Pipelines.millis(host.lease)));
     if (!log.append(e, s -> holds(s, l.key, l.claim))) {
       lost(l);
       return;
     }
-    l.nextRenew = now + Math.max(1, host.lease.toMillis() / 3);
+    l.nextRenew = Pipelines.plus(now, Math.max(1, Pipelines.millis(host.lease) / 3));
   }
 
   private void lost(Local l) {
@@ -456,7 +456,7 @@ final class ExecutionDriver {
         c.put("step", n);
         c.put("claim", claim);
         c.put("owner", host.owner);
-        c.put("leaseUntil", now + host.lease.toMillis());
+        c.put("leaseUntil", Pipelines.plus(now, Pipelines.millis(host.lease)));
       }
     }
     boolean committed = !claims.isEmpty() && log.append(e, s -> holds(s, l.key, l.claim)
@@ -526,7 +526,7 @@ final class ExecutionDriver {
   private void started(String key, String claim, long now) throws InterruptedException {
     ExecutionLog.StepState cur = log.state().steps.get(key);
     Local l = new Local(key, claim, cur.failedAttempts + 1);
-    l.nextRenew = now + Math.max(1, host.lease.toMillis() / 3);
+    l.nextRenew = Pipelines.plus(now, Math.max(1, Pipelines.millis(host.lease) / 3));
     mine.put(key, l);
     submit(l, log.state(), now);
   }
@@ -545,7 +545,7 @@ final class ExecutionDriver {
         return;
       }
       Random jitter = new Random(host.seed ^ (31L * l.key.hashCode()) ^ l.attempt);
-      l.retryAt = now + step.retry().backoff(l.attempt, jitter).toMillis();
+      l.retryAt = Pipelines.plus(now, Pipelines.millis(step.retry().backoff(l.attempt, jitter)));
       l.attempt++;
       return;
     }
@@ -709,7 +709,7 @@ final class ExecutionDriver {
       }
       if (timeout.isPresent()) {
         // the timeout counts from here: an attempt queued behind others on a small executor has not started
-        l.deadline = host.clock.millis() + timeout.get().toMillis();
+        l.deadline = Pipelines.plus(host.clock.millis(), Pipelines.millis(timeout.get()));
         done.add(new Done(l.key, l.claim, attempt, null, null)); // wakes the driver to watch the deadline
       }
       try {
@@ -736,7 +736,7 @@ final class ExecutionDriver {
       }
       // a host executor with a bounded queue is full: try again after a poll interval (the claim is renewed meanwhile)
       l.future = null;
-      l.retryAt = now + host.poll.toMillis();
+      l.retryAt = Pipelines.plus(now, Pipelines.millis(host.poll));
     }
   }
 

@@ -421,6 +421,30 @@ public final class Pipelines implements AutoCloseable {
     return log;
   }
 
+  /** @return {@code d} in milliseconds, {@link Long#MAX_VALUE} for a longer one ("forever", e.g. {@code ChronoUnit.FOREVER}) */
+  static long millis(Duration d) {
+    try {
+      return d.toMillis();
+    } catch (ArithmeticException forever) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  /** @return {@code d} in nanoseconds, {@link Long#MAX_VALUE} for one longer than about 292 years */
+  static long nanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException forever) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  /** @return {@code a + b} for {@code b >= 0}, {@link Long#MAX_VALUE} where it would overflow (a time that never comes) */
+  static long plus(long a, long b) {
+    long sum = a + b;
+    return b >= 0 && sum < a ? Long.MAX_VALUE : sum;
+  }
+
   static String indexKey(String pipeline, String kind, String id) {
     return "pipelines/" + pipeline + "/index/" + kind + "/" + id;
   }
@@ -609,7 +633,7 @@ public final class Pipelines implements AutoCloseable {
      * @return this builder
      */
     public Builder lease(Duration lease) {
-      if (Objects.requireNonNull(lease, "lease").toMillis() < 30) {
+      if (millis(Objects.requireNonNull(lease, "lease")) < 30) {
         throw new IllegalArgumentException("lease must be at least 30 ms, got " + lease);
       }
       this.lease = lease;
@@ -618,7 +642,7 @@ public final class Pipelines implements AutoCloseable {
 
     /** @param poll how often the store is re-read while waiting on other processes or callbacks (default 100 ms) @return this builder */
     public Builder pollInterval(Duration poll) {
-      if (Objects.requireNonNull(poll, "poll").toMillis() < 1) {
+      if (millis(Objects.requireNonNull(poll, "poll")) < 1) {
         throw new IllegalArgumentException("poll interval must be at least 1 ms, got " + poll);
       }
       this.poll = poll;

@@ -95,7 +95,7 @@ final class StepCache {
             return new Claimed(epoch);
           }
           if (alive.alive(holder)) {
-            Thread.sleep(poll.toMillis());
+            Thread.sleep(Pipelines.millis(poll));
             continue;
           }
           // The holder may have published and committed between the result read above and the
@@ -144,7 +144,7 @@ final class StepCache {
 
   private boolean fresh(String key, JsonNode result, Optional<Duration> ttl) {
     long created = ExecutionLog.number(key, result, "createdAt");
-    return ttl.isEmpty() || created + ttl.get().toMillis() > clock.millis();
+    return ttl.isEmpty() || Pipelines.plus(created, Pipelines.millis(ttl.get())) > clock.millis();
   }
 
   /** @throws CorruptDataException naming {@code key} if a field is missing or of the wrong type */

@@ -337,4 +337,33 @@ class PipelineBadInputTest {
     assertThatThrownBy(() -> second.resume(newBodies, id)).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("already finished SUCCEEDED");
   }
+
+  /** "Forever" as a Duration (ChronoUnit.FOREVER, Long.MAX_VALUE ms) for a timeout, cache expiry, backoff and lease. */
+  @Test
+  void durationsMeaningForeverAreForeverNotAnOverflow() {
+    Duration forever = java.time.temporal.ChronoUnit.FOREVER.getDuration();
+    Duration maxMillis = Duration.ofMillis(Long.MAX_VALUE);
+    AtomicInteger attempts = new AtomicInteger();
+    int n = 0;
+    for (Duration d : List.of(forever, maxMillis)) {
+      n++;
+      Pipeline p = Pipeline.builder("forever" + n)
+          .step(Step.task("a", ctx -> ctx.output("v", "x")).parameters("v").timeout(d).cacheFor(d))
+          .step(Step.task("b", ctx -> {
+            if (attempts.incrementAndGet() % 2 == 1) {
+              throw new IOException("first attempt fails");
+            }
+          }).after("a").noCache().retry(RetryPolicy.attempts(2, IOException.class).withBackoff(Duration.ofMillis(1), 2, d)))
+          .build();
+      Pipelines pl = Pipelines.builder(ws).lease(d).pollInterval(Duration.ofMillis(5)).build();
+      opened.add(pl);
+      ExecutionResult r = pl.run(p, Map.of());
+      assertThat(r.status()).as("%s: %s", d, r.reason()).isEqualTo(ExecutionStatus.SUCCEEDED);
+      ExecutionLog log = new ExecutionLog(((dev.mlops.core.CoreWorkspace) ws).store(), p.name(), r.executionId());
+      assertThat(log.refresh().steps.get("a").leaseUntil).as("a lease of %s does not wrap around", d)
+          .isGreaterThan(System.currentTimeMillis());
+      ExecutionResult again = pl.run(p, Map.of());
+      assertThat(again.step("a").cacheHit()).as("cached for %s: a hit", d).isTrue();
+    }
+  }
 }
