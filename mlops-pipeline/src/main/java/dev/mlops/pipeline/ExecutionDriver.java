@@ -76,7 +76,8 @@ final class ExecutionDriver {
     Future<?> future;
     volatile Run run;
     int attempt;
-    long deadline = Long.MAX_VALUE;
+    /** When the running attempt times out: set by the step's thread as the attempt starts (queued time does not count). */
+    volatile long deadline = Long.MAX_VALUE;
     long nextRenew;
     long retryAt = -1;
     /** The run started while the claim on this step was being appended, if any (first attempt only). */
@@ -200,8 +201,9 @@ final class ExecutionDriver {
         // Re-read the store when waiting on other processes or every poll interval; this process's
         // own appends keep the folded state current in between.
         ExecutionLog.State s;
-        if (mine.isEmpty() || System.nanoTime() - lastRead >= host.poll.toNanos()) {
+        if (mine.isEmpty() || System.nanoTime() - lastRead >= Pipelines.nanos(host.poll)) {
           s = log.refresh();
+          log.check(pipeline);
           lastRead = System.nanoTime();
         } else {
           s = log.state();
@@ -258,7 +260,7 @@ final class ExecutionDriver {
   }
 
   private long waitMillis(ExecutionLog.State s, long now) {
-    long wake = now + Math.max(1, host.lease.toMillis() / 3);
+    long wake = Pipelines.plus(now, Math.max(1, Pipelines.millis(host.lease) / 3));
     boolean foreign = false;
     for (Map.Entry<String, ExecutionLog.StepState> e : s.steps.entrySet()) {
       StepStatus st = e.getValue().status;
@@ -275,7 +277,7 @@ final class ExecutionDriver {
     }
     long wait = wake - now;
     if (foreign || mine.isEmpty()) {
-      wait = Math.min(wait, host.poll.toMillis());
+      wait = Math.min(wait, Pipelines.millis(host.poll));
     }
     return Math.max(1, wait);
   }
@@ -458,7 +460,7 @@ final class ExecutionDriver {
     e.put("step", key);
     e.put("claim", claim);
     e.put("owner", host.owner);
-    e.put("leaseUntil", now + host.lease.toMillis());
+    e.put("leaseUntil", Pipelines.plus(now, Pipelines.millis(host.lease)));
     if (!seen.isEmpty()) {
       e.put("takeover", seen);
       LOG.info("execution {}: taking over step '{}' whose lease expired", id, key);
@@ -485,12 +487,12 @@ final class ExecutionDriver {
     ObjectNode e = ExecutionLog.entry("renewed");
     e.put("step", l.key);
     e.put("claim", l.claim);
-    e.put("leaseUntil", now + host.lease.toMillis());
+    e.put("leaseUntil", Pipelines.plus(now, Pipelines.millis(host.lease)));
     if (!log.append(e, s -> holds(s, l.key, l.claim))) {
       lost(l);
       return;
     }
-    l.nextRenew = now + Math.max(1, host.lease.toMillis() / 3);
+    l.nextRenew = Pipelines.plus(now, Math.max(1, Pipelines.millis(host.lease) / 3));
   }
 
   private void lost(Local l) {
@@ -509,6 +511,9 @@ final class ExecutionDriver {
 
   private void handle(Done d, long now) throws InterruptedException {
     stopIfClosed(); // a step interrupted by close() is not a failure
+    if (d.outcome() == null && d.failure() == null) {
+      return; // an attempt started: its deadline is set, and the driver's next wait accounts for it
+    }
     Local l = mine.get(d.key());
     if (l == null || !l.claim.equals(d.claim()) || l.attempt != d.attempt() || l.future == null) {
       return; // a cancelled or superseded attempt
@@ -549,7 +554,7 @@ final class ExecutionDriver {
         c.put("step", n);
         c.put("claim", claim);
         c.put("owner", host.owner);
-        c.put("leaseUntil", now + host.lease.toMillis());
+        c.put("leaseUntil", Pipelines.plus(now, Pipelines.millis(host.lease)));
       }
     }
     // The runs of the steps claimed here start at the same time as the append (their bodies wait
@@ -649,7 +654,7 @@ final class ExecutionDriver {
     ExecutionLog.StepState cur = log.state().steps.get(key);
     Local l = new Local(key, claim, cur.failedAttempts + 1);
     l.early = early;
-    l.nextRenew = now + Math.max(1, host.lease.toMillis() / 3);
+    l.nextRenew = Pipelines.plus(now, Math.max(1, Pipelines.millis(host.lease) / 3));
     mine.put(key, l);
     submit(l, log.state(), now);
   }
@@ -668,7 +673,7 @@ final class ExecutionDriver {
         return;
       }
       Random jitter = new Random(host.seed ^ (31L * l.key.hashCode()) ^ l.attempt);
-      l.retryAt = now + step.retry().backoff(l.attempt, jitter).toMillis();
+      l.retryAt = Pipelines.plus(now, Pipelines.millis(step.retry().backoff(l.attempt, jitter)));
       l.attempt++;
       return;
     }
@@ -716,7 +721,7 @@ final class ExecutionDriver {
       e.set("outputs", ExecutionLog.writeOutputs(Map.of(
           "branch", new OutputValue(OutputKind.PARAMETER, Boolean.toString(d.passed())),
           "reason", new OutputValue(OutputKind.PARAMETER, d.reason()))));
-    } catch (Exception | LinkageError ex) {
+    } catch (Exception | Error ex) { // an Error too: the condition is user code, and the driver must record it
       e = ExecutionLog.entry("failed");
       e.put("error", describe(step.name(), 1, ex));
     }
@@ -824,10 +829,16 @@ final class ExecutionDriver {
     int attempt = l.attempt;
     Optional<String> theItem = item;
     l.retryAt = -1;
-    l.deadline = step.timeout().map(t -> now + t.toMillis()).orElse(Long.MAX_VALUE);
-    l.future = host.steps.submit(() -> {
+    l.deadline = Long.MAX_VALUE;
+    Optional<java.time.Duration> timeout = step.timeout();
+    Runnable attemptBody = () -> {
       if (!host.enterStep()) {
         return; // closed before the body started: nothing is recorded, the claim lapses
+      }
+      if (timeout.isPresent()) {
+        // the timeout counts from here: an attempt queued behind others on a small executor has not started
+        l.deadline = Pipelines.plus(host.clock.millis(), Pipelines.millis(timeout.get()));
+        done.add(new Done(l.key, l.claim, attempt, null, null)); // wakes the driver to watch the deadline
       }
       try {
         Outcome o = switch (step.kind()) {
@@ -843,7 +854,18 @@ final class ExecutionDriver {
       } finally {
         host.exitStep();
       }
-    });
+    };
+    try {
+      l.future = host.steps.submit(attemptBody);
+    } catch (java.util.concurrent.RejectedExecutionException full) {
+      if (host.steps.isShutdown()) {
+        throw new IllegalStateException("execution " + id + ": the step executor is shut down, so step '" + l.key
+            + "' cannot run; resume the execution with a running executor", full);
+      }
+      // a host executor with a bounded queue is full: try again after a poll interval (the claim is renewed meanwhile)
+      l.future = null;
+      l.retryAt = Pipelines.plus(now, Pipelines.millis(host.poll));
+    }
   }
 
   /** Writes the END entry of a succeeded attempt's run (on the step's thread) and reports it. */
@@ -937,6 +959,7 @@ final class ExecutionDriver {
       StepCache.Lookup found = host.cache.lookupOrClaim(cacheKey, step.cacheFor(),
           new StepCache.Owner(pipeline.name(), id, l.key, l.claim), this::alive);
       if (found instanceof StepCache.Hit hit) {
+        checkCached(step, l.key, hit.outputs(), hit.key());
         if (hit.sourceExecution().equals(id)) {
           // this execution's own result, stored by an earlier attempt of this step whose process
           // stopped before its END and success: the hit's success names that run, so end it first
@@ -969,6 +992,7 @@ final class ExecutionDriver {
     Map<String, OutputValue> outputs = ctx.outputs();
     if (step.cached()) {
       outputs = host.cache.publish(cacheKey, epoch, outputs, id, run.id().value());
+      checkCached(step, l.key, outputs, StepCache.resultKey(cacheKey, epoch)); // another writer's result may have been kept
     }
     return new Outcome(false, outputs, run.id().value(), false, "", cacheKey, run, new CompletableFuture<>());
   }
@@ -992,6 +1016,16 @@ final class ExecutionDriver {
     if (run.info().status() == RunStatus.RUNNING) {
       LOG.info("execution {}: ending run {} of step '{}', whose cached result is reused", id, runId, key);
       run.close();
+    }
+  }
+
+  /** @throws CorruptDataException naming the cache result if its outputs are not those {@code step} declares */
+  private static void checkCached(Step step, String key, Map<String, OutputValue> outputs, String resultKey) {
+    Map<String, OutputKind> actual = new java.util.TreeMap<>();
+    outputs.forEach((k, v) -> actual.put(k, v.kind()));
+    if (!actual.equals(new java.util.TreeMap<>(step.outputs()))) {
+      throw new dev.mlops.CorruptDataException("pipeline cache result '" + resultKey + "' holds outputs " + actual
+          + " but step '" + key + "' declares " + new java.util.TreeMap<>(step.outputs()));
     }
   }
 
@@ -1165,6 +1199,10 @@ final class ExecutionDriver {
     @Override
     public void metric(String name, double value) {
       declared(name, OutputKind.METRIC);
+      if (!Double.isFinite(value)) {
+        throw new IllegalArgumentException("step '" + key + "' records metric output '" + name + "' = " + value
+            + ", which is not finite");
+      }
       OutputValue v = new OutputValue(OutputKind.METRIC, Double.toString(value));
       run.logMetric(name, value);
       outputs.put(name, v);
@@ -1174,6 +1212,13 @@ final class ExecutionDriver {
     public void output(String name, String value) {
       declared(name, OutputKind.PARAMETER);
       Pipelines.checkText("output '" + name + "' of step '" + key + "'", Objects.requireNonNull(value, "value"));
+      if (item.isPresent() && (value.isEmpty() || value.indexOf('\n') >= 0)) {
+        // the map step's LIST output keeps one value per line: a line break would split this value,
+        // and an empty value of a one-item map could not be told from a map of no items
+        throw new IllegalArgumentException("map item '" + key + "' records output '" + name + "' "
+            + (value.isEmpty() ? "as empty text" : "with a line break") + "; a map item's output is one non-empty line"
+            + " of its map step's LIST output");
+      }
       outputs.put(name, new OutputValue(OutputKind.PARAMETER, value));
     }
 

@@ -102,6 +102,80 @@ final class ExecutionLog {
   }
 
   /**
+   * Checks the steps folded since the last call against {@code pipeline}: every step an entry
+   * names is one of its steps (or an item {@code name[i]} of a map step, within its items), items
+   * are fixed only for map steps, and a committed result has exactly the outputs the step declares,
+   * of the declared kinds. The log itself cannot know the pipeline; its reader can.
+   *
+   * @param pipeline the pipeline the execution runs
+   * @throws CorruptDataException naming the first entry that does not fit
+   */
+  synchronized void check(Pipeline pipeline) {
+    for (String key : List.copyOf(state.unchecked)) {
+      String by = state.expandedBy.get(key);
+      if (by != null && state.items.containsKey(key)) {
+        Step s = pipeline.step(key);
+        if (s == null || s.kind() != StepKind.MAP) {
+          throw new CorruptDataException("pipeline log entry '" + by + "' fixes items of step '" + key
+              + "', which is not a map step of " + pipeline);
+        }
+      }
+      StepState st = state.steps.get(key);
+      if (st != null) {
+        checkStep(pipeline, key, st);
+      }
+      state.unchecked.remove(key);
+    }
+  }
+
+  private void checkStep(Pipeline pipeline, String key, StepState st) {
+    int bracket = key.indexOf('[');
+    Step step;
+    boolean item = bracket >= 0;
+    if (!item) {
+      step = pipeline.step(key);
+      if (step == null) {
+        throw new CorruptDataException("pipeline log entry '" + st.namedBy + "' names step '" + key + "', which "
+            + pipeline + " does not have");
+      }
+    } else {
+      step = pipeline.step(key.substring(0, bracket));
+      String index = key.substring(bracket + 1, key.length() - (key.endsWith("]") ? 1 : 0));
+      List<String> items = state.items.get(key.substring(0, bracket));
+      if (step == null || step.kind() != StepKind.MAP || !key.endsWith("]") || !index.matches("0|[1-9][0-9]{0,8}")
+          || items == null || Integer.parseInt(index) >= items.size()) {
+        throw new CorruptDataException("pipeline log entry '" + st.namedBy + "' names step '" + key
+            + "', which is not an item of a map step of " + pipeline + (items == null ? "" : " (" + items.size() + " items)"));
+      }
+    }
+    if (st.status != StepStatus.SUCCEEDED) {
+      return;
+    }
+    Map<String, OutputKind> expected = new TreeMap<>();
+    switch (step.kind()) {
+      case CONDITION -> {
+        expected.put("branch", OutputKind.PARAMETER);
+        expected.put("reason", OutputKind.PARAMETER);
+      }
+      case REGISTER -> expected.put("version", OutputKind.PARAMETER);
+      case FAIL -> throw new CorruptDataException("pipeline log entry '" + st.committedBy + "' records a success of fail step '"
+          + key + "'");
+      case MAP -> step.outputs().keySet().forEach(o -> expected.put(o, item ? step.outputs().get(o) : OutputKind.LIST));
+      default -> expected.putAll(step.outputs());
+    }
+    Map<String, OutputKind> actual = new TreeMap<>();
+    st.outputs.forEach((k, v) -> actual.put(k, v.kind()));
+    if (!actual.equals(expected)) {
+      throw new CorruptDataException("pipeline log entry '" + st.committedBy + "' commits outputs " + actual + " of step '"
+          + key + "', which declares " + expected);
+    }
+    if (step.kind() == StepKind.CONDITION && !st.outputs.get("branch").value().matches("true|false")) {
+      throw new CorruptDataException("pipeline log entry '" + st.committedBy + "' commits branch '"
+          + st.outputs.get("branch").value() + "' of condition '" + key + "', not true or false");
+    }
+  }
+
+  /**
    * Checks the chain and that no step reached a final status twice.
    *
    * @return the report
@@ -148,6 +222,9 @@ final class ExecutionLog {
     String cacheSource = "";
     String reason = "";
     ObjectNode callback;
+    /** The entry that first named this step, and the one that committed its result (for error messages). */
+    String namedBy = "";
+    String committedBy = "";
 
     StepResult toResult(String name) {
       return new StepResult(name, status, outputs, run.isEmpty() ? Optional.empty() : Optional.of(RunId.of(run)),
@@ -169,6 +246,9 @@ final class ExecutionLog {
     ExecutionStatus status = ExecutionStatus.RUNNING;
     String finishReason = "";
     String lastKey = "";
+    /** Steps (and map steps' items) folded since the last {@link ExecutionLog#check}. */
+    final java.util.Set<String> unchecked = new java.util.LinkedHashSet<>();
+    final Map<String, String> expandedBy = new HashMap<>();
 
     boolean started() {
       return seq > 0;
@@ -180,6 +260,18 @@ final class ExecutionLog {
 
     StepState step(String key) {
       return steps.computeIfAbsent(key, k -> new StepState());
+    }
+
+    /** The step {@code key} as named by entry {@code entryKey}: remembered for {@link ExecutionLog#check}. */
+    private StepState step(String key, String entryKey) {
+      StepState s = steps.get(key);
+      if (s == null) {
+        s = new StepState();
+        s.namedBy = entryKey;
+        steps.put(key, s);
+      }
+      unchecked.add(key);
+      return s;
     }
 
     Optional<StepState> find(String key) {
@@ -223,101 +315,197 @@ final class ExecutionLog {
 
     void apply(HashChainedLog.Entry e) {
       ObjectNode b = e.body();
-      if (b.path("v").asInt(0) != FORMAT) {
+      JsonNode v = b.get("v");
+      if (v == null || !v.isIntegralNumber() || v.asLong() != FORMAT) {
         throw new CorruptDataException("pipeline log entry '" + e.key() + "' has format version "
-            + b.path("v").asText("(none)") + ", expected " + FORMAT);
+            + (v == null ? "(none)" : v.toString()) + ", expected " + FORMAT);
       }
       String type = text(e, "type");
-      seq = e.seq();
-      hash = e.hash();
-      lastKey = e.key();
       if (type.equals("started")) {
-        pipeline = text(e, "pipeline");
-        fingerprint = text(e, "fingerprint");
-        cause = text(e, "cause");
-        startedAt = b.path("at").asLong();
-        Map<String, String> p = new LinkedHashMap<>();
-        JsonNode params = b.path("parameters");
-        if (!params.isObject()) {
+        String p = text(e, "pipeline");
+        String f = text(e, "fingerprint");
+        String c = text(e, "cause");
+        long at = number(e, b, "at");
+        text(e, "owner");
+        Map<String, String> params = new LinkedHashMap<>();
+        JsonNode ps = b.get("parameters");
+        if (ps == null || !ps.isObject()) {
           throw new CorruptDataException("pipeline log entry '" + e.key() + "' has no parameters object");
         }
-        params.fields().forEachRemaining(f -> p.put(f.getKey(), f.getValue().asText()));
-        parameters = Map.copyOf(p);
+        Iterator<Map.Entry<String, JsonNode>> it = ps.fields();
+        while (it.hasNext()) {
+          Map.Entry<String, JsonNode> pe = it.next();
+          if (!pe.getValue().isTextual()) {
+            throw new CorruptDataException("pipeline log entry '" + e.key() + "': parameter '" + pe.getKey()
+                + "' is " + pe.getValue().getNodeType() + ", not text");
+          }
+          params.put(pe.getKey(), pe.getValue().asText());
+        }
+        seq = e.seq();
+        hash = e.hash();
+        lastKey = e.key();
+        pipeline = p;
+        fingerprint = f;
+        cause = c;
+        startedAt = at;
+        parameters = Map.copyOf(params);
         return;
       }
       if (type.equals("finished")) {
-        if (!finished()) {
-          status = ExecutionStatus.valueOf(text(e, "status"));
-          finishReason = b.path("reason").asText("");
+        String st = text(e, "status");
+        if (!st.equals(ExecutionStatus.SUCCEEDED.name()) && !st.equals(ExecutionStatus.FAILED.name())) {
+          throw new CorruptDataException("pipeline log entry '" + e.key() + "' finishes with status '" + st
+              + "', not SUCCEEDED or FAILED");
         }
-        return;
-      }
-      if (finished()) {
+        String reason = optText(e, b, "reason");
+        number(e, b, "at");
+        seq = e.seq();
+        hash = e.hash();
+        lastKey = e.key();
+        if (!finished()) {
+          status = ExecutionStatus.valueOf(st);
+          finishReason = reason;
+        }
         return;
       }
       String key = text(e, "step");
-      StepState s = step(key);
-      String claim = b.path("claim").asText("");
-      switch (type) {
-        case "claimed" -> claim(s, b);
+      if (key.isEmpty()) {
+        throw new CorruptDataException("pipeline log entry '" + e.key() + "' has an empty step name");
+      }
+      String claim = optText(e, b, "claim");
+      // Read and check every field of the entry before any of it is applied.
+      Runnable change = switch (type) {
+        case "claimed" -> {
+          Claim c = claimOf(e.key(), b);
+          optText(e, b, "takeover");
+          yield () -> claim(step(key, e.key()), c);
+        }
         case "renewed" -> {
-          if (s.claim.equals(claim) && s.status == StepStatus.RUNNING) {
-            s.leaseUntil = b.path("leaseUntil").asLong();
-          }
+          long lease = number(e, b, "leaseUntil");
+          yield () -> {
+            StepState s = step(key, e.key());
+            if (s.claim.equals(claim) && s.status == StepStatus.RUNNING) {
+              s.leaseUntil = lease;
+            }
+          };
         }
         case "attempt" -> {
-          if (s.claim.equals(claim)) {
-            s.failedAttempts++;
-            s.reason = b.path("error").asText("");
-          }
+          String error = optText(e, b, "error");
+          yield () -> {
+            StepState s = step(key, e.key());
+            if (s.claim.equals(claim)) {
+              s.failedAttempts++;
+              s.reason = error;
+            }
+          };
         }
         case "waiting" -> {
-          if (s.claim.equals(claim) && s.status == StepStatus.RUNNING) {
-            s.status = StepStatus.WAITING;
-            s.run = b.path("run").asText("");
-          }
+          String run = optText(e, b, "run");
+          yield () -> {
+            StepState s = step(key, e.key());
+            if (s.claim.equals(claim) && s.status == StepStatus.RUNNING) {
+              s.status = StepStatus.WAITING;
+              s.run = run;
+            }
+          };
         }
         case "callback" -> {
-          if (s.claim.equals(claim) && s.callback == null) {
-            s.callback = b;
+          JsonNode ok = b.get("ok");
+          if (ok == null || !ok.isBoolean()) {
+            throw new CorruptDataException("pipeline log entry '" + e.key() + "' lacks boolean field 'ok'");
           }
+          optText(e, b, "message");
+          yield () -> {
+            StepState s = step(key, e.key());
+            if (s.claim.equals(claim) && s.callback == null) {
+              s.callback = b;
+            }
+          };
         }
         case "expanded" -> {
+          JsonNode array = b.get("items");
+          if (array == null || !array.isArray()) {
+            throw new CorruptDataException("pipeline log entry '" + e.key() + "': items is not an array");
+          }
           List<String> list = new ArrayList<>();
-          b.path("items").forEach(n -> list.add(n.asText()));
-          items.putIfAbsent(key, List.copyOf(list));
+          for (JsonNode n : array) {
+            if (!n.isTextual()) {
+              throw new CorruptDataException("pipeline log entry '" + e.key() + "': item " + list.size() + " is "
+                  + n.getNodeType() + ", not text");
+            }
+            list.add(n.asText());
+          }
+          yield () -> {
+            if (items.putIfAbsent(key, List.copyOf(list)) == null) {
+              expandedBy.put(key, e.key());
+              unchecked.add(key);
+            }
+          };
         }
         case "succeeded", "failed", "skipped" -> {
-          if (s.status.terminal() || (!claim.isEmpty() && !s.claim.equals(claim))) {
-            return;
-          }
-          s.status = type.equals("succeeded") ? StepStatus.SUCCEEDED
-              : type.equals("failed") ? StepStatus.FAILED : StepStatus.SKIPPED;
-          s.reason = b.path("reason").asText(b.path("error").asText(""));
-          if (b.has("run")) {
-            s.run = b.path("run").asText("");
-          }
-          s.cacheHit = b.path("cacheHit").asBoolean(false);
-          s.cacheSource = b.path("cacheSource").asText("");
-          s.outputs = readOutputs(e.key(), b.path("outputs"));
+          String reason = optText(e, b, "reason");
+          String error = optText(e, b, "error");
+          String run = optText(e, b, "run");
+          boolean hit = optBoolean(e, b, "cacheHit");
+          String source = optText(e, b, "cacheSource");
+          Map<String, OutputValue> outs = readOutputs(e.key(), b.path("outputs"));
+          List<Claim> claims = new ArrayList<>();
           for (ObjectNode c : claimsOf(e)) {
-            claim(step(text(e.key(), c, "step")), c);
+            claims.add(claimOf(e.key(), c));
           }
+          yield () -> {
+            StepState s = step(key, e.key());
+            if (s.status.terminal() || (!claim.isEmpty() && !s.claim.equals(claim))) {
+              return;
+            }
+            s.status = type.equals("succeeded") ? StepStatus.SUCCEEDED
+                : type.equals("failed") ? StepStatus.FAILED : StepStatus.SKIPPED;
+            s.reason = reason.isEmpty() ? error : reason;
+            if (b.has("run")) {
+              s.run = run;
+            }
+            s.cacheHit = hit;
+            s.cacheSource = source;
+            s.outputs = outs;
+            s.committedBy = e.key();
+            for (Claim c : claims) {
+              claim(step(c.step(), e.key()), c);
+            }
+          };
         }
         default -> throw new CorruptDataException("pipeline log entry '" + e.key() + "' has unknown type '" + type + "'");
+      };
+      seq = e.seq();
+      hash = e.hash();
+      lastKey = e.key();
+      if (!finished()) {
+        change.run();
       }
     }
   }
 
+  /** A claim as read from a {@code claimed} entry or one of a {@code succeeded} entry's {@code claims}. */
+  private record Claim(String step, String claim, String owner, long leaseUntil) { }
+
+  private static Claim claimOf(String key, JsonNode b) {
+    String step = text(key, b, "step");
+    String claim = text(key, b, "claim");
+    JsonNode owner = b.get("owner");
+    if (owner != null && !owner.isNull() && !owner.isTextual()) {
+      throw new CorruptDataException("pipeline log entry '" + key + "' has a claim whose owner is not text");
+    }
+    return new Claim(step, claim, owner == null ? "" : owner.asText(""), number(key, b, "leaseUntil"));
+  }
+
   /** Applies a claim: a {@code claimed} entry, or one of the {@code claims} of a {@code succeeded} entry. */
-  private static void claim(StepState s, JsonNode b) {
+  private static void claim(StepState s, Claim c) {
     if (s.status.terminal()) {
       return;
     }
     s.status = StepStatus.RUNNING;
-    s.claim = b.path("claim").asText("");
-    s.owner = b.path("owner").asText("");
-    s.leaseUntil = b.path("leaseUntil").asLong();
+    s.claim = c.claim();
+    s.owner = c.owner();
+    s.leaseUntil = c.leaseUntil();
     s.callback = null;
   }
 
@@ -355,6 +543,46 @@ final class ExecutionLog {
     return n.asText();
   }
 
+  /** @return the text field, "" if absent or null @throws CorruptDataException naming the entry if it is not text */
+  static String optText(HashChainedLog.Entry e, JsonNode b, String field) {
+    JsonNode n = b.get(field);
+    if (n == null || n.isNull()) {
+      return "";
+    }
+    if (!n.isTextual()) {
+      throw new CorruptDataException("pipeline log entry '" + e.key() + "': field '" + field + "' is "
+          + n.getNodeType() + ", not text");
+    }
+    return n.asText();
+  }
+
+  /** @return the boolean field, false if absent @throws CorruptDataException naming the entry if it is not a boolean */
+  static boolean optBoolean(HashChainedLog.Entry e, JsonNode b, String field) {
+    JsonNode n = b.get(field);
+    if (n == null || n.isNull()) {
+      return false;
+    }
+    if (!n.isBoolean()) {
+      throw new CorruptDataException("pipeline log entry '" + e.key() + "': field '" + field + "' is "
+          + n.getNodeType() + ", not a boolean");
+    }
+    return n.asBoolean();
+  }
+
+  static long number(HashChainedLog.Entry e, JsonNode b, String field) {
+    return number(e.key(), b, field);
+  }
+
+  /** @return the whole-number field @throws CorruptDataException naming the entry if it is absent, not integral or out of range */
+  static long number(String key, JsonNode b, String field) {
+    JsonNode n = b.get(field);
+    if (n == null || !n.isIntegralNumber() || !n.canConvertToLong()) {
+      throw new CorruptDataException("pipeline log entry '" + key + "': field '" + field + "' is "
+          + (n == null ? "missing" : n.toString()) + ", not a whole number of at most 19 digits");
+    }
+    return n.asLong();
+  }
+
   static Map<String, OutputValue> readOutputs(String key, JsonNode node) {
     if (node.isMissingNode() || node.isNull()) {
       return Map.of();
@@ -366,9 +594,14 @@ final class ExecutionLog {
     Iterator<Map.Entry<String, JsonNode>> it = node.fields();
     while (it.hasNext()) {
       Map.Entry<String, JsonNode> f = it.next();
+      JsonNode kind = f.getValue().get("kind");
+      JsonNode value = f.getValue().get("value");
+      if (kind == null || !kind.isTextual() || value == null || !value.isTextual()) {
+        throw new CorruptDataException("pipeline entry '" + key + "': output '" + f.getKey()
+            + "' is not an object with text fields 'kind' and 'value'");
+      }
       try {
-        out.put(f.getKey(), new OutputValue(OutputKind.valueOf(f.getValue().path("kind").asText()),
-            f.getValue().path("value").asText()));
+        out.put(f.getKey(), new OutputValue(OutputKind.valueOf(kind.asText()), value.asText()));
       } catch (IllegalArgumentException bad) {
         throw new CorruptDataException("pipeline entry '" + key + "': output '" + f.getKey() + "' is invalid: "
             + bad.getMessage(), bad);

@@ -207,6 +207,9 @@ public final class Pipelines implements AutoCloseable {
     Objects.requireNonNull(pipeline, "pipeline");
     ExecutionLog log = open(pipeline.name(), executionId);
     ExecutionLog.State s = log.refresh();
+    if (!s.finished() && s.fingerprint.equals(pipeline.fingerprint())) {
+      log.check(pipeline);
+    }
     if (s.finished()) {
       throw new IllegalStateException("execution " + executionId + " of pipeline '" + pipeline.name()
           + "' already finished " + s.status + (s.finishReason.isEmpty() ? "" : " (" + s.finishReason + ")")
@@ -260,7 +263,13 @@ public final class Pipelines implements AutoCloseable {
     Names.requireValid("pipeline name", pipeline);
     String prefix = "pipelines/" + pipeline + "/index/started/";
     try (Stream<String> keys = store.listAll(prefix)) {
-      return keys.map(k -> k.substring(prefix.length())).toList();
+      return keys.map(k -> {
+        String id = k.substring(prefix.length());
+        if (!Names.isValid(id)) {
+          throw new dev.mlops.CorruptDataException("execution index marker '" + k + "' does not name an execution id");
+        }
+        return id;
+      }).toList();
     }
   }
 
@@ -285,7 +294,13 @@ public final class Pipelines implements AutoCloseable {
       }
       // a process may have died between the 'finished' entry and its marker: the log decides
       ExecutionLog log = new ExecutionLog(store, pipeline, id);
-      if (log.refresh().finished()) {
+      ExecutionLog.State state = log.refresh();
+      if (!state.started()) {
+        // start() creates the log's first entry before this marker: a marker without a log is damage
+        throw new dev.mlops.CorruptDataException("execution index marker '" + indexKey(pipeline, "started", id)
+            + "' names an execution that has no log");
+      }
+      if (state.finished()) {
         try {
           store.create(indexKey(pipeline, "finished", id), new byte[0]);
         } catch (AlreadyExistsException raced) {
@@ -332,12 +347,15 @@ public final class Pipelines implements AutoCloseable {
    * resumed). Reporting the same token twice keeps the first report.
    *
    * @param token the step's {@link StepContext#callbackToken()}
-   * @param outputs the step's declared outputs
+   * @param outputs the step's declared outputs; a report with an output the step does not declare,
+   *     or without one it declares, is recorded and fails the step (naming the outputs) when a
+   *     process driving the execution next looks — the token alone does not know the pipeline
    * @throws NotFoundException if the token names no waiting step of a stored execution
-   * @throws IllegalArgumentException naming the output if one is not declared by the step or missing
+   * @throws IllegalArgumentException if the token is malformed
    * @throws ConflictException if the step no longer waits for this token
    */
   public void completeCallback(String token, Map<String, OutputValue> outputs) {
+    Objects.requireNonNull(outputs, "outputs");
     report(token, true, outputs, "");
   }
 
@@ -418,6 +436,30 @@ public final class Pipelines implements AutoCloseable {
       throw new NotFoundException("no execution '" + executionId + "' of pipeline '" + pipeline + "' in the store");
     }
     return log;
+  }
+
+  /** @return {@code d} in milliseconds, {@link Long#MAX_VALUE} for a longer one ("forever", e.g. {@code ChronoUnit.FOREVER}) */
+  static long millis(Duration d) {
+    try {
+      return d.toMillis();
+    } catch (ArithmeticException forever) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  /** @return {@code d} in nanoseconds, {@link Long#MAX_VALUE} for one longer than about 292 years */
+  static long nanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException forever) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  /** @return {@code a + b} for {@code b >= 0}, {@link Long#MAX_VALUE} where it would overflow (a time that never comes) */
+  static long plus(long a, long b) {
+    long sum = a + b;
+    return b >= 0 && sum < a ? Long.MAX_VALUE : sum;
   }
 
   static String indexKey(String pipeline, String kind, String id) {
@@ -608,7 +650,7 @@ public final class Pipelines implements AutoCloseable {
      * @return this builder
      */
     public Builder lease(Duration lease) {
-      if (Objects.requireNonNull(lease, "lease").toMillis() < 30) {
+      if (millis(Objects.requireNonNull(lease, "lease")) < 30) {
         throw new IllegalArgumentException("lease must be at least 30 ms, got " + lease);
       }
       this.lease = lease;
@@ -617,7 +659,7 @@ public final class Pipelines implements AutoCloseable {
 
     /** @param poll how often the store is re-read while waiting on other processes or callbacks (default 100 ms) @return this builder */
     public Builder pollInterval(Duration poll) {
-      if (Objects.requireNonNull(poll, "poll").toMillis() < 1) {
+      if (millis(Objects.requireNonNull(poll, "poll")) < 1) {
         throw new IllegalArgumentException("poll interval must be at least 1 ms, got " + poll);
       }
       this.poll = poll;

@@ -63,9 +63,13 @@ public final class QualityGates {
    * @param value the value
    * @param threshold the threshold
    * @param atLeast true for value {@code >=} threshold, false for value {@code <=} threshold
-   * @return the decision and a reason naming both values
+   * @return the decision and a reason naming both values; a NaN value does not pass
+   * @throws IllegalArgumentException if the threshold is not a finite number
    */
   public static Decision compare(String what, double value, double threshold, boolean atLeast) {
+    if (!Double.isFinite(threshold)) {
+      throw new IllegalArgumentException("threshold for " + what + " must be finite, got " + threshold);
+    }
     boolean pass = atLeast ? value >= threshold : value <= threshold;
     return new Decision(pass, String.format(Locale.ROOT, "%s = %s %s %s %s", what, value,
         pass ? "is" : "is not", atLeast ? ">=" : "<=", threshold));
@@ -87,9 +91,7 @@ public final class QualityGates {
   public static Condition beatsAlias(String challengerRef, String model, String alias, String metric,
       boolean higherIsBetter, double minImprovement) {
     Objects.requireNonNull(challengerRef, "challengerRef");
-    if (!(minImprovement >= 0) || Double.isInfinite(minImprovement)) {
-      throw new IllegalArgumentException("minImprovement must be a finite number >= 0, got " + minImprovement);
-    }
+    checkMinImprovement(minImprovement);
     return new Condition() {
       @Override
       public Decision decide(ConditionContext ctx) {
@@ -114,21 +116,38 @@ public final class QualityGates {
    * @param metric the metric name on the champion's training run
    * @param higherIsBetter direction
    * @param minImprovement the least improvement that passes
-   * @return the decision; the reason names both values
-   * @throws IllegalStateException if the champion has no training run or its run has no such metric
+   * @return the decision; the reason names both values. A NaN challenger does not pass, even when the alias points nowhere.
+   * @throws IllegalArgumentException if {@code minImprovement} is negative, NaN or infinite
+   * @throws IllegalStateException if the champion has no training run, its run has no such metric,
+   *     or the metric is not a finite number there (naming the champion and the value)
    */
   public static Decision challenge(Workspace ws, double challenger, String model, String alias, String metric,
       boolean higherIsBetter, double minImprovement) {
+    checkMinImprovement(minImprovement);
+    if (Double.isNaN(challenger)) {
+      return new Decision(false, String.format(Locale.ROOT, "%s: challenger NaN is not a number; it passes no gate"
+          + " against %s@%s", metric, model, alias));
+    }
     Optional<ModelVersion> champion = ws.registry().find(model + "@" + alias);
     if (champion.isEmpty()) {
       return new Decision(true, String.format(Locale.ROOT, "%s = %s; no version of %s has alias '%s' yet, nothing to beat",
           metric, challenger, model, alias));
     }
     double best = metricOf(ws, champion.get(), metric);
+    if (!Double.isFinite(best)) {
+      throw new IllegalStateException("champion " + model + "@" + alias + " (" + champion.get().ref() + ") has metric '"
+          + metric + "' = " + best + " on its training run; a challenger cannot be compared with it");
+    }
     double gain = higherIsBetter ? challenger - best : best - challenger;
     boolean pass = gain >= minImprovement;
     return new Decision(pass, String.format(Locale.ROOT, "%s: challenger %s vs %s@%s (%s) %s; improvement %s %s required %s",
         metric, challenger, model, alias, champion.get().ref(), best, gain, pass ? ">=" : "<", minImprovement));
+  }
+
+  private static void checkMinImprovement(double minImprovement) {
+    if (!(minImprovement >= 0) || Double.isInfinite(minImprovement)) {
+      throw new IllegalArgumentException("minImprovement must be a finite number >= 0, got " + minImprovement);
+    }
   }
 
   /**

@@ -89,8 +89,8 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, double multi
    * @return the wait before the next attempt
    */
   public Duration backoff(int attempt, Random random) {
-    double base = initialBackoff.toNanos() * Math.pow(multiplier, attempt - 1);
-    base = Math.min(base, maxBackoff.toNanos());
+    double base = Pipelines.nanos(initialBackoff) * Math.pow(multiplier, attempt - 1);
+    base = Math.min(base, Pipelines.nanos(maxBackoff));
     double factor = 1 + jitter * (2 * random.nextDouble() - 1);
     return Duration.ofNanos((long) Math.max(0, base * factor));
   }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mlops.AlreadyExistsException;
 import dev.mlops.CorruptDataException;
 import dev.mlops.Digest;
+import dev.mlops.Names;
 import dev.mlops.core.internal.Json;
 import dev.mlops.spi.ObjectStore;
 import java.io.IOException;
@@ -43,7 +44,7 @@ final class StepCache {
   sealed interface Lookup permits Hit, Claimed { }
 
   /** A stored, unexpired result. */
-  record Hit(Map<String, OutputValue> outputs, String sourceExecution, String sourceRun) implements Lookup { }
+  record Hit(Map<String, OutputValue> outputs, String sourceExecution, String sourceRun, String key) implements Lookup { }
 
   /** This caller owns {@code epoch}: run the step, then {@link #publish}. */
   record Claimed(long epoch) implements Lookup { }
@@ -70,7 +71,8 @@ final class StepCache {
     if (epoch == 0) {
       return Optional.empty();
     }
-    return readResult(key, epoch).filter(r -> fresh(r, ttl)).map(StepCache::hit);
+    String k = resultKey(key, epoch);
+    return readResult(key, epoch).filter(r -> fresh(k, r, ttl)).map(r -> hit(k, r));
   }
 
   /**
@@ -84,8 +86,8 @@ final class StepCache {
       if (epoch > 0) {
         Optional<JsonNode> result = readResult(key, epoch);
         if (result.isPresent()) {
-          if (fresh(result.get(), ttl)) {
-            return hit(result.get());
+          if (fresh(resultKey(key, epoch), result.get(), ttl)) {
+            return hit(resultKey(key, epoch), result.get());
           }
         } else {
           Owner holder = readClaim(key, epoch);
@@ -93,14 +95,14 @@ final class StepCache {
             return new Claimed(epoch);
           }
           if (alive.alive(holder)) {
-            Thread.sleep(poll.toMillis());
+            Thread.sleep(Pipelines.millis(poll));
             continue;
           }
           // The holder may have published and committed between the result read above and the
           // check: it creates the result before its success, so a result is there by now if so.
           Optional<JsonNode> late = readResult(key, epoch);
-          if (late.isPresent() && fresh(late.get(), ttl)) {
-            return hit(late.get());
+          if (late.isPresent() && fresh(resultKey(key, epoch), late.get(), ttl)) {
+            return hit(resultKey(key, epoch), late.get());
           }
         }
       }
@@ -140,13 +142,22 @@ final class StepCache {
     boolean alive(Owner owner);
   }
 
-  private boolean fresh(JsonNode result, Optional<Duration> ttl) {
-    return ttl.isEmpty() || result.path("createdAt").asLong() + ttl.get().toMillis() > clock.millis();
+  private boolean fresh(String key, JsonNode result, Optional<Duration> ttl) {
+    long created = ExecutionLog.number(key, result, "createdAt");
+    return ttl.isEmpty() || Pipelines.plus(created, Pipelines.millis(ttl.get())) > clock.millis();
   }
 
-  private static Hit hit(JsonNode r) {
-    return new Hit(ExecutionLog.readOutputs("cache result", r.path("outputs")), r.path("execution").asText(""),
-        r.path("run").asText(""));
+  /** @throws CorruptDataException naming {@code key} if a field is missing or of the wrong type */
+  private static Hit hit(String key, JsonNode r) {
+    return new Hit(ExecutionLog.readOutputs(key, r.path("outputs")), field(key, r, "execution"), field(key, r, "run"), key);
+  }
+
+  private static String field(String key, JsonNode n, String name) {
+    JsonNode f = n.get(name);
+    if (f == null || !f.isTextual()) {
+      throw new CorruptDataException("pipeline cache object '" + key + "' lacks text field '" + name + "'");
+    }
+    return f.asText();
   }
 
   private long newestEpoch(String key) {
@@ -156,14 +167,18 @@ final class StepCache {
       for (String k : (Iterable<String>) keys::iterator) {
         String rest = k.substring(prefix.length());
         int slash = rest.indexOf('/');
-        if (slash == 10) {
+        // epochs are written with at least 10 digits ("%010d"): epoch 10^10 has 11
+        if (slash >= 10 && rest.substring(0, slash).chars().allMatch(c -> c >= '0' && c <= '9')) {
           try {
             max = Math.max(max, Long.parseLong(rest.substring(0, slash)));
-          } catch (NumberFormatException ignored) {
-            // not an epoch: ignore foreign keys
+          } catch (NumberFormatException tooLarge) {
+            throw new CorruptDataException("pipeline cache key '" + k + "' has an epoch beyond " + Long.MAX_VALUE, tooLarge);
           }
         }
       }
+    }
+    if (max == Long.MAX_VALUE) {
+      throw new CorruptDataException("pipeline cache key '" + prefix + max + "' is at the last epoch; no next one can be claimed");
     }
     return max;
   }
@@ -177,8 +192,12 @@ final class StepCache {
     String k = claimKey(key, epoch);
     JsonNode n = store.get(k).map(bytes -> parse(k, bytes))
         .orElseThrow(() -> new CorruptDataException("cache claim '" + k + "' is missing though its epoch exists"));
-    return new Owner(n.path("pipeline").asText(""), n.path("execution").asText(""), n.path("step").asText(""),
-        n.path("claim").asText(""));
+    Owner o = new Owner(field(k, n, "pipeline"), field(k, n, "execution"), field(k, n, "step"), field(k, n, "claim"));
+    if (!Names.isValid(o.pipeline()) || !Names.isValid(o.execution()) || o.step().isEmpty()) {
+      throw new CorruptDataException("pipeline cache claim '" + k + "' names pipeline '" + o.pipeline()
+          + "', execution '" + o.execution() + "', step '" + o.step() + "': not a step of a stored execution");
+    }
+    return o;
   }
 
   private static JsonNode parse(String key, byte[] bytes) {
@@ -207,7 +226,7 @@ final class StepCache {
     return ROOT + key + "/" + String.format("%010d", epoch) + "/claim";
   }
 
-  private static String resultKey(String key, long epoch) {
+  static String resultKey(String key, long epoch) {
     return ROOT + key + "/" + String.format("%010d", epoch) + "/result";
   }
 

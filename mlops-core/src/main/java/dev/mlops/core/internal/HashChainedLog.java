@@ -233,19 +233,19 @@ public final class HashChainedLog {
     String previousKey = afterSeq == 0 ? null : keyOf(afterSeq);
     int gapChecks = 0;
     Iterator<String> keys = entryKeys(afterSeq);
-    while (keys.hasNext()) {
+    while (listed(keys, expectSeq)) {
       String listed = keys.next();
       String expectedKey = keyOf(expectSeq);
       byte[] bytes;
       if (listed.equals(expectedKey)) {
-        bytes = store.get(expectedKey).orElse(null);
+        bytes = read(expectedKey);
         if (bytes == null) {
           throw new BrokenEntry(expectedKey, "listed but gone when read (deleted while being read)", null);
         }
       } else {
         // The listing skipped the expected entry. A later entry exists, and a later entry is only
         // ever written by a writer that read this one, so it must exist unless it was deleted.
-        bytes = store.get(expectedKey).orElse(null);
+        bytes = read(expectedKey);
         if (bytes == null) {
           if (++gapChecks > GAP_CHECKS) {
             throw new BrokenEntry(expectedKey, "missing (the next entry found is '" + listed + "')", null);
@@ -283,9 +283,53 @@ public final class HashChainedLog {
     }
   }
 
+  /**
+   * Whether the listing has another key; a store that finds an object it cannot list (a link or a
+   * special file where an entry should be) reports it as the next expected entry being broken.
+   */
+  private boolean listed(Iterator<String> keys, long expectSeq) {
+    try {
+      return keys.hasNext();
+    } catch (CorruptDataException damaged) {
+      throw new BrokenEntry(damagedKey(damaged, expectSeq), damaged.getMessage(), damaged.getMessage(), damaged);
+    }
+  }
+
+  /**
+   * @return the entry key a listing's damage report names (stores name the key in the message),
+   *     else the key of entry {@code expectSeq}
+   */
+  private String damagedKey(CorruptDataException damaged, long expectSeq) {
+    String message = String.valueOf(damaged.getMessage());
+    for (int at = message.indexOf(prefix); at >= 0; at = message.indexOf(prefix, at + 1)) {
+      int end = at + prefix.length() + 25;
+      if (end <= message.length() && isEntryKey(message.substring(at, end))) {
+        return message.substring(at, end);
+      }
+    }
+    return keyOf(expectSeq);
+  }
+
+  /**
+   * Reads one entry's bytes; a store that finds the object damaged (say a directory or a link
+   * where the file should be) reports it as a broken entry, so {@link #verify()} names it in its
+   * report rather than throwing.
+   */
+  private byte[] read(String key) {
+    try {
+      return store.get(key).orElse(null);
+    } catch (CorruptDataException damaged) {
+      throw new BrokenEntry(key, damaged.getMessage(), damaged.getMessage(), damaged);
+    }
+  }
+
   /** Entry keys after {@code afterSeq}, skipping anything under the prefix that is not an entry name. */
   private Iterator<String> entryKeys(long afterSeq) {
-    return store.listAll(prefix, afterSeq == 0 ? "" : keyOf(afterSeq)).filter(this::isEntryKey).iterator();
+    try {
+      return store.listAll(prefix, afterSeq == 0 ? "" : keyOf(afterSeq)).filter(this::isEntryKey).iterator();
+    } catch (CorruptDataException damaged) {
+      throw new BrokenEntry(damagedKey(damaged, afterSeq + 1), damaged.getMessage(), damaged.getMessage(), damaged);
+    }
   }
 
   /** @return whether {@code key} names an entry: the prefix, 20 digits, {@code .json} */
