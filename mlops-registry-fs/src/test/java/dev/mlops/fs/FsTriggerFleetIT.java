@@ -29,11 +29,14 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@code Pipelines.launcher}): exactly one execution starts and completes, the other three
  * record that the window was already claimed (DUPLICATE) or that they lost the race for it
  * (LOST_RACE). Repeated for several windows ({@code -Dmlops.it.triggerWindows}, default 5);
- * {@code -Dmlops.it.fleetJvms} sets the number of JVMs (default 4).
+ * {@code -Dmlops.it.fleetJvms} sets the number of JVMs (default 4), {@code -Dmlops.it.triggerPolicy=defaults}
+ * runs them with {@code TriggerPolicy.defaults()} instead of the tuned policy (see {@link TriggerFleetWorker}).
  */
 class FsTriggerFleetIT {
   private static final int WORKERS = Integer.getInteger("mlops.it.fleetJvms", 4);
   private static final int WINDOWS = Integer.getInteger("mlops.it.triggerWindows", 5);
+  /** {@code tuned} (a cap of 1000: only the claim de-duplicates) or {@code defaults} (TriggerPolicy.defaults()). */
+  private static final String POLICY = System.getProperty("mlops.it.triggerPolicy", "tuned");
 
   @TempDir
   Path dir;
@@ -41,7 +44,7 @@ class FsTriggerFleetIT {
   /** A child JVM running {@link TriggerFleetWorker}. */
   private static ChildJvm worker(Path root, Path barrier, String instance, Path stderr) throws IOException {
     return ChildJvm.start(TriggerFleetWorker.class, "128m", stderr, root.toUri().toString(), "fraud", instance,
-        Integer.toString(WINDOWS), barrier.toString());
+        Integer.toString(WINDOWS), barrier.toString(), POLICY);
   }
 
   private static String await(ChildJvm w, String prefix) throws InterruptedException {

@@ -37,11 +37,14 @@ import software.amazon.awssdk.services.s3.S3Client;
  * through the engine ({@code Pipelines.launcher}): exactly one execution starts and completes, the
  * other three record DUPLICATE or LOST_RACE. Repeated for several windows
  * ({@code -Dmlops.it.triggerWindows}, default 3); {@code -Dmlops.it.fleetJvms} sets the number of
- * JVMs (default 4).
+ * JVMs (default 4), {@code -Dmlops.it.triggerPolicy=defaults} runs them with
+ * {@code TriggerPolicy.defaults()} instead of the tuned policy (see {@link TriggerFleetWorker}).
  */
 class S3TriggerFleetIT {
   private static final int WORKERS = Integer.getInteger("mlops.it.fleetJvms", 4);
   private static final int WINDOWS = Integer.getInteger("mlops.it.triggerWindows", 3);
+  /** {@code tuned} (a cap of 1000: only the claim de-duplicates) or {@code defaults} (TriggerPolicy.defaults()). */
+  private static final String POLICY = System.getProperty("mlops.it.triggerPolicy", "tuned");
   private static S3TestServer server;
 
   @BeforeAll
@@ -65,7 +68,7 @@ class S3TriggerFleetIT {
     Worker(String uri, Path cpFile, Path barrier, String instance, Path stderr) throws IOException {
       List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
           "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "@" + cpFile, TriggerFleetWorker.class.getName(), uri, "fraud",
-          instance, Integer.toString(WINDOWS), barrier.toString());
+          instance, Integer.toString(WINDOWS), barrier.toString(), POLICY);
       ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()));
       pb.environment().putAll(server.childEnvironment());
       process = pb.start();

@@ -26,7 +26,9 @@ import java.util.ServiceLoader;
  * ({@code Pipelines.launcher}) for {@link #pipeline}, and prints {@code RESULT k <outcome>}. The
  * worker whose trigger fired drives the execution it started to its end first, so when its
  * RESULT line appears the execution is over. Arguments: store URI, pipeline, instance name,
- * windows, barrier directory.
+ * windows, barrier directory, and optionally the policy: {@code tuned} (the default: no cooldown,
+ * a cap of 1000, so only the claim keeps the fleet to one execution) or {@code defaults}
+ * ({@link TriggerPolicy#defaults()}, the library's: no cooldown, at most one running execution).
  *
  * <p>Not thread-safe; a process main.
  */
@@ -37,7 +39,7 @@ public final class TriggerFleetWorker {
   private TriggerFleetWorker() {}
 
   /**
-   * @param args store URI, pipeline, instance name, windows, barrier directory
+   * @param args store URI, pipeline, instance name, windows, barrier directory[, tuned|defaults]
    * @throws Exception on any failure (the test reads the exit code and stderr)
    */
   public static void main(String[] args) throws Exception {
@@ -46,13 +48,12 @@ public final class TriggerFleetWorker {
     String instance = args[2];
     int windows = Integer.parseInt(args[3]);
     Path barrier = Path.of(args[4]);
+    TriggerPolicy policy = policy(args.length > 5 ? args[5] : "tuned");
     ObjectStore store = provider(uri.getScheme()).open(uri);
     try (Workspace ws = Mlops.open(uri, store); // owns the store and closes it
         Pipelines pipelines = Pipelines.on(ws)) {
       Triggers triggers = Triggers.builder(store).instance(instance).build();
-      // no cooldown and a high cap: only the claim on the window keeps the fleet to one execution
-      AlarmTrigger trigger = triggers.onAlarm("drift", pipelines.launcher(pipeline(pipeline)),
-          TriggerPolicy.defaults().withMaxConcurrent(1000));
+      AlarmTrigger trigger = triggers.onAlarm("drift", pipelines.launcher(pipeline(pipeline)), policy);
       for (int k = 0; k < windows; k++) {
         DriftReport report = Alarms.window(BASE.plus(Duration.ofHours(k)), true);
         if (!report.alarm()) {
@@ -102,6 +103,19 @@ public final class TriggerFleetWorker {
         .step(Step.task("train", ctx -> ctx.metric("size", ctx.inputBytes("prepare.window").length))
             .reads("prepare.window").metrics("size"))
         .build();
+  }
+
+  /**
+   * @param name {@code tuned} or {@code defaults}
+   * @return the fleet's trigger policy
+   */
+  public static TriggerPolicy policy(String name) {
+    return switch (name) {
+      // no cooldown and a high cap: only the claim on the window keeps the fleet to one execution
+      case "tuned" -> TriggerPolicy.defaults().withMaxConcurrent(1000);
+      case "defaults" -> TriggerPolicy.defaults();
+      default -> throw new IllegalArgumentException("unknown fleet policy '" + name + "': tuned or defaults");
+    };
   }
 
   private static ObjectStoreProvider provider(String scheme) {
