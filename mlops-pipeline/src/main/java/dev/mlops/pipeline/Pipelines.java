@@ -136,12 +136,15 @@ public final class Pipelines implements AutoCloseable {
    * @param cause why it starts (a trigger's description), recorded in the log
    * @return the handle
    * @throws IllegalArgumentException naming the parameter if one cannot be stored
+   * @throws IllegalStateException if these pipelines are closed (nothing is written: an execution
+   *     no process drives would count as running until someone resumes it)
    */
   public Execution start(Pipeline pipeline, Map<String, String> parameters, String cause) {
     Objects.requireNonNull(pipeline, "pipeline");
     Objects.requireNonNull(cause, "cause");
     Map<String, String> params = checkParameters(pipeline, parameters);
     checkText("cause", cause);
+    requireOpen("start an execution of pipeline '" + pipeline.name() + "'");
     while (true) {
       String id = "e" + ID_TIME.format(clock.instant()) + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()).substring(4);
       ExecutionLog log = new ExecutionLog(store, pipeline.name(), id);
@@ -185,9 +188,11 @@ public final class Pipelines implements AutoCloseable {
    * @throws NotFoundException if the store holds no such execution of that pipeline
    * @throws IllegalStateException if it has already finished
    * @throws IllegalArgumentException if the pipeline's steps differ from those it started with
+   * @throws IllegalStateException if these pipelines are closed
    */
   public Execution resume(Pipeline pipeline, String executionId) {
     Objects.requireNonNull(pipeline, "pipeline");
+    requireOpen("resume execution " + executionId + " of pipeline '" + pipeline.name() + "'");
     ExecutionLog log = open(pipeline.name(), executionId);
     ExecutionLog.State s = log.refresh();
     if (s.finished()) {
@@ -207,19 +212,32 @@ public final class Pipelines implements AutoCloseable {
     Execution handle = new Execution(log.id(), pipeline.name(), done);
     driving.put(log.id(), handle);
     ExecutionDriver driver = new ExecutionDriver(this, pipeline, log);
-    drivers.execute(() -> {
-      try {
-        if (resumed) {
-          driver.endOrphanedRuns();
+    try {
+      drivers.execute(() -> {
+        try {
+          if (resumed) {
+            driver.endOrphanedRuns();
+          }
+          done.complete(driver.drive());
+        } catch (Throwable t) {
+          done.completeExceptionally(t);
+        } finally {
+          driving.remove(log.id());
         }
-        done.complete(driver.drive());
-      } catch (Throwable t) {
-        done.completeExceptionally(t);
-      } finally {
-        driving.remove(log.id());
-      }
-    });
+      });
+    } catch (java.util.concurrent.RejectedExecutionException closedMeanwhile) {
+      driving.remove(log.id());
+      throw new IllegalStateException("these Pipelines were closed while execution " + log.id() + " of pipeline '"
+          + pipeline.name() + "' was " + (resumed ? "resuming" : "starting") + "; it is in the store, not driven:"
+          + " resume it from open Pipelines", closedMeanwhile);
+    }
     return handle;
+  }
+
+  private void requireOpen(String what) {
+    if (closed) {
+      throw new IllegalStateException("cannot " + what + ": these Pipelines are closed");
+    }
   }
 
   /**
