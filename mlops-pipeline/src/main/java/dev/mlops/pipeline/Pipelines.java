@@ -241,6 +241,47 @@ public final class Pipelines implements AutoCloseable {
   }
 
   /**
+   * Ends an execution that no process will finish — say one abandoned by a process killed with
+   * {@code kill -9} that cannot be resumed because the pipeline's definition changed since — as
+   * FAILED with reason {@code "abandoned: <reason>"}, so it stops counting in
+   * {@link #runningExecutions} (and stops holding a retrain trigger's {@code maxConcurrent} slot).
+   * A process still driving it stops at its next look at the log; results its steps produce after
+   * this are dropped (their claims no longer hold). Like a driver that finishes, it first ends the
+   * still-RUNNING runs of committed steps; the run of an attempt that was cut off stays RUNNING, as
+   * the run of any killed attempt does.
+   *
+   * @param pipeline the pipeline name
+   * @param executionId the execution
+   * @param reason why, for a person
+   * @return its final state
+   * @throws NotFoundException if there is no such execution
+   * @throws IllegalStateException naming its status if it already finished (or finished meanwhile)
+   */
+  public ExecutionResult abandon(String pipeline, String executionId, String reason) {
+    Objects.requireNonNull(reason, "reason");
+    checkText("reason", reason);
+    ExecutionLog log = open(pipeline, executionId);
+    // as a driver does before it finishes: no finished execution names a RUNNING run of a committed step
+    ExecutionDriver.endOrphanedRuns(workspace, executionId, log.refresh(), o -> true);
+    ObjectNode e = ExecutionLog.entry("finished");
+    e.put("status", ExecutionStatus.FAILED.name());
+    e.put("reason", "abandoned: " + reason);
+    e.put("at", clock.millis());
+    e.put("by", owner);
+    if (!log.append(e, s -> !s.finished())) {
+      ExecutionLog.State s = log.refresh();
+      throw new IllegalStateException("execution " + executionId + " of pipeline '" + pipeline + "' already finished "
+          + s.status + (s.finishReason.isEmpty() ? "" : " (" + s.finishReason + ")") + "; nothing to abandon");
+    }
+    try {
+      store.create(indexKey(pipeline, "finished", executionId), new byte[0]);
+    } catch (AlreadyExistsException already) {
+      // a reader of runningExecutions repaired it first
+    }
+    return log.refresh().toResult(executionId);
+  }
+
+  /**
    * Reads an execution's current state from the store.
    *
    * @param pipeline the pipeline name

@@ -6,8 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.mlops.CorruptDataException;
 import dev.mlops.Digest;
 import dev.mlops.Mlops;
+import dev.mlops.NotFoundException;
 import dev.mlops.Workspace;
 import dev.mlops.core.MemObjectStore;
+import dev.mlops.pipeline.ExecutionResult;
+import dev.mlops.pipeline.ExecutionStatus;
 import dev.mlops.pipeline.Pipeline;
 import dev.mlops.pipeline.PipelineLauncher;
 import dev.mlops.pipeline.Pipelines;
@@ -16,7 +19,10 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -127,5 +133,74 @@ class TriggerEdgeCasesTest {
         .hasMessageContaining(otherPipeline).hasMessageContaining("'fraud'");
     assertThat(launcher.started()).hasSize(1);
     assertThat(churn.started()).isEmpty();
+  }
+
+  /** A v1 pipeline whose only step blocks (interruptibly) the first time it runs. */
+  private static Pipeline blockingOnce(CountDownLatch running, AtomicBoolean blocked) {
+    return Pipeline.builder("fraud").step(Step.task("train", ctx -> {
+      running.countDown();
+      if (blocked.compareAndSet(false, true)) {
+        new CountDownLatch(1).await(); // until the driver's Pipelines close and interrupt it
+      }
+      ctx.metric("auc", 0.8);
+    }).metrics("auc").noCache()).build();
+  }
+
+  /** Starts an execution and stops its driver mid-step: the store holds it RUNNING, driven by nobody. */
+  private String deadExecution(Pipeline pipeline, CountDownLatch running) throws InterruptedException {
+    Pipelines dying = Pipelines.builder(ws).lease(Duration.ofMillis(200)).pollInterval(Duration.ofMillis(10)).build();
+    String id = dying.start(pipeline, Map.of()).id();
+    assertThat(running.await(20, TimeUnit.SECONDS)).isTrue();
+    dying.close();
+    return id;
+  }
+
+  @Test
+  void aDeadExecutionHoldsTheDefaultSlotUntilItIsResumed() throws Exception {
+    CountDownLatch running = new CountDownLatch(1);
+    Pipeline v1 = blockingOnce(running, new AtomicBoolean());
+    String dead = deadExecution(v1, running);
+    try (Pipelines live = Pipelines.builder(ws).lease(Duration.ofMillis(200)).pollInterval(Duration.ofMillis(10))
+        .build()) {
+      AlarmTrigger trigger = triggers("a").onAlarm("drift", live.launcher(v1), TriggerPolicy.defaults());
+      TriggerRecord held = trigger.handle(Alarms.window(T0, true)).orElseThrow();
+      assertThat(held.outcome()).isEqualTo(TriggerOutcome.CONCURRENCY_CAP);
+      assertThat(held.reason().orElseThrow()).contains("1 executions running, at most 1 allowed");
+
+      // the way out: resume it (here, after its lease expired), and it finishes
+      assertThat(live.resume(v1, dead).await().status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+      assertThat(live.runningExecutions("fraud")).isZero();
+      TriggerRecord again = trigger.handle(Alarms.window(T0, true)).orElseThrow();
+      assertThat(again.outcome()).as("the same alarm window, held back, fires now").isEqualTo(TriggerOutcome.FIRED);
+    }
+  }
+
+  @Test
+  void aDeadExecutionOfAnOldDefinitionIsAbandonedToFreeTheSlot() throws Exception {
+    CountDownLatch running = new CountDownLatch(1);
+    String dead = deadExecution(blockingOnce(running, new AtomicBoolean()), running);
+    Pipeline v2 = Pipeline.builder("fraud").step(Step.task("prepare", ctx -> ctx.output("rows", "10")).parameters("rows"))
+        .step(Step.task("train", ctx -> ctx.metric("auc", 0.9)).after("prepare").metrics("auc")).build();
+    try (Pipelines live = Pipelines.on(ws)) {
+      AlarmTrigger trigger = triggers("a").onAlarm("drift", live.launcher(v2), TriggerPolicy.defaults());
+      assertThat(trigger.handle(Alarms.window(T0, true)).orElseThrow().outcome())
+          .isEqualTo(TriggerOutcome.CONCURRENCY_CAP);
+      // the deployed definition changed since: the dead execution cannot be resumed with it
+      assertThatThrownBy(() -> live.resume(v2, dead)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("other steps");
+
+      ExecutionResult abandoned = live.abandon("fraud", dead, "v1 is no longer deployed");
+
+      assertThat(abandoned.status()).isEqualTo(ExecutionStatus.FAILED);
+      assertThat(abandoned.reason()).isEqualTo("abandoned: v1 is no longer deployed");
+      assertThat(live.status("fraud", dead)).isEqualTo(abandoned);
+      assertThat(live.runningExecutions("fraud")).isZero();
+      assertThat(live.verify("fraud", dead).ok()).isTrue();
+      assertThatThrownBy(() -> live.abandon("fraud", dead, "again")).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining(dead).hasMessageContaining("already finished FAILED");
+      assertThatThrownBy(() -> live.abandon("fraud", "e-none", "x")).isInstanceOf(NotFoundException.class)
+          .hasMessageContaining("e-none");
+      assertThat(trigger.handle(Alarms.window(T0, true)).orElseThrow().outcome()).isEqualTo(TriggerOutcome.FIRED);
+    }
   }
 }
