@@ -81,11 +81,12 @@ final class TriggerGate {
       log.refresh();
       if (policy.cooldown().isPresent()) {
         Optional<TriggerRecord> last = log.lastFired(trigger);
-        if (last.isPresent() && now.isBefore(last.get().at().plus(policy.cooldown().get()))) {
+        Optional<Instant> until = last.map(l -> plusSaturating(l.at(), policy.cooldown().get()));
+        if (until.isPresent() && now.isBefore(until.get())) {
           return record(now, event, claims, cause, TriggerOutcome.COOLDOWN, Optional.empty(),
               "last fired at " + last.get().at() + " (execution " + last.get().executionId().orElse("?")
                   + "); cooldown " + policy.cooldown().get() + " lasts until "
-                  + last.get().at().plus(policy.cooldown().get()), quietIf);
+                  + (until.get().equals(Instant.MAX) ? "the end of time" : until.get()), quietIf);
         }
       }
       int running = launcher.runningExecutions();
@@ -126,6 +127,15 @@ final class TriggerGate {
       }
     }
     return Optional.empty();
+  }
+
+  /** @return at + d, or {@link Instant#MAX} if that is beyond it (a cooldown of "for ever") */
+  private static Instant plusSaturating(Instant at, java.time.Duration d) {
+    try {
+      return at.plus(d);
+    } catch (java.time.DateTimeException | ArithmeticException beyond) {
+      return Instant.MAX;
+    }
   }
 
   private static String describe(String event, String key) {

@@ -203,4 +203,54 @@ class TriggerEdgeCasesTest {
       assertThat(trigger.handle(Alarms.window(T0, true)).orElseThrow().outcome()).isEqualTo(TriggerOutcome.FIRED);
     }
   }
+
+  @Test
+  void aHugeCooldownSuppressesInsteadOfOverflowing() {
+    StoreRecordingLauncher launcher = new StoreRecordingLauncher(store, "fraud");
+    Duration forever = Duration.ofSeconds(Long.MAX_VALUE);
+    AlarmTrigger trigger = triggers("a").onAlarm("drift", launcher,
+        TriggerPolicy.defaults().withCooldown(forever).withMaxConcurrent(10));
+
+    assertThat(trigger.handle(Alarms.window(T0, true)).orElseThrow().outcome()).isEqualTo(TriggerOutcome.FIRED);
+    clock.advance(Duration.ofDays(365 * 100));
+    TriggerRecord held = trigger.handle(Alarms.window(T0.plusSeconds(60), true)).orElseThrow();
+
+    assertThat(held.outcome()).isEqualTo(TriggerOutcome.COOLDOWN);
+    assertThat(held.reason().orElseThrow()).contains("cooldown " + forever);
+    assertThat(launcher.started()).hasSize(1);
+  }
+
+  @Test
+  void aZeroCooldownIsRefusedWithTheWayToSayNone() {
+    assertThatThrownBy(() -> TriggerPolicy.defaults().withCooldown(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PT0S").hasMessageContaining("leave it unset");
+  }
+
+  @Test
+  void anotherAlertListenerThatThrowsDoesNotStopTheTrigger() {
+    StoreRecordingLauncher launcher = new StoreRecordingLauncher(store, "fraud");
+    Triggers triggers = triggers("a");
+    AlarmTrigger trigger = triggers.onAlarm("drift", launcher, TriggerPolicy.defaults());
+    java.util.concurrent.atomic.AtomicInteger uncaught = new java.util.concurrent.atomic.AtomicInteger();
+    Thread.UncaughtExceptionHandler before = Thread.currentThread().getUncaughtExceptionHandler();
+    Thread.currentThread().setUncaughtExceptionHandler((t, e) -> uncaught.incrementAndGet());
+    try {
+      dev.mlops.drift.PredictionMonitor monitor = Alarms.monitor().windowing(dev.mlops.drift.Windowing.manual())
+          .clock(java.time.Clock.fixed(T0, java.time.ZoneOffset.UTC)).executor(Runnable::run)
+          .onAlert(r -> {
+            throw new IllegalStateException("pager is down");
+          })
+          .onAlert(trigger).build();
+      java.util.Random rnd = new java.util.Random(5);
+      for (int i = 0; i < 2000; i++) {
+        monitor.record(new double[] {rnd.nextGaussian() + 3}, 0.5);
+      }
+      monitor.closeWindow();
+    } finally {
+      Thread.currentThread().setUncaughtExceptionHandler(before);
+    }
+    assertThat(uncaught.get()).isEqualTo(1);
+    assertThat(triggers.history("fraud")).extracting(TriggerRecord::outcome).containsExactly(TriggerOutcome.FIRED);
+    assertThat(launcher.started()).hasSize(1);
+  }
 }
