@@ -44,6 +44,12 @@ class S3TriggerFleetIT {
   private static final int WORKERS = Integer.getInteger("mlops.it.fleetJvms", 4);
   private static final int WINDOWS = Integer.getInteger("mlops.it.triggerWindows", 3);
   /** {@code tuned} (a cap of 1000: only the claim de-duplicates) or {@code defaults} (TriggerPolicy.defaults()). */
+  /**
+   * With {@code -Dmlops.it.fleetSkewMillis=S} (S &gt; 0) the JVMs' clocks spread over S around the
+   * system clock and their alarms are bucketed by the hour with tolerance S (see
+   * {@link TriggerFleetWorker}); 0, the default, runs the unskewed time-window fleet.
+   */
+  private static final long SKEW_SPREAD_MILLIS = Long.getLong("mlops.it.fleetSkewMillis", 0);
   private static final String POLICY = System.getProperty("mlops.it.triggerPolicy", "tuned");
   private static S3TestServer server;
 
@@ -65,10 +71,14 @@ class S3TriggerFleetIT {
     final Process process;
     final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
 
-    Worker(String uri, Path cpFile, Path barrier, String instance, Path stderr) throws IOException {
-      List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
-          "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "@" + cpFile, TriggerFleetWorker.class.getName(), uri, "fraud",
-          instance, Integer.toString(WINDOWS), barrier.toString(), POLICY);
+    Worker(String uri, Path cpFile, Path barrier, String instance, Path stderr, Long skewMillis) throws IOException {
+      List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "@" + cpFile, TriggerFleetWorker.class.getName(),
+          uri, "fraud", instance, Integer.toString(WINDOWS), barrier.toString(), POLICY));
+      if (skewMillis != null) {
+        cmd.add(Long.toString(skewMillis));
+        cmd.add(Long.toString(SKEW_SPREAD_MILLIS));
+      }
       ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()));
       pb.environment().putAll(server.childEnvironment());
       process = pb.start();
@@ -114,7 +124,8 @@ class S3TriggerFleetIT {
         Workspace ws = Mlops.open(server.uri(prefix), SharedStore.of(store));
         Pipelines pipelines = Pipelines.on(ws)) {
       for (int i = 0; i < WORKERS; i++) {
-        workers.add(new Worker(uri, cpFile, barrier, "jvm-" + i, stderr));
+        Long skew = SKEW_SPREAD_MILLIS > 0 ? -SKEW_SPREAD_MILLIS / 2 + i * SKEW_SPREAD_MILLIS / Math.max(1, WORKERS - 1) : null;
+        workers.add(new Worker(uri, cpFile, barrier, "jvm-" + i, stderr, skew));
       }
       long t0 = System.nanoTime();
       for (int k = 0; k < WINDOWS; k++) {
