@@ -190,6 +190,51 @@ class ScheduleTriggerTest {
         .isEqualTo("t" + Instant.parse("2026-01-05T10:32:00Z").toEpochMilli());
   }
 
+  @Test
+  void aDueInstantHeldBackByACooldownAsLongAsThePeriodFiresWhenTheCooldownEnds() {
+    // "hourly, at most once an hour": each poll comes a few ms after the due instant, so the last
+    // firing is always a few ms more than an hour before the next due instant
+    ScheduleTrigger hourly = triggers("a").onSchedule("hourly", launcher, Schedule.fixedRate(Duration.ofHours(1)),
+        TriggerPolicy.defaults().withCooldown(Duration.ofHours(1)).withMaxConcurrent(10));
+
+    clock.set(Instant.parse("2026-01-05T11:00:00.005Z"));
+    assertThat(hourly.poll().orElseThrow().outcome()).isEqualTo(TriggerOutcome.FIRED);
+    clock.set(Instant.parse("2026-01-05T12:00:00.001Z"));
+    TriggerRecord held = hourly.poll().orElseThrow();
+    clock.set(Instant.parse("2026-01-05T12:00:00.003Z"));
+    assertThat(hourly.poll()).as("the suppression is recorded once").isEmpty();
+    clock.set(Instant.parse("2026-01-05T12:01:00Z")); // the next look at the clock
+    TriggerRecord late = hourly.poll().orElseThrow();
+
+    assertThat(held.outcome()).isEqualTo(TriggerOutcome.COOLDOWN);
+    assertThat(late.outcome()).isEqualTo(TriggerOutcome.FIRED);
+    assertThat(late.event()).isEqualTo(held.event()).isEqualTo("t" + Instant.parse("2026-01-05T12:00:00Z").toEpochMilli());
+    assertThat(launcher.started()).hasSize(2);
+  }
+
+  @Test
+  void aDueInstantHeldBackByTheCapFiresOnceTheRunningExecutionEndsUnlessTheNextIsDue() {
+    ScheduleTrigger hourly = triggers("a").onSchedule("hourly", launcher, Schedule.fixedRate(Duration.ofHours(1)),
+        TriggerPolicy.defaults());
+    String running = launcher.start(java.util.Map.of(), "by hand");
+
+    clock.set(Instant.parse("2026-01-05T11:00:00Z"));
+    assertThat(hourly.poll().orElseThrow().outcome()).isEqualTo(TriggerOutcome.CONCURRENCY_CAP);
+    clock.set(Instant.parse("2026-01-05T11:20:00Z"));
+    assertThat(hourly.poll()).isEmpty();
+    launcher.finish(running);
+    clock.set(Instant.parse("2026-01-05T11:21:00Z"));
+    TriggerRecord late = hourly.poll().orElseThrow();
+    assertThat(late.outcome()).isEqualTo(TriggerOutcome.FIRED);
+    assertThat(late.event()).isEqualTo("t" + Instant.parse("2026-01-05T11:00:00Z").toEpochMilli());
+
+    // held back until the next instant is due: the old one is dropped, only the latest counts
+    clock.set(Instant.parse("2026-01-05T12:00:00Z"));
+    assertThat(hourly.poll().orElseThrow().outcome()).isEqualTo(TriggerOutcome.CONCURRENCY_CAP);
+    clock.set(Instant.parse("2026-01-05T13:00:30Z"));
+    assertThat(hourly.poll().orElseThrow().event()).isEqualTo("t" + Instant.parse("2026-01-05T13:00:00Z").toEpochMilli());
+  }
+
   /** Waits (bounded) until the history has n records; the wait is not what is asserted. */
   private static Optional<TriggerRecord> awaitHistory(Triggers triggers, int n) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
