@@ -187,4 +187,51 @@ class TriggerClockSkewTest {
     assertThatThrownBy(() -> t.onAlarm("drift", launcher, open(), HOUR, Duration.ofSeconds(-1)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PT-1S");
   }
+
+  /** Two processes' monitors with the default windowing (count windows of 10,000 records) see one drift. */
+  private List<TriggerRecord> defaultMonitorsSeeOneDrift(AlarmTrigger a, AlarmTrigger b) {
+    List<TriggerRecord> records = new ArrayList<>();
+    PredictionMonitor ma = Alarms.monitor().clock(Clock.offset(real, Duration.ofMillis(-700))).executor(Runnable::run)
+        .onAlert(r -> a.handle(r).ifPresent(records::add)).build();
+    PredictionMonitor mb = Alarms.monitor().clock(Clock.offset(real, Duration.ofMillis(900))).executor(Runnable::run)
+        .onAlert(r -> b.handle(r).ifPresent(records::add)).build();
+    Random rnd = new Random(9);
+    real.set(BOUNDARY.minusSeconds(20));
+    for (int i = 0; i < 10_000; i++) { // a's traffic
+      ma.record(new double[] {rnd.nextGaussian() + 3}, 0.5);
+    }
+    ma.closeWindowIfDue();
+    records.forEach(r -> r.executionId().ifPresent(launcher::finish)); // a short retraining, over before b looks
+    real.set(BOUNDARY.minusSeconds(12)); // b's window closes 8 s later: its traffic is a little lighter
+    for (int i = 0; i < 10_000; i++) {
+      mb.record(new double[] {rnd.nextGaussian() + 3}, 0.5);
+    }
+    mb.closeWindowIfDue();
+    return records;
+  }
+
+  @Test
+  void defaultCountWindowsWithAnUnbucketedAlarmStartOneExecutionPerProcess() {
+    List<TriggerRecord> records = defaultMonitorsSeeOneDrift(
+        process("a", Duration.ofMillis(-700)).onAlarm("drift", launcher, TriggerPolicy.defaults()),
+        process("b", Duration.ofMillis(900)).onAlarm("drift", launcher, TriggerPolicy.defaults()));
+
+    // each count window is named by its own process's bounds: two events for one drift (the bound
+    // of the unbucketed form, documented: use a bucket for count windows)
+    assertThat(records).extracting(TriggerRecord::outcome).containsExactly(TriggerOutcome.FIRED, TriggerOutcome.FIRED);
+    assertThat(launcher.started()).hasSize(2);
+  }
+
+  @Test
+  void defaultCountWindowsWithABucketedAlarmStartOneExecution() {
+    List<TriggerRecord> records = defaultMonitorsSeeOneDrift(
+        process("a", Duration.ofMillis(-700)).onAlarm("drift", launcher, TriggerPolicy.defaults(), HOUR,
+            Duration.ofSeconds(30)),
+        process("b", Duration.ofMillis(900)).onAlarm("drift", launcher, TriggerPolicy.defaults(), HOUR,
+            Duration.ofSeconds(30)));
+
+    assertThat(records).extracting(TriggerRecord::outcome)
+        .containsExactly(TriggerOutcome.FIRED, TriggerOutcome.DUPLICATE);
+    assertThat(launcher.started()).hasSize(1);
+  }
 }
