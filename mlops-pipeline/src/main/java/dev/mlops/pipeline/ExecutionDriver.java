@@ -906,7 +906,15 @@ final class ExecutionDriver {
 
   /** {@link #endOrphanedRuns()} for the steps whose claim's owner passes {@code owners}. */
   private void endOrphanedRuns(java.util.function.Predicate<String> owners) {
-    ExecutionLog.State s = log.state();
+    endOrphanedRuns(host.workspace, id, log.state(), owners);
+  }
+
+  /**
+   * Ends, FINISHED, the still-RUNNING runs of the steps committed in {@code s} whose claim's owner
+   * passes {@code owners} (also used by {@link Pipelines#abandon}).
+   */
+  static void endOrphanedRuns(Workspace workspace, String id, ExecutionLog.State s,
+      java.util.function.Predicate<String> owners) {
     for (Map.Entry<String, ExecutionLog.StepState> e : s.steps.entrySet()) {
       ExecutionLog.StepState st = e.getValue();
       if (st.status != StepStatus.SUCCEEDED || st.cacheHit || st.run.isEmpty() || !owners.test(st.owner)) {
@@ -914,7 +922,7 @@ final class ExecutionDriver {
       }
       Run run;
       try {
-        run = host.workspace.experiments().run(RunId.of(st.run));
+        run = workspace.experiments().run(RunId.of(st.run));
       } catch (NotFoundException gone) {
         LOG.warn("execution {}: step '{}' names run {}, which is not in the store", id, e.getKey(), st.run);
         continue;

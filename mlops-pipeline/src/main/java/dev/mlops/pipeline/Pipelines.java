@@ -153,12 +153,15 @@ public final class Pipelines implements AutoCloseable {
    * @param cause why it starts (a trigger's description), recorded in the log
    * @return the handle
    * @throws IllegalArgumentException naming the parameter if one cannot be stored
+   * @throws IllegalStateException if these pipelines are closed (nothing is written: an execution
+   *     no process drives would count as running until someone resumes it)
    */
   public Execution start(Pipeline pipeline, Map<String, String> parameters, String cause) {
     Objects.requireNonNull(pipeline, "pipeline");
     Objects.requireNonNull(cause, "cause");
     Map<String, String> params = checkParameters(pipeline, parameters);
     checkText("cause", cause);
+    requireOpen("start an execution of pipeline '" + pipeline.name() + "'");
     while (true) {
       String id = "e" + ID_TIME.format(clock.instant()) + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()).substring(4);
       ExecutionLog log = new ExecutionLog(store, pipeline.name(), id);
@@ -202,9 +205,11 @@ public final class Pipelines implements AutoCloseable {
    * @throws NotFoundException if the store holds no such execution of that pipeline
    * @throws IllegalStateException if it has already finished
    * @throws IllegalArgumentException if the pipeline's steps differ from those it started with
+   * @throws IllegalStateException if these pipelines are closed
    */
   public Execution resume(Pipeline pipeline, String executionId) {
     Objects.requireNonNull(pipeline, "pipeline");
+    requireOpen("resume execution " + executionId + " of pipeline '" + pipeline.name() + "'");
     ExecutionLog log = open(pipeline.name(), executionId);
     ExecutionLog.State s = log.refresh();
     if (!s.finished() && s.fingerprint.equals(pipeline.fingerprint())) {
@@ -227,19 +232,73 @@ public final class Pipelines implements AutoCloseable {
     Execution handle = new Execution(log.id(), pipeline.name(), done);
     driving.put(log.id(), handle);
     ExecutionDriver driver = new ExecutionDriver(this, pipeline, log);
-    drivers.execute(() -> {
-      try {
-        if (resumed) {
-          driver.endOrphanedRuns();
+    try {
+      drivers.execute(() -> {
+        try {
+          if (resumed) {
+            driver.endOrphanedRuns();
+          }
+          done.complete(driver.drive());
+        } catch (Throwable t) {
+          done.completeExceptionally(t);
+        } finally {
+          driving.remove(log.id());
         }
-        done.complete(driver.drive());
-      } catch (Throwable t) {
-        done.completeExceptionally(t);
-      } finally {
-        driving.remove(log.id());
-      }
-    });
+      });
+    } catch (java.util.concurrent.RejectedExecutionException closedMeanwhile) {
+      driving.remove(log.id());
+      throw new IllegalStateException("these Pipelines were closed while execution " + log.id() + " of pipeline '"
+          + pipeline.name() + "' was " + (resumed ? "resuming" : "starting") + "; it is in the store, not driven:"
+          + " resume it from open Pipelines", closedMeanwhile);
+    }
     return handle;
+  }
+
+  private void requireOpen(String what) {
+    if (closed) {
+      throw new IllegalStateException("cannot " + what + ": these Pipelines are closed");
+    }
+  }
+
+  /**
+   * Ends an execution that no process will finish — say one abandoned by a process killed with
+   * {@code kill -9} that cannot be resumed because the pipeline's definition changed since — as
+   * FAILED with reason {@code "abandoned: <reason>"}, so it stops counting in
+   * {@link #runningExecutions} (and stops holding a retrain trigger's {@code maxConcurrent} slot).
+   * A process still driving it stops at its next look at the log; results its steps produce after
+   * this are dropped (their claims no longer hold). Like a driver that finishes, it first ends the
+   * still-RUNNING runs of committed steps; the run of an attempt that was cut off stays RUNNING, as
+   * the run of any killed attempt does.
+   *
+   * @param pipeline the pipeline name
+   * @param executionId the execution
+   * @param reason why, for a person
+   * @return its final state
+   * @throws NotFoundException if there is no such execution
+   * @throws IllegalStateException naming its status if it already finished (or finished meanwhile)
+   */
+  public ExecutionResult abandon(String pipeline, String executionId, String reason) {
+    Objects.requireNonNull(reason, "reason");
+    checkText("reason", reason);
+    ExecutionLog log = open(pipeline, executionId);
+    // as a driver does before it finishes: no finished execution names a RUNNING run of a committed step
+    ExecutionDriver.endOrphanedRuns(workspace, executionId, log.refresh(), o -> true);
+    ObjectNode e = ExecutionLog.entry("finished");
+    e.put("status", ExecutionStatus.FAILED.name());
+    e.put("reason", "abandoned: " + reason);
+    e.put("at", clock.millis());
+    e.put("by", owner);
+    if (!log.append(e, s -> !s.finished())) {
+      ExecutionLog.State s = log.refresh();
+      throw new IllegalStateException("execution " + executionId + " of pipeline '" + pipeline + "' already finished "
+          + s.status + (s.finishReason.isEmpty() ? "" : " (" + s.finishReason + ")") + "; nothing to abandon");
+    }
+    try {
+      store.create(indexKey(pipeline, "finished", executionId), new byte[0]);
+    } catch (AlreadyExistsException already) {
+      // a reader of runningExecutions repaired it first
+    }
+    return log.refresh().toResult(executionId);
   }
 
   /**

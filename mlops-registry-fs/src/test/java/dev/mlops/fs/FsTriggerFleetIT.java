@@ -29,19 +29,34 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@code Pipelines.launcher}): exactly one execution starts and completes, the other three
  * record that the window was already claimed (DUPLICATE) or that they lost the race for it
  * (LOST_RACE). Repeated for several windows ({@code -Dmlops.it.triggerWindows}, default 5);
- * {@code -Dmlops.it.fleetJvms} sets the number of JVMs (default 4).
+ * {@code -Dmlops.it.fleetJvms} sets the number of JVMs (default 4), {@code -Dmlops.it.triggerPolicy=defaults}
+ * runs them with {@code TriggerPolicy.defaults()} instead of the tuned policy (see {@link TriggerFleetWorker}).
+ * A second test skews the JVMs' clocks and buckets their alarms ({@code -Dmlops.it.fleetSkewMillis}).
  */
 class FsTriggerFleetIT {
   private static final int WORKERS = Integer.getInteger("mlops.it.fleetJvms", 4);
   private static final int WINDOWS = Integer.getInteger("mlops.it.triggerWindows", 5);
+  /** {@code tuned} (a cap of 1000: only the claim de-duplicates) or {@code defaults} (TriggerPolicy.defaults()). */
+  private static final String POLICY = System.getProperty("mlops.it.triggerPolicy", "tuned");
 
   @TempDir
   Path dir;
 
-  /** A child JVM running {@link TriggerFleetWorker}. */
-  private static ChildJvm worker(Path root, Path barrier, String instance, Path stderr) throws IOException {
-    return ChildJvm.start(TriggerFleetWorker.class, "128m", stderr, root.toUri().toString(), "fraud", instance,
-        Integer.toString(WINDOWS), barrier.toString());
+  /** Skew spread of the second test: the workers' clocks run from -1.5 s to +1.5 s off the system clock. */
+  private static final long SKEW_SPREAD_MILLIS = Long.getLong("mlops.it.fleetSkewMillis", 3_000);
+  /** The alarms' tolerance in the second test; 0 shows the bound (two executions per alarm). */
+  private static final long TOLERANCE_MILLIS = Long.getLong("mlops.it.fleetToleranceMillis", SKEW_SPREAD_MILLIS);
+
+  /** A child JVM running {@link TriggerFleetWorker}; skew and tolerance null for unskewed time windows. */
+  private static ChildJvm worker(Path root, Path barrier, String instance, Path stderr, int windows, Long skewMillis,
+      Long toleranceMillis) throws IOException {
+    List<String> args = new ArrayList<>(List.of(root.toUri().toString(), "fraud", instance, Integer.toString(windows),
+        barrier.toString(), POLICY));
+    if (skewMillis != null) {
+      args.add(Long.toString(skewMillis));
+      args.add(Long.toString(toleranceMillis));
+    }
+    return ChildJvm.start(TriggerFleetWorker.class, "128m", stderr, args.toArray(String[]::new));
   }
 
   private static String await(ChildJvm w, String prefix) throws InterruptedException {
@@ -51,6 +66,21 @@ class FsTriggerFleetIT {
   @Test
   @Timeout(value = 4, unit = TimeUnit.MINUTES)
   void fourJvmsSeeingTheSameAlarmStartExactlyOneExecutionPerWindow() throws Exception {
+    fleet(WINDOWS, false);
+  }
+
+  /**
+   * The same fleet with skewed clocks ({@code -Dmlops.it.fleetSkewMillis}, default a 3 s spread)
+   * and count-window alarms bucketed by the hour with a tolerance of the spread: each alarm's ends
+   * straddle the hour boundary across the fleet, and still exactly one execution starts.
+   */
+  @Test
+  @Timeout(value = 4, unit = TimeUnit.MINUTES)
+  void jvmsWithSkewedClocksWhoseAlarmsStraddleABucketBoundaryStartExactlyOneExecutionPerAlarm() throws Exception {
+    fleet(Math.min(WINDOWS, 3), true);
+  }
+
+  private void fleet(int windows, boolean skewed) throws Exception {
     Path root = Files.createDirectories(dir.resolve("store"));
     Path barrier = Files.createDirectories(dir.resolve("barrier"));
     Path stderr = dir.resolve("workers.err");
@@ -60,10 +90,11 @@ class FsTriggerFleetIT {
         Workspace ws = Mlops.open(root.toUri(), SharedStore.of(store));
         Pipelines pipelines = Pipelines.on(ws)) {
       for (int i = 0; i < WORKERS; i++) {
-        workers.add(worker(root, barrier, "jvm-" + i, stderr));
+        Long skew = skewed ? -SKEW_SPREAD_MILLIS / 2 + i * SKEW_SPREAD_MILLIS / Math.max(1, WORKERS - 1) : null;
+        workers.add(worker(root, barrier, "jvm-" + i, stderr, windows, skew, skewed ? TOLERANCE_MILLIS : null));
       }
       int lostRaces = 0;
-      for (int k = 0; k < WINDOWS; k++) {
+      for (int k = 0; k < windows; k++) {
         for (ChildJvm w : workers) {
           assertThat(await(w, "READY ")).isEqualTo("READY " + k);
         }
@@ -92,13 +123,15 @@ class FsTriggerFleetIT {
 
       Triggers triggers = Triggers.builder(store).build();
       List<TriggerRecord> history = triggers.history("fraud");
-      assertThat(history).hasSize(WORKERS * WINDOWS);
-      assertThat(history).filteredOn(r -> r.outcome() == TriggerOutcome.FIRED).hasSize(WINDOWS)
+      assertThat(history).hasSize(WORKERS * windows);
+      assertThat(history).filteredOn(r -> r.outcome() == TriggerOutcome.FIRED).hasSize(windows)
           .extracting(TriggerRecord::executionId).doesNotHaveDuplicates();
-      assertThat(history.stream().map(TriggerRecord::event).distinct()).hasSize(WINDOWS);
+      if (!skewed) {
+        assertThat(history.stream().map(TriggerRecord::event).distinct()).hasSize(windows);
+      }
       assertThat(triggers.verify("fraud").ok()).isTrue();
-      FleetChecks.eachFiringStartedOneCompletedExecution(ws, pipelines, history, WINDOWS);
-      System.out.printf("%d windows x %d JVMs: %d executions, %d lost races, the rest duplicates; %d ms%n", WINDOWS,
+      FleetChecks.eachFiringStartedOneCompletedExecution(ws, pipelines, history, windows);
+      System.out.printf("%d windows x %d JVMs: %d executions, %d lost races, the rest duplicates; %d ms%n", windows,
           WORKERS, pipelines.executions("fraud").size(), lostRaces, (System.nanoTime() - t0) / 1_000_000);
     } finally {
       for (ChildJvm w : workers) {

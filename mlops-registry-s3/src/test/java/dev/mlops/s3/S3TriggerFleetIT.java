@@ -37,11 +37,20 @@ import software.amazon.awssdk.services.s3.S3Client;
  * through the engine ({@code Pipelines.launcher}): exactly one execution starts and completes, the
  * other three record DUPLICATE or LOST_RACE. Repeated for several windows
  * ({@code -Dmlops.it.triggerWindows}, default 3); {@code -Dmlops.it.fleetJvms} sets the number of
- * JVMs (default 4).
+ * JVMs (default 4), {@code -Dmlops.it.triggerPolicy=defaults} runs them with
+ * {@code TriggerPolicy.defaults()} instead of the tuned policy (see {@link TriggerFleetWorker}).
  */
 class S3TriggerFleetIT {
   private static final int WORKERS = Integer.getInteger("mlops.it.fleetJvms", 4);
   private static final int WINDOWS = Integer.getInteger("mlops.it.triggerWindows", 3);
+  /** {@code tuned} (a cap of 1000: only the claim de-duplicates) or {@code defaults} (TriggerPolicy.defaults()). */
+  /**
+   * With {@code -Dmlops.it.fleetSkewMillis=S} (S &gt; 0) the JVMs' clocks spread over S around the
+   * system clock and their alarms are bucketed by the hour with tolerance S (see
+   * {@link TriggerFleetWorker}); 0, the default, runs the unskewed time-window fleet.
+   */
+  private static final long SKEW_SPREAD_MILLIS = Long.getLong("mlops.it.fleetSkewMillis", 0);
+  private static final String POLICY = System.getProperty("mlops.it.triggerPolicy", "tuned");
   private static S3TestServer server;
 
   @BeforeAll
@@ -62,10 +71,14 @@ class S3TriggerFleetIT {
     final Process process;
     final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
 
-    Worker(String uri, Path cpFile, Path barrier, String instance, Path stderr) throws IOException {
-      List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
-          "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "@" + cpFile, TriggerFleetWorker.class.getName(), uri, "fraud",
-          instance, Integer.toString(WINDOWS), barrier.toString());
+    Worker(String uri, Path cpFile, Path barrier, String instance, Path stderr, Long skewMillis) throws IOException {
+      List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "@" + cpFile, TriggerFleetWorker.class.getName(),
+          uri, "fraud", instance, Integer.toString(WINDOWS), barrier.toString(), POLICY));
+      if (skewMillis != null) {
+        cmd.add(Long.toString(skewMillis));
+        cmd.add(Long.toString(SKEW_SPREAD_MILLIS));
+      }
       ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()));
       pb.environment().putAll(server.childEnvironment());
       process = pb.start();
@@ -111,7 +124,8 @@ class S3TriggerFleetIT {
         Workspace ws = Mlops.open(server.uri(prefix), SharedStore.of(store));
         Pipelines pipelines = Pipelines.on(ws)) {
       for (int i = 0; i < WORKERS; i++) {
-        workers.add(new Worker(uri, cpFile, barrier, "jvm-" + i, stderr));
+        Long skew = SKEW_SPREAD_MILLIS > 0 ? -SKEW_SPREAD_MILLIS / 2 + i * SKEW_SPREAD_MILLIS / Math.max(1, WORKERS - 1) : null;
+        workers.add(new Worker(uri, cpFile, barrier, "jvm-" + i, stderr, skew));
       }
       long t0 = System.nanoTime();
       for (int k = 0; k < WINDOWS; k++) {

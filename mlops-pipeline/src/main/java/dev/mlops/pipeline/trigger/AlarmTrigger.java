@@ -31,10 +31,12 @@ public final class AlarmTrigger implements Consumer<DriftReport> {
 
   private final TriggerGate gate;
   private final Duration bucket;
+  private final Duration tolerance;
 
-  AlarmTrigger(TriggerGate gate, Duration bucket) {
+  AlarmTrigger(TriggerGate gate, Duration bucket, Duration tolerance) {
     this.gate = gate;
     this.bucket = bucket;
+    this.tolerance = tolerance;
   }
 
   /** @return the trigger's name */
@@ -65,11 +67,40 @@ public final class AlarmTrigger implements Consumer<DriftReport> {
     if (!report.alarm()) {
       return Optional.empty();
     }
-    String event = bucket == null
-        ? "w" + report.start().toEpochMilli() + "-" + report.end().toEpochMilli()
-        : "b" + Math.floorDiv(report.end().toEpochMilli(), bucket.toMillis()) * bucket.toMillis();
-    return gate.fire(event, cause(report), Map.of(PARAM_WINDOW_START, report.start().toString(),
-        PARAM_WINDOW_END, report.end().toString()), Optional.empty());
+    Map<String, String> parameters = Map.of(PARAM_WINDOW_START, report.start().toString(),
+        PARAM_WINDOW_END, report.end().toString());
+    if (bucket == null) {
+      String event = "w" + report.start().toEpochMilli() + "-" + report.end().toEpochMilli();
+      return gate.fire(event, List.of(event), cause(report), parameters, Optional.empty());
+    }
+    return gate.fire(bucketKey(report.end().toEpochMilli()), keys(report.end().toEpochMilli()), cause(report),
+        parameters, Optional.empty());
+  }
+
+  private String bucketKey(long millis) {
+    long b = bucket.toMillis();
+    return "b" + Math.floorDiv(millis, b) * b;
+  }
+
+  /**
+   * The keys an alarm ending at {@code end} claims, in the order every process claims them: its
+   * bucket {@code b<start>}, and, within the tolerance of a bucket boundary B, also the boundary
+   * {@code n<B>} (before its bucket if the end is after B, after it if before). Two ends at most
+   * the tolerance apart share a key — their bucket, or the boundary between their buckets — so at
+   * most one of two such processes claims all of its keys; alarms a bucket apart share none.
+   */
+  List<String> keys(long end) {
+    long b = bucket.toMillis();
+    long t = tolerance.toMillis();
+    long start = Math.floorDiv(end, b) * b;
+    String own = "b" + start;
+    if (t > 0 && end - start <= t) {
+      return List.of("n" + start, own);
+    }
+    if (t > 0 && start + b - end <= t) {
+      return List.of(own, "n" + (start + b));
+    }
+    return List.of(own);
   }
 
   /** One line saying why the window alarms. */
@@ -93,6 +124,6 @@ public final class AlarmTrigger implements Consumer<DriftReport> {
   @Override
   public String toString() {
     return "alarm trigger '" + gate.trigger() + "' of pipeline '" + gate.pipeline() + "'"
-        + (bucket == null ? "" : " (bucket " + bucket + ")");
+        + (bucket == null ? "" : " (bucket " + bucket + (tolerance.isZero() ? "" : ", tolerance " + tolerance) + ")");
   }
 }

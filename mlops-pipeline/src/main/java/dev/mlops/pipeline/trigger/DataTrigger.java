@@ -2,6 +2,7 @@ package dev.mlops.pipeline.trigger;
 
 import dev.mlops.Digest;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -16,7 +17,9 @@ import org.slf4j.LoggerFactory;
  * A retrain trigger on new data: it polls a dataset's digest and fires once per digest it has not
  * seen. Each digest is one event, claimed in the store, so a digest fires once for the whole
  * fleet and forever: a dataset that changes back to an earlier digest does not fire again (it is
- * recorded as a {@link TriggerOutcome#DUPLICATE}, once per process). The first digest a process
+ * recorded as a {@link TriggerOutcome#DUPLICATE}, once per process: a digest that keeps flipping
+ * between values already settled — two replicas of a source answering in turn — is not recorded
+ * again; the trigger remembers the last {@value #REMEMBERED} settled digests). The first digest a process
  * sees fires too if no process has claimed it before. A new digest suppressed by the cooldown or
  * the cap stays unclaimed: the trigger retries it at every poll and fires once the policy allows,
  * recording the suppression once, not at every poll. Created by {@link Triggers#onNewData}.
@@ -27,11 +30,21 @@ public final class DataTrigger implements AutoCloseable {
   /** Execution parameter: the new digest ({@code sha256:<hex>}). */
   public static final String PARAM_DIGEST = "mlops.trigger.digest";
 
+  /** How many settled digests (recorded as claimed before) a trigger remembers. */
+  static final int REMEMBERED = 1024;
+
   private static final Logger LOG = LoggerFactory.getLogger(DataTrigger.class);
 
   private final TriggerGate gate;
   private final Supplier<Digest> digest;
   private Optional<Digest> handled = Optional.empty();
+  /** Digests this trigger recorded as claimed by someone (DUPLICATE, LOST_RACE), most recent last; bounded. */
+  private final Map<Digest, Boolean> settled = new LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Digest, Boolean> eldest) {
+      return size() > REMEMBERED;
+    }
+  };
   private Optional<Digest> suppressedDigest = Optional.empty();
   private Optional<TriggerOutcome> suppressedAs = Optional.empty();
   private ScheduledFuture<?> polling;
@@ -79,8 +92,9 @@ public final class DataTrigger implements AutoCloseable {
   /**
    * Reads the digest once and fires if it is new.
    *
-   * @return the record written, or empty if the digest is the one last handled, or a suppression
-   *     of this digest already recorded by this trigger
+   * @return the record written, or empty if the digest is the one last handled, one this trigger
+   *     already recorded as a duplicate, or a suppression of this digest already recorded by this
+   *     trigger
    * @throws IllegalStateException if the supplier returns null
    * @throws dev.mlops.CorruptDataException if the stored trigger log or claim is unreadable
    */
@@ -92,6 +106,13 @@ public final class DataTrigger implements AutoCloseable {
     if (handled.equals(Optional.of(current))) {
       return Optional.empty();
     }
+    if (settled.get(current) != null) {
+      // claimed for ever, and this trigger already recorded that it is
+      handled = Optional.of(current);
+      suppressedDigest = Optional.empty();
+      suppressedAs = Optional.empty();
+      return Optional.empty();
+    }
     Optional<TriggerOutcome> quietIf = suppressedDigest.equals(Optional.of(current)) ? suppressedAs : Optional.empty();
     Optional<TriggerRecord> r = gate.fire("d" + current.hex(), "new data: digest " + current,
         Map.of(PARAM_DIGEST, current.toString()), quietIf);
@@ -101,6 +122,9 @@ public final class DataTrigger implements AutoCloseable {
       suppressedAs = Optional.of(outcome);
     } else {
       handled = Optional.of(current);
+      if (outcome == TriggerOutcome.DUPLICATE || outcome == TriggerOutcome.LOST_RACE) {
+        settled.put(current, Boolean.TRUE);
+      }
       suppressedDigest = Optional.empty();
       suppressedAs = Optional.empty();
     }

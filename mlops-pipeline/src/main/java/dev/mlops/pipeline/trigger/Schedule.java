@@ -3,6 +3,8 @@ package dev.mlops.pipeline.trigger;
 import com.cronutils.model.Cron;
 import com.cronutils.model.CronType;
 import com.cronutils.model.definition.CronDefinitionBuilder;
+import com.cronutils.model.field.CronFieldName;
+import com.cronutils.model.field.expression.Always;
 import com.cronutils.model.time.ExecutionTime;
 import com.cronutils.parser.CronParser;
 import java.time.Duration;
@@ -20,7 +22,12 @@ import java.util.Optional;
  * the same instants and de-duplicates on them.
  *
  * <p>Cron expressions are Unix cron (5 fields: minute, hour, day of month, month, day of week),
- * parsed by cron-utils.
+ * parsed by cron-utils. Across daylight-saving changes of the zone they follow Vixie cron for
+ * the repeated hour: an expression whose hour field is {@code *} is due at every real instant
+ * that matches (an hourly job runs in both occurrences of the repeated hour), any other is due
+ * once, at the first occurrence (a nightly {@code 30 2 * * *} runs once on the night the clocks
+ * go back). A local time that does not exist (the hour skipped when the clocks go forward) is not
+ * due: a nightly {@code 30 2 * * *} does not run that night.
  *
  * <p>Immutable and thread-safe.
  */
@@ -30,12 +37,15 @@ public final class Schedule {
   private final Duration period;
   private final String expression;
   private final ExecutionTime cron;
+  /** Whether the hour field is {@code *}: then both occurrences of a repeated local hour are due. */
+  private final boolean everyHour;
   private final ZoneId zone;
 
-  private Schedule(Duration period, String expression, ExecutionTime cron, ZoneId zone) {
+  private Schedule(Duration period, String expression, ExecutionTime cron, boolean everyHour, ZoneId zone) {
     this.period = period;
     this.expression = expression;
     this.cron = cron;
+    this.everyHour = everyHour;
     this.zone = zone;
   }
 
@@ -50,7 +60,7 @@ public final class Schedule {
     if (period.toMillis() < 1) {
       throw new IllegalArgumentException("a fixed-rate schedule needs a period of at least 1 ms, got " + period);
     }
-    return new Schedule(period, null, null, ZoneOffset.UTC);
+    return new Schedule(period, null, null, false, ZoneOffset.UTC);
   }
 
   /**
@@ -78,7 +88,8 @@ public final class Schedule {
       throw new IllegalArgumentException("invalid cron expression '" + expression + "': " + e.getMessage()
           + " (expected Unix cron: minute hour day-of-month month day-of-week, e.g. '0 3 * * *')", e);
     }
-    return new Schedule(null, expression, ExecutionTime.forCron(parsed), zone);
+    boolean everyHour = parsed.retrieve(CronFieldName.HOUR).getExpression() instanceof Always;
+    return new Schedule(null, expression, ExecutionTime.forCron(parsed), everyHour, zone);
   }
 
   /**
@@ -94,7 +105,9 @@ public final class Schedule {
     ZonedDateTime at = now.atZone(zone);
     Optional<ZonedDateTime> match = cron.isMatch(at) && at.getSecond() == 0 && at.getNano() == 0
         ? Optional.of(at) : cron.lastExecution(at);
-    return match.map(ZonedDateTime::toInstant);
+    // the second occurrence of a repeated local time is due only for every-hour expressions;
+    // otherwise the first occurrence (earlier, so also at or before now) is the due instant
+    return match.map(m -> everyHour ? m : m.withEarlierOffsetAtOverlap()).map(ZonedDateTime::toInstant);
   }
 
   /**

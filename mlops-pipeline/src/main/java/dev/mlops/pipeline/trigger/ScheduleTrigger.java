@@ -20,7 +20,11 @@ import org.slf4j.LoggerFactory;
  * {@link #poll()} from your own.
  *
  * <p>Instants that were due before the trigger was created are not fired (no back-fill), and after a
- * pause (a long GC, a suspended machine, a clock jump) only the latest due instant fires.
+ * pause (a long GC, a suspended machine, a clock jump) only the latest due instant fires. A due
+ * instant held back by the cooldown or the cap is tried again at every poll (the suppression is
+ * recorded once) until it fires or the next instant is due, which replaces it — so a cooldown as
+ * long as the period, or an execution still running at the due time, delays a firing instead of
+ * dropping it.
  *
  * <p>Thread-safe.
  */
@@ -36,6 +40,8 @@ public final class ScheduleTrigger implements AutoCloseable {
   private final Schedule schedule;
   private final Clock clock;
   private Instant handled;
+  /** Set while {@link #handled} was held back by the cooldown or the cap: it is tried again. */
+  private Optional<TriggerOutcome> heldAs = Optional.empty();
   private ScheduledExecutorService executor;
   private Duration recheck;
   private ScheduledFuture<?> next;
@@ -91,23 +97,43 @@ public final class ScheduleTrigger implements AutoCloseable {
   }
 
   /**
-   * Fires if an instant became due since the last one handled (or since the trigger was created).
+   * Fires if an instant became due since the last one handled (or since the trigger was created),
+   * or tries again the latest due instant if the cooldown or the cap held it back.
    *
-   * @return the record written, or empty if nothing was due
+   * @return the record written, or empty if nothing was due (or the instant is held back again,
+   *     which is not recorded twice)
    * @throws dev.mlops.CorruptDataException if the stored trigger log or claim is unreadable
    */
   public Optional<TriggerRecord> poll() {
     Instant due;
+    Optional<TriggerOutcome> quietIf;
     synchronized (this) {
       Optional<Instant> latest = schedule.latestDue(clock.instant());
-      if (latest.isEmpty() || !latest.get().isAfter(handled)) {
+      if (latest.isEmpty()) {
+        return Optional.empty();
+      }
+      if (latest.get().isAfter(handled)) {
+        quietIf = Optional.empty();
+      } else if (heldAs.isPresent() && latest.get().equals(handled)) {
+        quietIf = heldAs; // held back by the cooldown or the cap: look again, record only a change
+      } else {
         return Optional.empty();
       }
       due = latest.get();
       handled = due;
+      heldAs = Optional.empty();
     }
-    return gate.fire("t" + due.toEpochMilli(), "schedule " + schedule + " due at " + due,
-        Map.of(PARAM_DUE, due.toString()), Optional.empty());
+    Optional<TriggerRecord> r = gate.fire("t" + due.toEpochMilli(), "schedule " + schedule + " due at " + due,
+        Map.of(PARAM_DUE, due.toString()), quietIf);
+    TriggerOutcome outcome = r.map(TriggerRecord::outcome).orElseGet(quietIf::orElseThrow);
+    if (outcome == TriggerOutcome.COOLDOWN || outcome == TriggerOutcome.CONCURRENCY_CAP) {
+      synchronized (this) {
+        if (handled.equals(due)) {
+          heldAs = Optional.of(outcome);
+        }
+      }
+    }
+    return r;
   }
 
   private void tick() {

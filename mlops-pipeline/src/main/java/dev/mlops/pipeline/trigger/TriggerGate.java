@@ -4,6 +4,7 @@ import dev.mlops.pipeline.PipelineLauncher;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -14,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * trigger source shares. In order: an event already claimed is a {@link TriggerOutcome#DUPLICATE};
  * a firing within the cooldown is {@link TriggerOutcome#COOLDOWN}; a pipeline at its cap is
  * {@link TriggerOutcome#CONCURRENCY_CAP} (these two leave the event unclaimed, so a later look at
- * the same event may fire); then the event is claimed with create-if-absent — losing that is
+ * the same event may fire); then the event is claimed with create-if-absent (with its boundary
+ * key too, for an alarm bucketed with a tolerance) — losing that is
  * {@link TriggerOutcome#LOST_RACE} — and the winner starts the execution.
  *
  * <p>Thread-safe: decisions of one pipeline's triggers are serialized on its {@link TriggerLog}.
@@ -52,7 +54,11 @@ final class TriggerGate {
   /**
    * Decides on one event and records the decision.
    *
-   * @param event the de-duplication key (a valid key segment)
+   * @param event the de-duplication key (a valid key segment), the one recorded
+   * @param claims the keys claimed for the event, in one global order (usually just {@code event};
+   *     an alarm bucketed with a tolerance near a bucket boundary claims the boundary too): any of
+   *     them claimed already makes a DUPLICATE; the trigger fires only if this process creates them
+   *     all, and stops at the first it loses (LOST_RACE), keeping the ones it created
    * @param cause what happened, for a person
    * @param eventParameters parameters describing the event, added to the policy's
    * @param quietIf a suppression already recorded for this event by this process: when the
@@ -61,32 +67,39 @@ final class TriggerGate {
    */
   Optional<TriggerRecord> fire(String event, String cause, Map<String, String> eventParameters,
       Optional<TriggerOutcome> quietIf) {
+    return fire(event, List.of(event), cause, eventParameters, quietIf);
+  }
+
+  Optional<TriggerRecord> fire(String event, List<String> claims, String cause, Map<String, String> eventParameters,
+      Optional<TriggerOutcome> quietIf) {
     synchronized (log) {
       Instant now = clock.instant();
-      Optional<String> claimant = log.claimant(trigger, event);
-      if (claimant.isPresent()) {
-        return record(now, event, cause, TriggerOutcome.DUPLICATE, Optional.empty(),
-            "event " + event + " was already claimed by " + claimant.get(), quietIf);
+      Optional<String> claimed = claimedAlready(event, claims);
+      if (claimed.isPresent()) {
+        return record(now, event, claims, cause, TriggerOutcome.DUPLICATE, Optional.empty(), claimed.get(), quietIf);
       }
       log.refresh();
       if (policy.cooldown().isPresent()) {
         Optional<TriggerRecord> last = log.lastFired(trigger);
-        if (last.isPresent() && now.isBefore(last.get().at().plus(policy.cooldown().get()))) {
-          return record(now, event, cause, TriggerOutcome.COOLDOWN, Optional.empty(),
+        Optional<Instant> until = last.map(l -> plusSaturating(l.at(), policy.cooldown().get()));
+        if (until.isPresent() && now.isBefore(until.get())) {
+          return record(now, event, claims, cause, TriggerOutcome.COOLDOWN, Optional.empty(),
               "last fired at " + last.get().at() + " (execution " + last.get().executionId().orElse("?")
                   + "); cooldown " + policy.cooldown().get() + " lasts until "
-                  + last.get().at().plus(policy.cooldown().get()), quietIf);
+                  + (until.get().equals(Instant.MAX) ? "the end of time" : until.get()), quietIf);
         }
       }
       int running = launcher.runningExecutions();
       if (running >= policy.maxConcurrent()) {
-        return record(now, event, cause, TriggerOutcome.CONCURRENCY_CAP, Optional.empty(),
+        return record(now, event, claims, cause, TriggerOutcome.CONCURRENCY_CAP, Optional.empty(),
             running + " executions running, at most " + policy.maxConcurrent() + " allowed", quietIf);
       }
-      if (!log.claim(trigger, event, now, instance)) {
-        String winner = log.claimant(trigger, event).orElse("another process");
-        return record(now, event, cause, TriggerOutcome.LOST_RACE, Optional.empty(),
-            "event " + event + " was claimed at the same time by " + winner, quietIf);
+      for (String key : claims) {
+        if (!log.claim(trigger, key, now, instance)) {
+          String winner = log.claimant(trigger, key).orElse("another process");
+          return record(now, event, claims, cause, TriggerOutcome.LOST_RACE, Optional.empty(),
+              describe(event, key) + " was claimed at the same time by " + winner, quietIf);
+        }
       }
       Map<String, String> parameters = new HashMap<>(policy.parameters());
       parameters.putAll(eventParameters);
@@ -97,7 +110,7 @@ final class TriggerGate {
         executionId = launcher.start(Map.copyOf(parameters), "trigger " + trigger + ": " + cause);
       } catch (RuntimeException e) {
         LOG.warn("trigger '{}' of pipeline '{}' could not start an execution for event {}", trigger, pipeline(), event, e);
-        return record(now, event, cause, TriggerOutcome.FAILED, Optional.empty(),
+        return record(now, event, claims, cause, TriggerOutcome.FAILED, Optional.empty(),
             "starting the execution threw " + e, Optional.empty());
       }
       return Optional.of(log.append(now, trigger, source, event, cause, TriggerOutcome.FIRED,
@@ -105,15 +118,40 @@ final class TriggerGate {
     }
   }
 
-  private Optional<TriggerRecord> record(Instant now, String event, String cause, TriggerOutcome outcome,
-      Optional<String> executionId, String reason, Optional<TriggerOutcome> quietIf) {
+  /** @return why the event is a duplicate, if one of its claims exists */
+  private Optional<String> claimedAlready(String event, List<String> claims) {
+    for (String key : claims) {
+      Optional<String> claimant = log.claimant(trigger, key);
+      if (claimant.isPresent()) {
+        return Optional.of(describe(event, key) + " was already claimed by " + claimant.get());
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** @return at + d, or {@link Instant#MAX} if that is beyond it (a cooldown of "for ever") */
+  private static Instant plusSaturating(Instant at, java.time.Duration d) {
+    try {
+      return at.plus(d);
+    } catch (java.time.DateTimeException | ArithmeticException beyond) {
+      return Instant.MAX;
+    }
+  }
+
+  private static String describe(String event, String key) {
+    return key.equals(event) ? "event " + event
+        : "boundary " + key + " of event " + event + " (within the tolerance)";
+  }
+
+  private Optional<TriggerRecord> record(Instant now, String event, List<String> claims, String cause,
+      TriggerOutcome outcome, Optional<String> executionId, String reason, Optional<TriggerOutcome> quietIf) {
     if (outcome == TriggerOutcome.COOLDOWN || outcome == TriggerOutcome.CONCURRENCY_CAP) {
       // the firing that causes the cooldown (or fills the cap) may be another process's firing of
       // this very event: then it is a duplicate, not a policy suppression
-      Optional<String> claimant = log.claimant(trigger, event);
-      if (claimant.isPresent()) {
+      Optional<String> claimed = claimedAlready(event, claims);
+      if (claimed.isPresent()) {
         outcome = TriggerOutcome.DUPLICATE;
-        reason = "event " + event + " was already claimed by " + claimant.get();
+        reason = claimed.get();
       }
     }
     if (quietIf.isPresent() && quietIf.get() == outcome) {

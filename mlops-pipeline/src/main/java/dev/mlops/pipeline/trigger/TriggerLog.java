@@ -138,15 +138,27 @@ final class TriggerLog {
 
   /**
    * @return who holds the claim on an event and since when ("instance at time"), or empty if unclaimed
-   * @throws CorruptDataException naming the key if the stored claim is unreadable
+   * @throws CorruptDataException naming the key if the stored claim is unreadable, or names another
+   *     pipeline, trigger or event than its key (a claim copied or moved there)
    */
   Optional<String> claimant(String trigger, String event) {
     String key = claimKey(trigger, event);
     return store.get(key).map(bytes -> {
       JsonNode node = Json.read(key, bytes, JsonNode.class);
       requireFormat(key, node);
+      requireSame(key, node, "pipeline", pipeline);
+      requireSame(key, node, "trigger", trigger);
+      requireSame(key, node, "event", event);
       return text(key, node, "instance") + " at " + instant(key, node, "at");
     });
+  }
+
+  private static void requireSame(String key, JsonNode node, String field, String expected) {
+    String stored = text(key, node, field);
+    if (!stored.equals(expected)) {
+      throw new CorruptDataException("trigger claim '" + key + "' names " + field + " '" + stored + "', not '"
+          + expected + "': it is another claim's bytes");
+    }
   }
 
   private void fold(HashChainedLog.Entry e, TriggerRecord r) {

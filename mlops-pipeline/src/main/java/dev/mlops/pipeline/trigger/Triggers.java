@@ -81,7 +81,7 @@ public final class Triggers {
    * @throws IllegalArgumentException if the name is invalid or already used for that pipeline here
    */
   public AlarmTrigger onAlarm(String name, PipelineLauncher launcher, TriggerPolicy policy) {
-    return new AlarmTrigger(gate(name, TriggerSource.ALARM, launcher, policy), null);
+    return new AlarmTrigger(gate(name, TriggerSource.ALARM, launcher, policy), null, null);
   }
 
   /**
@@ -98,11 +98,40 @@ public final class Triggers {
    * @throws IllegalArgumentException if the bucket is under 1 ms, or as {@link #onAlarm(String, PipelineLauncher, TriggerPolicy)}
    */
   public AlarmTrigger onAlarm(String name, PipelineLauncher launcher, TriggerPolicy policy, Duration bucket) {
+    return onAlarm(name, launcher, policy, bucket, Duration.ZERO);
+  }
+
+  /**
+   * Like {@link #onAlarm(String, PipelineLauncher, TriggerPolicy, Duration)}, tolerating window
+   * ends that differ by up to {@code tolerance} between processes (clock skew, and the spread of
+   * the moments count windows close): an alarm claims every bucket that
+   * {@code [end - tolerance, end + tolerance]} touches (two near a boundary, oldest first) and
+   * fires only if it claimed them all, so two processes whose ends differ by at most the tolerance
+   * start at most one execution even when their ends fall in different buckets. The price: an
+   * alarm within the tolerance of a bucket boundary is one event with the neighbouring bucket's.
+   *
+   * @param name the trigger's name
+   * @param launcher starts the pipeline
+   * @param policy cooldown, cap, parameters
+   * @param bucket the de-duplication bucket, at least 1 ms
+   * @param tolerance how far apart two processes' ends of one alarm may be, zero or more and
+   *     under half the bucket
+   * @return the trigger
+   * @throws IllegalArgumentException if the bucket is under 1 ms, the tolerance negative or not
+   *     under half the bucket, or as {@link #onAlarm(String, PipelineLauncher, TriggerPolicy)}
+   */
+  public AlarmTrigger onAlarm(String name, PipelineLauncher launcher, TriggerPolicy policy, Duration bucket,
+      Duration tolerance) {
     Objects.requireNonNull(bucket, "bucket");
+    Objects.requireNonNull(tolerance, "tolerance");
     if (bucket.toMillis() < 1) {
       throw new IllegalArgumentException("alarm bucket must be at least 1 ms, got " + bucket);
     }
-    return new AlarmTrigger(gate(name, TriggerSource.ALARM, launcher, policy), bucket);
+    if (tolerance.isNegative() || tolerance.toMillis() * 2 >= bucket.toMillis()) {
+      throw new IllegalArgumentException("alarm tolerance must be zero or more and under half the bucket ("
+          + bucket + "), got " + tolerance);
+    }
+    return new AlarmTrigger(gate(name, TriggerSource.ALARM, launcher, policy), bucket, tolerance);
   }
 
   /**

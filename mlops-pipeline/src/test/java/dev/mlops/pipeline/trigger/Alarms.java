@@ -49,6 +49,13 @@ public final class Alarms {
   }
 
   /**
+   * @return a monitor builder on the shared baseline (one feature {@code x ~ N(0, 1)})
+   */
+  public static PredictionMonitor.Builder monitor() {
+    return PredictionMonitor.builder(BASELINE);
+  }
+
+  /**
    * @param at the window's instant
    * @param shifted whether the traffic drifted
    * @return the report, without listeners

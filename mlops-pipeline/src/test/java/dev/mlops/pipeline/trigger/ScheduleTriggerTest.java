@@ -128,6 +128,113 @@ class ScheduleTriggerTest {
     assertThat(launcher.started()).hasSize(1);
   }
 
+  @Test
+  void aDailyCronInTheRepeatedHourOfAFallBackFiresOnce() {
+    // Paris falls back on 2026-10-25 at 03:00 CEST -> 02:00 CET (01:00Z): 02:30 happens at 00:30Z and 01:30Z
+    clock.set(Instant.parse("2026-10-24T12:00:00Z"));
+    ScheduleTrigger nightly = triggers("a").onSchedule("nightly", launcher,
+        Schedule.cron("30 2 * * *", ZoneId.of("Europe/Paris")), TriggerPolicy.defaults().withMaxConcurrent(10));
+
+    clock.set(Instant.parse("2026-10-25T00:30:00Z"));
+    TriggerRecord first = nightly.poll().orElseThrow();
+    for (String later : new String[] {"2026-10-25T01:30:00Z", "2026-10-25T01:45:00Z", "2026-10-26T00:00:00Z"}) {
+      clock.set(Instant.parse(later));
+      assertThat(nightly.poll()).as("at " + later).isEmpty();
+    }
+    clock.set(Instant.parse("2026-10-26T01:30:00Z")); // 02:30 CET
+    TriggerRecord next = nightly.poll().orElseThrow();
+
+    assertThat(first.event()).isEqualTo("t" + Instant.parse("2026-10-25T00:30:00Z").toEpochMilli());
+    assertThat(next.event()).isEqualTo("t" + Instant.parse("2026-10-26T01:30:00Z").toEpochMilli());
+    assertThat(launcher.started()).hasSize(2);
+  }
+
+  @Test
+  void anHourlyCronFiresEveryRealHourThroughAFallBack() {
+    clock.set(Instant.parse("2026-10-24T23:30:00Z"));
+    ScheduleTrigger hourly = triggers("a").onSchedule("hourly", launcher,
+        Schedule.cron("0 * * * *", ZoneId.of("Europe/Paris")), TriggerPolicy.defaults().withMaxConcurrent(10));
+    // 02:00 CEST, 02:00 CET, 03:00 CET: three real hours
+    for (String due : new String[] {"2026-10-25T00:00:00Z", "2026-10-25T01:00:00Z", "2026-10-25T02:00:00Z"}) {
+      clock.set(Instant.parse(due).plusSeconds(59));
+      assertThat(hourly.poll().orElseThrow().event()).isEqualTo("t" + Instant.parse(due).toEpochMilli());
+    }
+    assertThat(launcher.started()).hasSize(3);
+  }
+
+  @Test
+  void aDailyCronInTheSkippedHourOfASpringForwardDoesNotFireThatDay() {
+    // Paris springs forward on 2026-03-29 at 02:00 CET -> 03:00 CEST (01:00Z): 02:30 does not exist that day
+    clock.set(Instant.parse("2026-03-28T12:00:00Z"));
+    ScheduleTrigger nightly = triggers("a").onSchedule("nightly", launcher,
+        Schedule.cron("30 2 * * *", ZoneId.of("Europe/Paris")), TriggerPolicy.defaults().withMaxConcurrent(10));
+    for (String at : new String[] {"2026-03-29T01:00:00Z", "2026-03-29T01:30:00Z", "2026-03-29T23:59:59Z"}) {
+      clock.set(Instant.parse(at));
+      assertThat(nightly.poll()).as("at " + at).isEmpty();
+    }
+    clock.set(Instant.parse("2026-03-30T00:30:00Z")); // 02:30 CEST
+    assertThat(nightly.poll().orElseThrow().outcome()).isEqualTo(TriggerOutcome.FIRED);
+    assertThat(launcher.started()).hasSize(1);
+  }
+
+  @Test
+  void aPollAtSecond59OfADueMinuteFiresThatMinuteOnce() {
+    ScheduleTrigger everyMinute = triggers("a").onSchedule("minutely", launcher, Schedule.cron("* * * * *"),
+        TriggerPolicy.defaults().withMaxConcurrent(10));
+    clock.set(Instant.parse("2026-01-05T10:31:59.999Z"));
+    assertThat(everyMinute.poll().orElseThrow().event())
+        .isEqualTo("t" + Instant.parse("2026-01-05T10:31:00Z").toEpochMilli());
+    assertThat(everyMinute.poll()).isEmpty();
+    clock.set(Instant.parse("2026-01-05T10:32:00Z"));
+    assertThat(everyMinute.poll().orElseThrow().event())
+        .isEqualTo("t" + Instant.parse("2026-01-05T10:32:00Z").toEpochMilli());
+  }
+
+  @Test
+  void aDueInstantHeldBackByACooldownAsLongAsThePeriodFiresWhenTheCooldownEnds() {
+    // "hourly, at most once an hour": each poll comes a few ms after the due instant, so the last
+    // firing is always a few ms more than an hour before the next due instant
+    ScheduleTrigger hourly = triggers("a").onSchedule("hourly", launcher, Schedule.fixedRate(Duration.ofHours(1)),
+        TriggerPolicy.defaults().withCooldown(Duration.ofHours(1)).withMaxConcurrent(10));
+
+    clock.set(Instant.parse("2026-01-05T11:00:00.005Z"));
+    assertThat(hourly.poll().orElseThrow().outcome()).isEqualTo(TriggerOutcome.FIRED);
+    clock.set(Instant.parse("2026-01-05T12:00:00.001Z"));
+    TriggerRecord held = hourly.poll().orElseThrow();
+    clock.set(Instant.parse("2026-01-05T12:00:00.003Z"));
+    assertThat(hourly.poll()).as("the suppression is recorded once").isEmpty();
+    clock.set(Instant.parse("2026-01-05T12:01:00Z")); // the next look at the clock
+    TriggerRecord late = hourly.poll().orElseThrow();
+
+    assertThat(held.outcome()).isEqualTo(TriggerOutcome.COOLDOWN);
+    assertThat(late.outcome()).isEqualTo(TriggerOutcome.FIRED);
+    assertThat(late.event()).isEqualTo(held.event()).isEqualTo("t" + Instant.parse("2026-01-05T12:00:00Z").toEpochMilli());
+    assertThat(launcher.started()).hasSize(2);
+  }
+
+  @Test
+  void aDueInstantHeldBackByTheCapFiresOnceTheRunningExecutionEndsUnlessTheNextIsDue() {
+    ScheduleTrigger hourly = triggers("a").onSchedule("hourly", launcher, Schedule.fixedRate(Duration.ofHours(1)),
+        TriggerPolicy.defaults());
+    String running = launcher.start(java.util.Map.of(), "by hand");
+
+    clock.set(Instant.parse("2026-01-05T11:00:00Z"));
+    assertThat(hourly.poll().orElseThrow().outcome()).isEqualTo(TriggerOutcome.CONCURRENCY_CAP);
+    clock.set(Instant.parse("2026-01-05T11:20:00Z"));
+    assertThat(hourly.poll()).isEmpty();
+    launcher.finish(running);
+    clock.set(Instant.parse("2026-01-05T11:21:00Z"));
+    TriggerRecord late = hourly.poll().orElseThrow();
+    assertThat(late.outcome()).isEqualTo(TriggerOutcome.FIRED);
+    assertThat(late.event()).isEqualTo("t" + Instant.parse("2026-01-05T11:00:00Z").toEpochMilli());
+
+    // held back until the next instant is due: the old one is dropped, only the latest counts
+    clock.set(Instant.parse("2026-01-05T12:00:00Z"));
+    assertThat(hourly.poll().orElseThrow().outcome()).isEqualTo(TriggerOutcome.CONCURRENCY_CAP);
+    clock.set(Instant.parse("2026-01-05T13:00:30Z"));
+    assertThat(hourly.poll().orElseThrow().event()).isEqualTo("t" + Instant.parse("2026-01-05T13:00:00Z").toEpochMilli());
+  }
+
   /** Waits (bounded) until the history has n records; the wait is not what is asserted. */
   private static Optional<TriggerRecord> awaitHistory(Triggers triggers, int n) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);

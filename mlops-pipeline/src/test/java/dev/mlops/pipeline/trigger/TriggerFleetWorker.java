@@ -13,8 +13,10 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.ServiceLoader;
 
 /**
@@ -26,7 +28,13 @@ import java.util.ServiceLoader;
  * ({@code Pipelines.launcher}) for {@link #pipeline}, and prints {@code RESULT k <outcome>}. The
  * worker whose trigger fired drives the execution it started to its end first, so when its
  * RESULT line appears the execution is over. Arguments: store URI, pipeline, instance name,
- * windows, barrier directory.
+ * windows, barrier directory, and optionally the policy: {@code tuned} (the default: no cooldown,
+ * a cap of 1000, so only the claim keeps the fleet to one execution) or {@code defaults}
+ * ({@link TriggerPolicy#defaults()}, the library's: no cooldown, at most one running execution),
+ * then optionally a clock skew and a tolerance in milliseconds: the process's clocks (triggers,
+ * pipelines) run that far ahead of the system clock, its alarm is a count-window alarm bucketed by
+ * the hour with that tolerance, and its window ends at {@code base + k hours} read on its own
+ * clock — so the fleet's ends straddle the hour boundary.
  *
  * <p>Not thread-safe; a process main.
  */
@@ -37,7 +45,8 @@ public final class TriggerFleetWorker {
   private TriggerFleetWorker() {}
 
   /**
-   * @param args store URI, pipeline, instance name, windows, barrier directory
+   * @param args store URI, pipeline, instance name, windows, barrier directory[, tuned|defaults[,
+   *     skew ms, tolerance ms]]
    * @throws Exception on any failure (the test reads the exit code and stderr)
    */
   public static void main(String[] args) throws Exception {
@@ -46,15 +55,21 @@ public final class TriggerFleetWorker {
     String instance = args[2];
     int windows = Integer.parseInt(args[3]);
     Path barrier = Path.of(args[4]);
+    TriggerPolicy policy = policy(args.length > 5 ? args[5] : "tuned");
+    // bucketed mode: this process's clock is skewed, and its count window closes at the real
+    // instant BASE + k hours, which its clock reads as that plus the skew
+    Optional<Duration> skew = args.length > 7 ? Optional.of(Duration.ofMillis(Long.parseLong(args[6]))) : Optional.empty();
+    Clock clock = Clock.offset(Clock.systemUTC(), skew.orElse(Duration.ZERO));
     ObjectStore store = provider(uri.getScheme()).open(uri);
     try (Workspace ws = Mlops.open(uri, store); // owns the store and closes it
-        Pipelines pipelines = Pipelines.on(ws)) {
-      Triggers triggers = Triggers.builder(store).instance(instance).build();
-      // no cooldown and a high cap: only the claim on the window keeps the fleet to one execution
-      AlarmTrigger trigger = triggers.onAlarm("drift", pipelines.launcher(pipeline(pipeline)),
-          TriggerPolicy.defaults().withMaxConcurrent(1000));
+        Pipelines pipelines = Pipelines.builder(ws).clock(clock).build()) {
+      Triggers triggers = Triggers.builder(store).clock(clock).instance(instance).build();
+      AlarmTrigger trigger = skew.isPresent()
+          ? triggers.onAlarm("drift", pipelines.launcher(pipeline(pipeline)), policy, Duration.ofHours(1),
+              Duration.ofMillis(Long.parseLong(args[7])))
+          : triggers.onAlarm("drift", pipelines.launcher(pipeline(pipeline)), policy);
       for (int k = 0; k < windows; k++) {
-        DriftReport report = Alarms.window(BASE.plus(Duration.ofHours(k)), true);
+        DriftReport report = Alarms.window(BASE.plus(Duration.ofHours(k)).plus(skew.orElse(Duration.ZERO)), true);
         if (!report.alarm()) {
           throw new IllegalStateException("window " + k + " does not alarm");
         }
@@ -102,6 +117,19 @@ public final class TriggerFleetWorker {
         .step(Step.task("train", ctx -> ctx.metric("size", ctx.inputBytes("prepare.window").length))
             .reads("prepare.window").metrics("size"))
         .build();
+  }
+
+  /**
+   * @param name {@code tuned} or {@code defaults}
+   * @return the fleet's trigger policy
+   */
+  public static TriggerPolicy policy(String name) {
+    return switch (name) {
+      // no cooldown and a high cap: only the claim on the window keeps the fleet to one execution
+      case "tuned" -> TriggerPolicy.defaults().withMaxConcurrent(1000);
+      case "defaults" -> TriggerPolicy.defaults();
+      default -> throw new IllegalArgumentException("unknown fleet policy '" + name + "': tuned or defaults");
+    };
   }
 
   private static ObjectStoreProvider provider(String scheme) {

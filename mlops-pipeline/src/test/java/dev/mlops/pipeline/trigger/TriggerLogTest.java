@@ -149,4 +149,64 @@ class TriggerLogTest {
             org.assertj.core.groups.Tuple.tuple(2L, "hourly", "b"));
     assertThat(a.history("other")).isEmpty();
   }
+
+  @Test
+  void fieldsOfTheWrongTypeAreCorruptNamingTheKeyAndTheField() throws Exception {
+    String[][] cases = {{"v", "\"1\""}, {"at", "5"}, {"execution", "42"}, {"source", "3"}, {"outcome", "null"},
+        {"reason", "[]"}, {"instance", "{}"}, {"trigger", "\"bad name\""}};
+    for (String[] c : cases) {
+      MemObjectStore other = new MemObjectStore();
+      ObjectNode body = validBody();
+      body.set(c[0], Json.MAPPER.readTree(c[1]));
+      String key = new HashChainedLog(other, LOG).append(0, HashChainedLog.GENESIS, body).key();
+      assertThatThrownBy(() -> Triggers.builder(other).build().history("fraud")).as(c[0] + " = " + c[1])
+          .isInstanceOf(CorruptDataException.class).hasMessageContaining(key);
+    }
+  }
+
+  @Test
+  void aTruncatedEntryIsCorruptNamingItsKeyAndAFiringIsRefusedNotLost() {
+    Triggers triggers = triggers();
+    AlarmTrigger trigger = triggers.onAlarm("drift", launcher, TriggerPolicy.defaults().withMaxConcurrent(10));
+    trigger.handle(Alarms.window(T0, true));
+    String key = new HashChainedLog(store, LOG).keyOf(1);
+    byte[] stored = store.get(key).orElseThrow();
+    store.delete(key);
+    store.create(key, java.util.Arrays.copyOf(stored, stored.length / 2));
+
+    assertThatThrownBy(() -> triggers().history("fraud")).isInstanceOf(CorruptDataException.class)
+        .hasMessageContaining(key);
+    // a new process cannot read the log its cooldown needs: it refuses, naming the key, and starts nothing
+    AlarmTrigger fresh = triggers().onAlarm("drift", launcher, TriggerPolicy.defaults().withMaxConcurrent(10));
+    assertThatThrownBy(() -> fresh.handle(Alarms.window(T0.plusSeconds(60), true)))
+        .isInstanceOf(CorruptDataException.class).hasMessageContaining(key);
+    assertThat(launcher.started()).hasSize(1);
+  }
+
+  @Test
+  void aTruncatedClaimIsCorruptNamingItsKey() {
+    AlarmTrigger trigger = triggers().onAlarm("drift", launcher, TriggerPolicy.defaults());
+    TriggerRecord first = trigger.handle(Alarms.window(T0, true)).orElseThrow();
+    String claim = "pipeline-triggers/fraud/claims/drift/" + first.event();
+    byte[] stored = store.get(claim).orElseThrow();
+    store.delete(claim);
+    store.create(claim, java.util.Arrays.copyOf(stored, stored.length - 3));
+
+    assertThatThrownBy(() -> trigger.handle(Alarms.window(T0, true))).isInstanceOf(CorruptDataException.class)
+        .hasMessageContaining(claim);
+    assertThat(launcher.started()).hasSize(1);
+  }
+
+  @Test
+  void anEntryOfAnotherPipelinesLogIsCorruptNamingTheKey() {
+    Triggers triggers = triggers();
+    StoreRecordingLauncher churn = new StoreRecordingLauncher(store, "churn");
+    triggers.onAlarm("drift", churn, TriggerPolicy.defaults()).handle(Alarms.window(T0, true));
+    byte[] churnEntry = store.get(new HashChainedLog(store, "pipeline-triggers/churn/log").keyOf(1)).orElseThrow();
+    String key = new HashChainedLog(store, LOG).keyOf(1);
+    store.create(key, churnEntry); // a chain-valid first entry, but of another pipeline
+
+    assertThatThrownBy(() -> triggers().history("fraud")).isInstanceOf(CorruptDataException.class)
+        .hasMessageContaining(key).hasMessageContaining("'churn'");
+  }
 }
