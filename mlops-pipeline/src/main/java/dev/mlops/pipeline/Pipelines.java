@@ -341,6 +341,7 @@ public final class Pipelines implements AutoCloseable {
    * @return the count
    */
   public int runningExecutions(String pipeline) {
+    Names.requireValid("pipeline name", pipeline);
     Set<String> finished;
     String prefix = "pipelines/" + pipeline + "/index/finished/";
     try (Stream<String> keys = store.listAll(prefix)) {

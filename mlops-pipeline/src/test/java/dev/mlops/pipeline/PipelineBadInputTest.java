@@ -366,4 +366,17 @@ class PipelineBadInputTest {
       assertThat(again.step("a").cacheHit()).as("cached for %s: a hit", d).isTrue();
     }
   }
+
+  @Test
+  void readsWithAnInvalidPipelineNameNameIt() {
+    Pipelines pl = pipelines();
+    for (String bad : List.of("a/b", "..", "has space", "x".repeat(129))) {
+      assertThatThrownBy(() -> pl.runningExecutions(bad)).as(bad).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("pipeline name");
+      assertThatThrownBy(() -> pl.executions(bad)).as(bad).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("pipeline name");
+      assertThatThrownBy(() -> pl.verifyAll(bad)).as(bad).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("pipeline name");
+    }
+  }
 }
