@@ -57,6 +57,8 @@ final class ExecutionDriver {
   private final Map<String, Local> mine = new HashMap<>();
   /** Succeeded attempts of this process whose run's END may not be durable yet (driver thread only). */
   private final List<Outcome> pendingEnds = new ArrayList<>();
+  /** Logs of other executions whose cache claims a step of this one waits on (step threads). */
+  private final Map<String, ExecutionLog> others = new ConcurrentHashMap<>();
 
   ExecutionDriver(Pipelines host, Pipeline pipeline, ExecutionLog log) {
     this.host = host;
@@ -870,8 +872,10 @@ final class ExecutionDriver {
 
   /** Whether a cache claim's owner still runs its step: its claim holds the step under a live lease. */
   private boolean alive(StepCache.Owner owner) {
+    // the owner's log is kept between polls, so each poll reads only the entries appended since
     ExecutionLog other = owner.execution().equals(id) && owner.pipeline().equals(pipeline.name()) ? log
-        : new ExecutionLog(host.store, owner.pipeline(), owner.execution());
+        : others.computeIfAbsent(owner.pipeline() + "/" + owner.execution(),
+            k -> new ExecutionLog(host.store, owner.pipeline(), owner.execution()));
     ExecutionLog.State s = other.refresh();
     ExecutionLog.StepState st = s.steps.get(owner.step());
     return !s.finished() && st != null && st.status == StepStatus.RUNNING && st.claim.equals(owner.claim())
