@@ -351,10 +351,10 @@ final class ExecutionDriver {
   }
 
   private boolean tryClaim(String key, ExecutionLog.State s, long loopStart) throws InterruptedException {
-    if (mine.containsKey(key) || mine.size() >= host.parallelism) {
-      // this process holds as many steps as its executor runs at once: a claim beyond that would
-      // only wait in the executor's queue while its lease has to be renewed (on a slow store, more
-      // held claims than renewals fit in a lease let another process take live steps over)
+    if (mine.containsKey(key) || mine.size() >= host.maxClaims) {
+      // this process holds enough steps to keep its executor busy: a claim beyond that would only
+      // wait in the executor's queue while its lease has to be renewed (on a slow store, more held
+      // claims than renewals fit in a lease let another process take live steps over)
       return false;
     }
     long now = Math.max(loopStart, host.clock.millis()); // the appends before this one took time
@@ -498,10 +498,10 @@ final class ExecutionDriver {
       return List.of();
     }
     List<String> out = new ArrayList<>();
-    int free = host.parallelism == Integer.MAX_VALUE ? Integer.MAX_VALUE : host.parallelism - (mine.size() - 1);
+    int free = host.maxClaims == Integer.MAX_VALUE ? Integer.MAX_VALUE : host.maxClaims - (mine.size() - 1);
     for (String name : pipeline.order()) {
       if (out.size() >= free) {
-        break; // no more than the executor runs at once (see tryClaim)
+        break; // no more claims than the executor can use (see tryClaim)
       }
       Set<String> deps = pipeline.dependencies(name);
       StepKind kind = pipeline.step(name).kind();

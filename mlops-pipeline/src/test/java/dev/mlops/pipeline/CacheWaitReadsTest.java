@@ -88,7 +88,7 @@ class CacheWaitReadsTest {
       assertThat(r2.step("shared").cacheHit()).isTrue();
       assertThat(sharedRuns.get()).isEqualTo(1);
       assertThat(readsWhileWaiting).as("reads of the owner's %d log entries while waiting", ownerEntries)
-          .isLessThan((int) ownerEntries);
+          .isLessThan(3 * (int) ownerEntries); // one whole read, then a probe for the next entry per poll
     }
   }
 }
