@@ -60,6 +60,8 @@ final class ExecutionDriver {
   private final Map<String, Local> mine = new HashMap<>();
   /** Succeeded attempts of this process whose run's END may not be durable yet (driver thread only). */
   private final List<Outcome> pendingEnds = new ArrayList<>();
+  /** Logs of other executions whose cache claims a step of this one waits on (step threads). */
+  private final Map<String, ExecutionLog> others = new ConcurrentHashMap<>();
 
   ExecutionDriver(Pipelines host, Pipeline pipeline, ExecutionLog log) {
     this.host = host;
@@ -443,10 +445,10 @@ final class ExecutionDriver {
   }
 
   private boolean tryClaim(String key, ExecutionLog.State s, long loopStart) throws InterruptedException {
-    if (mine.containsKey(key) || mine.size() >= host.parallelism) {
-      // this process holds as many steps as its executor runs at once: a claim beyond that would
-      // only wait in the executor's queue while its lease has to be renewed (on a slow store, more
-      // held claims than renewals fit in a lease let another process take live steps over)
+    if (mine.containsKey(key) || mine.size() >= host.maxClaims) {
+      // this process holds enough steps to keep its executor busy: a claim beyond that would only
+      // wait in the executor's queue while its lease has to be renewed (on a slow store, more held
+      // claims than renewals fit in a lease let another process take live steps over)
       return false;
     }
     long now = Math.max(loopStart, host.clock.millis()); // the appends before this one took time
@@ -613,10 +615,10 @@ final class ExecutionDriver {
       return List.of();
     }
     List<String> out = new ArrayList<>();
-    int free = host.parallelism == Integer.MAX_VALUE ? Integer.MAX_VALUE : host.parallelism - (mine.size() - 1);
+    int free = host.maxClaims == Integer.MAX_VALUE ? Integer.MAX_VALUE : host.maxClaims - (mine.size() - 1);
     for (String name : pipeline.order()) {
       if (out.size() >= free) {
-        break; // no more than the executor runs at once (see tryClaim)
+        break; // no more claims than the executor can use (see tryClaim)
       }
       Set<String> deps = pipeline.dependencies(name);
       StepKind kind = pipeline.step(name).kind();
@@ -1039,8 +1041,10 @@ final class ExecutionDriver {
 
   /** Whether a cache claim's owner still runs its step: its claim holds the step under a live lease. */
   private boolean alive(StepCache.Owner owner) {
+    // the owner's log is kept between polls, so each poll reads only the entries appended since
     ExecutionLog other = owner.execution().equals(id) && owner.pipeline().equals(pipeline.name()) ? log
-        : new ExecutionLog(host.store, owner.pipeline(), owner.execution());
+        : others.computeIfAbsent(owner.pipeline() + "/" + owner.execution(),
+            k -> new ExecutionLog(host.store, owner.pipeline(), owner.execution()));
     ExecutionLog.State s = other.refresh();
     ExecutionLog.StepState st = s.steps.get(owner.step());
     return !s.finished() && st != null && st.status == StepStatus.RUNNING && st.claim.equals(owner.claim())

@@ -56,8 +56,13 @@ public final class Pipelines implements AutoCloseable {
   final Workspace workspace;
   final ObjectStore store;
   final ExecutorService steps;
-  /** How many steps the step executor runs at once (MAX_VALUE: unknown); a driver claims no more. */
-  final int parallelism;
+  /**
+   * The most steps a driver holds claims on at once: four times as many as the step executor runs
+   * at once, at least 8 (MAX_VALUE when the executor's size is unknown). Enough that the executor
+   * never waits on the driver's claims; few enough that a pass claiming them, and a round of
+   * renewing them, take a small part of a lease even on a store whose creates take milliseconds.
+   */
+  final int maxClaims;
   private final boolean ownsSteps;
   final ExecutorService drivers;
   final Clock clock;
@@ -80,7 +85,8 @@ public final class Pipelines implements AutoCloseable {
     this.ownsSteps = b.executor == null;
     this.steps = b.executor != null ? b.executor : Executors.newFixedThreadPool(
         Math.max(2, Runtime.getRuntime().availableProcessors()), daemon("mlops-pipeline-step-"));
-    this.parallelism = parallelismOf(steps);
+    int parallelism = parallelismOf(steps);
+    this.maxClaims = parallelism >= Integer.MAX_VALUE / 4 ? Integer.MAX_VALUE : Math.max(8, 4 * parallelism);
     this.drivers = Executors.newCachedThreadPool(daemon("mlops-pipeline-driver-"));
     this.clock = b.clock;
     this.seed = b.seed;

@@ -32,7 +32,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The multi-process crash scenario of the 20-step {@link PipelineProcessWorker#pipeline crash
  * pipeline} (or the {@link PipelineProcessWorker#mixed mixed} one with a map step and a callback
- * step, whose tokens a thread of the test hands to new processes to complete), shared by the backends' crash ITs ({@code FsPipelineCrashIT}, {@code S3PipelineCrashIT}):
+ * step, whose tokens a thread of the test hands to new processes to complete), shared by the
+ * backends' crash ITs ({@code FsPipelineCrashIT}, {@code S3PipelineCrashIT}):
  * child JVMs drive executions and are killed with {@code kill -9} at random moments — while they
  * start up and resume, while they drive, while one or more other processes drive the same
  * execution — and each kill is followed by new resuming processes (one, or {@code resumers} at
@@ -221,7 +222,8 @@ public final class PipelineCrashScenario {
       assertThat(process.exitValue()).as(() -> "exit of worker " + process.pid() + " (printed " + seen + "); stderr:\n"
           + tail()).isZero();
       assertThat(seen).as("worker %d's lines", process.pid()).containsAnyOf("DONE SUCCEEDED", "FINISHED");
-      assertThat(seen).as("worker %d's lines", process.pid()).noneMatch(l -> l.startsWith("DONE ") && !l.equals("DONE SUCCEEDED"));
+      assertThat(seen).as("worker %d's lines", process.pid())
+          .noneMatch(l -> l.startsWith("DONE ") && !l.equals("DONE SUCCEEDED"));
     }
   }
 

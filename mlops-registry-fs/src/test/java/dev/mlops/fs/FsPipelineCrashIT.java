@@ -27,13 +27,15 @@ import org.junit.jupiter.api.io.TempDir;
  * the fan-out is partly done.
  * {@code -Dmlops.pipeline.crash.lease=default} runs the workers with every library default (a
  * 30 s lease: slow, for a local run) instead of a 500 ms lease and a 20 ms poll;
- * {@code -Dmlops.pipeline.crash.seed} moves the kill moments.
+ * {@code -Dmlops.pipeline.crash.seed} moves the kill moments and
+ * {@code -Dmlops.pipeline.crash.maxDelayMillis} (default 700) spaces them out.
  */
 class FsPipelineCrashIT {
   private static final int KILLS = Integer.getInteger("mlops.pipeline.crash.kills", 20);
   private static final int CONCURRENT_KILLS = Integer.getInteger("mlops.pipeline.crash.concurrentKills", 8);
   private static final String LEASE = System.getProperty("mlops.pipeline.crash.lease", "500");
   private static final long SEED = Long.getLong("mlops.pipeline.crash.seed", 11);
+  private static final int MAX_DELAY = Integer.getInteger("mlops.pipeline.crash.maxDelayMillis", 700);
 
   @TempDir
   Path dir;
@@ -48,7 +50,7 @@ class FsPipelineCrashIT {
     Path root = Files.createDirectories(dir.resolve("store"));
     PipelineCrashScenario s = new PipelineCrashScenario(root.toUri().toString(),
         List.of("-cp", System.getProperty("java.class.path")), Map.of(), dir)
-        .pipeline(pipeline).kills(kills).resumers(resumers).lease(LEASE).seed(SEED).run();
+        .pipeline(pipeline).kills(kills).resumers(resumers).lease(LEASE).seed(SEED).maxDelayMillis(MAX_DELAY).run();
     ObjectStore store = new FsObjectStoreProvider().open(root.toUri());
     try (Workspace ws = Mlops.open(root.toUri(), store)) {
       s.check(ws, store);

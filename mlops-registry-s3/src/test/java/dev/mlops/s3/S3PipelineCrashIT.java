@@ -24,13 +24,15 @@ import software.amazon.awssdk.services.s3.S3Client;
  * for one resumer). Each step's outputs are committed exactly once, every run a success names has
  * ended, the final outputs equal an uninterrupted run's, {@code verify()} is clean, and no two
  * processes ever ran one step at once. {@code -Dmlops.pipeline.crash.lease=default} runs the
- * workers with every library default (30 s lease).
+ * workers with every library default (30 s lease); {@code -Dmlops.pipeline.crash.maxDelayMillis}
+ * (default 700) spaces the kills out.
  */
 class S3PipelineCrashIT {
   private static final int KILLS = Integer.getInteger("mlops.pipeline.crash.s3Kills", 6);
   private static final int RESUMERS = Integer.getInteger("mlops.pipeline.crash.s3Resumers", 2);
   private static final String LEASE = System.getProperty("mlops.pipeline.crash.lease", "500");
   private static final long SEED = Long.getLong("mlops.pipeline.crash.seed", 11);
+  private static final int MAX_DELAY = Integer.getInteger("mlops.pipeline.crash.maxDelayMillis", 700);
   private static S3TestServer server;
 
   @BeforeAll
@@ -54,7 +56,7 @@ class S3PipelineCrashIT {
     Path cpFile = dir.resolve("classpath");
     Files.writeString(cpFile, "-cp\n\"" + classpath.replace("\\", "\\\\") + "\"\n");
     PipelineCrashScenario s = new PipelineCrashScenario(server.uri(prefix).toString(), List.of("@" + cpFile),
-        server.childEnvironment(), dir).kills(KILLS).resumers(RESUMERS).lease(LEASE).seed(SEED).run();
+        server.childEnvironment(), dir).kills(KILLS).resumers(RESUMERS).lease(LEASE).seed(SEED).maxDelayMillis(MAX_DELAY).run();
     try (S3Client client = server.newClient(); ObjectStore store = server.storeBuilder(client, prefix).build();
         Workspace ws = Mlops.open(server.uri(prefix), SharedStore.of(store))) {
       s.check(ws, store);
