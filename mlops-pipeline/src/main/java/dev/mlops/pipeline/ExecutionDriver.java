@@ -821,12 +821,14 @@ final class ExecutionDriver {
     if (bracket >= 0) {
       item = Optional.of(s.items.get(step.name()).get(Integer.parseInt(l.key.substring(bracket + 1, l.key.length() - 1))));
     }
-    Map<String, String> runs = new java.util.TreeMap<>();
-    s.steps.forEach((k, v) -> {
-      if (v.status == StepStatus.SUCCEEDED && !v.run.isEmpty()) {
-        runs.put(k, v.run);
-      }
-    });
+    Map<String, String> runs = new java.util.TreeMap<>(); // the lineage a register step records
+    if (step.kind() == StepKind.REGISTER) {
+      s.steps.forEach((k, v) -> {
+        if (v.status == StepStatus.SUCCEEDED && !v.run.isEmpty()) {
+          runs.put(k, v.run);
+        }
+      });
+    }
     Optional<String> training = step.trainingStep().map(t -> s.steps.get(t).run);
     int attempt = l.attempt;
     Optional<String> theItem = item;
