@@ -207,7 +207,7 @@ public final class Pipelines implements AutoCloseable {
    *
    * @param pipeline the pipeline, with the same steps as when the execution started
    * @param executionId the execution
-   * @return the handle
+   * @return the handle; the one already returned if these pipelines drive the execution now
    * @throws NotFoundException if the store holds no such execution of that pipeline
    * @throws IllegalStateException if it has already finished
    * @throws IllegalArgumentException if the pipeline's steps differ from those it started with
@@ -236,7 +236,12 @@ public final class Pipelines implements AutoCloseable {
   private Execution drive(Pipeline pipeline, ExecutionLog log, boolean resumed) {
     CompletableFuture<ExecutionResult> done = new CompletableFuture<>();
     Execution handle = new Execution(log.id(), pipeline.name(), done);
-    driving.put(log.id(), handle);
+    Execution already = driving.putIfAbsent(log.id(), handle);
+    if (already != null) {
+      // driven here already: a second driver would share this process's owner name, and each
+      // would take the other's steps for its own
+      return already;
+    }
     ExecutionDriver driver = new ExecutionDriver(this, pipeline, log);
     try {
       drivers.execute(() -> {
@@ -248,11 +253,11 @@ public final class Pipelines implements AutoCloseable {
         } catch (Throwable t) {
           done.completeExceptionally(t);
         } finally {
-          driving.remove(log.id());
+          driving.remove(log.id(), handle);
         }
       });
     } catch (java.util.concurrent.RejectedExecutionException closedMeanwhile) {
-      driving.remove(log.id());
+      driving.remove(log.id(), handle);
       throw new IllegalStateException("these Pipelines were closed while execution " + log.id() + " of pipeline '"
           + pipeline.name() + "' was " + (resumed ? "resuming" : "starting") + "; it is in the store, not driven:"
           + " resume it from open Pipelines", closedMeanwhile);

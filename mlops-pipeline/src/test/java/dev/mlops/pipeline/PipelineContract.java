@@ -786,6 +786,28 @@ public abstract class PipelineContract {
     assertThat(survivor.verify("orphanhit", id).ok()).isTrue();
   }
 
+  /** A resume of an execution these pipelines drive already returns its handle: no second driver. */
+  @Test
+  void resumingAnExecutionThisInstanceDrivesReturnsItsHandle() throws Exception {
+    Pipelines pl = pipelines();
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger bodies = new AtomicInteger();
+    Pipeline p = Pipeline.builder("twice").step(Step.task("wait", ctx -> {
+      bodies.incrementAndGet();
+      release.await(20, TimeUnit.SECONDS);
+    }).noCache()).build();
+    Execution first = pl.start(p, Map.of());
+    while (bodies.get() == 0) {
+      Thread.onSpinWait();
+    }
+    Execution again = pl.resume(p, first.id());
+    assertThat(again).isSameAs(first);
+    assertThat(pl.driving()).containsExactly(first.id());
+    release.countDown();
+    assertThat(again.await().status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(bodies.get()).isEqualTo(1);
+  }
+
   /** A clock the test moves. */
   static final class MutableTestClock extends Clock {
     private volatile Instant now;
