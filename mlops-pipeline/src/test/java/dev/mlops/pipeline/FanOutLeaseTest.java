@@ -23,13 +23,15 @@ import org.junit.jupiter.api.Timeout;
 /**
  * A wide map step on a store whose creates take a few milliseconds (as a durable create does on a
  * disk or S3), driven by two processes at once (two {@link Pipelines} on one store, each with
- * its own owner and threads) with a lease (1 s) shorter than it takes to append one claim per item
- * (1.5 s), and long enough that a live driver's renewals are not late on a loaded machine. No
+ * its own owner and threads) with a lease (3 s) shorter than it takes to append one claim per item
+ * (4 s), and long enough that a live driver's renewals are not late on a loaded machine (a 1 s
+ * lease once let a live process take items over during a CI run on two busy cores: a stall longer
+ * than two thirds of a lease does that, by the lease's documented limit). No
  * process dies, so no item may run twice, and no two processes may run one item at once.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class FanOutLeaseTest {
-  private static final int ITEMS = 150;
+  private static final int ITEMS = 400;
 
   /** The in-memory store, each create of an execution log entry taking 10 ms. */
   private static final class SlowCreates extends ForwardingObjectStore {
@@ -73,9 +75,9 @@ class FanOutLeaseTest {
     ExecutorService a = Executors.newFixedThreadPool(2);
     ExecutorService b = Executors.newFixedThreadPool(2);
     try (Workspace ws = Mlops.open(URI.create("mem:wide"), new SlowCreates());
-        Pipelines one = Pipelines.builder(ws).executor(a).lease(Duration.ofSeconds(1))
+        Pipelines one = Pipelines.builder(ws).executor(a).lease(Duration.ofSeconds(3))
             .pollInterval(Duration.ofMillis(10)).build();
-        Pipelines two = Pipelines.builder(ws).executor(b).lease(Duration.ofSeconds(1))
+        Pipelines two = Pipelines.builder(ws).executor(b).lease(Duration.ofSeconds(3))
             .pollInterval(Duration.ofMillis(10)).build()) {
       Execution e = one.start(p, Map.of());
       Execution again = two.resume(p, e.id());
