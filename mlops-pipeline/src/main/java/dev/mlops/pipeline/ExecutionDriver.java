@@ -102,15 +102,13 @@ final class ExecutionDriver {
    * runs only after the claim is in the log; a run whose claim did not get in is ended KILLED.
    */
   private final class EarlyStart {
-    final Step step;
     final String key;
     final int attempt;
     final Map<String, String> params;
     private final AtomicBoolean taken = new AtomicBoolean();
     final CompletableFuture<Run> run = new CompletableFuture<>();
 
-    EarlyStart(Step step, String key, int attempt, Map<String, String> params) {
-      this.step = step;
+    EarlyStart(String key, int attempt, Map<String, String> params) {
       this.key = key;
       this.attempt = attempt;
       this.params = params;
@@ -128,7 +126,7 @@ final class ExecutionDriver {
             return;
           }
           try {
-            run.complete(startRun(step, key, attempt, params, ""));
+            run.complete(startRun(key, attempt, params, ""));
           } catch (Throwable t) {
             run.completeExceptionally(t);
           } finally {
@@ -566,7 +564,7 @@ final class ExecutionDriver {
       Step ns = step(n);
       if (ns.kind() == StepKind.TASK && !ns.cached()) {
         ExecutionLog.StepState cur = log.state().steps.get(n);
-        EarlyStart es = new EarlyStart(ns, n, cur == null ? 1 : cur.failedAttempts + 1, log.state().parameters);
+        EarlyStart es = new EarlyStart(n, cur == null ? 1 : cur.failedAttempts + 1, log.state().parameters);
         early.put(n, es);
         es.begin();
       }
@@ -938,18 +936,18 @@ final class ExecutionDriver {
     }
   }
 
-  private Run startRun(Step step, Local l, Map<String, String> params, String cacheKey) throws Exception {
+  private Run startRun(Local l, Map<String, String> params, String cacheKey) throws Exception {
     EarlyStart early = l.early;
     l.early = null; // a retry starts its own run
     Run run = early == null ? null : early.take(l);
     if (run == null) {
-      run = startRun(step, l.key, l.attempt, params, cacheKey);
+      run = startRun(l.key, l.attempt, params, cacheKey);
     }
     l.run = run;
     return run;
   }
 
-  private Run startRun(Step step, String key, int attempt, Map<String, String> params, String cacheKey) {
+  private Run startRun(String key, int attempt, Map<String, String> params, String cacheKey) {
     Map<String, String> tags = new java.util.TreeMap<>();
     tags.put("pipeline", pipeline.name());
     tags.put("pipeline.execution", id);
@@ -981,7 +979,7 @@ final class ExecutionDriver {
       }
       epoch = ((StepCache.Claimed) found).epoch();
     }
-    Run run = startRun(step, l, params, cacheKey);
+    Run run = startRun(l, params, cacheKey);
     String token = step.kind() == StepKind.CALLBACK ? pipeline.name() + ":" + id + ":" + l.key + ":" + l.claim : null;
     Context ctx = new Context(step, l.key, inputs, params, item, run, token);
     try {
@@ -1064,7 +1062,7 @@ final class ExecutionDriver {
     } catch (NotFoundException none) {
       existing = Optional.empty();
     }
-    Run run = startRun(step, l.key, l.attempt, params, ""); // a register step never starts early
+    Run run = startRun(l.key, l.attempt, params, ""); // a register step never starts early
     l.run = run;
     try {
       ModelVersion mv;
