@@ -216,6 +216,9 @@ final class ExecutionDriver {
         long now = host.clock.millis();
         for (Done d; (d = done.poll()) != null; ) {
           handle(d, now);
+          // each result is an append: when many pile up on a slow or contended store, the leases
+          // held meanwhile are renewed between them, not only after the last
+          renewDue(host.clock.millis());
         }
         for (Local l : List.copyOf(mine.values())) {
           if (l.future != null && now >= l.deadline) {
@@ -232,11 +235,7 @@ final class ExecutionDriver {
             failure(l, new StepTimeoutException(l.key, step(l.key).timeout().orElseThrow()), now);
           }
         }
-        for (Local l : List.copyOf(mine.values())) {
-          if (mine.containsKey(l.key) && now >= l.nextRenew) {
-            renew(l, now);
-          }
-        }
+        renewDue(now);
         for (Local l : List.copyOf(mine.values())) {
           if (l.future == null && l.retryAt >= 0 && now >= l.retryAt) {
             submit(l, log.state(), now);
@@ -255,6 +254,15 @@ final class ExecutionDriver {
         if (l.future != null) {
           l.future.cancel(true);
         }
+      }
+    }
+  }
+
+  /** Renews every claim held here whose renewal is due at {@code now}. */
+  private void renewDue(long now) {
+    for (Local l : List.copyOf(mine.values())) {
+      if (mine.containsKey(l.key) && now >= l.nextRenew) {
+        renew(l, now);
       }
     }
   }

@@ -23,17 +23,17 @@ import org.junit.jupiter.api.Timeout;
 /**
  * A wide map step on a store whose creates take a few milliseconds (as a durable create does on a
  * disk or S3), driven by two processes at once (two {@link Pipelines} on one store, each with
- * its own owner and threads) with a lease (3 s) shorter than it takes to append one claim per item
- * (4 s), and long enough that a live driver's renewals are not late on a loaded machine (a 1 s
- * lease once let a live process take items over during a CI run on two busy cores: a stall longer
- * than two thirds of a lease does that, by the lease's documented limit). No
- * process dies, so no item may run twice, and no two processes may run one item at once.
+ * its own owner and threads) with a lease (2 s) shorter than it takes to append one claim per item
+ * (2.5 s). No process dies, so no item may run twice, and no two processes may run one item at
+ * once. The items' work keeps the execution log about 60 % busy: with 1 s leases and a log kept
+ * busy all the time (each append waiting behind the other process's), live drivers' renewals were
+ * late on a loaded CI machine, which the lease's documented limit allows.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class FanOutLeaseTest {
-  private static final int ITEMS = 400;
+  private static final int ITEMS = 500;
 
-  /** The in-memory store, each create of an execution log entry taking 10 ms. */
+  /** The in-memory store, each create of an execution log entry taking 5 ms. */
   private static final class SlowCreates extends ForwardingObjectStore {
     SlowCreates() {
       super(new MemObjectStore());
@@ -42,7 +42,7 @@ class FanOutLeaseTest {
     @Override
     public void create(String key, byte[] bytes) {
       if (key.startsWith("pipelines/") && key.contains("/log/")) {
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
       }
       super.create(key, bytes);
     }
@@ -65,7 +65,7 @@ class FanOutLeaseTest {
             overlaps.incrementAndGet();
           }
           try {
-            Thread.sleep(40);
+            Thread.sleep(80);
           } finally {
             running.get(item).decrementAndGet();
           }
@@ -75,9 +75,9 @@ class FanOutLeaseTest {
     ExecutorService a = Executors.newFixedThreadPool(2);
     ExecutorService b = Executors.newFixedThreadPool(2);
     try (Workspace ws = Mlops.open(URI.create("mem:wide"), new SlowCreates());
-        Pipelines one = Pipelines.builder(ws).executor(a).lease(Duration.ofSeconds(3))
+        Pipelines one = Pipelines.builder(ws).executor(a).lease(Duration.ofSeconds(2))
             .pollInterval(Duration.ofMillis(10)).build();
-        Pipelines two = Pipelines.builder(ws).executor(b).lease(Duration.ofSeconds(3))
+        Pipelines two = Pipelines.builder(ws).executor(b).lease(Duration.ofSeconds(2))
             .pollInterval(Duration.ofMillis(10)).build()) {
       Execution e = one.start(p, Map.of());
       Execution again = two.resume(p, e.id());
