@@ -12,7 +12,6 @@ import dev.mlops.governance.GcReport;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -106,9 +105,7 @@ class S3GcProcessesIT {
   void gcNeverDeletesAReferencedArtifactWhileWritersAreKilledAndDeletesEveryOldOrphan(@TempDir Path dir) throws Exception {
     String prefix = server.newPrefix("gc");
     String uri = server.uri(prefix).toString();
-    String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    Path cpFile = dir.resolve("classpath");
-    Files.writeString(cpFile, "-cp\n\"" + classpath.replace("\\", "\\\\") + "\"\n");
+    Path cpFile = S3TestServer.classpathArgFile(dir);
     long seconds = Long.getLong("mlops.it.gcSeconds", 10);
     Random rnd = new Random(15);
     Process[] workers = new Process[4];

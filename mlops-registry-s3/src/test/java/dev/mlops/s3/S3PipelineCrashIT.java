@@ -5,7 +5,6 @@ import dev.mlops.Workspace;
 import dev.mlops.pipeline.PipelineCrashScenario;
 import dev.mlops.spi.ObjectStore;
 import dev.mlops.testkit.SharedStore;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -52,9 +51,7 @@ class S3PipelineCrashIT {
   @Timeout(value = 5, unit = TimeUnit.MINUTES)
   void killedAndResumedExecutionsCommitEachStepOnceWithTheUninterruptedOutputs() throws Exception {
     String prefix = server.newPrefix("crash");
-    String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    Path cpFile = dir.resolve("classpath");
-    Files.writeString(cpFile, "-cp\n\"" + classpath.replace("\\", "\\\\") + "\"\n");
+    Path cpFile = S3TestServer.classpathArgFile(dir);
     PipelineCrashScenario s = new PipelineCrashScenario(server.uri(prefix).toString(), List.of("@" + cpFile),
         server.childEnvironment(), dir).kills(KILLS).resumers(RESUMERS).lease(LEASE).seed(SEED).maxDelayMillis(MAX_DELAY).run();
     try (S3Client client = server.newClient(); ObjectStore store = server.storeBuilder(client, prefix).build();

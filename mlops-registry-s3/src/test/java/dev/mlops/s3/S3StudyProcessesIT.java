@@ -106,9 +106,7 @@ class S3StudyProcessesIT {
   void workersSharingAStudyThroughTheStoreSurviveAKill() throws Exception {
     String prefix = server.newPrefix("study");
     String root = server.uri(prefix).toString();
-    String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    Path cpFile = dir.resolve("classpath");
-    java.nio.file.Files.writeString(cpFile, "-cp\n\"" + classpath.replace("\\", "\\\\") + "\"\n");
+    Path cpFile = S3TestServer.classpathArgFile(dir);
     Path stderr = dir.resolve("workers.err");
     List<Worker> workers = new ArrayList<>();
     try {

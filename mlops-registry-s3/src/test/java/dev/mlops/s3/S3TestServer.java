@@ -195,6 +195,22 @@ final class S3TestServer implements AutoCloseable {
         : StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY));
   }
 
+  /**
+   * Writes this test JVM's class path as a {@code java} argument file ({@code -cp "..."}) in
+   * {@code dir}, for child JVMs started with {@code @<file>} (a class path can be longer than a
+   * command line may be).
+   *
+   * @param dir where to write it
+   * @return the file
+   * @throws java.io.IOException if it cannot be written
+   */
+  static java.nio.file.Path classpathArgFile(java.nio.file.Path dir) throws java.io.IOException {
+    String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    java.nio.file.Path file = dir.resolve("classpath");
+    java.nio.file.Files.writeString(file, "-cp\n\"" + classpath.replace("\\", "\\\\") + "\"\n");
+    return file;
+  }
+
   /** Environment for a child JVM that opens {@link #uri} (credentials through the default chain). */
   Map<String, String> childEnvironment() {
     return external() ? Map.of() : Map.of("AWS_ACCESS_KEY_ID", ACCESS_KEY, "AWS_SECRET_ACCESS_KEY", SECRET_KEY);

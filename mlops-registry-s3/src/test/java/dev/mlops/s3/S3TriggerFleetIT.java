@@ -114,9 +114,7 @@ class S3TriggerFleetIT {
   void fourJvmsSeeingTheSameAlarmStartExactlyOneExecutionPerWindow() throws Exception {
     String prefix = server.newPrefix("triggers");
     String uri = server.uri(prefix).toString();
-    String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    Path cpFile = dir.resolve("classpath");
-    Files.writeString(cpFile, "-cp\n\"" + classpath.replace("\\", "\\\\") + "\"\n");
+    Path cpFile = S3TestServer.classpathArgFile(dir);
     Path barrier = Files.createDirectories(dir.resolve("barrier"));
     Path stderr = dir.resolve("workers.err");
     List<Worker> workers = new ArrayList<>();
