@@ -128,6 +128,12 @@ final class CoreExperiments implements Experiments, AutoCloseable {
    * one.
    */
   private final boolean overlapIndexWrites;
+  /**
+   * How long the search-index entry of a run that ended here may wait for this process's next
+   * run start in its experiment, which stores both in one object.
+   */
+  static final java.time.Duration INDEX_END_DELAY = java.time.Duration.ofSeconds(1);
+  private final java.util.concurrent.atomic.AtomicBoolean flushScheduled = new java.util.concurrent.atomic.AtomicBoolean();
   private final Object writerLock = new Object();
   private ScheduledThreadPoolExecutor writer; // guarded by writerLock, started lazily
   private ExecutorService indexWriter; // guarded by writerLock, started lazily
@@ -793,6 +799,12 @@ final class CoreExperiments implements Experiments, AutoCloseable {
     return fresh;
   }
 
+  /** @return {@code s} or the newer state of its run that this process has published; reads nothing */
+  RunState newest(RunState s) {
+    RunState cached = states.getIfPresent(s.id());
+    return cached != null && cached.lastSeq() > s.lastSeq() ? cached : s;
+  }
+
   RunState catchUp(RunState s) {
     RunState out = s;
     for (HashChainedLog.Entry e : log(s.id()).readAfter(s.lastSeq(), s.lastHash())) {
@@ -832,9 +844,30 @@ final class CoreExperiments implements Experiments, AutoCloseable {
    */
   void indexEnded(RunState ended) {
     try {
-      index.append(RunFacts.of(info(ended)));
+      RunFacts facts = RunFacts.of(info(ended));
+      if (!overlapIndexWrites) {
+        index.append(facts); // an in-memory store has no latency to save
+        return;
+      }
+      // Stored with this process's next run start in the experiment (one write for both), or
+      // by the flush below, or by close(): a run that ends is not held up by its index entry.
+      index.defer(facts);
+      if (flushScheduled.compareAndSet(false, true)) {
+        writer().schedule(this::flushDeferredIndex, INDEX_END_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+      }
     } catch (RuntimeException e) {
       LOG.warn("run {} ended, but its run search index entry was not stored: {}", ended.id(), e.toString());
+    }
+  }
+
+  /** Stores the deferred index entries of ended runs (the writer thread's delayed task). */
+  private void flushDeferredIndex() {
+    flushScheduled.set(false);
+    try {
+      index.flushDeferred();
+    } catch (RuntimeException e) {
+      LOG.warn("run search index entries of ended runs were not stored yet (tried again at close or with the next"
+          + " run start): {}", e.toString());
     }
   }
 
@@ -946,6 +979,7 @@ final class CoreExperiments implements Experiments, AutoCloseable {
           return t;
         });
         writer.setRemoveOnCancelPolicy(true);
+        writer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false); // close() stores deferred index entries itself
         long every = settings.flushInterval().toMillis();
         writer.scheduleWithFixedDelay(this::tick, every, every, TimeUnit.MILLISECONDS);
       }
@@ -992,6 +1026,12 @@ final class CoreExperiments implements Experiments, AutoCloseable {
           }
         }
       }
+    }
+    try {
+      index.flushDeferred(); // entries of runs that ended here and wait for a run start
+    } catch (RuntimeException e) {
+      LOG.warn("run search index entries of {} ended runs were not stored before close (a search reads those runs"
+          + " from their logs): {}", index.deferred(), e.toString());
     }
     synchronized (writerLock) {
       closed = true;

@@ -209,14 +209,27 @@ final class CoreRun implements Run {
    */
   private RunState commit(String what, Function<RunState, ObjectNode> decide, boolean endedIsFine) {
     synchronized (commitLock) {
-      RunState s = owner.catchUp(state);
+      // Optimistic: an append is a create-if-absent of the entry after the newest state this
+      // process has seen, so a stale state costs one lost race (then the log is read and the
+      // entry decided again), never a wrong entry; the common case reads nothing first.
+      // A decision to append nothing is taken on the log as stored (another process may have
+      // changed what made it unnecessary).
+      RunState s = owner.newest(state);
       state = s;
+      boolean read = false;
       for (int attempt = 1; ; attempt++) {
         if (!endedIsFine && s.status().terminal()) {
           metrics.refuseFurtherPoints(endedMessage(s, "log metrics"));
           throw new ConflictException(endedMessage(s, what));
         }
         ObjectNode body = decide.apply(s);
+        if (body == null && !read && !s.status().terminal()) {
+          s = owner.catchUp(s);
+          state = s;
+          read = true;
+          attempt--;
+          continue;
+        }
         if (body == null) {
           owner.publish(s);
           return s;
@@ -233,6 +246,7 @@ final class CoreRun implements Run {
           }
           s = owner.catchUp(s);
           state = s;
+          read = true;
           if (attempt > 3) {
             LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(1, 50_000L * Math.min(attempt, 40)));
           }

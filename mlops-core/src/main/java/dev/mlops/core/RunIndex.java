@@ -163,6 +163,43 @@ final class RunIndex {
   }
 
   /**
+   * Takes the facts of a run that has just ended into this process's view at once and stores
+   * them later: in one object with this process's next start entry of the experiment (so a chain
+   * of runs makes one index write per run, not two), or at the next {@link #flushDeferred()}.
+   * Until then a reader in another process reads the run from its log (one read, same answer).
+   */
+  void defer(RunFacts ended) {
+    remember(ended);
+    experiment(ended.experiment()).defer(ended);
+  }
+
+  /**
+   * Stores every experiment's deferred facts now, one object per experiment.
+   *
+   * @throws RuntimeException the first store failure (the facts it held stay deferred)
+   */
+  void flushDeferred() {
+    RuntimeException first = null;
+    for (Experiment e : experiments.values()) {
+      try {
+        e.flushDeferred();
+      } catch (RuntimeException ex) {
+        if (first == null) {
+          first = ex;
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+
+  /** @return how many ended runs' facts wait to be stored */
+  int deferred() {
+    return experiments.values().stream().mapToInt(Experiment::deferredCount).sum();
+  }
+
+  /**
    * Records that a run is starting: written at the same time as the run's markers and log, and
    * durable before {@code startRun} returns, so that every run a caller holds has a start entry
    * (in an experiment whose index is {@link #complete}).
@@ -319,6 +356,8 @@ final class RunIndex {
     final Map<Long, byte[]> written = new HashMap<>();
     /** The first entry number of the block {@link #written} holds entries of. */
     long writtenBlock;
+    /** Facts of runs this process ended and has not stored yet (see {@link RunIndex#defer}). */
+    final List<RunFacts> deferred = new ArrayList<>();
 
     Experiment(String name) {
       this.name = name;
@@ -425,48 +464,150 @@ final class RunIndex {
      * @param facts the facts the entry holds, or null for a start entry
      */
     void append(JsonNode entry, RunId id, RunFacts facts) {
-      byte[] bytes = Json.write(entry);
+      byte[] single = Json.write(entry);
       long n;
       Map<Long, byte[]> mine = null;
       synchronized (this) {
-        if (next < 0) {
-          next = position();
+        // facts deferred here go into the same object: {"format":1,"entries":[this entry, facts...]}
+        List<RunFacts> along = List.copyOf(deferred);
+        byte[] bytes = single;
+        if (!along.isEmpty()) {
+          ObjectNode list = Json.MAPPER.createObjectNode();
+          list.put("format", RunFacts.FORMAT);
+          com.fasterxml.jackson.databind.node.ArrayNode entries = list.putArray("entries");
+          entries.add(entry);
+          along.forEach(f -> entries.add(f.toJson()));
+          bytes = Json.write(list);
         }
-        String key;
-        while (true) {
-          key = entryKey(prefix, next);
-          try {
-            store.create(key, bytes);
-            n = next++;
-            break;
-          } catch (AlreadyExistsException taken) {
-            next++;
-          }
-        }
-        // what apply() would take from the entry, without parsing back what was just built
+        String key = createNext(bytes); // throws with the deferred facts still deferred
+        n = next - 1;
+        deferred.removeAll(along);
+        // what apply() would take from the object, without parsing back what was just built
         if (facts != null) {
           requireHere(key, facts);
           add(facts, key);
         }
         members.add(id);
-        long blockStart = n - n % block;
-        if (blockStart != writtenBlock) {
-          written.clear(); // a block whose last entry another process took (and compacts)
-          writtenBlock = blockStart;
+        for (RunFacts f : along) {
+          add(f, key);
+          members.add(f.id());
         }
-        written.put(n, bytes);
-        if ((n + 1) % block == 0) {
-          mine = new HashMap<>(written);
-          written.clear();
-        }
+        mine = wrote(n, bytes);
       }
       if (mine != null) {
         compactBlock(n + 1 - block, mine);
       }
     }
 
-    /** Takes one entry (a start, or an ended run's facts) into this process's view. */
+    /**
+     * Keeps what this process stored as entry {@code n}; caller holds this monitor.
+     *
+     * @return the block's entries this process wrote when {@code n} completes the block (it then
+     *     writes the block's segment), else null
+     */
+    private Map<Long, byte[]> wrote(long n, byte[] bytes) {
+      long blockStart = n - n % block;
+      if (blockStart != writtenBlock) {
+        written.clear(); // a block whose last entry another process took (and compacts)
+        writtenBlock = blockStart;
+      }
+      written.put(n, bytes);
+      if ((n + 1) % block == 0) {
+        Map<Long, byte[]> mine = new HashMap<>(written);
+        written.clear();
+        return mine;
+      }
+      return null;
+    }
+
+    /**
+     * Creates {@code bytes} as the first free entry number (create-if-absent: on a number another
+     * writer took, the next), leaving {@link #next} after it. Caller holds this monitor.
+     *
+     * @return the key created
+     */
+    private String createNext(byte[] bytes) {
+      if (next < 0) {
+        next = position();
+      }
+      while (true) {
+        String key = entryKey(prefix, next);
+        try {
+          store.create(key, bytes);
+          next++;
+          return key;
+        } catch (AlreadyExistsException taken) {
+          next++;
+        }
+      }
+    }
+
+    synchronized void defer(RunFacts f) {
+      requireHere("the run that ended here", f);
+      deferred.add(f);
+    }
+
+    synchronized int deferredCount() {
+      return deferred.size();
+    }
+
+    /** Stores the deferred facts as one object (a plain entry when there is one). */
+    void flushDeferred() {
+      long n;
+      Map<Long, byte[]> mine = null;
+      synchronized (this) {
+        if (deferred.isEmpty()) {
+          return;
+        }
+        List<RunFacts> along = List.copyOf(deferred);
+        JsonNode node;
+        if (along.size() == 1) {
+          node = along.get(0).toJson();
+        } else {
+          ObjectNode list = Json.MAPPER.createObjectNode();
+          list.put("format", RunFacts.FORMAT);
+          com.fasterxml.jackson.databind.node.ArrayNode entries = list.putArray("entries");
+          along.forEach(f -> entries.add(f.toJson()));
+          node = list;
+        }
+        byte[] bytes = Json.write(node);
+        String key = createNext(bytes);
+        n = next - 1;
+        deferred.removeAll(along);
+        for (RunFacts f : along) {
+          add(f, key);
+          members.add(f.id());
+        }
+        mine = wrote(n, bytes);
+      }
+      if (mine != null) {
+        compactBlock(n + 1 - block, mine);
+      }
+    }
+
+    /**
+     * Takes one stored object into this process's view: an entry (a start, or an ended run's
+     * facts) or a list of entries written together ({@code {"format":1,"entries":[...]}}).
+     */
     private void apply(String where, String source, JsonNode entry) {
+      if (entry.has("entries")) {
+        for (JsonNode e : entriesOf(where, entry)) {
+          if (e.has("entries")) {
+            throw new CorruptDataException("run search index object '" + where + "' nests a list of entries in a list");
+          }
+          applyOne(where, source, e);
+        }
+        return;
+      }
+      applyOne(where, source, entry);
+    }
+
+    /** Takes one entry (a start, or an ended run's facts) into this process's view. */
+    private void applyOne(String where, String source, JsonNode entry) {
+      if (!entry.isObject()) {
+        throw new CorruptDataException("run search index object '" + where + "' holds an entry that is not a JSON object: "
+            + entry);
+      }
       if (START.equals(entry.path("kind").asText())) {
         String run = entry.path("run").asText("");
         if (!dev.mlops.Names.isValid(run) || !name.equals(entry.path("experiment").asText())) {
