@@ -245,15 +245,28 @@ class FsRunIndexProcessesIT {
         java.util.stream.LongStream.range(0, entries.size()).boxed().collect(Collectors.toCollection(TreeSet::new)));
     Map<String, Integer> starts = new HashMap<>();
     Map<String, Integer> ends = new HashMap<>();
-    for (JsonNode e : entries.values()) {
-      String run = e.has("run") ? e.get("run").asText() : e.path("id").asText();
-      (e.path("kind").asText().equals("start") ? starts : ends).merge(run, 1, Integer::sum);
+    int lists = 0;
+    for (JsonNode object : entries.values()) {
+      // an object is one entry, or a list of entries written together (a start and the end
+      // entries of runs its writer had ended since its last write)
+      List<JsonNode> inIt = new ArrayList<>();
+      if (object.has("entries")) {
+        object.get("entries").forEach(inIt::add);
+        lists++;
+      } else {
+        inIt.add(object);
+      }
+      for (JsonNode e : inIt) {
+        String run = e.path("run").asText();
+        assertThat(run).as("entry %s names a run", e).isNotEmpty();
+        (e.path("kind").asText().equals("start") ? starts : ends).merge(run, 1, Integer::sum);
+      }
     }
     assertThat(starts.values()).as("one start entry per run").allMatch(c -> c == 1);
     assertThat(ends.values()).as("at most one end entry per run").allMatch(c -> c == 1);
     assertThat(starts.keySet()).as("every ended run in the index was started in it").containsAll(ends.keySet());
-    System.out.printf("RunIndex IT: %d index entries (%d starts, %d ends), %d segments%n", entries.size(), starts.size(),
-        ends.size(), segments);
+    System.out.printf("RunIndex IT: %d index objects (%d of them lists; %d starts, %d ends), %d segments%n",
+        entries.size(), lists, starts.size(), ends.size(), segments);
     return starts.keySet();
   }
 
