@@ -34,7 +34,11 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code entries/<n / block, 12 digits>/<n, 12 digits>}: one entry, either a run's start ({@code "kind": "start"},
  *       written by {@code startRun} at the same time as the run's markers and log) or an ended run's facts
- *       ({@code "kind": "end"}, written by the process that ended it right after the END entry).
+ *       ({@code "kind": "end"}, written by the process that ended it after the END entry), or a list
+ *       of such entries written together, {@code {"format":1,"entries":[...]}}: on a store with
+ *       latency the facts of a run that ended wait (at most {@link CoreExperiments#INDEX_END_DELAY},
+ *       or until {@code close()}) for the process's next start entry in the experiment and go into
+ *       the same object, so a chain of runs costs one index write per run, not two.
  *       A number is taken with create-if-absent: the one writer that succeeds owns it, the others
  *       try the next, so numbers have no gaps and a reader lists only the numbers after the last
  *       one it read (the scheme of mlops-tuning's {@code StoreStudyLog}).
@@ -61,7 +65,8 @@ import org.slf4j.LoggerFactory;
  * that dies inside {@code startRun} may leave any of them without the others — a start entry or
  * marker without a log names no run and is skipped, a log without a start entry (a run no caller
  * ever held) is reported by {@code verifyIndex()} and backfilled by {@code repairIndex()}; a lost
- * end entry costs one log read, never a wrong answer, because a member without facts is read from
+ * end entry (a writer killed before it stored it, which the deferral above makes up to a second
+ * long) costs one log read, never a wrong answer, because a member without facts is read from
  * its log.
  *
  * <p>The run's log stays the truth: a run found here is read from its log when it is on the page

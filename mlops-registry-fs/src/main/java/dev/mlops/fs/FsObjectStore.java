@@ -343,12 +343,14 @@ public final class FsObjectStore implements ObjectStore {
    * Publishes a fully written, forced temp file under key: hard link, then directory sync.
    *
    * <p>Directories missing on the way are created first and their parents synced after the link,
-   * deepest first, not one sync per directory as each is made: the file system commits the new
-   * entries together, so on a journaling file system (ext4, xfs) the first sync makes them all
-   * durable and the following ones find nothing left to write. A create in new directories then
-   * costs about what one in an existing directory does. The object is durable, with every
-   * directory on its way, when this returns, as before; a crash before that may leave the
-   * object, some of its new directories, or neither (nothing was promised yet).
+   * deepest first, not one sync per directory as each is made: on a journaling file system (ext4
+   * with its journal, xfs) the new entries are committed together, so the first sync makes them
+   * all durable and the following ones find little left to write. Without a journal (ext4 created
+   * without one, as on the benchmark machine) every sync writes its own blocks and flushes the
+   * device's cache, so each new directory costs about one more sync (benchmarks/RESULTS.md,
+   * "Session 9"). The object is durable, with every directory on its way, when this returns; a
+   * crash before that may leave the object, some of its new directories, or neither (nothing was
+   * promised yet).
    */
   void publish(Path tmp, String key) throws IOException {
     Path target = FsKeys.file(root, key);

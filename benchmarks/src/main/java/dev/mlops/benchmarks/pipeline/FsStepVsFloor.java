@@ -20,8 +20,13 @@ import java.util.Map;
  * same disk. Prints p50 per step, p50 of the floor and their ratio, and the median of the
  * per-round ratios.
  *
- * <p>Usage: {@code java -cp benchmarks.jar dev.mlops.benchmarks.pipeline.FsStepVsFloor [rounds]}
- * (default 40; 5 warm-up rounds first).
+ * <p>Also prints the process's CPU time (all threads, user and system) per step and per floor
+ * create: on the benchmark machine a step's CPU time is about its wall time, most of it system
+ * time in {@code fsync} (benchmarks/RESULTS.md, "Session 9").
+ *
+ * <p>Usage: {@code java -cp benchmarks.jar dev.mlops.benchmarks.pipeline.FsStepVsFloor [rounds [warm-up]]}
+ * (default 40 rounds after 100 warm-up executions of the chain: with fewer, the JIT compiler still
+ * competes with the step for the two cores).
  *
  * <p>Not thread-safe; a program, run from {@link #main}.
  */
@@ -34,6 +39,11 @@ public final class FsStepVsFloor {
    */
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 40;
+    int warmUp = args.length > 1 ? Integer.parseInt(args[1]) : 100;
+    com.sun.management.OperatingSystemMXBean os =
+        (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    long stepCpu = 0;
+    long floorCpu = 0;
     Path dir = Files.createTempDirectory("mlops-step-vs-floor");
     byte[] small = "{\"v\":1,\"type\":\"claimed\",\"step\":\"s1\"}".getBytes(StandardCharsets.UTF_8);
     try (Workspace ws = Mlops.open(dir.resolve("ws").toUri().toString());
@@ -45,17 +55,22 @@ public final class FsStepVsFloor {
       long[] floor = new long[rounds * steps];
       double[] ratio = new double[rounds];
       int f = 0;
-      for (int r = -5; r < rounds; r++) {
+      for (int r = -warmUp; r < rounds; r++) {
+        long c0 = os.getProcessCpuTime();
         long t = System.nanoTime();
         pipelines.run(chain, Map.of());
         long step = (System.nanoTime() - t) / steps;
+        long c1 = os.getProcessCpuTime();
         long[] round = new long[steps];
         for (int i = 0; i < steps; i++) {
           long t2 = System.nanoTime();
           floorStore.create("floor/" + (f++), small);
           round[i] = System.nanoTime() - t2;
         }
+        long c2 = os.getProcessCpuTime();
         if (r >= 0) {
+          stepCpu += c1 - c0;
+          floorCpu += c2 - c1;
           perStep[r] = step;
           System.arraycopy(round, 0, floor, r * steps, steps);
           Arrays.sort(round);
@@ -69,6 +84,8 @@ public final class FsStepVsFloor {
       long floorP50 = floor[floor.length / 2];
       System.out.printf("per step p50 %d us, floor p50 %d us: %.2fx; median of the %d rounds' ratios %.2fx%n",
           p50 / 1000, floorP50 / 1000, (double) p50 / floorP50, rounds, ratio[rounds / 2]);
+      System.out.printf("process CPU time: %d us per step, %d us per floor create%n",
+          stepCpu / ((long) rounds * steps) / 1000, floorCpu / ((long) rounds * steps) / 1000);
     }
   }
 }
