@@ -60,6 +60,13 @@ final class ExecutionDriver {
   private final Map<String, Local> mine = new HashMap<>();
   /** Succeeded attempts of this process whose run's END may not be durable yet (driver thread only). */
   private final List<Outcome> pendingEnds = new ArrayList<>();
+  /**
+   * Set by the driver once a step of this execution failed for good, and when it stops (read by
+   * step threads, see {@link #preStarts}).
+   */
+  private volatile boolean noRunsAhead;
+  /** Runs started ahead (see {@link #preStarts}) that the driver has neither claimed nor discarded yet. */
+  private final Set<EarlyStart> runsAhead = ConcurrentHashMap.newKeySet();
   /** Logs of other executions whose cache claims a step of this one waits on (step threads). */
   private final Map<String, ExecutionLog> others = new ConcurrentHashMap<>();
 
@@ -92,7 +99,16 @@ final class ExecutionDriver {
     }
   }
 
-  private record Done(String key, String claim, int attempt, Outcome outcome, Throwable failure) { }
+  /**
+   * @param preStarts runs of the steps that follow this one in a chain, started by its thread (see
+   *     {@link #preStart}); the driver uses the ones it claims with this result and discards the others
+   */
+  private record Done(String key, String claim, int attempt, Outcome outcome, Throwable failure,
+      Map<String, EarlyStart> preStarts) {
+    Done(String key, String claim, int attempt, Outcome outcome, Throwable failure) {
+      this(key, claim, attempt, outcome, failure, Map.of());
+    }
+  }
 
   /**
    * The run of a step's first attempt, started on the step executor while the driver appends the
@@ -106,12 +122,21 @@ final class ExecutionDriver {
     final int attempt;
     final Map<String, String> params;
     private final AtomicBoolean taken = new AtomicBoolean();
+    private final AtomicBoolean discarded = new AtomicBoolean();
+    /** Set by the driver once the entry claiming the step with this run is in the log: never discarded then. */
+    private volatile boolean claimed;
     final CompletableFuture<Run> run = new CompletableFuture<>();
 
     EarlyStart(String key, int attempt, Map<String, String> params) {
       this.key = key;
       this.attempt = attempt;
       this.params = params;
+    }
+
+    /** The entry claiming the step is in the log: the attempt owns this run. */
+    void claimed() {
+      claimed = true;
+      runsAhead.remove(this);
     }
 
     /** Submits the start to the step executor; a refused submission leaves it to the attempt. */
@@ -126,15 +151,31 @@ final class ExecutionDriver {
             return;
           }
           try {
-            run.complete(startRun(key, attempt, params, ""));
-          } catch (Throwable t) {
-            run.completeExceptionally(t);
+            start();
           } finally {
             host.exitStep();
           }
         });
       } catch (RejectedExecutionException e) {
         // the attempt starts its run itself
+      }
+    }
+
+    /**
+     * Starts the run on the calling thread, a step's thread inside its step (see
+     * {@link #preStart}), unless it was taken already.
+     */
+    void startHere() {
+      if (taken.compareAndSet(false, true)) {
+        start();
+      }
+    }
+
+    private void start() {
+      try {
+        run.complete(startRun(key, attempt, params, ""));
+      } catch (Throwable t) {
+        run.completeExceptionally(t);
       }
     }
 
@@ -161,8 +202,12 @@ final class ExecutionDriver {
       }
     }
 
-    /** The claim did not get into the log: the run, if started, is ended KILLED. */
+    /** The claim did not get into the log: the run, if started, is ended KILLED (once, whoever calls). */
     void discard(String why) {
+      runsAhead.remove(this);
+      if (claimed || !discarded.compareAndSet(false, true)) {
+        return;
+      }
       if (taken.compareAndSet(false, true)) {
         run.complete(null);
         return;
@@ -255,6 +300,10 @@ final class ExecutionDriver {
           l.future.cancel(true);
         }
       }
+      // runs started ahead for steps this driver will not claim any more (it finished, failed or
+      // was closed): a step thread that starts one after this sees the flag and discards it itself
+      noRunsAhead = true;
+      List.copyOf(runsAhead).forEach(es -> es.discard("the execution's driver in this process stopped"));
     }
   }
 
@@ -524,6 +573,7 @@ final class ExecutionDriver {
     }
     Local l = mine.get(d.key());
     if (l == null || !l.claim.equals(d.claim()) || l.attempt != d.attempt() || l.future == null) {
+      d.preStarts().values().forEach(es -> es.discard("the attempt before it was cancelled or superseded"));
       return; // a cancelled or superseded attempt
     }
     l.future = null;
@@ -572,9 +622,18 @@ final class ExecutionDriver {
       Step ns = step(n);
       if (ns.kind() == StepKind.TASK && !ns.cached()) {
         ExecutionLog.StepState cur = log.state().steps.get(n);
-        EarlyStart es = new EarlyStart(n, cur == null ? 1 : cur.failedAttempts + 1, log.state().parameters);
+        int attempt = cur == null ? 1 : cur.failedAttempts + 1;
+        EarlyStart es = d.preStarts().get(n);
+        if (es == null || es.attempt != attempt) {
+          es = new EarlyStart(n, attempt, log.state().parameters);
+          es.begin();
+        }
         early.put(n, es);
-        es.begin();
+      }
+    }
+    for (Map.Entry<String, EarlyStart> p : d.preStarts().entrySet()) {
+      if (early.get(p.getKey()) != p.getValue()) {
+        p.getValue().discard("it was not claimed with the result of step '" + l.key + "'");
       }
     }
     boolean committed = false;
@@ -594,6 +653,7 @@ final class ExecutionDriver {
         LOG.warn("execution {}: step '{}' finished but its claim no longer holds; its result is dropped", id, l.key);
       }
     }
+    early.values().forEach(EarlyStart::claimed); // the attempts own their runs now
     mine.remove(l.key);
     if (o.toEnd() != null) {
       // its END is written while the next steps start; awaited before a register step or the finish
@@ -694,6 +754,9 @@ final class ExecutionDriver {
       e.put("run", failedRun.id().value());
     }
     e.put("error", error);
+    if (l.key.indexOf('[') < 0) {
+      noRunsAhead = true; // no step is claimed after a step failed for good: start no run ahead for one
+    }
     log.append(e, s -> holds(s, l.key, l.claim));
     mine.remove(l.key);
   }
@@ -855,7 +918,18 @@ final class ExecutionDriver {
           case REGISTER -> register(step, l, inputs, params, runs, training);
           default -> task(step, l, inputs, params, theItem);
         };
-        done.add(new Done(l.key, l.claim, attempt, o, null));
+        Map<String, EarlyStart> pre = o.waiting() ? Map.of() : preStarts(l.key, params);
+        runsAhead.addAll(pre.values());
+        done.add(new Done(l.key, l.claim, attempt, o, null, pre));
+        // the next runs of a chain start now, while the driver appends this result with their
+        // claims; this run's END follows (the driver waits for it only before a register step or
+        // the finish, see docs/pipelines.md, "Ordering of a step's writes")
+        for (EarlyStart es : pre.values()) {
+          es.startHere();
+          if (noRunsAhead) {
+            es.discard("the execution's driver in this process stopped"); // nothing if the driver claimed it
+          }
+        }
         if (o.toEnd() != null) {
           endRun(o);
         }
@@ -876,6 +950,28 @@ final class ExecutionDriver {
       l.future = null;
       l.retryAt = Pipelines.plus(now, Pipelines.millis(host.poll));
     }
+  }
+
+  /**
+   * The runs to start on a finished step's own thread, before the driver has appended its result:
+   * one per step that can follow it only (an uncached task step whose single dependency is
+   * {@code finished}, which is then pending: it cannot have run before its only dependency
+   * succeeded), as a first attempt. The driver takes each one it claims with the result (see
+   * {@link #handle}); one it does not claim (another step failed meanwhile, or the claim cap) is
+   * ended KILLED, like a run whose claim did not get into the log.
+   */
+  private Map<String, EarlyStart> preStarts(String finished, Map<String, String> params) {
+    if (finished.indexOf('[') >= 0 || noRunsAhead) {
+      return Map.of(); // a map item: its map step aggregates
+    }
+    Map<String, EarlyStart> out = new HashMap<>();
+    for (String n : pipeline.order()) {
+      Step ns = pipeline.step(n);
+      if (ns.kind() == StepKind.TASK && !ns.cached() && pipeline.dependencies(n).equals(Set.of(finished))) {
+        out.put(n, new EarlyStart(n, 1, params));
+      }
+    }
+    return out;
   }
 
   /** Writes the END entry of a succeeded attempt's run (on the step's thread) and reports it. */

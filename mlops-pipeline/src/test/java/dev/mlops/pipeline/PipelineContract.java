@@ -743,6 +743,51 @@ public abstract class PipelineContract {
   }
 
   /**
+   * The run of a step that can only follow one other is started on that step's thread as it
+   * finishes, before the driver appends its result with the claims. Here the step finishes after
+   * the execution has failed (another branch) and its driver has stopped: no run of the step that
+   * never ran may be left RUNNING.
+   */
+  @Test
+  void noRunIsLeftRunningForAStepThatFollowsOneFinishingAfterTheExecutionFailed() throws Exception {
+    java.util.concurrent.atomic.AtomicReference<String> execution = new java.util.concurrent.atomic.AtomicReference<>();
+    Pipeline p = Pipeline.builder("ahead")
+        .step(Step.task("broken", ctx -> {
+          throw new IllegalStateException("broken on purpose");
+        }).noCache())
+        .step(Step.task("slow", ctx -> {
+          // ignores the interrupt of the failing execution: returns once the execution has finished
+          long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+          while (System.nanoTime() < until) {
+            String id = execution.get();
+            if (id != null && new ExecutionLog(store, "ahead", id).refresh().finished()) {
+              break;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+          }
+          ctx.output("v", "x");
+        }).parameters("v").noCache())
+        .step(Step.task("after", ctx -> ctx.output("v", "y")).reads("slow.v").parameters("v").noCache())
+        .build();
+    try (Pipelines pl = pipelines(Duration.ofSeconds(30))) {
+      Execution started = pl.start(p, Map.of());
+      execution.set(started.id());
+      ExecutionResult r = started.await();
+      assertThat(r.status()).as(r.reason()).isEqualTo(ExecutionStatus.FAILED);
+      assertThat(r.reason()).contains("broken on purpose");
+    } // close() waits for the body of "slow" to return
+    List<RunInfo> afterRuns = new ArrayList<>();
+    for (String marker : store.listAll("experiments/runs/pipeline.ahead/").toList()) {
+      RunInfo run = ws.experiments().getRun(dev.mlops.RunId.of(marker.substring(marker.lastIndexOf('/') + 1)));
+      if ("after".equals(run.tags().get("pipeline.step"))) {
+        afterRuns.add(run);
+      }
+    }
+    assertThat(afterRuns).as("runs of the step that never ran").extracting(RunInfo::status)
+        .allMatch(RunStatus::terminal);
+  }
+
+  /**
    * A cached step stores its result before its success is appended: a process that stops between
    * the two leaves the result and a RUNNING run. The resumed step takes the result from the cache
    * (its own execution's) and names that run in its success; the run must not stay RUNNING.
