@@ -448,26 +448,51 @@ public final class Pipelines implements AutoCloseable {
     ExecutionLog log = open(parts[0], parts[1]);
     String step = parts[2];
     String claim = parts[3];
-    ExecutionLog.State s = log.refresh();
-    ExecutionLog.StepState st = s.find(step).orElseThrow(() -> new NotFoundException("callback token '" + token
-        + "' names step '" + step + "', which has not run in execution " + parts[1]));
-    if (!st.claim.equals(claim) || s.finished() || st.status.terminal()) {
-      if (st.callback != null && st.claim.equals(claim)) {
-        return;
-      }
-      throw new ConflictException("callback token '" + token + "' is stale: step '" + step + "' is " + st.status
-          + (s.finished() ? " and the execution finished " + s.status : ""));
-    }
     ObjectNode e = ExecutionLog.entry("callback");
     e.put("step", step);
     e.put("claim", claim);
     e.put("ok", ok);
     e.put("message", message);
     e.set("outputs", ExecutionLog.writeOutputs(outputs));
-    log.append(e, now -> {
-      ExecutionLog.StepState cur = now.steps.get(step);
-      return !now.finished() && cur != null && cur.claim.equals(claim) && cur.callback == null && !cur.status.terminal();
-    });
+    while (true) {
+      ExecutionLog.State s = log.refresh();
+      ExecutionLog.StepState st = s.find(step).orElseThrow(() -> new NotFoundException("callback token '" + token
+          + "' names step '" + step + "', which has not run in execution " + parts[1]));
+      if (st.claim.equals(claim) && st.callback != null) {
+        return; // a report under this claim is recorded already: the first one is kept
+      }
+      String stale = stale(token, parts[1], step, claim, s, st);
+      if (stale != null) {
+        throw new ConflictException(stale);
+      }
+      if (log.append(e, now -> {
+        ExecutionLog.StepState cur = now.steps.get(step);
+        return !now.finished() && cur != null && cur.claim.equals(claim) && cur.callback == null && !cur.status.terminal();
+      })) {
+        return;
+      }
+      // the log moved (a report, a result or a takeover got in first): judge again on the new state
+    }
+  }
+
+  /** Why a report with {@code token} cannot be recorded in state {@code s}, or null if it can. */
+  private static String stale(String token, String execution, String step, String claim, ExecutionLog.State s,
+      ExecutionLog.StepState st) {
+    String prefix = "callback token '" + token + "' is stale: ";
+    if (!st.claim.equals(claim)) {
+      return prefix + "step '" + step + "' of execution " + execution + " no longer runs under claim " + claim
+          + ": it was taken over (claim " + st.claim + ") after that claim's lease expired with no report recorded"
+          + " under it, so its body ran again and handed out a new token; the step is " + st.status
+          + (s.finished() ? " and the execution finished " + s.status : "") + ". Report with the new token";
+    }
+    if (s.finished() || st.status.terminal()) {
+      return prefix + "step '" + step + "' of execution " + execution + " is " + st.status
+          + (st.reason.isEmpty() ? "" : " (" + st.reason + ")")
+          + (s.finished() ? " and the execution finished " + s.status
+              + (s.finishReason.isEmpty() ? "" : " (" + s.finishReason + ")") : "")
+          + " without a report under this token";
+    }
+    return null;
   }
 
   /**

@@ -430,6 +430,172 @@ public abstract class PipelineContract {
     assertThat(pipelines().verify("cb", e.id()).ok()).isTrue();
   }
 
+  /**
+   * A callback step's body that hands its token out and then blocks: the holder "dies" (is
+   * closed) while the step is RUNNING, before its {@code waiting} entry, so the log holds only the
+   * claim. {@code bodies} counts body calls; {@code tokens} collects the tokens handed out.
+   */
+  private Pipeline callbackThenUse(String name, List<String> tokens, AtomicInteger bodies, CountDownLatch handedOut,
+      boolean blockFirst) {
+    return Pipeline.builder(name)
+        .step(Step.callback("spark", ctx -> {
+          int call = bodies.incrementAndGet();
+          tokens.add(ctx.callbackToken());
+          handedOut.countDown();
+          if (call == 1 && blockFirst) {
+            Thread.sleep(Long.MAX_VALUE); // the holder dies here, after the external job was submitted
+          }
+        }).datasets("table"))
+        .step(Step.task("use", ctx -> ctx.output("seen", ctx.input("spark.table").value())).reads("spark.table")
+            .parameters("seen").noCache())
+        .build();
+  }
+
+  /** The raw log entries of type {@code type} for {@code step}. */
+  private long entries(String pipeline, String id, String type, String step) {
+    return new ExecutionLog(store, pipeline, id).chain().readAfter(0, dev.mlops.core.internal.HashChainedLog.GENESIS)
+        .stream().filter(e -> type.equals(e.body().path("type").asText()) && step.equals(e.body().path("step").asText()))
+        .count();
+  }
+
+  /**
+   * The holder of a callback step dies after its body handed the token out, before the step was
+   * recorded as waiting. The external system reports with the token before anyone resumes: the
+   * report is recorded under the dead holder's claim, and the process that takes the step over
+   * completes it from that report — its body (the external job) is not run again, the outputs are
+   * committed once, and the run the dead attempt left RUNNING is ended. A second report keeps the
+   * first.
+   */
+  @Test
+  void aCallbackReportUnderADeadHoldersClaimCompletesTheStepOnTakeoverWithoutRunningTheBodyAgain() throws Exception {
+    List<String> tokens = new java.util.concurrent.CopyOnWriteArrayList<>();
+    AtomicInteger bodies = new AtomicInteger();
+    CountDownLatch handedOut = new CountDownLatch(1);
+    Pipeline p = callbackThenUse("cbdead", tokens, bodies, handedOut, true);
+    Pipelines dying = pipelines(Duration.ofMillis(300));
+    String id = dying.launcher(p).start(Map.of(), "test");
+    assertThat(handedOut.await(20, TimeUnit.SECONDS)).isTrue();
+    dying.close(); // the holder goes away while the step is RUNNING: only its claim is in the log
+    String token = tokens.get(0);
+    String claim = token.substring(token.lastIndexOf(':') + 1);
+    // what a kill -9 leaves: the attempt's run never ended (close() ended the real one FAILED)
+    dev.mlops.Run orphan = ws.experiments().startRun("pipeline.cbdead", "spark", Map.of(),
+        Map.of("pipeline", "cbdead", "pipeline.execution", id, "pipeline.step", "spark", "pipeline.attempt", "1",
+            "pipeline.claim", claim));
+    Digest table = Digest.of(utf8("spark output"));
+    Pipelines other = pipelines();
+    other.completeCallback(token, Map.of("table", new OutputValue(OutputKind.DATASET, table.hex())));
+    other.failCallback(token, "a second report"); // the first report wins
+    assertThat(entries("cbdead", id, "callback", "spark")).isEqualTo(1);
+
+    Pipelines survivor = pipelines(Duration.ofMillis(300));
+    ExecutionResult r = survivor.resume(p, id).await();
+    assertThat(r.status()).as(r.reason()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(bodies.get()).as("the external job is submitted once").isEqualTo(1);
+    assertThat(r.step("spark").output("table").value()).isEqualTo(table.hex());
+    assertThat(r.step("use").output("seen").value()).isEqualTo(table.hex());
+    assertThat(r.step("spark").run()).contains(orphan.id());
+    assertThat(ws.experiments().getRun(orphan.id()).status()).isEqualTo(RunStatus.FINISHED);
+    assertThat(entries("cbdead", id, "succeeded", "spark")).isEqualTo(1);
+    assertThat(entries("cbdead", id, "claimed", "spark")).isEqualTo(1); // completed, not taken over
+    other.completeCallback(token, Map.of("table", new OutputValue(OutputKind.DATASET, table.hex()))); // late repeat: kept first
+    assertThat(survivor.verify("cbdead", id).ok()).isTrue();
+  }
+
+  /** As above with a failure report: the step fails from it on takeover, its body not run again. */
+  @Test
+  void aFailureReportUnderADeadHoldersClaimFailsTheStepOnTakeoverWithoutRunningTheBodyAgain() throws Exception {
+    List<String> tokens = new java.util.concurrent.CopyOnWriteArrayList<>();
+    AtomicInteger bodies = new AtomicInteger();
+    CountDownLatch handedOut = new CountDownLatch(1);
+    Pipeline p = callbackThenUse("cbdeadfail", tokens, bodies, handedOut, true);
+    Pipelines dying = pipelines(Duration.ofMillis(300));
+    String id = dying.launcher(p).start(Map.of(), "test");
+    assertThat(handedOut.await(20, TimeUnit.SECONDS)).isTrue();
+    dying.close();
+    Pipelines other = pipelines();
+    other.failCallback(tokens.get(0), "spark job ran out of memory");
+    other.completeCallback(tokens.get(0), Map.of()); // the first report wins
+    ExecutionResult r = pipelines(Duration.ofMillis(300)).resume(p, id).await();
+    assertThat(r.status()).isEqualTo(ExecutionStatus.FAILED);
+    assertThat(r.reason()).contains("spark", "spark job ran out of memory");
+    assertThat(r.step("spark").status()).isEqualTo(StepStatus.FAILED);
+    assertThat(bodies.get()).isEqualTo(1);
+    assertThat(entries("cbdeadfail", id, "failed", "spark")).isEqualTo(1);
+    assertThat(other.verify("cbdeadfail", id).ok()).isTrue();
+  }
+
+  /**
+   * The holder dies after handing the token out and nobody reports before its lease expires: the
+   * step is taken over and its body runs again with a new token (the external job may be
+   * submitted twice). A report with the old token is then rejected, naming the step and why; the
+   * new token completes the step.
+   */
+  @Test
+  void aDeadHoldersCallbackStepWithoutAReportIsRunAgainAndItsOldTokenIsRejectedNamingWhy() throws Exception {
+    List<String> tokens = new java.util.concurrent.CopyOnWriteArrayList<>();
+    AtomicInteger bodies = new AtomicInteger();
+    CountDownLatch handedOut = new CountDownLatch(2);
+    Pipeline p = callbackThenUse("cbtaken", tokens, bodies, handedOut, true);
+    Pipelines dying = pipelines(Duration.ofMillis(300));
+    String id = dying.launcher(p).start(Map.of(), "test");
+    while (bodies.get() == 0) {
+      Thread.sleep(5);
+    }
+    dying.close();
+    Pipelines survivor = pipelines(Duration.ofMillis(300));
+    Execution e = survivor.resume(p, id);
+    assertThat(handedOut.await(20, TimeUnit.SECONDS)).as("taken over: the body ran again").isTrue();
+    assertThat(tokens.get(1)).isNotEqualTo(tokens.get(0));
+    Digest table = Digest.of(utf8("second job"));
+    Map<String, OutputValue> out = Map.of("table", new OutputValue(OutputKind.DATASET, table.hex()));
+    assertThatThrownBy(() -> pipelines().completeCallback(tokens.get(0), out))
+        .isInstanceOf(dev.mlops.ConflictException.class)
+        .hasMessageContaining("step 'spark'").hasMessageContaining("taken over").hasMessageContaining(tokens.get(1)
+            .substring(tokens.get(1).lastIndexOf(':') + 1));
+    pipelines().completeCallback(tokens.get(1), out);
+    ExecutionResult r = e.await();
+    assertThat(r.status()).as(r.reason()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(r.step("use").output("seen").value()).isEqualTo(table.hex());
+    assertThat(bodies.get()).isEqualTo(2);
+    assertThatThrownBy(() -> pipelines().failCallback(tokens.get(0), "late"))
+        .isInstanceOf(dev.mlops.ConflictException.class).hasMessageContaining("step 'spark'");
+    assertThat(survivor.verify("cbtaken", id).ok()).isTrue();
+  }
+
+  /**
+   * A callback step recorded as waiting whose holder died keeps waiting on its token: the resumer
+   * does not run the body again, and a report with the token after the resume completes the step
+   * (a second report keeps the first).
+   */
+  @Test
+  void aWaitingCallbackStepWhoseHolderDiedKeepsItsTokenAcrossAResume() throws Exception {
+    List<String> tokens = new java.util.concurrent.CopyOnWriteArrayList<>();
+    AtomicInteger bodies = new AtomicInteger();
+    CountDownLatch handedOut = new CountDownLatch(1);
+    Pipeline p = callbackThenUse("cbwait", tokens, bodies, handedOut, false);
+    Pipelines dying = pipelines(Duration.ofMillis(300));
+    String id = dying.launcher(p).start(Map.of(), "test");
+    while (dying.status("cbwait", id).steps().get("spark") == null
+        || dying.status("cbwait", id).step("spark").status() != StepStatus.WAITING) {
+      Thread.sleep(5);
+    }
+    dying.close();
+    Pipelines survivor = pipelines(Duration.ofMillis(300));
+    Execution e = survivor.resume(p, id);
+    Thread.sleep(400); // longer than the lease: the resumer must still not take the step over
+    assertThat(bodies.get()).isEqualTo(1);
+    Digest table = Digest.of(utf8("waited"));
+    pipelines().completeCallback(tokens.get(0), Map.of("table", new OutputValue(OutputKind.DATASET, table.hex())));
+    pipelines().failCallback(tokens.get(0), "second report");
+    ExecutionResult r = e.await();
+    assertThat(r.status()).as(r.reason()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(r.step("use").output("seen").value()).isEqualTo(table.hex());
+    assertThat(bodies.get()).isEqualTo(1);
+    assertThat(entries("cbwait", id, "succeeded", "spark")).isEqualTo(1);
+    assertThat(survivor.verify("cbwait", id).ok()).isTrue();
+  }
+
   @Test
   void aResumedExecutionSkipsCompletedStepsAndTakesOverAfterTheLease() throws Exception {
     CountDownLatch stuck = new CountDownLatch(1);
