@@ -415,6 +415,8 @@ final class ExecutionDriver {
             // reported under that claim: the report completes the step, the body does not run again
             completeCallback(step, st, now);
             return true;
+          } else if (step.kind() == StepKind.CALLBACK && waitUnderDeadClaim(name, st, now)) {
+            return true; // the body returned before its holder died: the step waits on the token it handed out
           } else {
             progressed |= tryClaim(name, s, now);
           }
@@ -436,6 +438,39 @@ final class ExecutionDriver {
   private boolean reportedUnderDeadClaim(ExecutionLog.StepState st, String key, long now) {
     return st != null && st.status == StepStatus.RUNNING && st.callback != null && !mine.containsKey(key)
         && st.leaseUntil <= now;
+  }
+
+  /**
+   * A callback step RUNNING under an expired claim of another process, with no report: if that
+   * claim's attempt ended its run FINISHED, its body returned (the token is out; only the
+   * {@code waiting} entry was lost with the holder), so the step is recorded as waiting under that
+   * claim, keeping the token valid, instead of being taken over and submitted again. Otherwise
+   * (the holder died inside the body, or its run cannot be found) the step is taken over.
+   *
+   * @return whether the log changed (the caller looks again)
+   */
+  private boolean waitUnderDeadClaim(String key, ExecutionLog.StepState st, long now) {
+    if (st == null || st.status != StepStatus.RUNNING || st.callback != null || mine.containsKey(key)
+        || st.leaseUntil > now || st.claim.isEmpty()) {
+      return false;
+    }
+    String claim = st.claim;
+    Optional<RunInfo> run = deadHoldersRun(key, claim);
+    if (run.isEmpty() || run.get().status() != RunStatus.FINISHED) {
+      return false;
+    }
+    ObjectNode e = ExecutionLog.entry("waiting");
+    e.put("step", key);
+    e.put("claim", claim);
+    e.put("attempt", st.failedAttempts + 1);
+    e.put("run", run.get().id().value());
+    LOG.info("execution {}: callback step '{}' returned its token before its holder died; waiting on it", id, key);
+    log.append(e, cur -> {
+      ExecutionLog.StepState c = cur.steps.get(key);
+      return holds(cur, key, claim) && c.status == StepStatus.RUNNING && c.callback == null
+          && c.leaseUntil <= host.clock.millis();
+    });
+    return true;
   }
 
   private static boolean pendingOrAbsent(ExecutionLog.State s, String key) {

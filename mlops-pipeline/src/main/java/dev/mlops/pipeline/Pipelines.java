@@ -413,9 +413,13 @@ public final class Pipelines implements AutoCloseable {
   }
 
   /**
-   * Reports that the external work of a callback step finished, from any process. The step
-   * succeeds with these outputs when a process driving the execution next looks (or when it is
-   * resumed). Reporting the same token twice keeps the first report.
+   * Reports that the external work of a callback step finished, from any process. The report is
+   * in the execution's log when this returns; the step succeeds with these outputs when a process
+   * driving the execution next looks (or when it is resumed). Reporting the same token twice keeps
+   * the first report (a later one returns without effect). A report is never dropped silently: a
+   * report recorded under the claim of a holder that died is taken by the process that finds the
+   * claim expired, which completes the step from it without running its body again (see
+   * docs/pipelines.md, "Callback steps").
    *
    * @param token the step's {@link StepContext#callbackToken()}
    * @param outputs the step's declared outputs; a report with an output the step does not declare,
@@ -423,7 +427,9 @@ public final class Pipelines implements AutoCloseable {
    *     process driving the execution next looks — the token alone does not know the pipeline
    * @throws NotFoundException if the token names no waiting step of a stored execution
    * @throws IllegalArgumentException if the token is malformed
-   * @throws ConflictException if the step no longer waits for this token
+   * @throws ConflictException if the step no longer waits for this token, naming the step and why:
+   *     it was taken over after its holder's lease expired with no report under this token (its
+   *     body ran again and handed out a new token), or it ended, or the execution finished
    */
   public void completeCallback(String token, Map<String, OutputValue> outputs) {
     Objects.requireNonNull(outputs, "outputs");
@@ -435,6 +441,9 @@ public final class Pipelines implements AutoCloseable {
    *
    * @param token the step's token
    * @param message why
+   * @throws NotFoundException if the token names no step of a stored execution
+   * @throws IllegalArgumentException if the token is malformed
+   * @throws ConflictException if the step no longer waits for this token, naming the step and why
    */
   public void failCallback(String token, String message) {
     report(token, false, Map.of(), Objects.requireNonNull(message, "message"));

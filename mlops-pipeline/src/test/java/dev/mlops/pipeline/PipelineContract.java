@@ -564,6 +564,60 @@ public abstract class PipelineContract {
   }
 
   /**
+   * The holder dies after the callback step's body returned (its run ended FINISHED: the token is
+   * out) but before its {@code waiting} entry got in. The process that finds the claim expired
+   * records the step as waiting under that claim instead of running the body again, so the
+   * external job is submitted once and the token the body handed out completes the step.
+   */
+  @Test
+  void aCallbackStepWhoseHolderDiedAfterItsBodyReturnedKeepsWaitingOnItsToken() throws Exception {
+    ObjectStore failing = new dev.mlops.spi.ForwardingObjectStore(store) {
+      @Override
+      public void create(String key, byte[] bytes) {
+        if (key.startsWith("pipelines/cbreturned/executions/")
+            && new String(bytes, StandardCharsets.UTF_8).contains("\"type\":\"waiting\"")) {
+          throw new dev.mlops.StorageException("injected: the process died before " + key);
+        }
+        super.create(key, bytes);
+      }
+
+      @Override
+      public void close() {
+        // the test's store outlives this view
+      }
+    };
+    List<String> tokens = new java.util.concurrent.CopyOnWriteArrayList<>();
+    AtomicInteger bodies = new AtomicInteger();
+    CountDownLatch handedOut = new CountDownLatch(1);
+    Pipeline p = callbackThenUse("cbreturned", tokens, bodies, handedOut, false);
+    String id;
+    try (Workspace view = Mlops.open(URI.create("kit:failing"), failing);
+        Pipelines pl = Pipelines.builder(view).lease(Duration.ofMillis(300)).pollInterval(Duration.ofMillis(10))
+            .seed(7).build()) {
+      Execution e = pl.start(p, Map.of());
+      id = e.id();
+      assertThatThrownBy(e::await).hasMessageContaining("injected");
+    }
+    assertThat(new ExecutionLog(store, "cbreturned", id).refresh().steps.get("spark").status)
+        .isEqualTo(StepStatus.RUNNING);
+    Pipelines survivor = pipelines(Duration.ofMillis(300));
+    Execution e = survivor.resume(p, id);
+    while (survivor.status("cbreturned", id).step("spark").status() != StepStatus.WAITING) {
+      Thread.sleep(5);
+    }
+    assertThat(bodies.get()).isEqualTo(1);
+    Digest table = Digest.of(utf8("submitted once"));
+    pipelines().completeCallback(tokens.get(0), Map.of("table", new OutputValue(OutputKind.DATASET, table.hex())));
+    ExecutionResult r = e.await();
+    assertThat(r.status()).as(r.reason()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(r.step("use").output("seen").value()).isEqualTo(table.hex());
+    assertThat(bodies.get()).isEqualTo(1);
+    assertThat(entries("cbreturned", id, "claimed", "spark")).isEqualTo(1);
+    assertThat(ws.experiments().getRun(r.step("spark").run().orElseThrow()).status()).isEqualTo(RunStatus.FINISHED);
+    assertThat(survivor.verify("cbreturned", id).ok()).isTrue();
+  }
+
+  /**
    * A callback step recorded as waiting whose holder died keeps waiting on its token: the resumer
    * does not run the body again, and a report with the token after the resume completes the step
    * (a second report keeps the first).
