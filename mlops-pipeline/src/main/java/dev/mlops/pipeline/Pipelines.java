@@ -179,12 +179,19 @@ public final class Pipelines implements AutoCloseable {
       started.put("owner", owner);
       ObjectNode p = started.putObject("parameters");
       new TreeMap<>(params).forEach(p::put);
+      // The marker first, then the log's first entry: a process killed between the two leaves a
+      // marker without a log, which every reader takes for an execution that never started (no
+      // step of it can have run); the other order left a log that no listing showed.
       try {
-        log.create(started);
+        store.create(indexKey(pipeline.name(), "started", id), new byte[0]);
       } catch (AlreadyExistsException taken) {
         continue;
       }
-      store.create(indexKey(pipeline.name(), "started", id), new byte[0]);
+      try {
+        log.create(started);
+      } catch (AlreadyExistsException taken) {
+        continue; // a log an older version left without its marker has this id: the marker now lists it
+      }
       return drive(pipeline, log, false);
     }
   }
@@ -326,10 +333,25 @@ public final class Pipelines implements AutoCloseable {
   }
 
   /**
+   * The executions of a pipeline that started: those with a {@code started} index marker and a
+   * log. A marker without a log is an execution whose start was cut off before the log's first
+   * entry (it never started; no step of it ran) and is not listed. A store written by an earlier
+   * version may hold a log without its marker (a start cut off between the two); {@link #verifyAll}
+   * finds such logs and writes their markers, after which they are listed.
+   *
    * @param pipeline a pipeline name
    * @return the ids of its executions in the store, oldest first
+   * @throws dev.mlops.CorruptDataException naming a marker whose name is not an execution id
    */
   public List<String> executions(String pipeline) {
+    Names.requireValid("pipeline name", pipeline);
+    Set<String> finished = finishedMarkers(pipeline);
+    // a finished marker is written after the log's last entry: only the others need a look at their log
+    return startedMarkers(pipeline).stream().filter(id -> finished.contains(id) || hasLog(pipeline, id)).toList();
+  }
+
+  /** @return the ids named by the pipeline's {@code started} markers, sorted (by start time) */
+  private List<String> startedMarkers(String pipeline) {
     Names.requireValid("pipeline name", pipeline);
     String prefix = "pipelines/" + pipeline + "/index/started/";
     try (Stream<String> keys = store.listAll(prefix)) {
@@ -343,6 +365,23 @@ public final class Pipelines implements AutoCloseable {
     }
   }
 
+  private Set<String> finishedMarkers(String pipeline) {
+    String prefix = "pipelines/" + pipeline + "/index/finished/";
+    try (Stream<String> keys = store.listAll(prefix)) {
+      return keys.map(k -> k.substring(prefix.length())).collect(Collectors.toSet());
+    }
+  }
+
+  /** @return whether the execution has any log entry (one list call) */
+  private boolean hasLog(String pipeline, String id) {
+    return !store.list(ExecutionLog.prefix(pipeline, id) + "/", "", 1).keys().isEmpty();
+  }
+
+  /** @return whether {@code start} wrote the execution's {@code started} marker */
+  private boolean hasStartedMarker(String pipeline, String id) {
+    return store.get(indexKey(pipeline, "started", id)).isPresent();
+  }
+
   /**
    * Counts executions of a pipeline that started and have not finished, from the store (so those
    * of other processes count, and so does one abandoned by a dead process until it is resumed).
@@ -353,13 +392,9 @@ public final class Pipelines implements AutoCloseable {
    */
   public int runningExecutions(String pipeline) {
     Names.requireValid("pipeline name", pipeline);
-    Set<String> finished;
-    String prefix = "pipelines/" + pipeline + "/index/finished/";
-    try (Stream<String> keys = store.listAll(prefix)) {
-      finished = keys.map(k -> k.substring(prefix.length())).collect(Collectors.toSet());
-    }
+    Set<String> finished = finishedMarkers(pipeline);
     int running = 0;
-    for (String id : executions(pipeline)) {
+    for (String id : startedMarkers(pipeline)) {
       if (finished.contains(id)) {
         continue;
       }
@@ -367,9 +402,11 @@ public final class Pipelines implements AutoCloseable {
       ExecutionLog log = new ExecutionLog(store, pipeline, id);
       ExecutionLog.State state = log.refresh();
       if (!state.started()) {
-        // start() creates the log's first entry before this marker: a marker without a log is damage
+        if (!hasLog(pipeline, id)) {
+          continue; // start() was cut off after this marker, before the log's first entry: it never started
+        }
         throw new dev.mlops.CorruptDataException("execution index marker '" + indexKey(pipeline, "started", id)
-            + "' names an execution that has no log");
+            + "' names an execution whose log has no first entry");
       }
       if (state.finished()) {
         try {
@@ -395,18 +432,50 @@ public final class Pipelines implements AutoCloseable {
   public VerifyReport verify(String pipeline, String executionId) {
     Names.requireValid("pipeline name", pipeline);
     Names.requireValid("execution id", executionId);
-    return new ExecutionLog(store, pipeline, executionId).verify();
+    VerifyReport report = new ExecutionLog(store, pipeline, executionId).verify();
+    if (!report.ok() && report.entriesChecked() == 0 && !hasLog(pipeline, executionId)
+        && hasStartedMarker(pipeline, executionId)) {
+      return VerifyReport.clean(0); // a start cut off before the log's first entry: nothing started, nothing damaged
+    }
+    return report;
   }
 
   /**
-   * {@link #verify} for every execution of a pipeline.
+   * {@link #verify} for every execution of a pipeline that has a log: those {@link #executions}
+   * lists, and also any log the store holds without its {@code started} marker (left by an earlier
+   * version killed inside {@code start}); such a marker is written here, so from then on the
+   * listings show that execution (and {@link #runningExecutions} counts it until it is resumed or
+   * abandoned, as any execution whose process died). Scans the keys of every execution log.
    *
    * @param pipeline the pipeline name
    * @return a report per execution id, oldest first
+   * @throws dev.mlops.CorruptDataException naming a key under the executions that does not name an
+   *     execution id, or a marker that does not
    */
   public Map<String, VerifyReport> verifyAll(String pipeline) {
+    Set<String> ids = new TreeSet<>(executions(pipeline));
+    String prefix = "pipelines/" + pipeline + "/executions/";
+    try (Stream<String> keys = store.listAll(prefix)) {
+      keys.map(k -> {
+        int slash = k.indexOf('/', prefix.length());
+        String id = k.substring(prefix.length(), slash < 0 ? k.length() : slash);
+        if (!Names.isValid(id)) {
+          throw new dev.mlops.CorruptDataException("execution log key '" + k + "' does not name an execution id");
+        }
+        return id;
+      }).distinct().filter(id -> !ids.contains(id)).toList().forEach(id -> {
+        try {
+          store.create(indexKey(pipeline, "started", id), new byte[0]);
+          LOG.info("execution {} of pipeline '{}' had a log but no started marker (a start cut off by an earlier"
+              + " version); marker written", id, pipeline);
+        } catch (AlreadyExistsException listedMeanwhile) {
+          // its start is under way or another verifyAll wrote it
+        }
+        ids.add(id);
+      });
+    }
     Map<String, VerifyReport> out = new LinkedHashMap<>();
-    for (String id : executions(pipeline)) {
+    for (String id : ids) {
       out.put(id, verify(pipeline, id));
     }
     return out;
@@ -538,6 +607,11 @@ public final class Pipelines implements AutoCloseable {
     }
     ExecutionLog log = new ExecutionLog(store, pipeline, executionId);
     if (!log.refresh().started()) {
+      if (!hasLog(pipeline, executionId) && hasStartedMarker(pipeline, executionId)) {
+        throw new NotFoundException("execution '" + executionId + "' of pipeline '" + pipeline + "' never started: the"
+            + " process starting it stopped after its index marker, before its log's first entry, so no step of it"
+            + " ran; start a new execution");
+      }
       throw new NotFoundException("no execution '" + executionId + "' of pipeline '" + pipeline + "' in the store");
     }
     return log;

@@ -1006,6 +1006,104 @@ public abstract class PipelineContract {
     assertThat(survivor.verify("orphanhit", id).ok()).isTrue();
   }
 
+  /** What {@code start} writes as the log's first entry, for tests that build crash states by hand. */
+  private static com.fasterxml.jackson.databind.node.ObjectNode startedEntry(Pipeline p) {
+    com.fasterxml.jackson.databind.node.ObjectNode started = ExecutionLog.entry("started");
+    started.put("pipeline", p.name());
+    started.put("fingerprint", p.fingerprint());
+    started.put("cause", "test");
+    started.put("at", 0L);
+    started.put("owner", "gone");
+    started.putObject("parameters");
+    return started;
+  }
+
+  /**
+   * A process killed inside {@code start} after the execution's {@code started} marker, before the
+   * log's first entry, leaves a marker without a log: an execution that never started. Listings
+   * skip it, it does not count as running, it is not damage to {@code verify}, and {@code resume}
+   * and {@code status} say that it never started, naming it.
+   */
+  @Test
+  void aMarkerWithoutALogIsAnExecutionThatNeverStarted() {
+    Pipeline p = Pipeline.builder("cutoff").step(Step.task("only", ctx -> ctx.output("v", "x")).parameters("v")).build();
+    Pipelines pl = pipelines();
+    String done = pl.run(p, Map.of()).executionId();
+    String cut = "e20260101T000000-000000000001";
+    store.create(Pipelines.indexKey("cutoff", "started", cut), new byte[0]);
+    assertThat(pl.executions("cutoff")).containsExactly(done);
+    assertThat(pl.runningExecutions("cutoff")).isZero();
+    assertThat(pl.verifyAll("cutoff")).containsOnlyKeys(done);
+    assertThat(pl.verifyAll("cutoff").values()).allMatch(VerifyReport::ok);
+    assertThat(pl.verify("cutoff", cut).ok()).isTrue();
+    assertThatThrownBy(() -> pl.resume(p, cut)).isInstanceOf(NotFoundException.class)
+        .hasMessageContaining(cut).hasMessageContaining("never started");
+    assertThatThrownBy(() -> pl.status("cutoff", cut)).isInstanceOf(NotFoundException.class)
+        .hasMessageContaining(cut).hasMessageContaining("never started");
+    assertThat(pl.verify("cutoff", "e20260101T000000-000000000002").ok()).as("no marker, no log").isFalse();
+  }
+
+  /**
+   * {@code start} writes the {@code started} marker before the log's first entry: a start that
+   * fails at either write leaves no log that the listings do not show.
+   */
+  @Test
+  void aStartCutOffAtEitherWriteLeavesNoUnlistedLog() {
+    Pipeline p = Pipeline.builder("cutstart").step(Step.task("only", ctx -> ctx.output("v", "x")).parameters("v")).build();
+    for (String refused : List.of("/index/started/", "/log/")) {
+      ObjectStore failing = new dev.mlops.spi.ForwardingObjectStore(store) {
+        @Override
+        public void create(String key, byte[] bytes) {
+          if (key.startsWith("pipelines/cutstart/") && key.contains(refused)) {
+            throw new dev.mlops.StorageException("injected: killed before " + key);
+          }
+          super.create(key, bytes);
+        }
+
+        @Override
+        public void close() {
+          // the test's store outlives this view
+        }
+      };
+      try (Workspace view = Mlops.open(URI.create("kit:failing"), failing);
+          Pipelines pl = Pipelines.builder(view).seed(7).build()) {
+        assertThatThrownBy(() -> pl.start(p, Map.of())).hasMessageContaining("injected");
+      }
+      List<String> logs = store.listAll("pipelines/cutstart/executions/").toList();
+      for (String key : logs) {
+        String id = key.substring("pipelines/cutstart/executions/".length(), key.indexOf("/log/"));
+        assertThat(pipelines().executions("cutstart")).as("the execution of " + key + " is listed").contains(id);
+      }
+      assertThat(pipelines().executions("cutstart")).isEmpty();
+      assertThat(pipelines().runningExecutions("cutstart")).isZero();
+      assertThat(pipelines().verifyAll("cutstart")).isEmpty();
+    }
+  }
+
+  /**
+   * A store written by an earlier version may hold an execution whose process was killed inside
+   * {@code start} after the log's first entry, before its marker. {@code verifyAll} finds it (it
+   * scans the logs), reports it clean and writes its marker; from then on the listings show it,
+   * it counts as running (no process drives it) and a resume finishes it.
+   */
+  @Test
+  void aLogWithoutAMarkerFromAnOlderStoreIsFoundByVerifyAllAndThenListed() {
+    Pipeline p = Pipeline.builder("oldstore").step(Step.task("only", ctx -> ctx.output("v", "x")).parameters("v")).build();
+    Pipelines pl = pipelines();
+    String done = pl.run(p, Map.of()).executionId();
+    String old = "e20200101T000000-00000000000a";
+    new ExecutionLog(store, "oldstore", old).create(startedEntry(p));
+    Map<String, VerifyReport> all = pl.verifyAll("oldstore");
+    assertThat(all).containsOnlyKeys(old, done);
+    assertThat(all.values()).allMatch(VerifyReport::ok);
+    assertThat(List.copyOf(all.keySet())).containsExactly(old, done); // oldest first
+    assertThat(pl.executions("oldstore")).containsExactly(old, done);
+    assertThat(pl.runningExecutions("oldstore")).isEqualTo(1);
+    ExecutionResult r = pl.resume(p, old).await();
+    assertThat(r.status()).as(r.reason()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(pl.runningExecutions("oldstore")).isZero();
+  }
+
   /** A resume of an execution these pipelines drive already returns its handle: no second driver. */
   @Test
   void resumingAnExecutionThisInstanceDrivesReturnsItsHandle() throws Exception {
