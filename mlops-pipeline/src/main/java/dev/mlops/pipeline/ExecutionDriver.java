@@ -451,8 +451,8 @@ final class ExecutionDriver {
    */
   private boolean waitUnderDeadClaim(String key, ExecutionLog.StepState st, long now) {
     if (st == null || st.status != StepStatus.RUNNING || st.callback != null || mine.containsKey(key)
-        || st.leaseUntil > now || st.claim.isEmpty()) {
-      return false;
+        || st.leaseUntil > now || st.claim.isEmpty() || mine.size() >= host.maxClaims) {
+      return false; // (a driver with no claim to spare would not take the step over: no search on every pass)
     }
     String claim = st.claim;
     Optional<RunInfo> run = deadHoldersRun(key, claim);
