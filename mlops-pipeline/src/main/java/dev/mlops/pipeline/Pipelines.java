@@ -423,7 +423,10 @@ public final class Pipelines implements AutoCloseable {
 
   /**
    * Checks an execution's log: every entry's hash and link (as the registry's {@code verify}),
-   * and that no step was recorded as finished twice or under a claim that did not hold it.
+   * and that no step was recorded as finished twice or under a claim that did not hold it. An
+   * execution without any log entry is reported broken (missing), unless its {@code started}
+   * marker exists: then its start was cut off before the log's first entry, and the report is
+   * clean with no entries (it never started; nothing is damaged).
    *
    * @param pipeline the pipeline name
    * @param executionId the execution
@@ -432,12 +435,9 @@ public final class Pipelines implements AutoCloseable {
   public VerifyReport verify(String pipeline, String executionId) {
     Names.requireValid("pipeline name", pipeline);
     Names.requireValid("execution id", executionId);
-    VerifyReport report = new ExecutionLog(store, pipeline, executionId).verify();
-    if (!report.ok() && report.entriesChecked() == 0 && !hasLog(pipeline, executionId)
-        && hasStartedMarker(pipeline, executionId)) {
-      return VerifyReport.clean(0); // a start cut off before the log's first entry: nothing started, nothing damaged
-    }
-    return report;
+    // a start cut off before the log's first entry: nothing started, nothing damaged
+    return new ExecutionLog(store, pipeline, executionId).verify(
+        () -> hasStartedMarker(pipeline, executionId) && !hasLog(pipeline, executionId));
   }
 
   /**
