@@ -161,6 +161,9 @@ public final class Pipelines implements AutoCloseable {
    * @throws IllegalArgumentException naming the parameter if one cannot be stored
    * @throws IllegalStateException if these pipelines are closed (nothing is written: an execution
    *     no process drives would count as running until someone resumes it)
+   * @throws dev.mlops.StorageException if a write fails: the execution's {@code started} marker is
+   *     written before its log's first entry, and a marker left without a log is read as an
+   *     execution that never started (not listed, not running)
    */
   public Execution start(Pipeline pipeline, Map<String, String> parameters, String cause) {
     Objects.requireNonNull(pipeline, "pipeline");
@@ -215,7 +218,8 @@ public final class Pipelines implements AutoCloseable {
    * @param pipeline the pipeline, with the same steps as when the execution started
    * @param executionId the execution
    * @return the handle; the one already returned if these pipelines drive the execution now
-   * @throws NotFoundException if the store holds no such execution of that pipeline
+   * @throws NotFoundException if the store holds no such execution of that pipeline (or only its
+   *     {@code started} marker: a start cut off before the log's first entry, named as never started)
    * @throws IllegalStateException if it has already finished
    * @throws IllegalArgumentException if the pipeline's steps differ from those it started with
    * @throws IllegalStateException if these pipelines are closed
@@ -520,7 +524,8 @@ public final class Pipelines implements AutoCloseable {
 
   private void report(String token, boolean ok, Map<String, OutputValue> outputs, String message) {
     String[] parts = Objects.requireNonNull(token, "token").split(":", -1);
-    if (parts.length != 4 || !Names.isValid(parts[0]) || !Names.isValid(parts[1])) {
+    if (parts.length != 4 || !Names.isValid(parts[0]) || !Names.isValid(parts[1]) || parts[2].isEmpty()
+        || parts[3].isEmpty()) {
       throw new IllegalArgumentException("callback token '" + token + "' is malformed: expected pipeline:execution:step:claim");
     }
     ExecutionLog log = open(parts[0], parts[1]);

@@ -423,6 +423,8 @@ public abstract class PipelineContract {
     Pipelines other = pipelines();
     assertThatThrownBy(() -> other.completeCallback(e.id() + ":nope", Map.of()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("malformed");
+    assertThatThrownBy(() -> other.completeCallback("cb:" + e.id() + ":spark:", Map.of())) // no claim
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("malformed");
     other.completeCallback(token.get(), Map.of("table", new OutputValue(OutputKind.DATASET, table.hex())));
     ExecutionResult r = pipelines().resume(p, e.id()).await();
     assertThat(r.status()).as(r.reason()).isEqualTo(ExecutionStatus.SUCCEEDED);
