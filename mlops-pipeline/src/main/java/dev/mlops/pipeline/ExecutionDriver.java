@@ -407,13 +407,13 @@ final class ExecutionDriver {
         default -> {
           if (status == StepStatus.WAITING) {
             if (st.callback != null) {
-              completeCallback(step, st, now);
+              completeCallback(step, st);
               return true;
             }
           } else if (reportedUnderDeadClaim(st, name, now)) {
             // the holder died after its body handed the token out, and the external system
             // reported under that claim: the report completes the step, the body does not run again
-            completeCallback(step, st, now);
+            completeCallback(step, st);
             return true;
           } else if (step.kind() == StepKind.CALLBACK && waitUnderDeadClaim(name, st, now)) {
             return true; // the body returned before its holder died: the step waits on the token it handed out
@@ -811,7 +811,7 @@ final class ExecutionDriver {
    * {@code pipeline.claim} tag) is named in the entry and, once the entry is in, ended as the
    * report says if it is still RUNNING.
    */
-  private void completeCallback(Step step, ExecutionLog.StepState st, long now) {
+  private void completeCallback(Step step, ExecutionLog.StepState st) {
     ObjectNode cb = st.callback;
     ObjectNode e;
     if (cb.path("ok").asBoolean()) {
