@@ -11,6 +11,8 @@ import dev.mlops.NotFoundException;
 import dev.mlops.Registration;
 import dev.mlops.Run;
 import dev.mlops.RunId;
+import dev.mlops.RunInfo;
+import dev.mlops.RunQuery;
 import dev.mlops.RunStatus;
 import dev.mlops.Workspace;
 import java.util.ArrayList;
@@ -457,6 +459,13 @@ final class ExecutionDriver {
               completeCallback(step, st);
               return true;
             }
+          } else if (reportedUnderDeadClaim(st, name, now)) {
+            // the holder died after its body handed the token out, and the external system
+            // reported under that claim: the report completes the step, the body does not run again
+            completeCallback(step, st);
+            return true;
+          } else if (step.kind() == StepKind.CALLBACK && waitUnderDeadClaim(name, st, now)) {
+            return true; // the body returned before its holder died: the step waits on the token it handed out
           } else {
             progressed |= tryClaim(name, s, now);
           }
@@ -468,6 +477,49 @@ final class ExecutionDriver {
       return true;
     }
     return progressed;
+  }
+
+  /**
+   * Whether {@code st} is a callback step RUNNING under a claim whose lease expired (no process of
+   * this driver holds it) with a report recorded under that claim: it is completed from the report,
+   * never taken over.
+   */
+  private boolean reportedUnderDeadClaim(ExecutionLog.StepState st, String key, long now) {
+    return st != null && st.status == StepStatus.RUNNING && st.callback != null && !mine.containsKey(key)
+        && st.leaseUntil <= now;
+  }
+
+  /**
+   * A callback step RUNNING under an expired claim of another process, with no report: if that
+   * claim's attempt ended its run FINISHED, its body returned (the token is out; only the
+   * {@code waiting} entry was lost with the holder), so the step is recorded as waiting under that
+   * claim, keeping the token valid, instead of being taken over and submitted again. Otherwise
+   * (the holder died inside the body, or its run cannot be found) the step is taken over.
+   *
+   * @return whether the log changed (the caller looks again)
+   */
+  private boolean waitUnderDeadClaim(String key, ExecutionLog.StepState st, long now) {
+    if (st == null || st.status != StepStatus.RUNNING || st.callback != null || mine.containsKey(key)
+        || st.leaseUntil > now || st.claim.isEmpty() || mine.size() >= host.maxClaims) {
+      return false; // (a driver with no claim to spare would not take the step over: no search on every pass)
+    }
+    String claim = st.claim;
+    Optional<RunInfo> run = deadHoldersRun(key, claim);
+    if (run.isEmpty() || run.get().status() != RunStatus.FINISHED) {
+      return false;
+    }
+    ObjectNode e = ExecutionLog.entry("waiting");
+    e.put("step", key);
+    e.put("claim", claim);
+    e.put("attempt", st.failedAttempts + 1);
+    e.put("run", run.get().id().value());
+    LOG.info("execution {}: callback step '{}' returned its token before its holder died; waiting on it", id, key);
+    log.append(e, cur -> {
+      ExecutionLog.StepState c = cur.steps.get(key);
+      return holds(cur, key, claim) && c.status == StepStatus.RUNNING && c.callback == null
+          && c.leaseUntil <= host.clock.millis();
+    });
+    return true;
   }
 
   private static boolean pendingOrAbsent(ExecutionLog.State s, String key) {
@@ -508,8 +560,9 @@ final class ExecutionDriver {
     }
     long now = Math.max(loopStart, host.clock.millis()); // the appends before this one took time
     ExecutionLog.StepState st = s.steps.get(key);
-    if (st != null && (st.status == StepStatus.WAITING || (st.status == StepStatus.RUNNING && st.leaseUntil > now))) {
-      return false;
+    if (st != null && (st.status == StepStatus.WAITING || (st.status == StepStatus.RUNNING
+        && (st.leaseUntil > now || st.callback != null)))) {
+      return false; // a report under an expired claim completes the step instead (schedule)
     }
     String seen = st == null ? "" : st.claim;
     String claim = newClaim();
@@ -530,7 +583,8 @@ final class ExecutionDriver {
       if (c == null || c.status == StepStatus.PENDING) {
         return true;
       }
-      return c.status == StepStatus.RUNNING && c.claim.equals(seen) && c.leaseUntil <= now;
+      // a callback report recorded under the expired claim meanwhile: complete from it, not take over
+      return c.status == StepStatus.RUNNING && c.claim.equals(seen) && c.leaseUntil <= now && c.callback == null;
     });
     if (!won) {
       return true; // the log moved: look again
@@ -813,6 +867,13 @@ final class ExecutionDriver {
     log.append(e, cur -> !cur.finished() && !cur.items.containsKey(step.name()));
   }
 
+  /**
+   * Commits a callback step's result from the report recorded under its claim: the step WAITING,
+   * or RUNNING under a dead holder's claim (lease expired; its body handed the token out but its
+   * {@code waiting} entry never got in). In the second case the dead attempt's run (found by its
+   * {@code pipeline.claim} tag) is named in the entry and, once the entry is in, ended as the
+   * report says if it is still RUNNING.
+   */
   private void completeCallback(Step step, ExecutionLog.StepState st) {
     ObjectNode cb = st.callback;
     ObjectNode e;
@@ -848,7 +909,50 @@ final class ExecutionDriver {
     e.put("step", step.name());
     e.put("claim", st.claim);
     String claim = st.claim;
-    log.append(e, cur -> holds(cur, step.name(), claim) && cur.steps.get(step.name()).status == StepStatus.WAITING);
+    boolean dead = st.status == StepStatus.RUNNING;
+    Optional<RunInfo> orphan = Optional.empty();
+    if (dead) {
+      e.put("attempt", st.failedAttempts + 1);
+      orphan = deadHoldersRun(step.name(), claim);
+      orphan.ifPresent(r -> e.put("run", r.id().value()));
+      LOG.info("execution {}: completing callback step '{}' from the report under the claim of its dead holder", id,
+          step.name());
+    }
+    boolean appended = log.append(e, cur -> {
+      if (!holds(cur, step.name(), claim)) {
+        return false;
+      }
+      ExecutionLog.StepState c = cur.steps.get(step.name());
+      return c.status == StepStatus.WAITING
+          || (c.status == StepStatus.RUNNING && c.callback != null && c.leaseUntil <= host.clock.millis());
+    });
+    if (appended && orphan.isPresent() && orphan.get().status() == RunStatus.RUNNING) {
+      // after the entry: had the holder been alive after all (it renewed), its run stays its own
+      boolean succeeded = e.path("type").asText().equals("succeeded");
+      try {
+        host.workspace.experiments().run(orphan.get().id()).end(succeeded ? RunStatus.FINISHED : RunStatus.FAILED,
+            succeeded ? "" : e.path("error").asText());
+      } catch (RuntimeException endedMeanwhile) {
+        LOG.warn("execution {}: ending run {} of callback step '{}' failed: {}", id, orphan.get().id(), step.name(),
+            endedMeanwhile.toString());
+      }
+    }
+  }
+
+  /**
+   * The newest run that an attempt of callback step {@code key} started under {@code claim} (its
+   * {@code pipeline.claim} tag), if the run search finds one.
+   */
+  private Optional<RunInfo> deadHoldersRun(String key, String claim) {
+    try {
+      return host.workspace.experiments().search(RunQuery.builder().experiment(experiment)
+          .tag("pipeline.execution", id).tag("pipeline.step", key).tag("pipeline.claim", claim)
+          .orderByStartTime(true).pageSize(10).build()).runs().stream().findFirst();
+    } catch (RuntimeException e) {
+      LOG.warn("execution {}: the run of callback step '{}' under claim {} could not be searched: {}", id, key, claim,
+          e.toString());
+      return Optional.empty();
+    }
   }
 
   private Map<String, OutputValue> inputs(Step step, ExecutionLog.State s) {
@@ -1045,13 +1149,19 @@ final class ExecutionDriver {
     l.early = null; // a retry starts its own run
     Run run = early == null ? null : early.take(l);
     if (run == null) {
-      run = startRun(l.key, l.attempt, params, cacheKey);
+      // a callback step's run is tagged with its claim: a process that completes the step from a
+      // report recorded under a dead holder's claim finds (and ends) that holder's run by it
+      run = startRun(l.key, l.attempt, params, cacheKey, step(l.key).kind() == StepKind.CALLBACK ? l.claim : "");
     }
     l.run = run;
     return run;
   }
 
   private Run startRun(String key, int attempt, Map<String, String> params, String cacheKey) {
+    return startRun(key, attempt, params, cacheKey, "");
+  }
+
+  private Run startRun(String key, int attempt, Map<String, String> params, String cacheKey, String claim) {
     Map<String, String> tags = new java.util.TreeMap<>();
     tags.put("pipeline", pipeline.name());
     tags.put("pipeline.execution", id);
@@ -1059,6 +1169,9 @@ final class ExecutionDriver {
     tags.put("pipeline.attempt", Integer.toString(attempt));
     if (!cacheKey.isEmpty()) {
       tags.put("pipeline.cache-key", cacheKey);
+    }
+    if (!claim.isEmpty()) {
+      tags.put("pipeline.claim", claim);
     }
     // one write for the start, params and tags (see Experiments#startRun with params and tags)
     return host.workspace.experiments().startRun(experiment, key, params, tags);

@@ -161,6 +161,9 @@ public final class Pipelines implements AutoCloseable {
    * @throws IllegalArgumentException naming the parameter if one cannot be stored
    * @throws IllegalStateException if these pipelines are closed (nothing is written: an execution
    *     no process drives would count as running until someone resumes it)
+   * @throws dev.mlops.StorageException if a write fails: the execution's {@code started} marker is
+   *     written before its log's first entry, and a marker left without a log is read as an
+   *     execution that never started (not listed, not running)
    */
   public Execution start(Pipeline pipeline, Map<String, String> parameters, String cause) {
     Objects.requireNonNull(pipeline, "pipeline");
@@ -179,12 +182,19 @@ public final class Pipelines implements AutoCloseable {
       started.put("owner", owner);
       ObjectNode p = started.putObject("parameters");
       new TreeMap<>(params).forEach(p::put);
+      // The marker first, then the log's first entry: a process killed between the two leaves a
+      // marker without a log, which every reader takes for an execution that never started (no
+      // step of it can have run); the other order left a log that no listing showed.
       try {
-        log.create(started);
+        store.create(indexKey(pipeline.name(), "started", id), new byte[0]);
       } catch (AlreadyExistsException taken) {
         continue;
       }
-      store.create(indexKey(pipeline.name(), "started", id), new byte[0]);
+      try {
+        log.create(started);
+      } catch (AlreadyExistsException taken) {
+        continue; // a log an older version left without its marker has this id: the marker now lists it
+      }
       return drive(pipeline, log, false);
     }
   }
@@ -208,7 +218,8 @@ public final class Pipelines implements AutoCloseable {
    * @param pipeline the pipeline, with the same steps as when the execution started
    * @param executionId the execution
    * @return the handle; the one already returned if these pipelines drive the execution now
-   * @throws NotFoundException if the store holds no such execution of that pipeline
+   * @throws NotFoundException if the store holds no such execution of that pipeline (or only its
+   *     {@code started} marker: a start cut off before the log's first entry, named as never started)
    * @throws IllegalStateException if it has already finished
    * @throws IllegalArgumentException if the pipeline's steps differ from those it started with
    * @throws IllegalStateException if these pipelines are closed
@@ -326,10 +337,25 @@ public final class Pipelines implements AutoCloseable {
   }
 
   /**
+   * The executions of a pipeline that started: those with a {@code started} index marker and a
+   * log. A marker without a log is an execution whose start was cut off before the log's first
+   * entry (it never started; no step of it ran) and is not listed. A store written by an earlier
+   * version may hold a log without its marker (a start cut off between the two); {@link #verifyAll}
+   * finds such logs and writes their markers, after which they are listed.
+   *
    * @param pipeline a pipeline name
    * @return the ids of its executions in the store, oldest first
+   * @throws dev.mlops.CorruptDataException naming a marker whose name is not an execution id
    */
   public List<String> executions(String pipeline) {
+    Names.requireValid("pipeline name", pipeline);
+    Set<String> finished = finishedMarkers(pipeline);
+    // a finished marker is written after the log's last entry: only the others need a look at their log
+    return startedMarkers(pipeline).stream().filter(id -> finished.contains(id) || hasLog(pipeline, id)).toList();
+  }
+
+  /** @return the ids named by the pipeline's {@code started} markers, sorted (by start time) */
+  private List<String> startedMarkers(String pipeline) {
     Names.requireValid("pipeline name", pipeline);
     String prefix = "pipelines/" + pipeline + "/index/started/";
     try (Stream<String> keys = store.listAll(prefix)) {
@@ -343,6 +369,23 @@ public final class Pipelines implements AutoCloseable {
     }
   }
 
+  private Set<String> finishedMarkers(String pipeline) {
+    String prefix = "pipelines/" + pipeline + "/index/finished/";
+    try (Stream<String> keys = store.listAll(prefix)) {
+      return keys.map(k -> k.substring(prefix.length())).collect(Collectors.toSet());
+    }
+  }
+
+  /** @return whether the execution has any log entry (one list call) */
+  private boolean hasLog(String pipeline, String id) {
+    return !store.list(ExecutionLog.prefix(pipeline, id) + "/", "", 1).keys().isEmpty();
+  }
+
+  /** @return whether {@code start} wrote the execution's {@code started} marker */
+  private boolean hasStartedMarker(String pipeline, String id) {
+    return store.get(indexKey(pipeline, "started", id)).isPresent();
+  }
+
   /**
    * Counts executions of a pipeline that started and have not finished, from the store (so those
    * of other processes count, and so does one abandoned by a dead process until it is resumed).
@@ -353,13 +396,9 @@ public final class Pipelines implements AutoCloseable {
    */
   public int runningExecutions(String pipeline) {
     Names.requireValid("pipeline name", pipeline);
-    Set<String> finished;
-    String prefix = "pipelines/" + pipeline + "/index/finished/";
-    try (Stream<String> keys = store.listAll(prefix)) {
-      finished = keys.map(k -> k.substring(prefix.length())).collect(Collectors.toSet());
-    }
+    Set<String> finished = finishedMarkers(pipeline);
     int running = 0;
-    for (String id : executions(pipeline)) {
+    for (String id : startedMarkers(pipeline)) {
       if (finished.contains(id)) {
         continue;
       }
@@ -367,9 +406,11 @@ public final class Pipelines implements AutoCloseable {
       ExecutionLog log = new ExecutionLog(store, pipeline, id);
       ExecutionLog.State state = log.refresh();
       if (!state.started()) {
-        // start() creates the log's first entry before this marker: a marker without a log is damage
+        if (!hasLog(pipeline, id)) {
+          continue; // start() was cut off after this marker, before the log's first entry: it never started
+        }
         throw new dev.mlops.CorruptDataException("execution index marker '" + indexKey(pipeline, "started", id)
-            + "' names an execution that has no log");
+            + "' names an execution whose log has no first entry");
       }
       if (state.finished()) {
         try {
@@ -386,7 +427,10 @@ public final class Pipelines implements AutoCloseable {
 
   /**
    * Checks an execution's log: every entry's hash and link (as the registry's {@code verify}),
-   * and that no step was recorded as finished twice or under a claim that did not hold it.
+   * and that no step was recorded as finished twice or under a claim that did not hold it. An
+   * execution without any log entry is reported broken (missing), unless its {@code started}
+   * marker exists: then its start was cut off before the log's first entry, and the report is
+   * clean with no entries (it never started; nothing is damaged).
    *
    * @param pipeline the pipeline name
    * @param executionId the execution
@@ -395,27 +439,60 @@ public final class Pipelines implements AutoCloseable {
   public VerifyReport verify(String pipeline, String executionId) {
     Names.requireValid("pipeline name", pipeline);
     Names.requireValid("execution id", executionId);
-    return new ExecutionLog(store, pipeline, executionId).verify();
+    // a start cut off before the log's first entry: nothing started, nothing damaged
+    return new ExecutionLog(store, pipeline, executionId).verify(
+        () -> hasStartedMarker(pipeline, executionId) && !hasLog(pipeline, executionId));
   }
 
   /**
-   * {@link #verify} for every execution of a pipeline.
+   * {@link #verify} for every execution of a pipeline that has a log: those {@link #executions}
+   * lists, and also any log the store holds without its {@code started} marker (left by an earlier
+   * version killed inside {@code start}); such a marker is written here, so from then on the
+   * listings show that execution (and {@link #runningExecutions} counts it until it is resumed or
+   * abandoned, as any execution whose process died). Scans the keys of every execution log.
    *
    * @param pipeline the pipeline name
    * @return a report per execution id, oldest first
+   * @throws dev.mlops.CorruptDataException naming a key under the executions that does not name an
+   *     execution id, or a marker that does not
    */
   public Map<String, VerifyReport> verifyAll(String pipeline) {
+    Set<String> ids = new TreeSet<>(executions(pipeline));
+    String prefix = "pipelines/" + pipeline + "/executions/";
+    try (Stream<String> keys = store.listAll(prefix)) {
+      keys.map(k -> {
+        int slash = k.indexOf('/', prefix.length());
+        String id = k.substring(prefix.length(), slash < 0 ? k.length() : slash);
+        if (!Names.isValid(id)) {
+          throw new dev.mlops.CorruptDataException("execution log key '" + k + "' does not name an execution id");
+        }
+        return id;
+      }).distinct().filter(id -> !ids.contains(id)).toList().forEach(id -> {
+        try {
+          store.create(indexKey(pipeline, "started", id), new byte[0]);
+          LOG.info("execution {} of pipeline '{}' had a log but no started marker (a start cut off by an earlier"
+              + " version); marker written", id, pipeline);
+        } catch (AlreadyExistsException listedMeanwhile) {
+          // its start is under way or another verifyAll wrote it
+        }
+        ids.add(id);
+      });
+    }
     Map<String, VerifyReport> out = new LinkedHashMap<>();
-    for (String id : executions(pipeline)) {
+    for (String id : ids) {
       out.put(id, verify(pipeline, id));
     }
     return out;
   }
 
   /**
-   * Reports that the external work of a callback step finished, from any process. The step
-   * succeeds with these outputs when a process driving the execution next looks (or when it is
-   * resumed). Reporting the same token twice keeps the first report.
+   * Reports that the external work of a callback step finished, from any process. The report is
+   * in the execution's log when this returns; the step succeeds with these outputs when a process
+   * driving the execution next looks (or when it is resumed). Reporting the same token twice keeps
+   * the first report (a later one returns without effect). A report is never dropped silently: a
+   * report recorded under the claim of a holder that died is taken by the process that finds the
+   * claim expired, which completes the step from it without running its body again (see
+   * docs/pipelines.md, "Callback steps").
    *
    * @param token the step's {@link StepContext#callbackToken()}
    * @param outputs the step's declared outputs; a report with an output the step does not declare,
@@ -423,7 +500,9 @@ public final class Pipelines implements AutoCloseable {
    *     process driving the execution next looks — the token alone does not know the pipeline
    * @throws NotFoundException if the token names no waiting step of a stored execution
    * @throws IllegalArgumentException if the token is malformed
-   * @throws ConflictException if the step no longer waits for this token
+   * @throws ConflictException if the step no longer waits for this token, naming the step and why:
+   *     it was taken over after its holder's lease expired with no report under this token (its
+   *     body ran again and handed out a new token), or it ended, or the execution finished
    */
   public void completeCallback(String token, Map<String, OutputValue> outputs) {
     Objects.requireNonNull(outputs, "outputs");
@@ -435,6 +514,9 @@ public final class Pipelines implements AutoCloseable {
    *
    * @param token the step's token
    * @param message why
+   * @throws NotFoundException if the token names no step of a stored execution
+   * @throws IllegalArgumentException if the token is malformed
+   * @throws ConflictException if the step no longer waits for this token, naming the step and why
    */
   public void failCallback(String token, String message) {
     report(token, false, Map.of(), Objects.requireNonNull(message, "message"));
@@ -442,32 +524,58 @@ public final class Pipelines implements AutoCloseable {
 
   private void report(String token, boolean ok, Map<String, OutputValue> outputs, String message) {
     String[] parts = Objects.requireNonNull(token, "token").split(":", -1);
-    if (parts.length != 4 || !Names.isValid(parts[0]) || !Names.isValid(parts[1])) {
+    if (parts.length != 4 || !Names.isValid(parts[0]) || !Names.isValid(parts[1]) || parts[2].isEmpty()
+        || parts[3].isEmpty()) {
       throw new IllegalArgumentException("callback token '" + token + "' is malformed: expected pipeline:execution:step:claim");
     }
     ExecutionLog log = open(parts[0], parts[1]);
     String step = parts[2];
     String claim = parts[3];
-    ExecutionLog.State s = log.refresh();
-    ExecutionLog.StepState st = s.find(step).orElseThrow(() -> new NotFoundException("callback token '" + token
-        + "' names step '" + step + "', which has not run in execution " + parts[1]));
-    if (!st.claim.equals(claim) || s.finished() || st.status.terminal()) {
-      if (st.callback != null && st.claim.equals(claim)) {
-        return;
-      }
-      throw new ConflictException("callback token '" + token + "' is stale: step '" + step + "' is " + st.status
-          + (s.finished() ? " and the execution finished " + s.status : ""));
-    }
     ObjectNode e = ExecutionLog.entry("callback");
     e.put("step", step);
     e.put("claim", claim);
     e.put("ok", ok);
     e.put("message", message);
     e.set("outputs", ExecutionLog.writeOutputs(outputs));
-    log.append(e, now -> {
-      ExecutionLog.StepState cur = now.steps.get(step);
-      return !now.finished() && cur != null && cur.claim.equals(claim) && cur.callback == null && !cur.status.terminal();
-    });
+    while (true) {
+      ExecutionLog.State s = log.refresh();
+      ExecutionLog.StepState st = s.find(step).orElseThrow(() -> new NotFoundException("callback token '" + token
+          + "' names step '" + step + "', which has not run in execution " + parts[1]));
+      if (st.claim.equals(claim) && st.callback != null) {
+        return; // a report under this claim is recorded already: the first one is kept
+      }
+      String stale = stale(token, parts[1], step, claim, s, st);
+      if (stale != null) {
+        throw new ConflictException(stale);
+      }
+      if (log.append(e, now -> {
+        ExecutionLog.StepState cur = now.steps.get(step);
+        return !now.finished() && cur != null && cur.claim.equals(claim) && cur.callback == null && !cur.status.terminal();
+      })) {
+        return;
+      }
+      // the log moved (a report, a result or a takeover got in first): judge again on the new state
+    }
+  }
+
+  /** Why a report with {@code token} cannot be recorded in state {@code s}, or null if it can. */
+  private static String stale(String token, String execution, String step, String claim, ExecutionLog.State s,
+      ExecutionLog.StepState st) {
+    String prefix = "callback token '" + token + "' is stale: ";
+    if (!st.claim.equals(claim)) {
+      return prefix + "step '" + step + "' of execution " + execution + " no longer runs under claim " + claim
+          + ": it was taken over (claim " + st.claim + ") after that claim's lease expired with no report recorded"
+          + " under it, so its body ran again and handed out a new token; the step is " + st.status
+          + (s.finished() ? " and the execution finished " + s.status : "") + ". Report with the new token";
+    }
+    if (s.finished() || st.status.terminal()) {
+      return prefix + "step '" + step + "' of execution " + execution + " is " + st.status
+          + (st.reason.isEmpty() ? "" : " (" + st.reason + ")")
+          + (s.finished() ? " and the execution finished " + s.status
+              + (s.finishReason.isEmpty() ? "" : " (" + s.finishReason + ")") : "")
+          + " without a report under this token";
+    }
+    return null;
   }
 
   /**
@@ -504,6 +612,11 @@ public final class Pipelines implements AutoCloseable {
     }
     ExecutionLog log = new ExecutionLog(store, pipeline, executionId);
     if (!log.refresh().started()) {
+      if (!hasLog(pipeline, executionId) && hasStartedMarker(pipeline, executionId)) {
+        throw new NotFoundException("execution '" + executionId + "' of pipeline '" + pipeline + "' never started: the"
+            + " process starting it stopped after its index marker, before its log's first entry, so no step of it"
+            + " ran; start a new execution");
+      }
       throw new NotFoundException("no execution '" + executionId + "' of pipeline '" + pipeline + "' in the store");
     }
     return log;

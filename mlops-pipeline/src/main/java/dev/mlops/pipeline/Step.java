@@ -173,7 +173,10 @@ public final class Step {
    * {@link StepContext#callbackToken()}; the step then waits — without a lease, across restarts —
    * until someone calls {@link Pipelines#completeCallback} or {@link Pipelines#failCallback} with
    * that token, from any process. The outputs reported with the token are the step's outputs.
-   * Never cached.
+   * Never cached. If the process running the body dies before the step is recorded as waiting, a
+   * report under its token still completes the step and the body is not run again when the body
+   * had returned (its run ended); only a holder that died inside the body, with no report yet,
+   * has its step taken over and the body run again with a new token (docs/pipelines.md).
    *
    * @param name the step name
    * @param body submits the external work

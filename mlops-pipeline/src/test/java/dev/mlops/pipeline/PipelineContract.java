@@ -423,11 +423,233 @@ public abstract class PipelineContract {
     Pipelines other = pipelines();
     assertThatThrownBy(() -> other.completeCallback(e.id() + ":nope", Map.of()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("malformed");
+    assertThatThrownBy(() -> other.completeCallback("cb:" + e.id() + ":spark:", Map.of())) // no claim
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("malformed");
     other.completeCallback(token.get(), Map.of("table", new OutputValue(OutputKind.DATASET, table.hex())));
     ExecutionResult r = pipelines().resume(p, e.id()).await();
     assertThat(r.status()).as(r.reason()).isEqualTo(ExecutionStatus.SUCCEEDED);
     assertThat(r.step("use").output("seen").value()).isEqualTo(table.hex());
     assertThat(pipelines().verify("cb", e.id()).ok()).isTrue();
+  }
+
+  /**
+   * A callback step's body that hands its token out and then blocks: the holder "dies" (is
+   * closed) while the step is RUNNING, before its {@code waiting} entry, so the log holds only the
+   * claim. {@code bodies} counts body calls; {@code tokens} collects the tokens handed out.
+   */
+  private Pipeline callbackThenUse(String name, List<String> tokens, AtomicInteger bodies, CountDownLatch handedOut,
+      boolean blockFirst) {
+    return Pipeline.builder(name)
+        .step(Step.callback("spark", ctx -> {
+          int call = bodies.incrementAndGet();
+          tokens.add(ctx.callbackToken());
+          handedOut.countDown();
+          if (call == 1 && blockFirst) {
+            Thread.sleep(Long.MAX_VALUE); // the holder dies here, after the external job was submitted
+          }
+        }).datasets("table"))
+        .step(Step.task("use", ctx -> ctx.output("seen", ctx.input("spark.table").value())).reads("spark.table")
+            .parameters("seen").noCache())
+        .build();
+  }
+
+  /** The raw log entries of type {@code type} for {@code step}. */
+  private long entries(String pipeline, String id, String type, String step) {
+    return new ExecutionLog(store, pipeline, id).chain().readAfter(0, dev.mlops.core.internal.HashChainedLog.GENESIS)
+        .stream().filter(e -> type.equals(e.body().path("type").asText()) && step.equals(e.body().path("step").asText()))
+        .count();
+  }
+
+  /**
+   * The holder of a callback step dies after its body handed the token out, before the step was
+   * recorded as waiting. The external system reports with the token before anyone resumes: the
+   * report is recorded under the dead holder's claim, and the process that takes the step over
+   * completes it from that report — its body (the external job) is not run again, the outputs are
+   * committed once, and the run the dead attempt left RUNNING is ended. A second report keeps the
+   * first.
+   */
+  @Test
+  void aCallbackReportUnderADeadHoldersClaimCompletesTheStepOnTakeoverWithoutRunningTheBodyAgain() throws Exception {
+    List<String> tokens = new java.util.concurrent.CopyOnWriteArrayList<>();
+    AtomicInteger bodies = new AtomicInteger();
+    CountDownLatch handedOut = new CountDownLatch(1);
+    Pipeline p = callbackThenUse("cbdead", tokens, bodies, handedOut, true);
+    Pipelines dying = pipelines(Duration.ofMillis(300));
+    String id = dying.launcher(p).start(Map.of(), "test");
+    assertThat(handedOut.await(20, TimeUnit.SECONDS)).isTrue();
+    dying.close(); // the holder goes away while the step is RUNNING: only its claim is in the log
+    String token = tokens.get(0);
+    String claim = token.substring(token.lastIndexOf(':') + 1);
+    // what a kill -9 leaves: the attempt's run never ended (close() ended the real one FAILED)
+    dev.mlops.Run orphan = ws.experiments().startRun("pipeline.cbdead", "spark", Map.of(),
+        Map.of("pipeline", "cbdead", "pipeline.execution", id, "pipeline.step", "spark", "pipeline.attempt", "1",
+            "pipeline.claim", claim));
+    Digest table = Digest.of(utf8("spark output"));
+    Pipelines other = pipelines();
+    other.completeCallback(token, Map.of("table", new OutputValue(OutputKind.DATASET, table.hex())));
+    other.failCallback(token, "a second report"); // the first report wins
+    assertThat(entries("cbdead", id, "callback", "spark")).isEqualTo(1);
+
+    Pipelines survivor = pipelines(Duration.ofMillis(300));
+    ExecutionResult r = survivor.resume(p, id).await();
+    assertThat(r.status()).as(r.reason()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(bodies.get()).as("the external job is submitted once").isEqualTo(1);
+    assertThat(r.step("spark").output("table").value()).isEqualTo(table.hex());
+    assertThat(r.step("use").output("seen").value()).isEqualTo(table.hex());
+    assertThat(r.step("spark").run()).contains(orphan.id());
+    assertThat(ws.experiments().getRun(orphan.id()).status()).isEqualTo(RunStatus.FINISHED);
+    assertThat(entries("cbdead", id, "succeeded", "spark")).isEqualTo(1);
+    assertThat(entries("cbdead", id, "claimed", "spark")).isEqualTo(1); // completed, not taken over
+    other.completeCallback(token, Map.of("table", new OutputValue(OutputKind.DATASET, table.hex()))); // late repeat: kept first
+    assertThat(survivor.verify("cbdead", id).ok()).isTrue();
+  }
+
+  /** As above with a failure report: the step fails from it on takeover, its body not run again. */
+  @Test
+  void aFailureReportUnderADeadHoldersClaimFailsTheStepOnTakeoverWithoutRunningTheBodyAgain() throws Exception {
+    List<String> tokens = new java.util.concurrent.CopyOnWriteArrayList<>();
+    AtomicInteger bodies = new AtomicInteger();
+    CountDownLatch handedOut = new CountDownLatch(1);
+    Pipeline p = callbackThenUse("cbdeadfail", tokens, bodies, handedOut, true);
+    Pipelines dying = pipelines(Duration.ofMillis(300));
+    String id = dying.launcher(p).start(Map.of(), "test");
+    assertThat(handedOut.await(20, TimeUnit.SECONDS)).isTrue();
+    dying.close();
+    Pipelines other = pipelines();
+    other.failCallback(tokens.get(0), "spark job ran out of memory");
+    other.completeCallback(tokens.get(0), Map.of()); // the first report wins
+    ExecutionResult r = pipelines(Duration.ofMillis(300)).resume(p, id).await();
+    assertThat(r.status()).isEqualTo(ExecutionStatus.FAILED);
+    assertThat(r.reason()).contains("spark", "spark job ran out of memory");
+    assertThat(r.step("spark").status()).isEqualTo(StepStatus.FAILED);
+    assertThat(bodies.get()).isEqualTo(1);
+    assertThat(entries("cbdeadfail", id, "failed", "spark")).isEqualTo(1);
+    assertThat(other.verify("cbdeadfail", id).ok()).isTrue();
+  }
+
+  /**
+   * The holder dies after handing the token out and nobody reports before its lease expires: the
+   * step is taken over and its body runs again with a new token (the external job may be
+   * submitted twice). A report with the old token is then rejected, naming the step and why; the
+   * new token completes the step.
+   */
+  @Test
+  void aDeadHoldersCallbackStepWithoutAReportIsRunAgainAndItsOldTokenIsRejectedNamingWhy() throws Exception {
+    List<String> tokens = new java.util.concurrent.CopyOnWriteArrayList<>();
+    AtomicInteger bodies = new AtomicInteger();
+    CountDownLatch handedOut = new CountDownLatch(2);
+    Pipeline p = callbackThenUse("cbtaken", tokens, bodies, handedOut, true);
+    Pipelines dying = pipelines(Duration.ofMillis(300));
+    String id = dying.launcher(p).start(Map.of(), "test");
+    while (bodies.get() == 0) {
+      Thread.sleep(5);
+    }
+    dying.close();
+    Pipelines survivor = pipelines(Duration.ofMillis(300));
+    Execution e = survivor.resume(p, id);
+    assertThat(handedOut.await(20, TimeUnit.SECONDS)).as("taken over: the body ran again").isTrue();
+    assertThat(tokens.get(1)).isNotEqualTo(tokens.get(0));
+    Digest table = Digest.of(utf8("second job"));
+    Map<String, OutputValue> out = Map.of("table", new OutputValue(OutputKind.DATASET, table.hex()));
+    assertThatThrownBy(() -> pipelines().completeCallback(tokens.get(0), out))
+        .isInstanceOf(dev.mlops.ConflictException.class)
+        .hasMessageContaining("step 'spark'").hasMessageContaining("taken over").hasMessageContaining(tokens.get(1)
+            .substring(tokens.get(1).lastIndexOf(':') + 1));
+    pipelines().completeCallback(tokens.get(1), out);
+    ExecutionResult r = e.await();
+    assertThat(r.status()).as(r.reason()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(r.step("use").output("seen").value()).isEqualTo(table.hex());
+    assertThat(bodies.get()).isEqualTo(2);
+    assertThatThrownBy(() -> pipelines().failCallback(tokens.get(0), "late"))
+        .isInstanceOf(dev.mlops.ConflictException.class).hasMessageContaining("step 'spark'");
+    assertThat(survivor.verify("cbtaken", id).ok()).isTrue();
+  }
+
+  /**
+   * The holder dies after the callback step's body returned (its run ended FINISHED: the token is
+   * out) but before its {@code waiting} entry got in. The process that finds the claim expired
+   * records the step as waiting under that claim instead of running the body again, so the
+   * external job is submitted once and the token the body handed out completes the step.
+   */
+  @Test
+  void aCallbackStepWhoseHolderDiedAfterItsBodyReturnedKeepsWaitingOnItsToken() throws Exception {
+    ObjectStore failing = new dev.mlops.spi.ForwardingObjectStore(store) {
+      @Override
+      public void create(String key, byte[] bytes) {
+        if (key.startsWith("pipelines/cbreturned/executions/")
+            && new String(bytes, StandardCharsets.UTF_8).contains("\"type\":\"waiting\"")) {
+          throw new dev.mlops.StorageException("injected: the process died before " + key);
+        }
+        super.create(key, bytes);
+      }
+
+      @Override
+      public void close() {
+        // the test's store outlives this view
+      }
+    };
+    List<String> tokens = new java.util.concurrent.CopyOnWriteArrayList<>();
+    AtomicInteger bodies = new AtomicInteger();
+    CountDownLatch handedOut = new CountDownLatch(1);
+    Pipeline p = callbackThenUse("cbreturned", tokens, bodies, handedOut, false);
+    String id;
+    try (Workspace view = Mlops.open(URI.create("kit:failing"), failing);
+        Pipelines pl = Pipelines.builder(view).lease(Duration.ofMillis(300)).pollInterval(Duration.ofMillis(10))
+            .seed(7).build()) {
+      Execution e = pl.start(p, Map.of());
+      id = e.id();
+      assertThatThrownBy(e::await).hasMessageContaining("injected");
+    }
+    assertThat(new ExecutionLog(store, "cbreturned", id).refresh().steps.get("spark").status)
+        .isEqualTo(StepStatus.RUNNING);
+    Pipelines survivor = pipelines(Duration.ofMillis(300));
+    Execution e = survivor.resume(p, id);
+    while (survivor.status("cbreturned", id).step("spark").status() != StepStatus.WAITING) {
+      Thread.sleep(5);
+    }
+    assertThat(bodies.get()).isEqualTo(1);
+    Digest table = Digest.of(utf8("submitted once"));
+    pipelines().completeCallback(tokens.get(0), Map.of("table", new OutputValue(OutputKind.DATASET, table.hex())));
+    ExecutionResult r = e.await();
+    assertThat(r.status()).as(r.reason()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(r.step("use").output("seen").value()).isEqualTo(table.hex());
+    assertThat(bodies.get()).isEqualTo(1);
+    assertThat(entries("cbreturned", id, "claimed", "spark")).isEqualTo(1);
+    assertThat(ws.experiments().getRun(r.step("spark").run().orElseThrow()).status()).isEqualTo(RunStatus.FINISHED);
+    assertThat(survivor.verify("cbreturned", id).ok()).isTrue();
+  }
+
+  /**
+   * A callback step recorded as waiting whose holder died keeps waiting on its token: the resumer
+   * does not run the body again, and a report with the token after the resume completes the step
+   * (a second report keeps the first).
+   */
+  @Test
+  void aWaitingCallbackStepWhoseHolderDiedKeepsItsTokenAcrossAResume() throws Exception {
+    List<String> tokens = new java.util.concurrent.CopyOnWriteArrayList<>();
+    AtomicInteger bodies = new AtomicInteger();
+    CountDownLatch handedOut = new CountDownLatch(1);
+    Pipeline p = callbackThenUse("cbwait", tokens, bodies, handedOut, false);
+    Pipelines dying = pipelines(Duration.ofMillis(300));
+    String id = dying.launcher(p).start(Map.of(), "test");
+    while (dying.status("cbwait", id).steps().get("spark") == null
+        || dying.status("cbwait", id).step("spark").status() != StepStatus.WAITING) {
+      Thread.sleep(5);
+    }
+    dying.close();
+    Pipelines survivor = pipelines(Duration.ofMillis(300));
+    Execution e = survivor.resume(p, id);
+    Thread.sleep(400); // longer than the lease: the resumer must still not take the step over
+    assertThat(bodies.get()).isEqualTo(1);
+    Digest table = Digest.of(utf8("waited"));
+    pipelines().completeCallback(tokens.get(0), Map.of("table", new OutputValue(OutputKind.DATASET, table.hex())));
+    pipelines().failCallback(tokens.get(0), "second report");
+    ExecutionResult r = e.await();
+    assertThat(r.status()).as(r.reason()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(r.step("use").output("seen").value()).isEqualTo(table.hex());
+    assertThat(bodies.get()).isEqualTo(1);
+    assertThat(entries("cbwait", id, "succeeded", "spark")).isEqualTo(1);
+    assertThat(survivor.verify("cbwait", id).ok()).isTrue();
   }
 
   @Test
@@ -829,6 +1051,104 @@ public abstract class PipelineContract {
     assertThat(ws.experiments().getRun(run.id()).status()).as("the run the success names")
         .isEqualTo(RunStatus.FINISHED);
     assertThat(survivor.verify("orphanhit", id).ok()).isTrue();
+  }
+
+  /** What {@code start} writes as the log's first entry, for tests that build crash states by hand. */
+  private static com.fasterxml.jackson.databind.node.ObjectNode startedEntry(Pipeline p) {
+    com.fasterxml.jackson.databind.node.ObjectNode started = ExecutionLog.entry("started");
+    started.put("pipeline", p.name());
+    started.put("fingerprint", p.fingerprint());
+    started.put("cause", "test");
+    started.put("at", 0L);
+    started.put("owner", "gone");
+    started.putObject("parameters");
+    return started;
+  }
+
+  /**
+   * A process killed inside {@code start} after the execution's {@code started} marker, before the
+   * log's first entry, leaves a marker without a log: an execution that never started. Listings
+   * skip it, it does not count as running, it is not damage to {@code verify}, and {@code resume}
+   * and {@code status} say that it never started, naming it.
+   */
+  @Test
+  void aMarkerWithoutALogIsAnExecutionThatNeverStarted() {
+    Pipeline p = Pipeline.builder("cutoff").step(Step.task("only", ctx -> ctx.output("v", "x")).parameters("v")).build();
+    Pipelines pl = pipelines();
+    String done = pl.run(p, Map.of()).executionId();
+    String cut = "e20260101T000000-000000000001";
+    store.create(Pipelines.indexKey("cutoff", "started", cut), new byte[0]);
+    assertThat(pl.executions("cutoff")).containsExactly(done);
+    assertThat(pl.runningExecutions("cutoff")).isZero();
+    assertThat(pl.verifyAll("cutoff")).containsOnlyKeys(done);
+    assertThat(pl.verifyAll("cutoff").values()).allMatch(VerifyReport::ok);
+    assertThat(pl.verify("cutoff", cut).ok()).isTrue();
+    assertThatThrownBy(() -> pl.resume(p, cut)).isInstanceOf(NotFoundException.class)
+        .hasMessageContaining(cut).hasMessageContaining("never started");
+    assertThatThrownBy(() -> pl.status("cutoff", cut)).isInstanceOf(NotFoundException.class)
+        .hasMessageContaining(cut).hasMessageContaining("never started");
+    assertThat(pl.verify("cutoff", "e20260101T000000-000000000002").ok()).as("no marker, no log").isFalse();
+  }
+
+  /**
+   * {@code start} writes the {@code started} marker before the log's first entry: a start that
+   * fails at either write leaves no log that the listings do not show.
+   */
+  @Test
+  void aStartCutOffAtEitherWriteLeavesNoUnlistedLog() {
+    Pipeline p = Pipeline.builder("cutstart").step(Step.task("only", ctx -> ctx.output("v", "x")).parameters("v")).build();
+    for (String refused : List.of("/index/started/", "/log/")) {
+      ObjectStore failing = new dev.mlops.spi.ForwardingObjectStore(store) {
+        @Override
+        public void create(String key, byte[] bytes) {
+          if (key.startsWith("pipelines/cutstart/") && key.contains(refused)) {
+            throw new dev.mlops.StorageException("injected: killed before " + key);
+          }
+          super.create(key, bytes);
+        }
+
+        @Override
+        public void close() {
+          // the test's store outlives this view
+        }
+      };
+      try (Workspace view = Mlops.open(URI.create("kit:failing"), failing);
+          Pipelines pl = Pipelines.builder(view).seed(7).build()) {
+        assertThatThrownBy(() -> pl.start(p, Map.of())).hasMessageContaining("injected");
+      }
+      List<String> logs = store.listAll("pipelines/cutstart/executions/").toList();
+      for (String key : logs) {
+        String id = key.substring("pipelines/cutstart/executions/".length(), key.indexOf("/log/"));
+        assertThat(pipelines().executions("cutstart")).as("the execution of " + key + " is listed").contains(id);
+      }
+      assertThat(pipelines().executions("cutstart")).isEmpty();
+      assertThat(pipelines().runningExecutions("cutstart")).isZero();
+      assertThat(pipelines().verifyAll("cutstart")).isEmpty();
+    }
+  }
+
+  /**
+   * A store written by an earlier version may hold an execution whose process was killed inside
+   * {@code start} after the log's first entry, before its marker. {@code verifyAll} finds it (it
+   * scans the logs), reports it clean and writes its marker; from then on the listings show it,
+   * it counts as running (no process drives it) and a resume finishes it.
+   */
+  @Test
+  void aLogWithoutAMarkerFromAnOlderStoreIsFoundByVerifyAllAndThenListed() {
+    Pipeline p = Pipeline.builder("oldstore").step(Step.task("only", ctx -> ctx.output("v", "x")).parameters("v")).build();
+    Pipelines pl = pipelines();
+    String done = pl.run(p, Map.of()).executionId();
+    String old = "e20200101T000000-00000000000a";
+    new ExecutionLog(store, "oldstore", old).create(startedEntry(p));
+    Map<String, VerifyReport> all = pl.verifyAll("oldstore");
+    assertThat(all).containsOnlyKeys(old, done);
+    assertThat(all.values()).allMatch(VerifyReport::ok);
+    assertThat(List.copyOf(all.keySet())).containsExactly(old, done); // oldest first
+    assertThat(pl.executions("oldstore")).containsExactly(old, done);
+    assertThat(pl.runningExecutions("oldstore")).isEqualTo(1);
+    ExecutionResult r = pl.resume(p, old).await();
+    assertThat(r.status()).as(r.reason()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(pl.runningExecutions("oldstore")).isZero();
   }
 
   /** A resume of an execution these pipelines drive already returns its handle: no second driver. */

@@ -247,15 +247,31 @@ public abstract class PipelineTamperContract {
         .isInstanceOf(CorruptDataException.class).hasMessageContaining(key);
   }
 
+  /**
+   * A marker whose name is not an execution id, or whose log lacks its first entry, is damage
+   * (named by the marker or the missing entry's key); a
+   * marker without any log is a start cut off before the log's first entry (docs/pipelines.md):
+   * skipped, not damage.
+   */
   @Test
-  void indexMarkersOfExecutionsWithoutALogOrWithABadIdAreCorruptDataNamingTheMarker() {
+  void indexMarkersWithABadIdOrALogWithoutItsFirstEntryAreCorruptDataNamingThem() {
     Pipeline p = pipeline("markers");
     Pipelines pl = pipelines();
     String ok = execution(p, s -> { });
     String noLog = Pipelines.indexKey(p.name(), "started", "e20260101T000000-aaaaaaaaaaaa");
     store.create(noLog, new byte[0]);
+    assertThat(pl.runningExecutions(p.name())).isEqualTo(1);
+    assertThat(pl.executions(p.name())).containsExactly(ok);
+    String headless = "e20260101T000000-bbbbbbbbbbbb";
+    String headlessMarker = Pipelines.indexKey(p.name(), "started", headless);
+    store.create(headlessMarker, new byte[0]);
+    store.create(ExecutionLog.prefix(p.name(), headless) + "/" + String.format("%020d", 2) + ".json",
+        "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
     assertThatThrownBy(() -> pl.runningExecutions(p.name())).isInstanceOf(CorruptDataException.class)
-        .hasMessageContaining(noLog);
+        .hasMessageContaining(headless); // the missing first entry, named by its key
+    assertThat(pl.verifyAll(p.name()).get(headless).ok()).isFalse();
+    store.delete(headlessMarker);
+    store.delete(ExecutionLog.prefix(p.name(), headless) + "/" + String.format("%020d", 2) + ".json");
     store.delete(noLog);
     assertThat(pl.runningExecutions(p.name())).isEqualTo(1);
     String badId = Pipelines.indexKey(p.name(), "started", "x/y");
