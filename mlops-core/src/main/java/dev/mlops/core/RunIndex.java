@@ -469,22 +469,39 @@ final class RunIndex {
      * @param facts the facts the entry holds, or null for a start entry
      */
     void append(JsonNode entry, RunId id, RunFacts facts) {
-      byte[] single = Json.write(entry);
+      write(entry, id, facts);
+    }
+
+    /**
+     * Stores {@code entry} (null: none) and the facts deferred here as one numbered object: the
+     * one entry alone, or a list {@code {"format":1,"entries":[entry, facts...]}}. A failed
+     * create leaves the deferred facts deferred.
+     *
+     * @param id the run {@code entry} is of (null with no entry)
+     * @param facts the facts {@code entry} holds, or null for a start entry or none
+     */
+    private void write(JsonNode entry, RunId id, RunFacts facts) {
       long n;
-      Map<Long, byte[]> mine = null;
+      Map<Long, byte[]> mine;
       synchronized (this) {
-        // facts deferred here go into the same object: {"format":1,"entries":[this entry, facts...]}
         List<RunFacts> along = List.copyOf(deferred);
-        byte[] bytes = single;
-        if (!along.isEmpty()) {
+        List<JsonNode> nodes = new ArrayList<>(along.size() + 1);
+        if (entry != null) {
+          nodes.add(entry);
+        }
+        along.forEach(f -> nodes.add(f.toJson()));
+        if (nodes.isEmpty()) {
+          return;
+        }
+        JsonNode stored = nodes.get(0);
+        if (nodes.size() > 1) {
           ObjectNode list = Json.MAPPER.createObjectNode();
           list.put("format", RunFacts.FORMAT);
-          com.fasterxml.jackson.databind.node.ArrayNode entries = list.putArray("entries");
-          entries.add(entry);
-          along.forEach(f -> entries.add(f.toJson()));
-          bytes = Json.write(list);
+          list.putArray("entries").addAll(nodes);
+          stored = list;
         }
-        String key = createNext(bytes); // throws with the deferred facts still deferred
+        byte[] bytes = Json.write(stored);
+        String key = createNext(bytes);
         n = next - 1;
         deferred.removeAll(along);
         // what apply() would take from the object, without parsing back what was just built
@@ -492,7 +509,9 @@ final class RunIndex {
           requireHere(key, facts);
           add(facts, key);
         }
-        members.add(id);
+        if (id != null) {
+          members.add(id);
+        }
         for (RunFacts f : along) {
           add(f, key);
           members.add(f.id());
@@ -558,36 +577,7 @@ final class RunIndex {
 
     /** Stores the deferred facts as one object (a plain entry when there is one). */
     void flushDeferred() {
-      long n;
-      Map<Long, byte[]> mine = null;
-      synchronized (this) {
-        if (deferred.isEmpty()) {
-          return;
-        }
-        List<RunFacts> along = List.copyOf(deferred);
-        JsonNode node;
-        if (along.size() == 1) {
-          node = along.get(0).toJson();
-        } else {
-          ObjectNode list = Json.MAPPER.createObjectNode();
-          list.put("format", RunFacts.FORMAT);
-          com.fasterxml.jackson.databind.node.ArrayNode entries = list.putArray("entries");
-          along.forEach(f -> entries.add(f.toJson()));
-          node = list;
-        }
-        byte[] bytes = Json.write(node);
-        String key = createNext(bytes);
-        n = next - 1;
-        deferred.removeAll(along);
-        for (RunFacts f : along) {
-          add(f, key);
-          members.add(f.id());
-        }
-        mine = wrote(n, bytes);
-      }
-      if (mine != null) {
-        compactBlock(n + 1 - block, mine);
-      }
+      write(null, null, null);
     }
 
     /**
