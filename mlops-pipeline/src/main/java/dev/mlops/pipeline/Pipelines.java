@@ -407,10 +407,15 @@ public final class Pipelines implements AutoCloseable {
       ExecutionLog.State state = log.refresh();
       if (!state.started()) {
         if (!hasLog(pipeline, id)) {
-          continue; // start() was cut off after this marker, before the log's first entry: it never started
+          // start() was cut off after this marker, before the log's first entry (it never
+          // started), or another process is between the two writes right now
+          continue;
         }
-        throw new dev.mlops.CorruptDataException("execution index marker '" + indexKey(pipeline, "started", id)
-            + "' names an execution whose log has no first entry");
+        state = log.refresh(); // the first entry was created between the two reads: read it
+        if (!state.started()) {
+          throw new dev.mlops.CorruptDataException("execution index marker '" + indexKey(pipeline, "started", id)
+              + "' names an execution whose log has no first entry");
+        }
       }
       if (state.finished()) {
         try {

@@ -1072,6 +1072,44 @@ public abstract class PipelineContract {
    * and {@code status} say that it never started, naming it.
    */
   @Test
+  void anExecutionWhoseFirstEntryAppearsWhileItIsCountedCountsAsRunning() throws Exception {
+    // another process's start() is between its marker and its log's first entry when the count
+    // lists the log, and past it when the count looks again: running, not damage
+    CountDownLatch release = new CountDownLatch(1);
+    Pipeline p = Pipeline.builder("between").step(Step.task("hold", ctx -> {
+      release.await();
+      ctx.output("v", "x");
+    }).parameters("v").noCache()).build();
+    try (Pipelines running = pipelines(Duration.ofSeconds(30))) {
+      Execution e = running.start(p, Map.of());
+      String logPrefix = ExecutionLog.prefix("between", e.id());
+      java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean(true);
+      ObjectStore late = new dev.mlops.spi.ForwardingObjectStore(store) {
+        @Override
+        public dev.mlops.spi.ListPage list(String prefix, String startAfter, int limit) {
+          if (prefix.startsWith(logPrefix) && first.compareAndSet(true, false)) {
+            return new dev.mlops.spi.ListPage(List.of(), false); // the first entry was not there yet
+          }
+          return super.list(prefix, startAfter, limit);
+        }
+
+        @Override
+        public void close() {
+          // the test's store outlives this view
+        }
+      };
+      try (Workspace view = Mlops.open(URI.create("kit:late"), late);
+          Pipelines counting = Pipelines.builder(view).build()) {
+        assertThat(counting.runningExecutions("between")).isEqualTo(1);
+        assertThat(first.get()).as("the log was listed").isFalse();
+      } finally {
+        release.countDown();
+      }
+      assertThat(e.await().status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    }
+  }
+
+  @Test
   void aMarkerWithoutALogIsAnExecutionThatNeverStarted() {
     Pipeline p = Pipeline.builder("cutoff").step(Step.task("only", ctx -> ctx.output("v", "x")).parameters("v")).build();
     Pipelines pl = pipelines();
