@@ -465,14 +465,6 @@ final class RunIndex {
     }
 
     /**
-     * @param id the run the entry is of
-     * @param facts the facts the entry holds, or null for a start entry
-     */
-    void append(JsonNode entry, RunId id, RunFacts facts) {
-      write(entry, id, facts);
-    }
-
-    /**
      * Stores {@code entry} (null: none) and the facts deferred here as one numbered object: the
      * one entry alone, or a list {@code {"format":1,"entries":[entry, facts...]}}. A failed
      * create leaves the deferred facts deferred.
@@ -480,7 +472,7 @@ final class RunIndex {
      * @param id the run {@code entry} is of (null with no entry)
      * @param facts the facts {@code entry} holds, or null for a start entry or none
      */
-    private void write(JsonNode entry, RunId id, RunFacts facts) {
+    void append(JsonNode entry, RunId id, RunFacts facts) {
       long n;
       Map<Long, byte[]> mine;
       synchronized (this) {
@@ -577,7 +569,7 @@ final class RunIndex {
 
     /** Stores the deferred facts as one object (a plain entry when there is one). */
     void flushDeferred() {
-      write(null, null, null);
+      append(null, null, null);
     }
 
     /**

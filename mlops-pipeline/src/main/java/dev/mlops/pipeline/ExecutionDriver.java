@@ -58,6 +58,11 @@ final class ExecutionDriver {
   private final ExecutionLog log;
   private final String id;
   private final String experiment;
+  /**
+   * Per step, the steps that can follow it only (uncached task steps whose single dependency it
+   * is), in pipeline order: whose runs a finishing step's thread starts ahead (see {@link #preStarts}).
+   */
+  private final Map<String, List<String>> chainSuccessors = new HashMap<>();
   private final BlockingQueue<Done> done = new LinkedBlockingQueue<>();
   private final Map<String, Local> mine = new HashMap<>();
   /** Succeeded attempts of this process whose run's END may not be durable yet (driver thread only). */
@@ -78,6 +83,13 @@ final class ExecutionDriver {
     this.log = log;
     this.id = log.id();
     this.experiment = "pipeline." + pipeline.name();
+    for (String n : pipeline.order()) {
+      Step ns = pipeline.step(n);
+      Set<String> deps = pipeline.dependencies(n);
+      if (ns.kind() == StepKind.TASK && !ns.cached() && deps.size() == 1) {
+        chainSuccessors.computeIfAbsent(deps.iterator().next(), k -> new ArrayList<>()).add(n);
+      }
+    }
   }
 
   /** A step this process holds a claim on. */
@@ -1065,15 +1077,13 @@ final class ExecutionDriver {
    * ended KILLED, like a run whose claim did not get into the log.
    */
   private Map<String, EarlyStart> preStarts(String finished, Map<String, String> params) {
-    if (finished.indexOf('[') >= 0 || noRunsAhead) {
-      return Map.of(); // a map item: its map step aggregates
+    List<String> next = chainSuccessors.getOrDefault(finished, List.of()); // none for a map item "step[i]"
+    if (next.isEmpty() || noRunsAhead) {
+      return Map.of();
     }
     Map<String, EarlyStart> out = new HashMap<>();
-    for (String n : pipeline.order()) {
-      Step ns = pipeline.step(n);
-      if (ns.kind() == StepKind.TASK && !ns.cached() && pipeline.dependencies(n).equals(Set.of(finished))) {
-        out.put(n, new EarlyStart(n, 1, params));
-      }
+    for (String n : next) {
+      out.put(n, new EarlyStart(n, 1, params));
     }
     return out;
   }
