@@ -32,6 +32,11 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -79,6 +84,24 @@ public final class FsObjectStore implements ObjectStore {
   private static final int MAX_PUBLISH_ATTEMPTS = 100;
   private static final boolean WINDOWS =
       System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
+
+  /**
+   * Syncs the parents of a create's new directories while the creating thread syncs the object's
+   * own directory (see {@link #publish}): daemon threads shared by every store in the JVM, at most
+   * {@value #MAX_SYNC_THREADS}, idle ones ending after a minute; when all are busy the creating
+   * thread does the sync itself.
+   */
+  private static final ThreadPoolExecutor DIRECTORY_SYNCS;
+  private static final int MAX_SYNC_THREADS = 8;
+
+  static {
+    AtomicLong n = new AtomicLong();
+    DIRECTORY_SYNCS = new ThreadPoolExecutor(0, MAX_SYNC_THREADS, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+      Thread t = new Thread(r, "mlops-fs-directory-sync-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    }, new ThreadPoolExecutor.CallerRunsPolicy());
+  }
 
   private final Path root;
   private final TempArea temp;
@@ -343,14 +366,17 @@ public final class FsObjectStore implements ObjectStore {
    * Publishes a fully written, forced temp file under key: hard link, then directory sync.
    *
    * <p>Directories missing on the way are created first and their parents synced after the link,
-   * deepest first, not one sync per directory as each is made: on a journaling file system (ext4
-   * with its journal, xfs) the new entries are committed together, so the first sync makes them
-   * all durable and the following ones find little left to write. Without a journal (ext4 created
-   * without one, as on the benchmark machine) every sync writes its own blocks and flushes the
-   * device's cache, so each new directory costs about one more sync (benchmarks/RESULTS.md,
-   * "Session 9"). The object is durable, with every directory on its way, when this returns; a
-   * crash before that may leave the object, some of its new directories, or neither (nothing was
-   * promised yet).
+   * not one sync per directory as each is made, and at the same time: the object's directory on
+   * this thread, the parents of the new directories on {@link #DIRECTORY_SYNCS} threads. The
+   * syncs do not depend on each other (each makes one directory's entries durable), and all have
+   * completed when this returns. On a journaling file system (ext4 with its journal, xfs) the new
+   * entries are committed together, so the first sync makes them all durable and the others find
+   * little left to write. Without a journal (ext4 created without one, as on the benchmark
+   * machine) every sync writes its own blocks and flushes the device's cache, so each new
+   * directory costs one more sync; issued together they take about the time of one or two
+   * instead of one each (benchmarks/RESULTS.md, "Session 10"). The object is durable, with every
+   * directory on its way, when this returns; a crash before that may leave the object, some of
+   * its new directories, or neither (nothing was promised yet).
    */
   void publish(Path tmp, String key) throws IOException {
     Path target = FsKeys.file(root, key);
@@ -375,10 +401,7 @@ public final class FsObjectStore implements ObjectStore {
       }
     }
     try {
-      syncDirectory(parent);
-      for (int i = unsynced.size() - 1; i >= 0; i--) {
-        syncDirectory(unsynced.get(i)); // the parents of the directories made above, deepest first
-      }
+      syncDirectories(parent, unsynced);
     } catch (NoSuchFileException e) {
       // created, then deleted with its directory by a concurrent delete: nothing left to make durable
     }
@@ -526,6 +549,58 @@ public final class FsObjectStore implements ObjectStore {
       // Someone removed ~tmp (e.g. a manual clean-up): recreate it once.
       Files.createDirectories(temp.dir());
       return FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    }
+  }
+
+  /**
+   * Syncs {@code dir} on this thread and each of {@code others} (the parents of directories a
+   * create made) on a {@link #DIRECTORY_SYNCS} thread, at the same time, and returns once all have
+   * completed, even if interrupted meanwhile (the flag is set again): the caller's object is
+   * linked, and returning earlier would report it durable before it is. The first failure is
+   * thrown, an {@link IOException} as itself.
+   */
+  private static void syncDirectories(Path dir, List<Path> others) throws IOException {
+    if (others.isEmpty() || WINDOWS) {
+      syncDirectory(dir);
+      for (Path other : others) {
+        syncDirectory(other);
+      }
+      return;
+    }
+    List<Future<?>> pending = new ArrayList<>(others.size());
+    for (Path other : others) {
+      pending.add(DIRECTORY_SYNCS.submit(() -> {
+        syncDirectory(other);
+        return null;
+      }));
+    }
+    IOException first = null;
+    try {
+      syncDirectory(dir);
+    } catch (IOException e) {
+      first = e;
+    }
+    boolean interrupted = false;
+    for (Future<?> f : pending) {
+      while (true) {
+        try {
+          f.get();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        } catch (ExecutionException e) {
+          if (first == null) {
+            first = e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+          }
+          break;
+        }
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    if (first != null) {
+      throw first;
     }
   }
 

@@ -344,6 +344,42 @@ class FsObjectStoreTest {
   }
 
   @Test
+  void createsIntoNewNestedDirectoriesFromMoreThreadsThanSyncThreadsAllLand() throws Exception {
+    // each create makes three directories, whose parents are synced on the shared sync threads
+    // (8 at most): with 24 creating threads the pool is full and creating threads sync themselves
+    int threads = 24;
+    int perThread = 20;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    CountDownLatch go = new CountDownLatch(1);
+    try {
+      List<Future<?>> work = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        work.add(pool.submit(() -> {
+          go.await();
+          for (int i = 0; i < perThread; i++) {
+            store.create("runs/" + thread + "-" + i + "/log/0001.json", new byte[] {(byte) thread, (byte) i});
+          }
+          return null;
+        }));
+      }
+      go.countDown();
+      for (Future<?> f : work) {
+        f.get(120, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    for (int t = 0; t < threads; t++) {
+      for (int i = 0; i < perThread; i++) {
+        assertThat(store.get("runs/" + t + "-" + i + "/log/0001.json").orElseThrow()).containsExactly((byte) t, (byte) i);
+      }
+    }
+    assertThat(store.listAll("runs/").count()).isEqualTo((long) threads * perThread);
+    assertThat(tempFiles()).isEmpty();
+  }
+
+  @Test
   void dataOutlivesTheStoreObject() {
     store.create("p/q", "kept".getBytes(UTF_8));
     store.close();
