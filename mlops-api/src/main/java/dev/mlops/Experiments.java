@@ -119,8 +119,8 @@ public interface Experiments {
 
   /**
    * Re-creates missing index markers from the runs' own logs, so that every stored run is listed
-   * again; a backend with a search index also backfills it here. Idempotent; safe while other
-   * processes write.
+   * again; a backend with a search index also backfills it here (and then lists runs from it
+   * rather than from per-run markers). Idempotent; safe while other processes write.
    *
    * @return how many markers were re-created
    * @throws CorruptDataException if a run's log is unreadable (naming its key)

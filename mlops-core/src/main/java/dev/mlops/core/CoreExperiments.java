@@ -59,19 +59,21 @@ import org.slf4j.LoggerFactory;
  * Experiment tracking over the {@link ObjectStore} SPI. Layout:
  * <pre>
  *   experiments/names/&lt;experiment&gt;             empty marker, lists experiments
- *   experiments/runs/&lt;experiment&gt;/&lt;runId&gt;     empty marker, lists an experiment's runs
+ *   experiments/runs/&lt;experiment&gt;/&lt;runId&gt;     empty marker, lists a run of an experiment whose index is not complete
  *   runs/&lt;runId&gt;/log/&lt;seq, 20 digits&gt;.json     the run's hash-chained log ({@link RunState})
  *   runs/&lt;runId&gt;/metrics/&lt;writer&gt;-&lt;seq&gt;.seg   metric segments ({@link MetricSegments})
  *   experiments/search/&lt;experiment&gt;/...         the run search index ({@link RunIndex})
  * </pre>
- * Markers are created together with a run's first log entry (the experiment's marker once per
- * process and experiment, the run's marker per run) and {@link #startRun} returns only once both
- * are durable, so every run a caller holds is listed; a crash inside {@code startRun} can leave
- * a run log without its marker or its search-index start entry, which {@link #verifyIndex()}
- * reports. They
- * are only an index: a run's own log is the truth ({@link #search} checks the experiment its
- * START entry names; {@link #verifyIndex()} and {@link #repairIndex()} check and rebuild the
- * markers from the logs). Each writer's segments are numbered from 1 without gaps and a run's END
+ * The experiment's marker (once per process and experiment) and the run's search-index start
+ * entry are created together with a run's first log entry, and {@link #startRun} returns only
+ * once all are durable, so every run a caller holds is listed. In an experiment whose index is
+ * complete ({@link RunIndex#complete}: every experiment this version creates) the start entries
+ * list its runs and a run has no marker of its own; elsewhere (a store written before the index)
+ * the run's marker is created too and search lists the markers. A crash inside {@code startRun}
+ * can leave a run log without its start entry or marker, which {@link #verifyIndex()} reports.
+ * Markers and index are only an index: a run's own log is the truth ({@link #search} checks the
+ * experiment its START entry names; {@link #verifyIndex()} and {@link #repairIndex()} check and
+ * rebuild them from the logs). Each writer's segments are numbered from 1 without gaps and a run's END
  * entry records every segment's digest, so a deleted or rewritten segment is reported, not
  * silently dropped ({@link #segments}). Run ids
  * are 13 hex digits of the start time in millis and 16 random hex digits: time-ordered, and
@@ -193,7 +195,7 @@ final class CoreExperiments implements Experiments, AutoCloseable {
     RunId id = RunId.of(millisHex(clock.millis()) + randomHex(8));
     Provenance p = ProvenanceCapture.capture();
     // The index writes and the START entry do not depend on each other: the search-index start
-    // entry, the markers and the START are created at the same time (the index writes on index
+    // entry, the markers (see the class comment) and the START are created at the same time (the index writes on index
     // threads) and this returns once all are durable, so a returned run is always listed. A crash
     // before that can leave any of them without the others — a run whose startRun never returned
     // (a run log without its marker or start entry is reported by verifyIndex() and repaired by
@@ -207,7 +209,10 @@ final class CoreExperiments implements Experiments, AutoCloseable {
         }
         knownExperiments.add(experiment);
       }
-      createMarker(RUN_INDEX + experiment + "/" + id.value());
+      if (!index.complete(experiment)) {
+        // an experiment whose index is complete lists its runs from their start entries
+        createMarker(RUN_INDEX + experiment + "/" + id.value());
+      }
     };
     if (!overlapIndexWrites) {
       // An in-memory store has no latency to overlap: a hand-off to the index thread and back
@@ -329,7 +334,7 @@ final class CoreExperiments implements Experiments, AutoCloseable {
   public RunPage search(RunQuery query) {
     Objects.requireNonNull(query, "query");
     int offset = RunSearch.offsetOf(query);
-    Map<String, String> markers = members(query).orElseGet(() -> markers(query));
+    Map<String, String> markers = listed(query);
     if (query.filters().isEmpty() && query.orderBy().isEmpty()) {
       return newestFirst(query, markers.keySet(), offset);
     }
@@ -337,41 +342,38 @@ final class CoreExperiments implements Experiments, AutoCloseable {
   }
 
   /**
-   * The runs of the query's experiments from the run search index, without listing markers:
-   * possible when the index of every experiment searched is complete ({@link RunIndex#complete}).
-   * Runs the index has and the markers lack were never started (their writer stopped before the
-   * markers and the log), and are skipped when read.
+   * The runs of the query's experiments, with the experiment that lists each: from the run search
+   * index for an experiment whose index is complete ({@link RunIndex#complete}; its runs have no
+   * markers), else from the experiment's markers. When every experiment searched is complete no
+   * marker is listed. Runs listed whose log was never written (their writer stopped inside
+   * {@code startRun}) are skipped when read.
    *
-   * @return the ids of the runs with the experiment whose index holds them, or empty if some
-   *     experiment's index is not complete
+   * @return run id → experiment (the first experiment listing it wins)
    */
-  private Optional<Map<String, String>> members(RunQuery query) {
+  private Map<String, String> listed(RunQuery query) {
     List<String> experiments = query.experiments().isEmpty() ? experimentNames() : query.experiments();
+    Map<String, String> ids = new LinkedHashMap<>();
+    List<String> incomplete = new ArrayList<>();
     for (String e : experiments) {
-      if (!index.complete(e)) {
-        return Optional.empty();
+      if (index.complete(e)) {
+        index.refresh(e);
+        for (RunId id : index.members(e)) {
+          ids.putIfAbsent(id.value(), e);
+        }
+      } else {
+        incomplete.add(e);
       }
     }
-    Map<String, String> ids = new LinkedHashMap<>();
-    for (String e : experiments) {
-      index.refresh(e);
-      for (RunId id : index.members(e)) {
-        ids.putIfAbsent(id.value(), e);
+    if (!incomplete.isEmpty()) {
+      // all markers when every experiment is searched: a run whose experiment lost its name marker is still listed
+      List<String> prefixes = query.experiments().isEmpty() ? List.of(RUN_INDEX)
+          : incomplete.stream().map(e -> RUN_INDEX + e + "/").toList();
+      for (String prefix : prefixes) {
+        store.listAll(prefix).forEach(k -> {
+          int slash = k.lastIndexOf('/');
+          ids.putIfAbsent(k.substring(slash + 1), k.substring(RUN_INDEX.length(), Math.max(RUN_INDEX.length(), slash)));
+        });
       }
-    }
-    return Optional.of(ids);
-  }
-
-  /** @return the ids of the runs the query's experiments list (first marker wins), with that marker's experiment */
-  private Map<String, String> markers(RunQuery query) {
-    Map<String, String> ids = new LinkedHashMap<>();
-    List<String> prefixes = query.experiments().isEmpty() ? List.of(RUN_INDEX)
-        : query.experiments().stream().map(e -> RUN_INDEX + e + "/").toList();
-    for (String prefix : prefixes) {
-      store.listAll(prefix).forEach(k -> {
-        int slash = k.lastIndexOf('/');
-        ids.putIfAbsent(k.substring(slash + 1), k.substring(RUN_INDEX.length(), Math.max(RUN_INDEX.length(), slash)));
-      });
     }
     return ids;
   }
@@ -383,9 +385,9 @@ final class CoreExperiments implements Experiments, AutoCloseable {
   RunPage scan(RunQuery query) {
     int offset = RunSearch.offsetOf(query);
     List<RunInfo> runs = new ArrayList<>();
-    for (String id : markers(query).keySet()) {
+    for (String id : listed(query).keySet()) {
       if (Names.isValid(id)) {
-        // the run's own log is the truth; a marker is only an index entry pointing at it
+        // the run's own log is the truth; a marker or start entry only points at it
         findRun(RunId.of(id)).filter(r -> query.experiments().isEmpty() || query.experiments().contains(r.experiment()))
             .ifPresent(runs::add);
       }
@@ -513,13 +515,11 @@ final class CoreExperiments implements Experiments, AutoCloseable {
     } catch (CorruptDataException e) {
       return broken(checked, log.prefix(), e.getMessage());
     }
-    for (String marker : List.of(NAMES + s.experiment(), RUN_INDEX + s.experiment() + "/" + id.value())) {
-      if (store.get(marker).isEmpty()) {
-        return broken(checked, marker, "index marker is missing, so experimentNames() or search() do not list run "
-            + id + "; repairIndex() re-creates it");
-      }
-      checked++;
+    Optional<VerifyReport> unlisted = unlisted(s, checked, null);
+    if (unlisted.isPresent()) {
+      return unlisted.get();
     }
+    checked += 2;
     for (Expected e : segments(id, s.endSegments())) {
       if (e.missing().isPresent()) {
         return broken(checked, e.key(), e.missing().get());
@@ -561,25 +561,49 @@ final class CoreExperiments implements Experiments, AutoCloseable {
       if (!s.started()) {
         continue; // a run directory without a log (e.g. only stray files)
       }
-      for (String marker : List.of(NAMES + s.experiment(), RUN_INDEX + s.experiment() + "/" + id.value())) {
-        if (store.get(marker).isEmpty()) {
-          return broken(checked, marker, "index marker is missing, so experimentNames() or search() do not list run "
-              + id + "; repairIndex() re-creates it");
-        }
-      }
-      // in an experiment whose search index is complete, search lists the index's members only
-      Set<RunId> members = completeMembers.computeIfAbsent(s.experiment(), e -> {
-        index.refresh(e);
-        return index.complete(e) ? new HashSet<>(index.members(e)) : null;
-      });
-      if (members != null && !members.contains(id)) {
-        return broken(checked, RunIndex.PREFIX + s.experiment() + "/entries/",
-            "the run search index of experiment '" + s.experiment() + "' has no start entry for run " + id
-                + ", so search() does not list it; repairIndex() backfills it");
+      Optional<VerifyReport> unlisted = unlisted(s, checked, completeMembers);
+      if (unlisted.isPresent()) {
+        return unlisted.get();
       }
       checked++;
     }
     return VerifyReport.clean(checked);
+  }
+
+  /**
+   * Whether search and {@link #experimentNames()} list the run: its experiment's name marker, and
+   * in an experiment whose search index is complete a start entry for it (such runs have no run
+   * marker), else its run marker.
+   *
+   * @param members per experiment, the members of its complete index (null: not complete), filled
+   *     as experiments are met; null to read them for this run alone
+   * @return the report naming what is missing, if something is
+   */
+  private Optional<VerifyReport> unlisted(RunState s, long checked, Map<String, Set<RunId>> members) {
+    RunId id = s.id();
+    if (store.get(NAMES + s.experiment()).isEmpty()) {
+      return Optional.of(broken(checked, NAMES + s.experiment(), "index marker is missing, so experimentNames() or"
+          + " search() do not list run " + id + "; repairIndex() re-creates it"));
+    }
+    Map<String, Set<RunId>> cache = members == null ? new HashMap<>() : members;
+    Set<RunId> complete = cache.computeIfAbsent(s.experiment(), e -> {
+      index.refresh(e);
+      return index.complete(e) ? new HashSet<>(index.members(e)) : null;
+    });
+    if (complete != null) {
+      if (!complete.contains(id)) {
+        return Optional.of(broken(checked, RunIndex.PREFIX + s.experiment() + "/entries/",
+            "the run search index of experiment '" + s.experiment() + "' has no start entry for run " + id
+                + ", so search() does not list it; repairIndex() backfills it"));
+      }
+      return Optional.empty();
+    }
+    String marker = RUN_INDEX + s.experiment() + "/" + id.value();
+    if (store.get(marker).isEmpty()) {
+      return Optional.of(broken(checked, marker, "index marker is missing, so search() does not list run " + id
+          + "; repairIndex() re-creates it"));
+    }
+    return Optional.empty();
   }
 
   /**
@@ -603,16 +627,13 @@ final class CoreExperiments implements Experiments, AutoCloseable {
       if (s.started() && s.status().terminal()) {
         unindexed.computeIfAbsent(s.experiment(), e -> new ArrayList<>()).add(RunFacts.of(info(s)));
       }
-      if (s.started()) {
-        for (String marker : List.of(NAMES + s.experiment(), RUN_INDEX + s.experiment() + "/" + id.value())) {
-          if (store.get(marker).isEmpty()) {
-            try {
-              store.create(marker, new byte[0]);
-              created++;
-            } catch (AlreadyExistsException raced) {
-              // re-created concurrently: fine
-            }
-          }
+      if (s.started() && store.get(NAMES + s.experiment()).isEmpty()) {
+        // (a run marker is not needed: the experiment's index is made complete below)
+        try {
+          store.create(NAMES + s.experiment(), new byte[0]);
+          created++;
+        } catch (AlreadyExistsException raced) {
+          // re-created concurrently: fine
         }
       }
     }

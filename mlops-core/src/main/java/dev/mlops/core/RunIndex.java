@@ -54,14 +54,16 @@ import org.slf4j.LoggerFactory;
  *       object or two harmless duplicates.
  *   <li>{@code complete}: empty; the experiment's index lists every run of it. Created by the
  *       writer that creates the experiment (every later run writes its start entry before its
- *       {@code startRun} returns), or by {@code repairIndex()} once it has backfilled every run. Without it a
- *       search lists the experiment's markers as before and uses the index only for facts.
+ *       {@code startRun} returns), or by {@code repairIndex()} once it has backfilled every run.
+ *       Runs started once it exists get no run marker ({@code experiments/runs/...}): the start
+ *       entries list them. Without it a search lists the experiment's markers as before and uses
+ *       the index only for facts.
  * </ul>
  * Why this shape: the store has no compare-and-set and no rename, only create-if-absent and
  * listings, and a writer may die at any instant. Numbered immutable entries need only
  * create-if-absent, and a reader learns what is new with one listing from where it stopped;
- * {@code startRun} returns only once the start entry, the markers and the run's START are all
- * durable (they are written at the same time), so every run a caller holds is a member; a writer
+ * {@code startRun} returns only once the start entry, the markers it writes and the run's START
+ * are all durable (they are written at the same time), so every run a caller holds is a member; a writer
  * that dies inside {@code startRun} may leave any of them without the others — a start entry or
  * marker without a log names no run and is skipped, a log without a start entry (a run no caller
  * ever held) is reported by {@code verifyIndex()} and backfilled by {@code repairIndex()}; a lost

@@ -142,29 +142,78 @@ class ExperimentIntegrityTest {
   }
 
   @Test
-  void aDeletedIndexMarkerIsFoundAndRepairedFromTheRunsOwnLog() {
+  void aRunOfAnExperimentWithACompleteIndexHasNoMarkerAndIsListedByItsStartEntry() {
     Run run = runWithSegments(1);
     Run other = ex.startRun("fraud");
-    String marker = "experiments/runs/churn/" + run.id();
-    store.delete(marker);
+    assertThat(store.listAll("experiments/runs/").toList()).isEmpty();
     RunQuery churn = RunQuery.builder().experiment("churn").build();
-    assertThat(ex.scan(churn).runs()).isEmpty(); // the markers are what a scan lists...
-    // ...while a search in an experiment with a complete run search index lists its members
     assertThat(ex.search(churn).runs()).extracting(RunInfo::id).containsExactly(run.id());
+    assertThat(ex.scan(churn).runs()).extracting(RunInfo::id).containsExactly(run.id());
+    assertThat(ex.search(RunQuery.builder().build()).runs()).extracting(RunInfo::id)
+        .containsExactlyInAnyOrder(run.id(), other.id());
+    assertThat(ex.verify(run.id()).ok()).isTrue();
+    assertThat(ex.verifyIndex().ok()).isTrue();
 
-    assertThat(ex.verify(run.id()).brokenKey()).contains(marker); // ...and its damage is detected
-    assertThat(ex.verify(other.id()).ok()).isTrue();
-    VerifyReport index = ex.verifyIndex();
-    assertThat(index.brokenKey()).contains(marker);
-    assertThat(index.problem()).hasValueSatisfying(p -> assertThat(p).contains(run.id().value()));
-
+    // a deleted name marker is damage: experimentNames() and an all-experiments search lose the experiment
     store.delete("experiments/names/fraud");
     assertThat(ex.experimentNames()).containsExactly("churn");
-    assertThat(ex.repairIndex()).isEqualTo(2);
+    assertThat(ex.verify(other.id()).brokenKey()).contains("experiments/names/fraud");
+    assertThat(ex.verifyIndex().brokenKey()).contains("experiments/names/fraud");
+    assertThat(ex.repairIndex()).isEqualTo(1);
     assertThat(ex.repairIndex()).isZero();
     assertThat(ex.verifyIndex().ok()).isTrue();
-    assertThat(ex.search(churn).runs()).extracting(RunInfo::id).containsExactly(run.id());
     assertThat(ex.experimentNames()).containsExactly("churn", "fraud");
+    assertThat(store.listAll("experiments/runs/").toList()).isEmpty();
+  }
+
+  @Test
+  void aDeletedRunMarkerOfAnExperimentWithoutACompleteIndexIsFoundAndRepairedFromTheRunsOwnLog() {
+    // a store written before the search index existed: markers list its runs, no index is complete
+    RunId old = RunId.of("0000000000001" + "00112233445566ff");
+    writeOldRun(old, "churn");
+    RunId kept = RunId.of("0000000000002" + "00112233445566ff");
+    writeOldRun(kept, "churn");
+    Run started = ex.startRun("churn"); // a start in an experiment whose index is not complete writes its marker
+    assertThat(store.get("experiments/runs/churn/" + started.id())).isPresent();
+    RunQuery churn = RunQuery.builder().experiment("churn").build();
+    assertThat(ex.search(churn).runs()).extracting(RunInfo::id).containsExactlyInAnyOrder(old, kept, started.id());
+    assertThat(ex.verifyIndex().ok()).isTrue();
+
+    String marker = "experiments/runs/churn/" + old;
+    store.delete(marker);
+    assertThat(ex.scan(churn).runs()).extracting(RunInfo::id).doesNotContain(old); // the markers are what it lists...
+    assertThat(ex.search(churn).runs()).extracting(RunInfo::id).doesNotContain(old);
+    assertThat(ex.verify(old).brokenKey()).contains(marker); // ...and the damage is detected
+    assertThat(ex.verify(kept).ok()).isTrue();
+    VerifyReport index = ex.verifyIndex();
+    assertThat(index.brokenKey()).contains(marker);
+    assertThat(index.problem()).hasValueSatisfying(p -> assertThat(p).contains(old.value()));
+
+    // the repair backfills every run's start entry and completes the index, which then lists the run
+    assertThat(ex.repairIndex()).isZero(); // (no marker re-created: the index lists it now)
+    assertThat(ex.verifyIndex().ok()).isTrue();
+    assertThat(ex.search(churn).runs()).extracting(RunInfo::id).containsExactlyInAnyOrder(old, kept, started.id());
+    Run after = ex.startRun("churn");
+    assertThat(store.get("experiments/runs/churn/" + after.id())).isEmpty(); // complete now: no marker
+    assertThat(ex.search(churn).runs()).hasSize(4);
+  }
+
+  /** A run as a version without the search index wrote it: START, END, the two markers, no index entry. */
+  private void writeOldRun(RunId id, String experiment) {
+    com.fasterxml.jackson.databind.node.ObjectNode start = ex.entry(RunState.START);
+    start.put("run", id.value());
+    start.put("experiment", experiment);
+    start.put("name", "old");
+    com.fasterxml.jackson.databind.node.ObjectNode prov = start.putObject("provenance");
+    for (String f : List.of("libraryVersion", "jvm", "os", "host", "user")) {
+      prov.put(f, "x");
+    }
+    if (store.get("experiments/names/" + experiment).isEmpty()) {
+      store.create("experiments/names/" + experiment, new byte[0]);
+    }
+    store.create("experiments/runs/" + experiment + "/" + id, new byte[0]);
+    new dev.mlops.core.internal.HashChainedLog(store, "runs/" + id + "/log").append(0,
+        dev.mlops.core.internal.HashChainedLog.GENESIS, start);
   }
 
   @Test

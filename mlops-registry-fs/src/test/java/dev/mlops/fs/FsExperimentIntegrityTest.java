@@ -113,17 +113,27 @@ class FsExperimentIntegrityTest {
   }
 
   @Test
-  void aDeletedIndexMarkerIsDetectedAndRepaired() throws IOException {
-    String marker = "experiments/runs/churn/" + runId;
-    Files.delete(fileOf(marker));
+  void aRunWhoseSearchIndexEntriesWereDeletedIsDetectedAndRepaired() throws IOException {
+    // the experiment's index is complete, so it (not a marker) lists the run: no marker was written
+    assertThat(Files.exists(fileOf("experiments/runs/churn/" + runId))).isFalse();
+    List<Path> entries;
+    try (Stream<Path> walk = Files.walk(fileOf("experiments/search/churn/entries/x").getParent())) {
+      entries = walk.filter(Files::isRegularFile).toList();
+    }
+    assertThat(entries).isNotEmpty();
+    for (Path e : entries) {
+      Files.delete(e);
+    }
     try (Workspace ws = open()) {
-      // the run search index of churn is complete, so a search still finds the run...
-      assertThat(ws.experiments().search(RunQuery.builder().experiment("churn").build()).runs()).hasSize(1);
-      // ...and the missing marker is still reported and repaired
-      assertThat(ws.experiments().verify(runId).brokenKey()).contains(marker);
-      assertThat(ws.experiments().verifyIndex().brokenKey()).contains(marker);
-      assertThat(ws.experiments().repairIndex()).isEqualTo(1);
-      assertThat(ws.experiments().search(RunQuery.builder().experiment("churn").build()).runs()).hasSize(1);
+      RunQuery churn = RunQuery.builder().experiment("churn").build();
+      assertThat(ws.experiments().search(churn).runs()).isEmpty();
+      assertThat(ws.experiments().verify(runId).brokenKey()).contains("experiments/search/churn/entries/");
+      VerifyReport index = ws.experiments().verifyIndex();
+      assertThat(index.brokenKey()).contains("experiments/search/churn/entries/");
+      assertThat(index.problem()).hasValueSatisfying(p -> assertThat(p).contains(runId.value(), "start entry"));
+      assertThat(ws.experiments().repairIndex()).isZero(); // no marker: the backfilled index lists it
+      assertThat(ws.experiments().verifyIndex().ok()).isTrue();
+      assertThat(ws.experiments().search(churn).runs()).hasSize(1);
       assertThat(ws.experiments().getRun(runId).status()).isEqualTo(RunStatus.FINISHED);
     }
   }
