@@ -587,21 +587,41 @@ final class ExecutionDriver {
       e.put("takeover", seen);
       LOG.info("execution {}: taking over step '{}' whose lease expired", id, key);
     }
-    boolean won = log.append(e, cur -> {
-      ExecutionLog.StepState c = cur.steps.get(key);
-      if (cur.finished()) {
-        return false;
+    // A pending uncached task step's run starts at the same time as this append, as for the steps
+    // a success claims (see handle): its body waits for both; a run whose claim did not get in is
+    // ended KILLED. Not for a takeover: the step's first attempt may have its run already.
+    Step step = step(key);
+    EarlyStart early = null;
+    if (seen.isEmpty() && step.kind() == StepKind.TASK && !step.cached()) {
+      early = new EarlyStart(key, st == null ? 1 : st.failedAttempts + 1, s.parameters);
+      runsAhead.add(early);
+      early.begin();
+    }
+    boolean won = false;
+    try {
+      won = log.append(e, cur -> {
+        ExecutionLog.StepState c = cur.steps.get(key);
+        if (cur.finished()) {
+          return false;
+        }
+        if (c == null || c.status == StepStatus.PENDING) {
+          return true;
+        }
+        // a callback report recorded under the expired claim meanwhile: complete from it, not take over
+        return c.status == StepStatus.RUNNING && c.claim.equals(seen) && c.leaseUntil <= now && c.callback == null;
+      });
+    } finally {
+      if (!won && early != null) {
+        early.discard("the entry claiming it was not appended");
       }
-      if (c == null || c.status == StepStatus.PENDING) {
-        return true;
-      }
-      // a callback report recorded under the expired claim meanwhile: complete from it, not take over
-      return c.status == StepStatus.RUNNING && c.claim.equals(seen) && c.leaseUntil <= now && c.callback == null;
-    });
+    }
     if (!won) {
       return true; // the log moved: look again
     }
-    started(key, claim, now);
+    if (early != null) {
+      early.claimed(); // the attempt owns its run now
+    }
+    started(key, claim, now, early);
     return true;
   }
 

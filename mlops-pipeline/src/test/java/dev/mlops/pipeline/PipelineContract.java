@@ -906,6 +906,72 @@ public abstract class PipelineContract {
   }
 
   /**
+   * The run of a pending step claimed on its own (a {@code claimed} entry: here the first step of
+   * the execution) starts while that entry is appended, as for a step claimed with a success. When
+   * the entry does not get into the log, the run that started is ended KILLED, never left
+   * RUNNING, and a resume runs the step in a run of its own.
+   */
+  @Test
+  void aRunStartedBesideAFirstClaimThatDidNotGetIntoTheLogIsEndedKilled() throws Exception {
+    AtomicInteger failures = new AtomicInteger(1);
+    java.util.concurrent.CountDownLatch runStarted = new java.util.concurrent.CountDownLatch(1);
+    ObjectStore failing = new dev.mlops.spi.ForwardingObjectStore(store) {
+      @Override
+      public void create(String key, byte[] bytes) {
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        if (key.startsWith("pipelines/rootless/executions/") && text.contains("\"type\":\"claimed\"")
+            && failures.getAndDecrement() > 0) {
+          try {
+            // refused once the run beside it has its START (so the test sees that run ended)
+            assertThat(runStarted.await(10, TimeUnit.SECONDS)).as("a run started beside the claim").isTrue();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          throw new dev.mlops.StorageException("injected: the disk refused the entry " + key);
+        }
+        super.create(key, bytes);
+        if (key.startsWith("runs/") && text.contains("\"START\"") && text.contains("pipeline.rootless")) {
+          runStarted.countDown();
+        }
+      }
+
+      @Override
+      public void close() {
+        // the test's store outlives this view
+      }
+    };
+    AtomicInteger bodies = new AtomicInteger();
+    Pipeline p = Pipeline.builder("rootless")
+        .step(Step.task("only", ctx -> {
+          bodies.incrementAndGet();
+          ctx.output("v", "x");
+        }).parameters("v").noCache())
+        .build();
+    String id;
+    try (Workspace view = Mlops.open(URI.create("kit:failing"), failing);
+        Pipelines pl = Pipelines.builder(view).lease(Duration.ofMillis(300)).pollInterval(Duration.ofMillis(10))
+            .seed(7).build()) {
+      id = pl.launcher(p).start(Map.of(), "test");
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (failures.get() > 0 && System.nanoTime() < until) {
+        Thread.sleep(5);
+      }
+      assertThat(failures.get()).as("the claiming entry was attempted").isLessThanOrEqualTo(0);
+    }
+    List<RunInfo> early = runsOf("pipeline.rootless");
+    assertThat(early).as("the run started beside the refused claim").isNotEmpty();
+    assertThat(early).extracting(RunInfo::status).allMatch(RunStatus::terminal);
+
+    ExecutionResult r = pipelines(Duration.ofMillis(300)).resume(p, id).await();
+    assertThat(r.status()).as(r.reason()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    RunInfo only = ws.experiments().getRun(r.step("only").run().orElseThrow());
+    assertThat(only.status()).isEqualTo(RunStatus.FINISHED);
+    assertThat(early).extracting(RunInfo::id).doesNotContain(only.id());
+    assertThat(bodies.get()).isEqualTo(1);
+    assertThat(pipelines().verify("rootless", id).ok()).isTrue();
+  }
+
+  /**
    * The run of a step claimed in a {@code succeeded} entry starts while that entry is appended
    * (its body waits for it). When the entry does not get into the log, the run that started is
    * ended KILLED, never left RUNNING, and a resume runs the step in a run of its own.
