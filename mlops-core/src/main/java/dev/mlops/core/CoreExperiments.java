@@ -137,6 +137,13 @@ final class CoreExperiments implements Experiments, AutoCloseable {
   static final java.time.Duration INDEX_END_DELAY = java.time.Duration.ofSeconds(1);
   private final java.util.concurrent.atomic.AtomicBoolean flushScheduled = new java.util.concurrent.atomic.AtomicBoolean();
   private final Object writerLock = new Object();
+  /**
+   * Per experiment started here, whether this process writes run markers: decided once, at its
+   * first start, by whether the experiment's search index was complete then. A process that goes
+   * on writing them after another completed the index (repairIndex) only writes markers nobody
+   * needs; none skips one that a search needs.
+   */
+  private final Map<String, Boolean> runMarkers = new ConcurrentHashMap<>();
   private ScheduledThreadPoolExecutor writer; // guarded by writerLock, started lazily
   private ExecutorService indexWriter; // guarded by writerLock, started lazily
   private volatile boolean closed;
@@ -209,8 +216,8 @@ final class CoreExperiments implements Experiments, AutoCloseable {
         }
         knownExperiments.add(experiment);
       }
-      if (!index.complete(experiment)) {
-        // an experiment whose index is complete lists its runs from their start entries
+      if (runMarkers.computeIfAbsent(experiment, e -> !index.complete(e))) {
+        // (an experiment whose index is complete lists its runs from their start entries)
         createMarker(RUN_INDEX + experiment + "/" + id.value());
       }
     };

@@ -193,9 +193,17 @@ class ExperimentIntegrityTest {
     assertThat(ex.repairIndex()).isZero(); // (no marker re-created: the index lists it now)
     assertThat(ex.verifyIndex().ok()).isTrue();
     assertThat(ex.search(churn).runs()).extracting(RunInfo::id).containsExactlyInAnyOrder(old, kept, started.id());
-    Run after = ex.startRun("churn");
-    assertThat(store.get("experiments/runs/churn/" + after.id())).isEmpty(); // complete now: no marker
-    assertThat(ex.search(churn).runs()).hasSize(4);
+    try (CoreExperiments fresh = new CoreExperiments(store, new RunMetricsTest.TickingClock(), "t2")) {
+      Run after = fresh.startRun("churn");
+      assertThat(store.get("experiments/runs/churn/" + after.id())).isEmpty(); // complete now: no marker
+      assertThat(fresh.search(churn).runs()).hasSize(4);
+      assertThat(fresh.verifyIndex().ok()).isTrue();
+    }
+    // (this process decided at its first start in the experiment to write run markers, and goes
+    // on: markers nobody needs, never one missing)
+    Run again = ex.startRun("churn");
+    assertThat(store.get("experiments/runs/churn/" + again.id())).isPresent();
+    assertThat(ex.search(churn).runs()).hasSize(5);
   }
 
   /** A run as a version without the search index wrote it: START, END, the two markers, no index entry. */

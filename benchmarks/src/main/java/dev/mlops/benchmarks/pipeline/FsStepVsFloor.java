@@ -25,8 +25,9 @@ import java.util.Map;
  * time in {@code fsync} (benchmarks/RESULTS.md, "Session 9").
  *
  * <p>Usage: {@code java -cp benchmarks.jar dev.mlops.benchmarks.pipeline.FsStepVsFloor [rounds [warm-up]]}
- * (default 40 rounds after 100 warm-up executions of the chain: with fewer, the JIT compiler still
- * competes with the step for the two cores).
+ * (default 40 rounds after 400 warm-up executions of the chain, about 15 s: after 100 the JIT
+ * compiler was still compiling during the rounds and took CPU time from the step on the two
+ * cores; benchmarks/RESULTS.md, "Session 10").
  *
  * <p>Not thread-safe; a program, run from {@link #main}.
  */
@@ -39,7 +40,7 @@ public final class FsStepVsFloor {
    */
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 40;
-    int warmUp = args.length > 1 ? Integer.parseInt(args[1]) : 100;
+    int warmUp = args.length > 1 ? Integer.parseInt(args[1]) : 400;
     com.sun.management.OperatingSystemMXBean os =
         (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
     long stepCpu = 0;
