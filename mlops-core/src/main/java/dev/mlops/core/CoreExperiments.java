@@ -202,8 +202,8 @@ final class CoreExperiments implements Experiments, AutoCloseable {
     RunId id = RunId.of(millisHex(clock.millis()) + randomHex(8));
     Provenance p = ProvenanceCapture.capture();
     // The index writes and the START entry do not depend on each other: the search-index start
-    // entry, the markers (see the class comment) and the START are created at the same time (the index writes on index
-    // threads) and this returns once all are durable, so a returned run is always listed. A crash
+    // entry, the markers (see the class comment) and the START are created at the same time (the
+    // index writes on index threads) and this returns once all are durable, so a returned run is always listed. A crash
     // before that can leave any of them without the others — a run whose startRun never returned
     // (a run log without its marker or start entry is reported by verifyIndex() and repaired by
     // repairIndex(); a marker or start entry without a run log names no run and is skipped).
@@ -229,7 +229,10 @@ final class CoreExperiments implements Experiments, AutoCloseable {
       return start(id, experiment, runName, params, tags, p);
     }
     Future<?> entry = indexWriter().submit(startEntry);
-    Future<?> markers = indexWriter().submit(markerWrites);
+    // nothing to write (a known experiment whose index is complete): no hand-off to a thread and back
+    Boolean withMarker = runMarkers.get(experiment);
+    Future<?> markers = knownExperiments.contains(experiment) && Boolean.FALSE.equals(withMarker)
+        ? java.util.concurrent.CompletableFuture.completedFuture(null) : indexWriter().submit(markerWrites);
     try {
       return start(id, experiment, runName, params, tags, p);
     } finally {
