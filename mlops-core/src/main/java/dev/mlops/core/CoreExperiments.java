@@ -216,7 +216,13 @@ final class CoreExperiments implements Experiments, AutoCloseable {
         }
         knownExperiments.add(experiment);
       }
-      if (runMarkers.computeIfAbsent(experiment, e -> !index.complete(e))) {
+      Boolean withMarkers = runMarkers.get(experiment);
+      if (withMarkers == null) {
+        // (read outside the map's lock: it may be a store read)
+        Boolean decided = runMarkers.putIfAbsent(experiment, !index.complete(experiment));
+        withMarkers = decided != null ? decided : runMarkers.get(experiment);
+      }
+      if (withMarkers) {
         // (an experiment whose index is complete lists its runs from their start entries)
         createMarker(RUN_INDEX + experiment + "/" + id.value());
       }
