@@ -947,17 +947,7 @@ public abstract class PipelineContract {
           ctx.output("v", "x");
         }).parameters("v").noCache())
         .build();
-    String id;
-    try (Workspace view = Mlops.open(URI.create("kit:failing"), failing);
-        Pipelines pl = Pipelines.builder(view).lease(Duration.ofMillis(300)).pollInterval(Duration.ofMillis(10))
-            .seed(7).build()) {
-      id = pl.launcher(p).start(Map.of(), "test");
-      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-      while (failures.get() > 0 && System.nanoTime() < until) {
-        Thread.sleep(5);
-      }
-      assertThat(failures.get()).as("the claiming entry was attempted").isLessThanOrEqualTo(0);
-    }
+    String id = startUntilRefused(failing, p, failures, started -> { });
     List<RunInfo> early = runsOf("pipeline.rootless");
     assertThat(early).as("the run started beside the refused claim").isNotEmpty();
     assertThat(early).extracting(RunInfo::status).allMatch(RunStatus::terminal);
@@ -999,19 +989,8 @@ public abstract class PipelineContract {
         .step(Step.task("second", ctx -> ctx.output("v", ctx.input("first.v").value() + "y"))
             .reads("first.v").parameters("v").noCache())
         .build();
-    String id;
-    try (Workspace view = Mlops.open(URI.create("kit:failing"), failing);
-        Pipelines pl = Pipelines.builder(view).lease(Duration.ofMillis(300)).pollInterval(Duration.ofMillis(10))
-            .seed(7).build()) {
-      id = pl.launcher(p).start(Map.of(), "test");
-      ExecutionLog log = new ExecutionLog(store, "claimless", id);
-      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-      while (failures.get() > 0 && System.nanoTime() < until) {
-        Thread.sleep(5);
-      }
-      assertThat(failures.get()).as("the claiming entry was attempted").isLessThanOrEqualTo(0);
-      assertThat(log.refresh().steps.get("second")).isNull(); // never claimed
-    }
+    String id = startUntilRefused(failing, p, failures,
+        started -> assertThat(new ExecutionLog(store, "claimless", started).refresh().steps.get("second")).isNull());
     List<RunInfo> secondRuns = new ArrayList<>();
     for (RunInfo run : runsOf("pipeline.claimless")) {
       if ("second".equals(run.tags().get("pipeline.step"))) {
@@ -1313,5 +1292,27 @@ public abstract class PipelineContract {
         ws.experiments().findRun(dev.mlops.RunId.of(id)).filter(r -> r.experiment().equals(experiment))
             .ifPresent(out::add));
     return out;
+  }
+
+  /**
+   * Starts an execution of {@code p} through {@code failing}, a view of the store that refuses
+   * writes while {@code failures} is positive; waits until the refusal happened, calls
+   * {@code whileOpen} with the execution's id, and closes the view's pipelines (the execution
+   * stays unfinished, for a resume).
+   */
+  private String startUntilRefused(ObjectStore failing, Pipeline p, AtomicInteger failures,
+      java.util.function.Consumer<String> whileOpen) throws InterruptedException {
+    try (Workspace view = Mlops.open(URI.create("kit:failing"), failing);
+        Pipelines pl = Pipelines.builder(view).lease(Duration.ofMillis(300)).pollInterval(Duration.ofMillis(10))
+            .seed(7).build()) {
+      String id = pl.launcher(p).start(Map.of(), "test");
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (failures.get() > 0 && System.nanoTime() < until) {
+        Thread.sleep(5);
+      }
+      assertThat(failures.get()).as("the claiming entry was attempted").isLessThanOrEqualTo(0);
+      whileOpen.accept(id);
+      return id;
+    }
   }
 }
