@@ -73,8 +73,8 @@ import org.slf4j.LoggerFactory;
  * can leave a run log without its start entry or marker, which {@link #verifyIndex()} reports.
  * Markers and index are only an index: a run's own log is the truth ({@link #search} checks the
  * experiment its START entry names; {@link #verifyIndex()} and {@link #repairIndex()} check and
- * rebuild them from the logs). Each writer's segments are numbered from 1 without gaps and a run's END
- * entry records every segment's digest, so a deleted or rewritten segment is reported, not
+ * rebuild them from the logs). Each writer's segments are numbered from 1 without gaps and a
+ * run's END entry records every segment's digest, so a deleted or rewritten segment is reported, not
  * silently dropped ({@link #segments}). Run ids
  * are 13 hex digits of the start time in millis and 16 random hex digits: time-ordered, and
  * unique across processes without coordination.
@@ -203,10 +203,11 @@ final class CoreExperiments implements Experiments, AutoCloseable {
     Provenance p = ProvenanceCapture.capture();
     // The index writes and the START entry do not depend on each other: the search-index start
     // entry, the markers (see the class comment) and the START are created at the same time (the
-    // index writes on index threads) and this returns once all are durable, so a returned run is always listed. A crash
-    // before that can leave any of them without the others — a run whose startRun never returned
-    // (a run log without its marker or start entry is reported by verifyIndex() and repaired by
-    // repairIndex(); a marker or start entry without a run log names no run and is skipped).
+    // index writes on index threads) and this returns once all are durable, so a returned run is
+    // always listed. A crash before that can leave any of them without the others — a run whose
+    // startRun never returned (a run log without its marker or start entry is reported by
+    // verifyIndex() and repaired by repairIndex(); a marker or start entry without a run log names
+    // no run and is skipped).
     Runnable startEntry = () -> index.appendStart(experiment, id);
     Runnable markerWrites = () -> {
       if (!knownExperiments.contains(experiment)) {

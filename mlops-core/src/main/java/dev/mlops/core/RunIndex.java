@@ -63,8 +63,8 @@ import org.slf4j.LoggerFactory;
  * listings, and a writer may die at any instant. Numbered immutable entries need only
  * create-if-absent, and a reader learns what is new with one listing from where it stopped;
  * {@code startRun} returns only once the start entry, the markers it writes and the run's START
- * are all durable (they are written at the same time), so every run a caller holds is a member; a writer
- * that dies inside {@code startRun} may leave any of them without the others — a start entry or
+ * are all durable (they are written at the same time), so every run a caller holds is a member;
+ * a writer that dies inside {@code startRun} may leave any of them without the others — a start entry or
  * marker without a log names no run and is skipped, a log without a start entry (a run no caller
  * ever held) is reported by {@code verifyIndex()} and backfilled by {@code repairIndex()}; a lost
  * end entry (a writer killed before it stored it, which the deferral above makes up to a second
