@@ -572,8 +572,12 @@ final class ExecutionDriver {
     }
     long now = Math.max(loopStart, host.clock.millis()); // the appends before this one took time
     ExecutionLog.StepState st = s.steps.get(key);
+    // A claim is taken over only if it had expired at loopStart: the instant at which schedule
+    // judged, for a callback step, whether its dead holder's body had returned (then the step
+    // waits on its token and the body must not run again). Judged at the later now, a lease that
+    // expired in between would be taken over without that check.
     if (st != null && (st.status == StepStatus.WAITING || (st.status == StepStatus.RUNNING
-        && (st.leaseUntil > now || st.callback != null)))) {
+        && (st.leaseUntil > loopStart || st.callback != null)))) {
       return false; // a report under an expired claim completes the step instead (schedule)
     }
     String seen = st == null ? "" : st.claim;
@@ -608,7 +612,7 @@ final class ExecutionDriver {
           return true;
         }
         // a callback report recorded under the expired claim meanwhile: complete from it, not take over
-        return c.status == StepStatus.RUNNING && c.claim.equals(seen) && c.leaseUntil <= now && c.callback == null;
+        return c.status == StepStatus.RUNNING && c.claim.equals(seen) && c.leaseUntil <= loopStart && c.callback == null;
       });
     } finally {
       if (!won && early != null) {
