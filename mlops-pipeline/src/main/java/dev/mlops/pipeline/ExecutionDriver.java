@@ -74,6 +74,8 @@ final class ExecutionDriver {
   private volatile boolean noRunsAhead;
   /** Runs started ahead (see {@link #preStarts}) that the driver has neither claimed nor discarded yet. */
   private final Set<EarlyStart> runsAhead = ConcurrentHashMap.newKeySet();
+  /** Whether this driver wrote (or found) the execution's finished marker (driver thread only). */
+  private boolean markedFinished;
   /** Logs of other executions whose cache claims a step of this one waits on (step threads). */
   private final Map<String, ExecutionLog> others = new ConcurrentHashMap<>();
 
@@ -252,15 +254,104 @@ final class ExecutionDriver {
     }
   }
 
+  /**
+   * The claims a new execution's {@code started} entry takes on its first steps, and the runs of
+   * those steps started while that entry is written (see {@link #firstClaims}).
+   */
+  final class FirstClaims {
+    private final long at;
+    private final Map<String, String> claims = new LinkedHashMap<>();
+    private final Map<String, EarlyStart> early = new HashMap<>();
+
+    private FirstClaims(long at) {
+      this.at = at;
+    }
+
+    /** The {@code started} entry did not get into the store: the runs started beside it are ended KILLED. */
+    void discard(String why) {
+      early.values().forEach(es -> es.discard(why));
+    }
+  }
+
+  /**
+   * Takes, in a new execution's {@code started} entry (not yet written), the claims on the task
+   * steps that depend on nothing (at most as many as this process holds at once), as the first
+   * pass of {@link #schedule} would have in one {@code claimed} entry each, and starts the runs of
+   * the uncached ones at once on the step executor: the entry, the execution's marker and those
+   * runs' starts are written at the same time, and each body waits for all of them. The entry
+   * then has format {@value ExecutionLog#FORMAT_FIRST_CLAIMS}, which a version that does not read
+   * such claims refuses instead of taking the steps for pending.
+   *
+   * @param started the entry, to which the claims are added
+   * @param params the execution's parameters
+   * @param now the instant the leases run from
+   * @return the claims taken, for {@link #drive(FirstClaims)} once the entry is in the log, or
+   *     {@link FirstClaims#discard} if it is not
+   */
+  FirstClaims firstClaims(ObjectNode started, Map<String, String> params, long now) {
+    FirstClaims first = new FirstClaims(now);
+    ArrayNode array = null;
+    for (String name : pipeline.order()) {
+      if (first.claims.size() >= host.maxClaims) {
+        break;
+      }
+      Step step = pipeline.step(name);
+      if (step.kind() != StepKind.TASK || !pipeline.dependencies(name).isEmpty()) {
+        continue;
+      }
+      if (array == null) {
+        array = started.putArray("claims");
+      }
+      String claim = newClaim();
+      ObjectNode c = array.addObject();
+      c.put("step", name);
+      c.put("claim", claim);
+      c.put("owner", host.owner);
+      c.put("leaseUntil", Pipelines.plus(now, Pipelines.millis(host.lease)));
+      first.claims.put(name, claim);
+      if (!step.cached()) {
+        EarlyStart es = new EarlyStart(name, 1, params);
+        runsAhead.add(es);
+        es.begin();
+        first.early.put(name, es);
+      }
+    }
+    if (array != null) {
+      started.put("v", ExecutionLog.FORMAT_FIRST_CLAIMS);
+    }
+    return first;
+  }
+
   ExecutionResult drive() throws InterruptedException {
+    return drive(null);
+  }
+
+  /**
+   * Drives the execution to its end (or until closed).
+   *
+   * @param first the claims its {@code started} entry took, which is in the log (null: none, or a resume)
+   */
+  ExecutionResult drive(FirstClaims first) throws InterruptedException {
     try {
       long lastRead = Long.MIN_VALUE;
+      if (first != null && !first.claims.isEmpty()) {
+        for (Map.Entry<String, String> c : first.claims.entrySet()) {
+          EarlyStart es = first.early.get(c.getKey());
+          if (es != null) {
+            es.claimed(); // the attempt owns its run now
+          }
+          started(c.getKey(), c.getValue(), first.at, es);
+        }
+        lastRead = System.nanoTime(); // the log holds only the entry this process wrote
+      }
       while (true) {
         stopIfClosed();
         // Re-read the store when waiting on other processes or every poll interval; this process's
         // own appends keep the folded state current in between.
         ExecutionLog.State s;
-        if (mine.isEmpty() || System.nanoTime() - lastRead >= Pipelines.nanos(host.poll)) {
+        if (log.state().finished()) {
+          s = log.state(); // (by finish, or as last read): nothing that follows changes the result
+        } else if (mine.isEmpty() || System.nanoTime() - lastRead >= Pipelines.nanos(host.poll)) {
           s = log.refresh();
           log.check(pipeline);
           lastRead = System.nanoTime();
@@ -556,11 +647,15 @@ final class ExecutionDriver {
   }
 
   private void markFinished() {
+    if (markedFinished) {
+      return;
+    }
     try {
       host.store.create(Pipelines.indexKey(pipeline.name(), "finished", id), new byte[0]);
     } catch (AlreadyExistsException already) {
       // another process recorded it
     }
+    markedFinished = true;
   }
 
   private boolean tryClaim(String key, ExecutionLog.State s, long loopStart) throws InterruptedException {

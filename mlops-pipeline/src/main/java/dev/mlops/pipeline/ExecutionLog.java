@@ -29,6 +29,12 @@ import java.util.function.Predicate;
  */
 final class ExecutionLog {
   static final int FORMAT = 1;
+  /**
+   * The format of a {@code started} entry that claims the execution's first steps (field
+   * {@code claims}, as a {@code succeeded} entry's): 2, so that a version that reads only format
+   * 1 refuses the log instead of taking those steps for pending.
+   */
+  static final int FORMAT_FIRST_CLAIMS = 2;
 
   private final HashChainedLog log;
   private final String pipeline;
@@ -321,11 +327,13 @@ final class ExecutionLog {
     void apply(HashChainedLog.Entry e) {
       ObjectNode b = e.body();
       JsonNode v = b.get("v");
-      if (v == null || !v.isIntegralNumber() || v.asLong() != FORMAT) {
-        throw new CorruptDataException("pipeline log entry '" + e.key() + "' has format version "
-            + (v == null ? "(none)" : v.toString()) + ", expected " + FORMAT);
-      }
       String type = text(e, "type");
+      boolean firstClaims = type.equals("started") && v != null && v.isIntegralNumber() && v.asLong() == FORMAT_FIRST_CLAIMS;
+      if (!firstClaims && (v == null || !v.isIntegralNumber() || v.asLong() != FORMAT)) {
+        throw new CorruptDataException("pipeline log entry '" + e.key() + "' has format version "
+            + (v == null ? "(none)" : v.toString()) + ", expected " + FORMAT
+            + (type.equals("started") ? " or " + FORMAT_FIRST_CLAIMS : ""));
+      }
       if (type.equals("started")) {
         String p = text(e, "pipeline");
         String f = text(e, "fingerprint");
@@ -346,6 +354,14 @@ final class ExecutionLog {
           }
           params.put(pe.getKey(), pe.getValue().asText());
         }
+        List<Claim> claims = new ArrayList<>();
+        for (ObjectNode cn : claimsOf(e)) {
+          claims.add(claimOf(e.key(), cn));
+        }
+        if (!claims.isEmpty() && !firstClaims) {
+          throw new CorruptDataException("pipeline log entry '" + e.key() + "' claims steps in format " + v
+              + "; a started entry with claims has format " + FORMAT_FIRST_CLAIMS);
+        }
         seq = e.seq();
         hash = e.hash();
         lastKey = e.key();
@@ -354,6 +370,9 @@ final class ExecutionLog {
         cause = c;
         startedAt = at;
         parameters = Map.copyOf(params);
+        for (Claim first : claims) {
+          claim(step(first.step(), e.key()), first);
+        }
         return;
       }
       if (type.equals("finished")) {

@@ -182,20 +182,33 @@ public final class Pipelines implements AutoCloseable {
       started.put("owner", owner);
       ObjectNode p = started.putObject("parameters");
       new TreeMap<>(params).forEach(p::put);
+      // The first steps are claimed in the started entry, and their runs start while the marker
+      // and the entry are written (their bodies wait for both): one durable append fewer before
+      // the first body, as a success claims the steps it makes ready.
+      ExecutionDriver driver = new ExecutionDriver(this, pipeline, log);
+      ExecutionDriver.FirstClaims first = driver.firstClaims(started, params, started.get("at").asLong());
       // The marker first, then the log's first entry: a process killed between the two leaves a
       // marker without a log, which every reader takes for an execution that never started (no
       // step of it can have run); the other order left a log that no listing showed.
       try {
         store.create(indexKey(pipeline.name(), "started", id), new byte[0]);
       } catch (AlreadyExistsException taken) {
+        first.discard("its execution id was taken");
         continue;
+      } catch (RuntimeException e) {
+        first.discard("the execution's started marker was not written: " + e);
+        throw e;
       }
       try {
         log.create(started);
       } catch (AlreadyExistsException taken) {
+        first.discard("its execution id was taken");
         continue; // a log an older version left without its marker has this id: the marker now lists it
+      } catch (RuntimeException e) {
+        first.discard("the execution's started entry was not written: " + e);
+        throw e;
       }
-      return drive(pipeline, log, false);
+      return drive(pipeline, log, false, driver, first);
     }
   }
 
@@ -245,6 +258,12 @@ public final class Pipelines implements AutoCloseable {
   }
 
   private Execution drive(Pipeline pipeline, ExecutionLog log, boolean resumed) {
+    return drive(pipeline, log, resumed, new ExecutionDriver(this, pipeline, log), null);
+  }
+
+  /** @param first the claims the execution's started entry took (null: a resume) */
+  private Execution drive(Pipeline pipeline, ExecutionLog log, boolean resumed, ExecutionDriver driver,
+      ExecutionDriver.FirstClaims first) {
     CompletableFuture<ExecutionResult> done = new CompletableFuture<>();
     Execution handle = new Execution(log.id(), pipeline.name(), done);
     Execution already = driving.putIfAbsent(log.id(), handle);
@@ -253,14 +272,13 @@ public final class Pipelines implements AutoCloseable {
       // would take the other's steps for its own
       return already;
     }
-    ExecutionDriver driver = new ExecutionDriver(this, pipeline, log);
     try {
       drivers.execute(() -> {
         try {
           if (resumed) {
             driver.endOrphanedRuns();
           }
-          done.complete(driver.drive());
+          done.complete(driver.drive(first));
         } catch (Throwable t) {
           done.completeExceptionally(t);
         } finally {
@@ -269,6 +287,9 @@ public final class Pipelines implements AutoCloseable {
       });
     } catch (java.util.concurrent.RejectedExecutionException closedMeanwhile) {
       driving.remove(log.id(), handle);
+      if (first != null) {
+        first.discard("these Pipelines were closed before the execution was driven"); // (their claims lapse)
+      }
       throw new IllegalStateException("these Pipelines were closed while execution " + log.id() + " of pipeline '"
           + pipeline.name() + "' was " + (resumed ? "resuming" : "starting") + "; it is in the store, not driven:"
           + " resume it from open Pipelines", closedMeanwhile);

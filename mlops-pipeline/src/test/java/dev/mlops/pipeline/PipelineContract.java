@@ -789,10 +789,10 @@ public abstract class PipelineContract {
       types.add(entry.path("type").asText());
       entry.path("claims").forEach(c -> claimed.add(c.path("step").asText()));
     }
-    // started, claimed prepare, succeeded prepare + claim train, succeeded train + claim evaluate,
-    // succeeded evaluate, finished: two appends fewer than a claim entry per step
-    assertThat(types).containsExactly("started", "claimed", "succeeded", "succeeded", "succeeded", "finished");
-    assertThat(claimed).containsExactly("train", "evaluate");
+    // started + claim prepare, succeeded prepare + claim train, succeeded train + claim evaluate,
+    // succeeded evaluate, finished: three appends fewer than a claim entry per step
+    assertThat(types).containsExactly("started", "succeeded", "succeeded", "succeeded", "finished");
+    assertThat(claimed).containsExactly("prepare", "train", "evaluate");
     assertThat(pipelines().verify("chain", r.executionId()).ok()).isTrue();
     assertThat(r.step("evaluate").run()).isPresent();
     assertThat(ws.experiments().getRun(r.step("evaluate").run().orElseThrow()).tags())
@@ -906,8 +906,72 @@ public abstract class PipelineContract {
   }
 
   /**
-   * The run of a pending step claimed on its own (a {@code claimed} entry: here the first step of
-   * the execution) starts while that entry is appended, as for a step claimed with a success. When
+   * The task steps that depend on nothing are claimed in the execution's {@code started} entry,
+   * and the runs of the uncached ones start while it is written. When that entry does not get into
+   * the store, start throws, the run that started is ended KILLED (never left RUNNING), no body
+   * runs, and no execution is listed (its marker names one that never started).
+   */
+  @Test
+  void aRunStartedBesideAStartedEntryThatDidNotGetIntoTheStoreIsEndedKilled() throws Exception {
+    CountDownLatch runStarted = new CountDownLatch(1);
+    ObjectStore failing = new dev.mlops.spi.ForwardingObjectStore(store) {
+      @Override
+      public void create(String key, byte[] bytes) {
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        if (key.startsWith("pipelines/unstarted/executions/") && text.contains("\"type\":\"started\"")) {
+          assertThat(text).contains("\"claims\"");
+          try {
+            // refused once the run beside it has its START (so the test sees that run ended)
+            assertThat(runStarted.await(10, TimeUnit.SECONDS)).as("a run started beside the started entry").isTrue();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          throw new dev.mlops.StorageException("injected: the disk refused the entry " + key);
+        }
+        super.create(key, bytes);
+        if (key.startsWith("runs/") && text.contains("\"START\"") && text.contains("pipeline.unstarted")) {
+          runStarted.countDown();
+        }
+      }
+
+      @Override
+      public void close() {
+        // the test's store outlives this view
+      }
+    };
+    AtomicInteger bodies = new AtomicInteger();
+    Pipeline p = Pipeline.builder("unstarted")
+        .step(Step.task("fresh", ctx -> {
+          bodies.incrementAndGet();
+          ctx.output("v", "x");
+        }).parameters("v").noCache())
+        .step(Step.task("cached", ctx -> {
+          bodies.incrementAndGet();
+          ctx.output("v", "y");
+        }).parameters("v"))
+        .build();
+    try (Workspace view = Mlops.open(URI.create("kit:failing"), failing);
+        Pipelines pl = Pipelines.builder(view).lease(Duration.ofMillis(300)).pollInterval(Duration.ofMillis(10)).build()) {
+      assertThatThrownBy(() -> pl.start(p, Map.of())).isInstanceOf(dev.mlops.StorageException.class)
+          .hasMessageContaining("injected");
+    }
+    List<RunInfo> runs = runsOf("pipeline.unstarted");
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!runs.stream().allMatch(r -> r.status().terminal()) && System.nanoTime() < until) {
+      Thread.sleep(5); // the run is ended KILLED once its start returns
+      runs = runsOf("pipeline.unstarted");
+    }
+    assertThat(runs).as("one run: the cached step's run starts only in its attempt").hasSize(1);
+    assertThat(runs.get(0).tags()).containsEntry("pipeline.step", "fresh");
+    assertThat(runs).extracting(RunInfo::status).containsOnly(RunStatus.KILLED);
+    assertThat(bodies.get()).isZero();
+    assertThat(pipelines().executions("unstarted")).isEmpty();
+    assertThat(pipelines().runningExecutions("unstarted")).isZero();
+  }
+
+  /**
+   * The run of a pending step claimed on its own (a {@code claimed} entry: here the step after a
+   * condition) starts while that entry is appended, as for a step claimed with a success. When
    * the entry does not get into the log, the run that started is ended KILLED, never left
    * RUNNING, and a resume runs the step in a run of its own.
    */
@@ -942,10 +1006,11 @@ public abstract class PipelineContract {
     };
     AtomicInteger bodies = new AtomicInteger();
     Pipeline p = Pipeline.builder("rootless")
+        .step(Step.condition("gate", ctx -> new Decision(true, "always")).ifTrue("only"))
         .step(Step.task("only", ctx -> {
           bodies.incrementAndGet();
           ctx.output("v", "x");
-        }).parameters("v").noCache())
+        }).after("gate").parameters("v").noCache())
         .build();
     String id = startUntilRefused(failing, p, failures, started -> { });
     List<RunInfo> early = runsOf("pipeline.rootless");
@@ -972,8 +1037,9 @@ public abstract class PipelineContract {
     ObjectStore failing = new dev.mlops.spi.ForwardingObjectStore(store) {
       @Override
       public void create(String key, byte[] bytes) {
-        if (key.startsWith("pipelines/claimless/executions/") && new String(bytes, StandardCharsets.UTF_8).contains("\"claims\"")
-            && failures.getAndDecrement() > 0) {
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        if (key.startsWith("pipelines/claimless/executions/") && text.contains("\"type\":\"succeeded\"")
+            && text.contains("\"claims\"") && failures.getAndDecrement() > 0) {
           throw new dev.mlops.StorageException("injected: the disk refused the entry " + key);
         }
         super.create(key, bytes);

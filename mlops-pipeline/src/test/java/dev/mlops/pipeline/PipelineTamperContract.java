@@ -187,7 +187,14 @@ public abstract class PipelineTamperContract {
         }),
         new Case("started with a parameter that is not text", s -> s.putObject("parameters").putObject("k").put("x", 1), null),
         new Case("started with a text time", s -> s.put("at", "yesterday"), null),
-        new Case("started without an owner", s -> s.remove("owner"), null));
+        new Case("started without an owner", s -> s.remove("owner"), null),
+        new Case("started with claims in format 1", s -> s.putArray("claims").addObject().put("step", "a")
+            .put("claim", "c1").put("owner", "o").put("leaseUntil", 5), null),
+        new Case("started in format 2 with a claim whose lease is text", s -> s.put("v", 2).putArray("claims")
+            .addObject().put("step", "a").put("claim", "c1").put("owner", "o").put("leaseUntil", "soon"), null),
+        new Case("started in format 3", s -> s.put("v", 3), null),
+        new Case("a success in format 2 (only a started entry has it)", null,
+            e -> outputs(entry("succeeded", "a"), "x", "METRIC", "1.0").put("v", 2)));
     int n = 0;
     for (Case c : cases) {
       Pipeline p = pipeline("tamper" + (++n));
@@ -206,6 +213,8 @@ public abstract class PipelineTamperContract {
         new Case("a success of a step the pipeline does not have", null,
             e -> outputs(entry("succeeded", "ghost"), "x", "METRIC", "1.0")),
         new Case("a claim on a step the pipeline does not have", null, e -> claimed("ghost", 5)),
+        new Case("a started entry claiming a step the pipeline does not have", s -> s.put("v", 2).putArray("claims")
+            .addObject().put("step", "ghost").put("claim", "c1").put("owner", "o").put("leaseUntil", 5), null),
         new Case("claims naming a step the pipeline does not have", null, e -> {
           ObjectNode x = outputs(entry("succeeded", "a"), "x", "METRIC", "1.0");
           x.putArray("claims").addObject().put("step", "ghost").put("claim", "c2").put("owner", "o").put("leaseUntil", 5);
@@ -229,8 +238,9 @@ public abstract class PipelineTamperContract {
     int n = 0;
     for (Case c : cases) {
       Pipeline p = pipeline("resume" + (++n));
-      String id = execution(p, s -> { });
-      String key = append(p.name(), id, c.entry().apply(null));
+      String id = execution(p, c.started() == null ? s -> { } : c.started());
+      String key = c.entry() == null ? new ExecutionLog(store, p.name(), id).chain().keyOf(1)
+          : append(p.name(), id, c.entry().apply(null));
       Pipelines pl = pipelines();
       assertThatThrownBy(() -> pl.resume(p, id).await(Duration.ofSeconds(20))).as(c.what())
           .isInstanceOf(CorruptDataException.class).hasMessageContaining(key);
