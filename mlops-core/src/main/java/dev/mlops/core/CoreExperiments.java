@@ -186,18 +186,7 @@ final class CoreExperiments implements Experiments, AutoCloseable {
    */
   @Override
   public Run startRun(String experiment, String runName, Map<String, String> params, Map<String, String> tags) {
-    Names.requireValid("experiment name", experiment);
-    Objects.requireNonNull(runName, "runName");
-    Objects.requireNonNull(params, "params");
-    Objects.requireNonNull(tags, "tags");
-    params.forEach((k, v) -> {
-      Names.requireValid("param key", k);
-      CoreRun.requireValue("param", k, v);
-    });
-    tags.forEach((k, v) -> {
-      Names.requireValid("tag key", k);
-      CoreRun.requireValue("tag", k, v);
-    });
+    checkStart(experiment, runName, params, tags);
     checkOpen();
     RunId id = RunId.of(millisHex(clock.millis()) + randomHex(8));
     Provenance p = ProvenanceCapture.capture();
@@ -210,20 +199,7 @@ final class CoreExperiments implements Experiments, AutoCloseable {
     // no run and is skipped).
     Runnable startEntry = () -> index.appendStart(experiment, id);
     Runnable markerWrites = () -> {
-      if (!knownExperiments.contains(experiment)) {
-        if (createMarker(NAMES + experiment)) {
-          // a new experiment: every run of it starts as this one did, so its index is complete
-          index.markComplete(experiment);
-        }
-        knownExperiments.add(experiment);
-      }
-      Boolean withMarkers = runMarkers.get(experiment);
-      if (withMarkers == null) {
-        // (read outside the map's lock: it may be a store read)
-        Boolean decided = runMarkers.putIfAbsent(experiment, !index.complete(experiment));
-        withMarkers = decided != null ? decided : runMarkers.get(experiment);
-      }
-      if (withMarkers) {
+      if (experimentWithRunMarkers(experiment)) {
         // (an experiment whose index is complete lists its runs from their start entries)
         createMarker(RUN_INDEX + experiment + "/" + id.value());
       }
@@ -248,6 +224,110 @@ final class CoreExperiments implements Experiments, AutoCloseable {
       } finally {
         awaitMarkers(markers, id);
       }
+    }
+  }
+
+  /** Checks what a run start is given (names, keys and values) before anything is written. */
+  static void checkStart(String experiment, String runName, Map<String, String> params,
+      Map<String, String> tags) {
+    Names.requireValid("experiment name", experiment);
+    Objects.requireNonNull(runName, "runName");
+    Objects.requireNonNull(params, "params");
+    Objects.requireNonNull(tags, "tags");
+    params.forEach((k, v) -> {
+      Names.requireValid("param key", k);
+      CoreRun.requireValue("param", k, v);
+    });
+    tags.forEach((k, v) -> {
+      Names.requireValid("tag key", k);
+      CoreRun.requireValue("tag", k, v);
+    });
+  }
+
+  /**
+   * Creates the experiment's name marker (and declares its index complete) the first time this
+   * process starts a run of it, if needed.
+   *
+   * @return whether its runs get run markers (its index is not complete: a store from before the index)
+   */
+  private boolean experimentWithRunMarkers(String experiment) {
+    if (!knownExperiments.contains(experiment)) {
+      if (createMarker(NAMES + experiment)) {
+        // a new experiment: every run of it starts as this one did, so its index is complete
+        index.markComplete(experiment);
+      }
+      knownExperiments.add(experiment);
+    }
+    Boolean withMarkers = runMarkers.get(experiment);
+    if (withMarkers == null) {
+      // (read outside the map's lock: it may be a store read)
+      Boolean decided = runMarkers.putIfAbsent(experiment, !index.complete(experiment));
+      withMarkers = decided != null ? decided : runMarkers.get(experiment);
+    }
+    return withMarkers;
+  }
+
+  /**
+   * Reserves {@code count} run ids of the experiment (see {@link RunReservation}): draws them and
+   * stores their search-index start entries as one object, on an index thread (at once on an
+   * in-memory store), so that each run started with one of them costs no index write of its own.
+   * An experiment whose index is not complete (its runs are listed by markers) gets no ids: its
+   * runs start as {@link #startRun} starts them.
+   */
+  RunReservation reserve(String experiment, int count) {
+    Names.requireValid("experiment name", experiment);
+    if (count < 1 || count > RunReservation.MAX) {
+      throw new IllegalArgumentException("count must be 1.." + RunReservation.MAX + ", got " + count);
+    }
+    checkOpen();
+    if (experimentWithRunMarkers(experiment)) {
+      return new RunReservation(this, experiment, List.of(), java.util.concurrent.CompletableFuture.completedFuture(null));
+    }
+    List<RunId> ids = new ArrayList<>(count);
+    String millis = millisHex(clock.millis());
+    for (int i = 0; i < count; i++) {
+      ids.add(RunId.of(millis + randomHex(8)));
+    }
+    Future<?> written;
+    if (!overlapIndexWrites) {
+      index.appendStarts(experiment, ids);
+      written = java.util.concurrent.CompletableFuture.completedFuture(null);
+    } else {
+      written = indexWriter().submit(() -> index.appendStarts(experiment, ids));
+    }
+    return new RunReservation(this, experiment, ids, written);
+  }
+
+  /**
+   * Starts a run with a reserved id: one durable create (its START), and returns once the
+   * reservation's start entries are durable too (they are written at the same time as the first
+   * such run's START), so a returned run is always listed, as with {@link #startRun}.
+   */
+  Run startReserved(RunReservation r, RunId id, String runName, Map<String, String> params, Map<String, String> tags) {
+    checkStart(r.experiment(), runName, params, tags);
+    checkOpen();
+    Provenance p = ProvenanceCapture.capture();
+    try {
+      return start(id, r.experiment(), runName, params, tags, p);
+    } finally {
+      awaitMarkers(r.written(), id);
+    }
+  }
+
+  /**
+   * Reserved ids that will not be started: their {@code released} index entries are stored with
+   * this process's next index write in the experiment, or within {@link #INDEX_END_DELAY}, or at
+   * close (at once on an in-memory store).
+   */
+  void release(String experiment, List<RunId> ids) {
+    if (ids.isEmpty()) {
+      return;
+    }
+    index.deferReleased(experiment, ids);
+    if (!overlapIndexWrites) {
+      index.flushDeferred();
+    } else if (flushScheduled.compareAndSet(false, true)) {
+      writer().schedule(this::flushDeferredIndex, INDEX_END_DELAY.toMillis(), TimeUnit.MILLISECONDS);
     }
   }
 

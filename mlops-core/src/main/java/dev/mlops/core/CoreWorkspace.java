@@ -162,6 +162,25 @@ public final class CoreWorkspace implements Workspace {
     return () -> registry.commitListeners.remove(listener);
   }
 
+  /**
+   * Reserves run ids in an experiment for runs this process starts later with
+   * {@link RunReservation#startRun}: their search index entries are stored together now (at the
+   * same time as the first such run's START), so each of those runs costs one durable create
+   * instead of two. For a caller that starts many runs in a row, as {@code mlops-pipeline} does for
+   * the steps of an execution; close the reservation when done so that ids never started stop
+   * being listed.
+   *
+   * @param experiment the experiment (created if needed, as by {@code startRun})
+   * @param count how many ids, 1 to {@value RunReservation#MAX}
+   * @return the reservation (with no ids, so that every run starts as {@code startRun} starts it,
+   *     for an experiment whose index is not complete: a store written before the index)
+   * @throws IllegalArgumentException naming a bad experiment name or count
+   * @throws IllegalStateException if the workspace is closed
+   */
+  public RunReservation reserveRuns(String experiment, int count) {
+    return experiments.reserve(experiment, count);
+  }
+
   /** @return the underlying store (for backends' own tests and tools; not for application code) */
   public ObjectStore store() {
     return store;

@@ -94,6 +94,7 @@ final class RunIndex {
   private static final Pattern BULK = Pattern.compile("bulk/([0-9a-f]{64})");
   private static final int BULK_SIZE = 1000;
   private static final String START = "start";
+  private static final String RELEASED = "released";
   private static final String COMPLETE = "complete";
 
   /** Facts of an ended run and the key they came from (or "run log"). */
@@ -213,6 +214,34 @@ final class RunIndex {
    */
   void appendStart(String experiment, RunId id) {
     experiment(experiment).append(startEntry(experiment, id), id, null);
+  }
+
+  /**
+   * Records that runs are reserved (see {@link CoreExperiments#reserve}): their start entries as
+   * one object, durable on return, before any of them is started.
+   */
+  void appendStarts(String experiment, List<RunId> ids) {
+    List<JsonNode> entries = new ArrayList<>(ids.size());
+    ids.forEach(id -> entries.add(startEntry(experiment, id)));
+    experiment(experiment).append(entries, ids, null);
+  }
+
+  /**
+   * Reserved runs that will never be started: their {@code released} entries are stored with this
+   * process's next write in the experiment or at the next {@link #flushDeferred()}, and from then
+   * on the index no longer lists them (a search would otherwise look for their logs every time).
+   */
+  void deferReleased(String experiment, List<RunId> ids) {
+    experiment(experiment).deferReleased(ids);
+  }
+
+  static ObjectNode releasedEntry(String experiment, RunId id) {
+    ObjectNode n = Json.MAPPER.createObjectNode();
+    n.put("format", RunFacts.FORMAT);
+    n.put("kind", RELEASED);
+    n.put("run", id.value());
+    n.put("experiment", experiment);
+    return n;
   }
 
   static ObjectNode startEntry(String experiment, RunId id) {
@@ -365,6 +394,10 @@ final class RunIndex {
     long writtenBlock;
     /** Facts of runs this process ended and has not stored yet (see {@link RunIndex#defer}). */
     final List<RunFacts> deferred = new ArrayList<>();
+    /** Reserved runs this process released and has not stored the entries of yet (see {@link RunIndex#deferReleased}). */
+    final List<RunId> releasedDeferred = new ArrayList<>();
+    /** Runs with a {@code released} entry: reserved, never started, never listed. */
+    final Set<RunId> released = new HashSet<>();
 
     Experiment(String name) {
       this.name = name;
@@ -475,15 +508,20 @@ final class RunIndex {
      * @param facts the facts {@code entry} holds, or null for a start entry or none
      */
     void append(JsonNode entry, RunId id, RunFacts facts) {
+      append(entry == null ? List.of() : List.of(entry), id == null ? List.of() : List.of(id), facts);
+    }
+
+    /** {@link #append(JsonNode, RunId, RunFacts)} of several entries ({@code ids}: the runs they start). */
+    void append(List<JsonNode> entries, List<RunId> ids, RunFacts facts) {
       long n;
       Map<Long, byte[]> mine;
       synchronized (this) {
         List<RunFacts> along = List.copyOf(deferred);
-        List<JsonNode> nodes = new ArrayList<>(along.size() + 1);
-        if (entry != null) {
-          nodes.add(entry);
-        }
+        List<RunId> releasing = List.copyOf(releasedDeferred);
+        List<JsonNode> nodes = new ArrayList<>(entries.size() + along.size() + releasing.size());
+        nodes.addAll(entries);
         along.forEach(f -> nodes.add(f.toJson()));
+        releasing.forEach(r -> nodes.add(releasedEntry(name, r)));
         if (nodes.isEmpty()) {
           return;
         }
@@ -498,17 +536,24 @@ final class RunIndex {
         String key = createNext(bytes);
         n = next - 1;
         deferred.removeAll(along);
+        releasedDeferred.removeAll(releasing);
         // what apply() would take from the object, without parsing back what was just built
         if (facts != null) {
           requireHere(key, facts);
           add(facts, key);
         }
-        if (id != null) {
-          members.add(id);
+        for (RunId id : ids) {
+          if (!released.contains(id)) {
+            members.add(id);
+          }
         }
         for (RunFacts f : along) {
           add(f, key);
           members.add(f.id());
+        }
+        for (RunId r : releasing) {
+          released.add(r);
+          members.remove(r);
         }
         mine = wrote(n, bytes);
       }
@@ -566,12 +611,16 @@ final class RunIndex {
     }
 
     synchronized int deferredCount() {
-      return deferred.size();
+      return deferred.size() + releasedDeferred.size();
+    }
+
+    synchronized void deferReleased(List<RunId> ids) {
+      releasedDeferred.addAll(ids);
     }
 
     /** Stores the deferred facts as one object (a plain entry when there is one). */
     void flushDeferred() {
-      append(null, null, null);
+      append(List.of(), List.of(), null);
     }
 
     /**
@@ -597,13 +646,20 @@ final class RunIndex {
         throw new CorruptDataException("run search index object '" + where + "' holds an entry that is not a JSON object: "
             + entry);
       }
-      if (START.equals(entry.path("kind").asText())) {
+      String kind = entry.path("kind").asText();
+      if (START.equals(kind) || RELEASED.equals(kind)) {
         String run = entry.path("run").asText("");
         if (!dev.mlops.Names.isValid(run) || !name.equals(entry.path("experiment").asText())) {
-          throw new CorruptDataException("run search index object '" + where + "' is not a start entry of a run of '"
-              + name + "': " + entry);
+          throw new CorruptDataException("run search index object '" + where + "' is not a " + kind
+              + " entry of a run of '" + name + "': " + entry);
         }
-        members.add(RunId.of(run));
+        RunId id = RunId.of(run);
+        if (RELEASED.equals(kind)) {
+          released.add(id);
+          members.remove(id);
+        } else if (!released.contains(id)) {
+          members.add(id);
+        }
         return;
       }
       RunFacts f = RunFacts.fromJson(where, entry);

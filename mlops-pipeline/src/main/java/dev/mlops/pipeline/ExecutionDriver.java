@@ -74,6 +74,13 @@ final class ExecutionDriver {
   private volatile boolean noRunsAhead;
   /** Runs started ahead (see {@link #preStarts}) that the driver has neither claimed nor discarded yet. */
   private final Set<EarlyStart> runsAhead = ConcurrentHashMap.newKeySet();
+  /**
+   * Run ids reserved for the runs of this execution's uncached task steps (see {@link #startRun}):
+   * made by the first run start, closed when the driver stops; null before, or when the workspace
+   * is not mlops-core's. Guarded by {@code this}.
+   */
+  private dev.mlops.core.RunReservation reservation;
+  private boolean reserved;
   /** Whether this driver wrote (or found) the execution's finished marker (driver thread only). */
   private boolean markedFinished;
   /** Logs of other executions whose cache claims a step of this one waits on (step threads). */
@@ -142,6 +149,15 @@ final class ExecutionDriver {
     /** Set by the driver once the entry claiming the step with this run is in the log: never discarded then. */
     private volatile boolean claimed;
     final CompletableFuture<Run> run = new CompletableFuture<>();
+    /** Whether a finished step's thread started this run (see {@link #startHere}): it waits for the attempt. */
+    private volatile boolean startedHere;
+    /**
+     * The attempt's task, for the thread that started this run to run next (see {@link #offer});
+     * null: that thread runs none.
+     */
+    private final CompletableFuture<Runnable> next = new CompletableFuture<>();
+    /** Set, under this object's lock, by that thread when it stopped waiting for {@link #next}. */
+    private boolean gaveUp;
 
     EarlyStart(String key, int attempt, Map<String, String> params) {
       this.key = key;
@@ -181,9 +197,54 @@ final class ExecutionDriver {
      * Starts the run on the calling thread, a step's thread inside its step (see
      * {@link #preStart}), unless it was taken already.
      */
-    void startHere() {
+    boolean startHere() {
       if (taken.compareAndSet(false, true)) {
+        startedHere = true;
         start();
+        return true;
+      }
+      return false;
+    }
+
+    /**
+     * Offers the claimed attempt's task to the thread that started this run, which waits for it
+     * once its own step is done (see {@link #awaitNext}): a chain's next body then runs on the
+     * thread that has just started its run, without a hand-off to another thread.
+     *
+     * @return whether that thread takes it (else the caller submits it to the step executor)
+     */
+    boolean offer(Runnable task) {
+      if (!startedHere) {
+        return false;
+      }
+      synchronized (this) {
+        return !gaveUp && next.complete(task);
+      }
+    }
+
+    /** Nothing will be offered: a thread waiting in {@link #awaitNext} stops waiting. */
+    void release() {
+      next.complete(null);
+    }
+
+    /**
+     * Waits, on the thread that started this run, for the attempt's task the driver offers once
+     * the entry claiming the step is in the log.
+     *
+     * @return the task to run next on this thread, or null (discarded, submitted elsewhere, or
+     *     not offered within {@code millis})
+     */
+    Runnable awaitNext(long millis) {
+      try {
+        return next.get(millis, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+        // given up below
+      }
+      synchronized (this) {
+        gaveUp = true;
+        return next.getNow(null); // offered just now: run it after all
       }
     }
 
@@ -221,7 +282,11 @@ final class ExecutionDriver {
     /** The claim did not get into the log: the run, if started, is ended KILLED (once, whoever calls). */
     void discard(String why) {
       runsAhead.remove(this);
-      if (claimed || !discarded.compareAndSet(false, true)) {
+      if (claimed) {
+        return;
+      }
+      release(); // no attempt of this run will be offered
+      if (!discarded.compareAndSet(false, true)) {
         return;
       }
       if (taken.compareAndSet(false, true)) {
@@ -270,6 +335,7 @@ final class ExecutionDriver {
     /** The {@code started} entry did not get into the store: the runs started beside it are ended KILLED. */
     void discard(String why) {
       early.values().forEach(es -> es.discard(why));
+      releaseReservation(); // no driver will run: the ids reserved for the steps' runs are released
     }
   }
 
@@ -404,11 +470,15 @@ final class ExecutionDriver {
         if (l.future != null) {
           l.future.cancel(true);
         }
+        if (l.early != null) {
+          l.early.release(); // a thread waiting to run its attempt stops waiting
+        }
       }
       // runs started ahead for steps this driver will not claim any more (it finished, failed or
       // was closed): a step thread that starts one after this sees the flag and discards it itself
       noRunsAhead = true;
       List.copyOf(runsAhead).forEach(es -> es.discard("the execution's driver in this process stopped"));
+      releaseReservation();
     }
   }
 
@@ -1159,14 +1229,24 @@ final class ExecutionDriver {
         // the next runs of a chain start now, while the driver appends this result with their
         // claims; this run's END follows (the driver waits for it only before a register step or
         // the finish, see docs/pipelines.md, "Ordering of a step's writes")
+        EarlyStart chain = null;
         for (EarlyStart es : pre.values()) {
-          es.startHere();
+          boolean here = es.startHere();
           if (noRunsAhead) {
             es.discard("the execution's driver in this process stopped"); // nothing if the driver claimed it
+          } else if (here && pre.size() == 1) {
+            chain = es;
           }
         }
         if (o.toEnd() != null) {
-          endRun(o);
+          if (chain != null) {
+            endElsewhere(o); // this thread goes on with the next step's body (see runChain)
+          } else {
+            endRun(o);
+          }
+        }
+        if (chain != null) {
+          CHAIN.set(chain);
         }
       } catch (Throwable t) {
         done.add(new Done(l.key, l.claim, attempt, null, t));
@@ -1174,8 +1254,14 @@ final class ExecutionDriver {
         host.exitStep();
       }
     };
+    java.util.concurrent.FutureTask<Void> task = new java.util.concurrent.FutureTask<>(attemptBody, null);
+    if (l.early != null && l.early.offer(task)) {
+      l.future = task; // run next by the thread that started its run (see runChain)
+      return;
+    }
     try {
-      l.future = host.steps.submit(attemptBody);
+      host.steps.execute(() -> runChain(task));
+      l.future = task;
     } catch (java.util.concurrent.RejectedExecutionException full) {
       if (host.steps.isShutdown()) {
         throw new IllegalStateException("execution " + id + ": the step executor is shut down, so step '" + l.key
@@ -1205,6 +1291,53 @@ final class ExecutionDriver {
       out.put(n, new EarlyStart(n, 1, params));
     }
     return out;
+  }
+
+  /**
+   * The chain step whose run the attempt that just returned on this thread started (see
+   * {@link #runChain}); set by the attempt, taken by {@code runChain}.
+   */
+  private static final ThreadLocal<EarlyStart> CHAIN = new ThreadLocal<>();
+
+  /**
+   * Runs an attempt's task on a step executor thread, then the attempts of the chain steps whose
+   * runs it started, on the same thread, one after the other: the attempt of step {@code s2}
+   * that follows {@code s1} alone starts {@code s2}'s run as {@code s1}'s result is appended, and
+   * once the driver has the claim on {@code s2} in the log it offers {@code s2}'s attempt to this
+   * thread, which has just started its run, instead of waking another thread for it (on a small
+   * machine that wake-up cost about a fifth of an empty step on {@code file:}; benchmarks/RESULTS.md,
+   * "Session 11"). The wait for the offer is outside any step (a close does not wait for it) and
+   * at most a poll interval; the driver submits an attempt that this thread gave up on, or that it
+   * offers to no thread, to the executor as before. A loop, not a nested call: a chain of any
+   * length runs in constant stack.
+   */
+  private void runChain(Runnable first) {
+    Runnable task = first;
+    while (task != null) {
+      task.run();
+      EarlyStart chain = CHAIN.get();
+      CHAIN.remove();
+      task = chain == null ? null : chain.awaitNext(Math.max(1, Pipelines.millis(host.poll)));
+      if (task != null && Thread.currentThread().isInterrupted()) {
+        // interrupted while waiting (a close): the task is this thread's to run, but not with the flag set
+        Runnable handed = task;
+        task = null;
+        try {
+          host.steps.execute(() -> runChain(handed));
+        } catch (java.util.concurrent.RejectedExecutionException shutDown) {
+          handed.run(); // its step sees the close and does not start
+        }
+      }
+    }
+  }
+
+  /** Writes a succeeded attempt's END on another step executor thread (this one if none takes it). */
+  private void endElsewhere(Outcome o) {
+    try {
+      host.steps.execute(() -> endRun(o));
+    } catch (java.util.concurrent.RejectedExecutionException shutDown) {
+      endRun(o);
+    }
   }
 
   /** Writes the END entry of a succeeded attempt's run (on the step's thread) and reports it. */
@@ -1303,7 +1436,50 @@ final class ExecutionDriver {
       tags.put("pipeline.claim", claim);
     }
     // one write for the start, params and tags (see Experiments#startRun with params and tags)
-    return host.workspace.experiments().startRun(experiment, key, params, tags);
+    Step step = step(key);
+    dev.mlops.core.RunReservation r = step.kind() == StepKind.TASK && !step.cached() && key.indexOf('[') < 0
+        ? reservation() : null;
+    return r != null ? r.startRun(key, params, tags) : host.workspace.experiments().startRun(experiment, key, params, tags);
+  }
+
+  /**
+   * The run ids reserved for this execution's uncached task steps, made by the first call: their
+   * search index start entries are stored together, beside the first of those runs' START, so
+   * each step's run start is one durable create, not two (see docs/pipelines.md, "Ordering of a
+   * step's writes"). Runs beyond them (retries) start as any run does.
+   */
+  private synchronized dev.mlops.core.RunReservation reservation() {
+    if (!reserved) {
+      reserved = true;
+      if (host.workspace instanceof dev.mlops.core.CoreWorkspace core) {
+        // from the definition, not the log's state: its lock is held while the started entry is
+        // written, and the first step's run starts at the same time (a resume releases the ids
+        // of the steps that had succeeded)
+        int count = 0;
+        for (String n : pipeline.order()) {
+          Step st = pipeline.step(n);
+          if (st.kind() == StepKind.TASK && !st.cached()) {
+            count++;
+          }
+        }
+        if (count > 0 && !noRunsAhead) {
+          reservation = core.reserveRuns(experiment, Math.min(count, dev.mlops.core.RunReservation.MAX));
+        }
+      }
+    }
+    return reservation;
+  }
+
+  /** The driver stopped: the reserved ids not started are released (see {@link #reservation}). */
+  private void releaseReservation() {
+    dev.mlops.core.RunReservation r;
+    synchronized (this) {
+      reserved = true; // none is made after this
+      r = reservation;
+    }
+    if (r != null) {
+      r.close();
+    }
   }
 
   private Outcome task(Step step, Local l, Map<String, OutputValue> inputs, Map<String, String> params,
