@@ -149,8 +149,11 @@ final class ExecutionDriver {
     /** Set by the driver once the entry claiming the step with this run is in the log: never discarded then. */
     private volatile boolean claimed;
     final CompletableFuture<Run> run = new CompletableFuture<>();
-    /** Whether a finished step's thread started this run (see {@link #startHere}): it waits for the attempt. */
-    private volatile boolean startedHere;
+    /**
+     * Whether the thread of the step this run follows waits for the attempt (see {@link #runChain}):
+     * set before the driver can see the run, so an offer never goes to a thread that will not wait.
+     */
+    private volatile boolean waiter;
     /**
      * The attempt's task, for the thread that started this run to run next (see {@link #offer});
      * null: that thread runs none.
@@ -197,13 +200,15 @@ final class ExecutionDriver {
      * Starts the run on the calling thread, a step's thread inside its step (see
      * {@link #preStart}), unless it was taken already.
      */
-    boolean startHere() {
+    void startHere() {
       if (taken.compareAndSet(false, true)) {
-        startedHere = true;
         start();
-        return true;
       }
-      return false;
+    }
+
+    /** The calling thread will wait in {@link #awaitNext} (it must, once this is called). */
+    void expectWaiter() {
+      waiter = true;
     }
 
     /**
@@ -214,7 +219,7 @@ final class ExecutionDriver {
      * @return whether that thread takes it (else the caller submits it to the step executor)
      */
     boolean offer(Runnable task) {
-      if (!startedHere) {
+      if (!waiter) {
         return false;
       }
       synchronized (this) {
@@ -1225,17 +1230,19 @@ final class ExecutionDriver {
         };
         Map<String, EarlyStart> pre = o.waiting() ? Map.of() : preStarts(l.key, params);
         runsAhead.addAll(pre.values());
+        // a single next step of a chain: this thread runs its attempt once claimed (see runChain)
+        EarlyStart chain = pre.size() == 1 ? pre.values().iterator().next() : null;
+        if (chain != null) {
+          chain.expectWaiter();
+        }
         done.add(new Done(l.key, l.claim, attempt, o, null, pre));
         // the next runs of a chain start now, while the driver appends this result with their
         // claims; this run's END follows (the driver waits for it only before a register step or
         // the finish, see docs/pipelines.md, "Ordering of a step's writes")
-        EarlyStart chain = null;
         for (EarlyStart es : pre.values()) {
-          boolean here = es.startHere();
+          es.startHere();
           if (noRunsAhead) {
             es.discard("the execution's driver in this process stopped"); // nothing if the driver claimed it
-          } else if (here && pre.size() == 1) {
-            chain = es;
           }
         }
         if (o.toEnd() != null) {

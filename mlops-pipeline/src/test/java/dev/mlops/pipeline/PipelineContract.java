@@ -777,6 +777,33 @@ public abstract class PipelineContract {
     assertThat(store.get("pipelines/slow/index/finished/" + id)).isPresent();
   }
 
+  /**
+   * A step followed by two uncached steps that depend on it alone starts both their runs on its
+   * thread and claims both with its result; neither waits for the other's thread (a step's thread
+   * goes on with the next step's body only when exactly one step follows it).
+   */
+  @Test
+  @Timeout(60)
+  void aStepFollowedByTwoStepsRunsBothAndTheirJoin() {
+    Map<String, String> threads = new ConcurrentHashMap<>();
+    Pipeline p = Pipeline.builder("fork")
+        .step(Step.task("a", ctx -> ctx.output("v", "a")).parameters("v").noCache())
+        .step(Step.task("b", ctx -> ctx.output("v", ctx.input("a.v").value() + "b")).reads("a.v").parameters("v").noCache())
+        .step(Step.task("c", ctx -> ctx.output("v", ctx.input("a.v").value() + "c")).reads("a.v").parameters("v").noCache())
+        .step(Step.task("d", ctx -> {
+          threads.put("d", Thread.currentThread().getName());
+          ctx.output("v", ctx.input("b.v").value() + ctx.input("c.v").value());
+        }).reads("b.v", "c.v").parameters("v").noCache())
+        .build();
+    for (int i = 0; i < 5; i++) {
+      ExecutionResult r = pipelines().run(p, Map.of());
+      assertThat(r.status()).as(r.reason()).isEqualTo(ExecutionStatus.SUCCEEDED);
+      assertThat(r.step("d").output("v").value()).isEqualTo("abac");
+      assertThat(pipelines().verify("fork", r.executionId()).ok()).isTrue();
+    }
+    assertThat(threads).containsKey("d");
+  }
+
   @Test
   void aChainCommitsEachResultAndTheNextClaimInOneEntry() throws IOException {
     ExecutionResult r = pipelines().run(linear("chain"), Map.of("region", "eu"));
