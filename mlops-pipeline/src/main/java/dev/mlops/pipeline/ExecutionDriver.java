@@ -149,18 +149,6 @@ final class ExecutionDriver {
     /** Set by the driver once the entry claiming the step with this run is in the log: never discarded then. */
     private volatile boolean claimed;
     final CompletableFuture<Run> run = new CompletableFuture<>();
-    /**
-     * Whether the thread of the step this run follows waits for the attempt (see {@link #runChain}):
-     * set before the driver can see the run, so an offer never goes to a thread that will not wait.
-     */
-    private volatile boolean waiter;
-    /**
-     * The attempt's task, for the thread that started this run to run next (see {@link #offer});
-     * null: that thread runs none.
-     */
-    private final CompletableFuture<Runnable> next = new CompletableFuture<>();
-    /** Set, under this object's lock, by that thread when it stopped waiting for {@link #next}. */
-    private boolean gaveUp;
 
     EarlyStart(String key, int attempt, Map<String, String> params) {
       this.key = key;
@@ -206,53 +194,6 @@ final class ExecutionDriver {
       }
     }
 
-    /** The calling thread will wait in {@link #awaitNext} (it must, once this is called). */
-    void expectWaiter() {
-      waiter = true;
-    }
-
-    /**
-     * Offers the claimed attempt's task to the thread that started this run, which waits for it
-     * once its own step is done (see {@link #awaitNext}): a chain's next body then runs on the
-     * thread that has just started its run, without a hand-off to another thread.
-     *
-     * @return whether that thread takes it (else the caller submits it to the step executor)
-     */
-    boolean offer(Runnable task) {
-      if (!waiter) {
-        return false;
-      }
-      synchronized (this) {
-        return !gaveUp && next.complete(task);
-      }
-    }
-
-    /** Nothing will be offered: a thread waiting in {@link #awaitNext} stops waiting. */
-    void release() {
-      next.complete(null);
-    }
-
-    /**
-     * Waits, on the thread that started this run, for the attempt's task the driver offers once
-     * the entry claiming the step is in the log.
-     *
-     * @return the task to run next on this thread, or null (discarded, submitted elsewhere, or
-     *     not offered within {@code millis})
-     */
-    Runnable awaitNext(long millis) {
-      try {
-        return next.get(millis, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-        // given up below
-      }
-      synchronized (this) {
-        gaveUp = true;
-        return next.getNow(null); // offered just now: run it after all
-      }
-    }
-
     private void start() {
       try {
         run.complete(startRun(key, attempt, params, ""));
@@ -287,11 +228,7 @@ final class ExecutionDriver {
     /** The claim did not get into the log: the run, if started, is ended KILLED (once, whoever calls). */
     void discard(String why) {
       runsAhead.remove(this);
-      if (claimed) {
-        return;
-      }
-      release(); // no attempt of this run will be offered
-      if (!discarded.compareAndSet(false, true)) {
+      if (claimed || !discarded.compareAndSet(false, true)) {
         return;
       }
       if (taken.compareAndSet(false, true)) {
@@ -474,9 +411,6 @@ final class ExecutionDriver {
       for (Local l : mine.values()) {
         if (l.future != null) {
           l.future.cancel(true);
-        }
-        if (l.early != null) {
-          l.early.release(); // a thread waiting to run its attempt stops waiting
         }
       }
       // runs started ahead for steps this driver will not claim any more (it finished, failed or
@@ -1230,11 +1164,6 @@ final class ExecutionDriver {
         };
         Map<String, EarlyStart> pre = o.waiting() ? Map.of() : preStarts(l.key, params);
         runsAhead.addAll(pre.values());
-        // a single next step of a chain: this thread runs its attempt once claimed (see runChain)
-        EarlyStart chain = pre.size() == 1 ? pre.values().iterator().next() : null;
-        if (chain != null) {
-          chain.expectWaiter();
-        }
         done.add(new Done(l.key, l.claim, attempt, o, null, pre));
         // the next runs of a chain start now, while the driver appends this result with their
         // claims; this run's END follows (the driver waits for it only before a register step or
@@ -1246,14 +1175,7 @@ final class ExecutionDriver {
           }
         }
         if (o.toEnd() != null) {
-          if (chain != null) {
-            endElsewhere(o); // this thread goes on with the next step's body (see runChain)
-          } else {
-            endRun(o);
-          }
-        }
-        if (chain != null) {
-          CHAIN.set(chain);
+          endRun(o);
         }
       } catch (Throwable t) {
         done.add(new Done(l.key, l.claim, attempt, null, t));
@@ -1261,14 +1183,8 @@ final class ExecutionDriver {
         host.exitStep();
       }
     };
-    java.util.concurrent.FutureTask<Void> task = new java.util.concurrent.FutureTask<>(attemptBody, null);
-    if (l.early != null && l.early.offer(task)) {
-      l.future = task; // run next by the thread that started its run (see runChain)
-      return;
-    }
     try {
-      host.steps.execute(() -> runChain(task));
-      l.future = task;
+      l.future = host.steps.submit(attemptBody);
     } catch (java.util.concurrent.RejectedExecutionException full) {
       if (host.steps.isShutdown()) {
         throw new IllegalStateException("execution " + id + ": the step executor is shut down, so step '" + l.key
@@ -1298,53 +1214,6 @@ final class ExecutionDriver {
       out.put(n, new EarlyStart(n, 1, params));
     }
     return out;
-  }
-
-  /**
-   * The chain step whose run the attempt that just returned on this thread started (see
-   * {@link #runChain}); set by the attempt, taken by {@code runChain}.
-   */
-  private static final ThreadLocal<EarlyStart> CHAIN = new ThreadLocal<>();
-
-  /**
-   * Runs an attempt's task on a step executor thread, then the attempts of the chain steps whose
-   * runs it started, on the same thread, one after the other: the attempt of step {@code s2}
-   * that follows {@code s1} alone starts {@code s2}'s run as {@code s1}'s result is appended, and
-   * once the driver has the claim on {@code s2} in the log it offers {@code s2}'s attempt to this
-   * thread, which has just started its run, instead of waking another thread for it (on a small
-   * machine that wake-up cost about a fifth of an empty step on {@code file:}; benchmarks/RESULTS.md,
-   * "Session 11"). The wait for the offer is outside any step (a close does not wait for it) and
-   * at most a poll interval; the driver submits an attempt that this thread gave up on, or that it
-   * offers to no thread, to the executor as before. A loop, not a nested call: a chain of any
-   * length runs in constant stack.
-   */
-  private void runChain(Runnable first) {
-    Runnable task = first;
-    while (task != null) {
-      task.run();
-      EarlyStart chain = CHAIN.get();
-      CHAIN.remove();
-      task = chain == null ? null : chain.awaitNext(Math.max(1, Pipelines.millis(host.poll)));
-      if (task != null && Thread.currentThread().isInterrupted()) {
-        // interrupted while waiting (a close): the task is this thread's to run, but not with the flag set
-        Runnable handed = task;
-        task = null;
-        try {
-          host.steps.execute(() -> runChain(handed));
-        } catch (java.util.concurrent.RejectedExecutionException shutDown) {
-          handed.run(); // its step sees the close and does not start
-        }
-      }
-    }
-  }
-
-  /** Writes a succeeded attempt's END on another step executor thread (this one if none takes it). */
-  private void endElsewhere(Outcome o) {
-    try {
-      host.steps.execute(() -> endRun(o));
-    } catch (java.util.concurrent.RejectedExecutionException shutDown) {
-      endRun(o);
-    }
   }
 
   /** Writes the END entry of a succeeded attempt's run (on the step's thread) and reports it. */
