@@ -42,6 +42,10 @@ import org.slf4j.LoggerFactory;
  *       A number is taken with create-if-absent: the one writer that succeeds owns it, the others
  *       try the next, so numbers have no gaps and a reader lists only the numbers after the last
  *       one it read (the scheme of mlops-tuning's {@code StoreStudyLog}).
+ *       A start entry can also be written ahead, for a run id reserved by
+ *       {@link CoreExperiments#reserve} (several in one object); a reserved id never started gets
+ *       a {@code "kind": "released"} entry when its reservation is closed (deferred like the
+ *       facts above), after which it is not a member.
  *   <li>{@code segments/<from>-<to>}: entries {@code from..to-1} (a block of {@value #BLOCK}) as
  *       one object, followed by a line with the SHA-256 of the rest. The writer that takes the last
  *       number of a block writes it; a reader that has read a whole block writes it when that

@@ -42,7 +42,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * Orchestration overhead of {@code mlops-pipeline}: an execution of a chain of 20 empty,
  * uncached steps, reported per step (each step: its result and the claim on the next step
  * appended to the execution's hash-chained log as one entry, an experiment run started with its
- * tags and ended; plus the execution's start, first claim and finish shared by the 20), on {@code mem:} and on {@code file:} with real fsyncs; beside it the
+ * tags, under an id reserved for it, and ended; plus the execution's start with the first claim,
+ * its run id reservation and its finish, shared by the 20), on {@code mem:} and on {@code file:}
+ * with real fsyncs; beside it the
  * durable create floor on the same {@code file:} store (one create-if-absent of a small
  * object) and the cost of a step's experiment run alone; the per-step cost of an execution whose
  * 20 steps are all cache hits on {@code file:};
