@@ -240,18 +240,17 @@ final class RunIndex {
   }
 
   static ObjectNode releasedEntry(String experiment, RunId id) {
-    ObjectNode n = Json.MAPPER.createObjectNode();
-    n.put("format", RunFacts.FORMAT);
-    n.put("kind", RELEASED);
-    n.put("run", id.value());
-    n.put("experiment", experiment);
-    return n;
+    return runEntry(RELEASED, experiment, id);
   }
 
   static ObjectNode startEntry(String experiment, RunId id) {
+    return runEntry(START, experiment, id);
+  }
+
+  private static ObjectNode runEntry(String kind, String experiment, RunId id) {
     ObjectNode n = Json.MAPPER.createObjectNode();
     n.put("format", RunFacts.FORMAT);
-    n.put("kind", START);
+    n.put("kind", kind);
     n.put("run", id.value());
     n.put("experiment", experiment);
     return n;

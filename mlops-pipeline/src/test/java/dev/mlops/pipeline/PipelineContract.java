@@ -824,36 +824,14 @@ public abstract class PipelineContract {
     assertThat(r.step("publish").status()).isEqualTo(StepStatus.SKIPPED);
     List<String> ran = List.of(r.step("prepare").run().orElseThrow().value(), r.step("train").run().orElseThrow().value(),
         r.step("report").run().orElseThrow().value());
-    List<String> starts = new ArrayList<>();
-    List<String> released = new ArrayList<>();
-    String index = "experiments/search/pipeline.reserving/";
-    for (String key : store.listAll(index + "entries/").toList()) {
-      com.fasterxml.jackson.databind.JsonNode n = dev.mlops.core.internal.Json.MAPPER.readTree(store.get(key).orElseThrow());
-      for (com.fasterxml.jackson.databind.JsonNode e : n.has("entries") ? n.path("entries") : List.of(n)) {
-        if (e.path("kind").asText().equals("start")) {
-          starts.add(e.path("run").asText());
-        } else if (e.path("kind").asText().equals("released")) {
-          released.add(e.path("run").asText());
-        }
-      }
-    }
+    List<String> starts = indexEntries("pipeline.reserving", "start");
     // four uncached task steps: four ids reserved in one start entry object; three ran, one released
     assertThat(starts).hasSize(4).containsAll(ran);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    List<String> released = indexEntries("pipeline.reserving", "released");
     while (released.isEmpty() && System.nanoTime() < deadline) {
-      // on a store with latency the released entry is stored within a second (or at close)
-      sleepQuietly();
-      for (String key : store.listAll(index + "entries/").toList()) {
-        String text = new String(store.get(key).orElseThrow(), StandardCharsets.UTF_8);
-        if (text.contains("\"released\"")) {
-          com.fasterxml.jackson.databind.JsonNode n = dev.mlops.core.internal.Json.MAPPER.readTree(text);
-          for (com.fasterxml.jackson.databind.JsonNode e : n.has("entries") ? n.path("entries") : List.of(n)) {
-            if (e.path("kind").asText().equals("released")) {
-              released.add(e.path("run").asText());
-            }
-          }
-        }
-      }
+      sleepQuietly(); // on a store with latency the released entry is stored within a second (or at close)
+      released = indexEntries("pipeline.reserving", "released");
     }
     assertThat(released).hasSize(1).doesNotContainAnyElementsOf(ran);
     assertThat(starts).containsAll(released);
@@ -868,6 +846,20 @@ public abstract class PipelineContract {
           .extracting(run -> run.id().value()).containsExactlyInAnyOrderElementsOf(ran);
       assertThat(other.experiments().verifyIndex().ok()).isTrue();
     }
+  }
+
+  /** @return the runs named by the experiment's search-index entries of a kind, in key order */
+  private List<String> indexEntries(String experiment, String kind) throws IOException {
+    List<String> runs = new ArrayList<>();
+    for (String key : store.listAll("experiments/search/" + experiment + "/entries/").toList()) {
+      com.fasterxml.jackson.databind.JsonNode n = dev.mlops.core.internal.Json.MAPPER.readTree(store.get(key).orElseThrow());
+      for (com.fasterxml.jackson.databind.JsonNode e : n.has("entries") ? n.path("entries") : List.of(n)) {
+        if (e.path("kind").asText().equals(kind)) {
+          runs.add(e.path("run").asText());
+        }
+      }
+    }
+    return runs;
   }
 
   private static void sleepQuietly() {
