@@ -288,6 +288,8 @@ final class CoreExperiments implements Experiments, AutoCloseable {
     for (int i = 0; i < count; i++) {
       ids.add(RunId.of(millis + randomHex(8)));
     }
+    // handed out in this order: the runs of one reservation sort by id as they were started
+    ids.sort(java.util.Comparator.comparing(RunId::value));
     Future<?> written;
     if (!overlapIndexWrites) {
       index.appendStarts(experiment, ids);

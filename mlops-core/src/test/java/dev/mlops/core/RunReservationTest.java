@@ -48,6 +48,7 @@ class RunReservationTest {
       assertThat(indexObjects(store)).as("no index write per reserved run").hasSize(1);
       assertThat(store.creators.keySet().stream().filter(k -> k.startsWith("runs/"))).hasSize(3);
       assertThat(r.remaining()).isZero();
+      assertThat(List.of(a, b, c)).extracting(run -> run.id().value()).as("ids sort in start order").isSorted();
       assertThat(ids(ex)).containsExactlyInAnyOrder(a.id().value(), b.id().value(), c.id().value());
       RunInfo info = ex.getRun(a.id());
       assertThat(info.params()).containsEntry("depth", "6");
