@@ -306,8 +306,7 @@ final class CoreExperiments implements Experiments, AutoCloseable {
    * such run's START), so a returned run is always listed, as with {@link #startRun}.
    */
   Run startReserved(RunReservation r, RunId id, String runName, Map<String, String> params, Map<String, String> tags) {
-    checkStart(r.experiment(), runName, params, tags);
-    checkOpen();
+    checkOpen(); // (the reservation checked the names, keys and values before it took the id)
     Provenance p = ProvenanceCapture.capture();
     try {
       return start(id, r.experiment(), runName, params, tags, p);
@@ -328,8 +327,8 @@ final class CoreExperiments implements Experiments, AutoCloseable {
     index.deferReleased(experiment, ids);
     if (!overlapIndexWrites) {
       index.flushDeferred();
-    } else if (flushScheduled.compareAndSet(false, true)) {
-      writer().schedule(this::flushDeferredIndex, INDEX_END_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+    } else {
+      scheduleDeferredFlush();
     }
   }
 
@@ -972,11 +971,16 @@ final class CoreExperiments implements Experiments, AutoCloseable {
       // Stored with this process's next run start in the experiment (one write for both), or
       // by the flush below, or by close(): a run that ends is not held up by its index entry.
       index.defer(facts);
-      if (flushScheduled.compareAndSet(false, true)) {
-        writer().schedule(this::flushDeferredIndex, INDEX_END_DELAY.toMillis(), TimeUnit.MILLISECONDS);
-      }
+      scheduleDeferredFlush();
     } catch (RuntimeException e) {
       LOG.warn("run {} ended, but its run search index entry was not stored: {}", ended.id(), e.toString());
+    }
+  }
+
+  /** Stores the deferred index entries within {@link #INDEX_END_DELAY}, unless a flush is scheduled already. */
+  private void scheduleDeferredFlush() {
+    if (flushScheduled.compareAndSet(false, true)) {
+      writer().schedule(this::flushDeferredIndex, INDEX_END_DELAY.toMillis(), TimeUnit.MILLISECONDS);
     }
   }
 

@@ -310,13 +310,7 @@ final class ExecutionDriver {
       if (array == null) {
         array = started.putArray("claims");
       }
-      String claim = newClaim();
-      ObjectNode c = array.addObject();
-      c.put("step", name);
-      c.put("claim", claim);
-      c.put("owner", host.owner);
-      c.put("leaseUntil", Pipelines.plus(now, Pipelines.millis(host.lease)));
-      first.claims.put(name, claim);
+      first.claims.put(name, claim(array.addObject(), name, now));
       if (!step.cached()) {
         EarlyStart es = new EarlyStart(name, 1, params);
         runsAhead.add(es);
@@ -328,10 +322,6 @@ final class ExecutionDriver {
       started.put("v", ExecutionLog.FORMAT_FIRST_CLAIMS);
     }
     return first;
-  }
-
-  ExecutionResult drive() throws InterruptedException {
-    return drive(null);
   }
 
   /**
@@ -685,12 +675,8 @@ final class ExecutionDriver {
       return false; // a report under an expired claim completes the step instead (schedule)
     }
     String seen = st == null ? "" : st.claim;
-    String claim = newClaim();
     ObjectNode e = ExecutionLog.entry("claimed");
-    e.put("step", key);
-    e.put("claim", claim);
-    e.put("owner", host.owner);
-    e.put("leaseUntil", Pipelines.plus(now, Pipelines.millis(host.lease)));
+    String claim = claim(e, key, now);
     if (!seen.isEmpty()) {
       e.put("takeover", seen);
       LOG.info("execution {}: taking over step '{}' whose lease expired", id, key);
@@ -800,13 +786,7 @@ final class ExecutionDriver {
     if (!next.isEmpty()) {
       ArrayNode array = e.putArray("claims");
       for (String n : next) {
-        String claim = newClaim();
-        claims.put(n, claim);
-        ObjectNode c = array.addObject();
-        c.put("step", n);
-        c.put("claim", claim);
-        c.put("owner", host.owner);
-        c.put("leaseUntil", Pipelines.plus(now, Pipelines.millis(host.lease)));
+        claims.put(n, claim(array.addObject(), n, now));
       }
     }
     // The runs of the steps claimed here start at the same time as the append (their bodies wait
@@ -900,6 +880,21 @@ final class ExecutionDriver {
       }
     }
     return out;
+  }
+
+  /**
+   * Writes a new claim on {@code step} held by this process into {@code n} (a {@code claimed}
+   * entry, or one of an entry's {@code claims}), its lease running from {@code now}.
+   *
+   * @return the claim's id
+   */
+  private String claim(ObjectNode n, String step, long now) {
+    String claim = newClaim();
+    n.put("step", step);
+    n.put("claim", claim);
+    n.put("owner", host.owner);
+    n.put("leaseUntil", Pipelines.plus(now, Pipelines.millis(host.lease)));
+    return claim;
   }
 
   private static String newClaim() {

@@ -1006,32 +1006,13 @@ public abstract class PipelineContract {
    */
   @Test
   void aRunStartedBesideAStartedEntryThatDidNotGetIntoTheStoreIsEndedKilled() throws Exception {
-    CountDownLatch runStarted = new CountDownLatch(1);
-    ObjectStore failing = new dev.mlops.spi.ForwardingObjectStore(store) {
-      @Override
-      public void create(String key, byte[] bytes) {
-        String text = new String(bytes, StandardCharsets.UTF_8);
-        if (key.startsWith("pipelines/unstarted/executions/") && text.contains("\"type\":\"started\"")) {
-          assertThat(text).contains("\"claims\"");
-          try {
-            // refused once the run beside it has its START (so the test sees that run ended)
-            assertThat(runStarted.await(10, TimeUnit.SECONDS)).as("a run started beside the started entry").isTrue();
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-          throw new dev.mlops.StorageException("injected: the disk refused the entry " + key);
-        }
-        super.create(key, bytes);
-        if (key.startsWith("runs/") && text.contains("\"START\"") && text.contains("pipeline.unstarted")) {
-          runStarted.countDown();
-        }
+    ObjectStore failing = refusingOnceARunStarted("unstarted", text -> {
+      if (!text.contains("\"type\":\"started\"")) {
+        return false;
       }
-
-      @Override
-      public void close() {
-        // the test's store outlives this view
-      }
-    };
+      assertThat(text).contains("\"claims\"");
+      return true;
+    });
     AtomicInteger bodies = new AtomicInteger();
     Pipeline p = Pipeline.builder("unstarted")
         .step(Step.task("fresh", ctx -> {
@@ -1071,32 +1052,8 @@ public abstract class PipelineContract {
   @Test
   void aRunStartedBesideAFirstClaimThatDidNotGetIntoTheLogIsEndedKilled() throws Exception {
     AtomicInteger failures = new AtomicInteger(1);
-    java.util.concurrent.CountDownLatch runStarted = new java.util.concurrent.CountDownLatch(1);
-    ObjectStore failing = new dev.mlops.spi.ForwardingObjectStore(store) {
-      @Override
-      public void create(String key, byte[] bytes) {
-        String text = new String(bytes, StandardCharsets.UTF_8);
-        if (key.startsWith("pipelines/rootless/executions/") && text.contains("\"type\":\"claimed\"")
-            && failures.getAndDecrement() > 0) {
-          try {
-            // refused once the run beside it has its START (so the test sees that run ended)
-            assertThat(runStarted.await(10, TimeUnit.SECONDS)).as("a run started beside the claim").isTrue();
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-          throw new dev.mlops.StorageException("injected: the disk refused the entry " + key);
-        }
-        super.create(key, bytes);
-        if (key.startsWith("runs/") && text.contains("\"START\"") && text.contains("pipeline.rootless")) {
-          runStarted.countDown();
-        }
-      }
-
-      @Override
-      public void close() {
-        // the test's store outlives this view
-      }
-    };
+    ObjectStore failing = refusingOnceARunStarted("rootless",
+        text -> text.contains("\"type\":\"claimed\"") && failures.getAndDecrement() > 0);
     AtomicInteger bodies = new AtomicInteger();
     Pipeline p = Pipeline.builder("rootless")
         .step(Step.condition("gate", ctx -> new Decision(true, "always")).ifTrue("only"))
@@ -1451,6 +1408,38 @@ public abstract class PipelineContract {
         ws.experiments().findRun(dev.mlops.RunId.of(id)).filter(r -> r.experiment().equals(experiment))
             .ifPresent(out::add));
     return out;
+  }
+
+  /**
+   * A view of the store that refuses each entry of pipeline {@code pipeline}'s execution logs whose
+   * text {@code refuse} accepts, once a run of that pipeline has its START (so a test sees the run
+   * started beside the refused entry ended); closing it leaves the store open.
+   */
+  private ObjectStore refusingOnceARunStarted(String pipeline, java.util.function.Predicate<String> refuse) {
+    CountDownLatch runStarted = new CountDownLatch(1);
+    return new dev.mlops.spi.ForwardingObjectStore(store) {
+      @Override
+      public void create(String key, byte[] bytes) {
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        if (key.startsWith("pipelines/" + pipeline + "/executions/") && refuse.test(text)) {
+          try {
+            assertThat(runStarted.await(10, TimeUnit.SECONDS)).as("a run started beside the refused entry").isTrue();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          throw new dev.mlops.StorageException("injected: the disk refused the entry " + key);
+        }
+        super.create(key, bytes);
+        if (key.startsWith("runs/") && text.contains("\"START\"") && text.contains("pipeline." + pipeline)) {
+          runStarted.countDown();
+        }
+      }
+
+      @Override
+      public void close() {
+        // the test's store outlives this view
+      }
+    };
   }
 
   /**
