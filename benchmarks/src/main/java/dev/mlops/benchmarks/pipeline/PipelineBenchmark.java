@@ -187,6 +187,29 @@ public class PipelineBenchmark {
     return s.n;
   }
 
+  /**
+   * {@link #fsEmptyStep} and {@link #fsDurableCreateFloor} timed in the same seconds: each
+   * invocation runs one execution of the 20-step chain and then 20 floor creates on the same
+   * store, and records the execution's time per step and each create's time in {@link SameSeconds}.
+   * The primary score is their sum per step and means little; the target is checked by the
+   * secondary results of the {@link StepFloorRatio} profiler (run with
+   * {@code -prof dev.mlops.benchmarks.pipeline.StepFloorRatio}): per measurement iteration, the
+   * p50 per step, the p50 of the floor and their ratio. Each iteration also prints them.
+   */
+  @Benchmark
+  @OperationsPerInvocation(STEPS)
+  public ExecutionResult fsStepVsFloor(Fs s, SameSeconds t) {
+    long t0 = System.nanoTime();
+    ExecutionResult r = check(s.pipelines.run(s.empty, Map.of()));
+    t.step((System.nanoTime() - t0) / STEPS);
+    for (int i = 0; i < STEPS; i++) {
+      long t1 = System.nanoTime();
+      s.store.create("floor/" + (s.n++), s.small);
+      t.floor(System.nanoTime() - t1);
+    }
+    return r;
+  }
+
   /** Per step, an execution whose 20 steps are all served from the cache. */
   @Benchmark
   @OperationsPerInvocation(STEPS)
