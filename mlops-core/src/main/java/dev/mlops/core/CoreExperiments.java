@@ -15,6 +15,7 @@ import dev.mlops.NotFoundException;
 import dev.mlops.Provenance;
 import dev.mlops.Run;
 import dev.mlops.RunId;
+import dev.mlops.RunStatus;
 import dev.mlops.RunInfo;
 import dev.mlops.RunPage;
 import dev.mlops.RunQuery;
@@ -135,6 +136,8 @@ final class CoreExperiments implements Experiments, AutoCloseable {
    * run start in its experiment, which stores both in one object.
    */
   static final java.time.Duration INDEX_END_DELAY = java.time.Duration.ofSeconds(1);
+  /** How long a run started deferred goes at most without its START in the store. */
+  static final java.time.Duration DEFERRED_START_DELAY = java.time.Duration.ofSeconds(1);
   private final java.util.concurrent.atomic.AtomicBoolean flushScheduled = new java.util.concurrent.atomic.AtomicBoolean();
   private final Object writerLock = new Object();
   /**
@@ -332,7 +335,67 @@ final class CoreExperiments implements Experiments, AutoCloseable {
     }
   }
 
-  private CoreRun start(RunId id, String experiment, String runName, Map<String, String> params,
+  /**
+   * Starts a run with a reserved id deferred: nothing is written now; its START is written with its
+   * first entry, or as one {@code START_END} entry with its end, or {@link #DEFERRED_START_DELAY}
+   * after now, whichever comes first (see {@link RunReservation#startRunDeferred}). Returns once the
+   * reservation's start entries are durable.
+   */
+  Run startReservedDeferred(RunReservation r, RunId id, String runName, Map<String, String> params,
+      Map<String, String> tags) {
+    checkOpen();
+    Provenance p = ProvenanceCapture.capture();
+    awaitMarkers(r.written(), id);
+    ObjectNode start = startEntry(id, r.experiment(), runName, params, tags, p);
+    CoreRun run = attach(RunState.empty(id), log(id), start);
+    if (overlapIndexWrites) {
+      run.startTimer(writer().schedule(run::startNowQuietly, DEFERRED_START_DELAY.toMillis(), TimeUnit.MILLISECONDS));
+    }
+    return run;
+  }
+
+  /** The END entry of a run ending now as {@code status}: the latest metric values and segments stored. */
+  ObjectNode endEntry(RunId id, RunStatus status, String reason) {
+    ObjectNode b = entry(RunState.END);
+    b.put("status", status.name());
+    if (!reason.isEmpty()) {
+      b.put("reason", reason);
+    }
+    StoredSegments stored = storedSegments(id);
+    b.set("metrics", RunState.metricsNode(stored.latest()));
+    b.set("segments", RunState.segmentsNode(stored.manifest()));
+    return b;
+  }
+
+  /**
+   * Writes, as one {@code START_END} entry ending FINISHED, a run with a reserved id whose process
+   * died after recording elsewhere that the run had succeeded and before the run's own entry was
+   * stored (see {@link CoreWorkspace#restoreRun}).
+   *
+   * @return whether it was written: false if the run has a log already
+   */
+  boolean restore(RunId id, String experiment, String runName, Map<String, String> params, Map<String, String> tags,
+      String reason) {
+    checkOpen();
+    checkStart(experiment, runName, params, tags);
+    if (state(id).started()) {
+      return false;
+    }
+    ObjectNode b = RunState.startAndEnd(startEntry(id, experiment, runName, params, tags, ProvenanceCapture.capture()),
+        endEntry(id, RunStatus.FINISHED, reason));
+    HashChainedLog.Entry e;
+    try {
+      e = log(id).append(0, HashChainedLog.GENESIS, b);
+    } catch (AlreadyExistsException raced) {
+      return false;
+    }
+    RunState s = RunState.empty(id).apply(e);
+    publish(s);
+    indexEnded(s);
+    return true;
+  }
+
+  private ObjectNode startEntry(RunId id, String experiment, String runName, Map<String, String> params,
       Map<String, String> tags, Provenance p) {
     ObjectNode b = entry(RunState.START);
     b.put("run", id.value());
@@ -353,6 +416,12 @@ final class CoreExperiments implements Experiments, AutoCloseable {
     prov.put("host", p.host());
     prov.put("user", p.user());
     p.gitCommit().ifPresent(c -> prov.put("gitCommit", c));
+    return b;
+  }
+
+  private CoreRun start(RunId id, String experiment, String runName, Map<String, String> params,
+      Map<String, String> tags, Provenance p) {
+    ObjectNode b = startEntry(id, experiment, runName, params, tags, p);
     HashChainedLog log = log(id);
     HashChainedLog.Entry e;
     try {
@@ -377,9 +446,13 @@ final class CoreExperiments implements Experiments, AutoCloseable {
   }
 
   private CoreRun attach(RunState s, HashChainedLog log) {
+    return attach(s, log, null);
+  }
+
+  private CoreRun attach(RunState s, HashChainedLog log, ObjectNode pendingStart) {
     MetricBuffer buffer = new MetricBuffer(store, s.id(), randomHex(8), clock, writer(), settings,
         segmentSummaries::put);
-    CoreRun r = new CoreRun(this, s, log, buffer);
+    CoreRun r = new CoreRun(this, s, log, buffer, pendingStart);
     if (!s.status().terminal()) {
       live.computeIfAbsent(s.id(), k -> new CopyOnWriteArrayList<>()).add(r);
     }
@@ -1141,6 +1214,7 @@ final class CoreExperiments implements Experiments, AutoCloseable {
     for (List<CoreRun> handles : live.values()) {
       for (CoreRun r : handles) {
         try {
+          r.startNow(); // a run started deferred that is still running is left RUNNING in the store, as any other
           r.flushMetrics();
         } catch (RuntimeException e) {
           if (first == null) {

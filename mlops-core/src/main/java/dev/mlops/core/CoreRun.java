@@ -33,6 +33,7 @@ final class CoreRun implements Run {
   /** Longest param or tag value, in chars: values are stored in the run's log, not as blobs. */
   static final int MAX_VALUE_LENGTH = 65_536;
   private static final int MAX_ATTEMPTS = 10_000;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CoreRun.class);
 
   private final CoreExperiments owner;
   private final RunId id;
@@ -40,13 +41,17 @@ final class CoreRun implements Run {
   private final MetricBuffer metrics;
   private final Object commitLock = new Object();
   private RunState state; // guarded by commitLock
+  /** The START entry of a run started deferred, until it is in the log; guarded by commitLock. */
+  private ObjectNode pendingStart;
+  private volatile java.util.concurrent.Future<?> startTimer;
 
-  CoreRun(CoreExperiments owner, RunState state, HashChainedLog log, MetricBuffer metrics) {
+  CoreRun(CoreExperiments owner, RunState state, HashChainedLog log, MetricBuffer metrics, ObjectNode pendingStart) {
     this.owner = owner;
     this.id = state.id();
     this.state = state;
     this.log = log;
     this.metrics = metrics;
+    this.pendingStart = pendingStart;
     if (state.status().terminal()) {
       metrics.refuseFurtherPoints(endedMessage(state, "log metrics"));
     }
@@ -153,9 +158,62 @@ final class CoreRun implements Run {
 
   @Override
   public RunInfo info() {
+    startNow();
     flush();
     return owner.requireRun(id);
   }
+
+  /** The task that writes a deferred START after a while, cancelled when it is written otherwise. */
+  void startTimer(java.util.concurrent.Future<?> timer) {
+    startTimer = timer;
+    synchronized (commitLock) {
+      if (pendingStart == null) {
+        timer.cancel(false);
+      }
+    }
+  }
+
+  /** Writes the START of a run started deferred, if it is not in the log yet. */
+  void startNow() {
+    synchronized (commitLock) {
+      if (pendingStart != null) {
+        appendStart(pendingStart);
+      }
+    }
+  }
+
+  /** {@link #startNow} from the timer: a failure is logged; the run's next entry tries again. */
+  void startNowQuietly() {
+    try {
+      startNow();
+    } catch (RuntimeException e) {
+      LOG.warn("run {}: its deferred START was not stored yet (tried again with its next entry): {}", id, e.toString());
+    }
+  }
+
+  /**
+   * Appends {@code first} (a START or START_END) as entry 1 of this run started deferred; returns
+   * the state after it, or null if the run has a log already (another process restored it, see
+   * {@link CoreWorkspace#restoreRun}): then this handle's state is that log's. Holds commitLock.
+   */
+  private RunState appendStart(ObjectNode first) {
+    java.util.concurrent.Future<?> timer = startTimer;
+    if (timer != null) {
+      timer.cancel(false);
+    }
+    try {
+      state = RunState.empty(id).apply(log.append(0, HashChainedLog.GENESIS, first));
+      pendingStart = null;
+    } catch (AlreadyExistsException restored) {
+      pendingStart = null;
+      state = owner.catchUp(RunState.empty(id));
+      owner.publish(state);
+      return null;
+    }
+    owner.publish(state);
+    return state;
+  }
+
 
   void flushMetrics() {
     metrics.flush();
@@ -182,16 +240,8 @@ final class CoreRun implements Run {
         throw new ConflictException("run " + id + " already ended as " + s.status()
             + s.endedAt().map(t -> " at " + t).orElse("") + "; it cannot end again as " + status);
       }
-      ObjectNode b = owner.entry(RunState.END);
-      b.put("status", status.name());
-      if (!reason.isEmpty()) {
-        b.put("reason", reason);
-      }
-      CoreExperiments.StoredSegments stored = owner.storedSegments(id);
-      b.set("metrics", RunState.metricsNode(stored.latest()));
-      b.set("segments", RunState.segmentsNode(stored.manifest()));
       appended[0] = true;
-      return b;
+      return owner.endEntry(id, status, reason);
     }, true);
     if (appended[0] && after.status().terminal()) {
       owner.indexEnded(after);
@@ -209,6 +259,9 @@ final class CoreRun implements Run {
    */
   private RunState commit(String what, Function<RunState, ObjectNode> decide, boolean endedIsFine) {
     synchronized (commitLock) {
+      if (pendingStart != null && !endedIsFine) {
+        appendStart(pendingStart); // an entry other than the END follows the START
+      }
       // Optimistic: an append is a create-if-absent of the entry after the newest state this
       // process has seen, so a stale state costs one lost race (then the log is read and the
       // entry decided again), never a wrong entry; the common case reads nothing first.
@@ -233,6 +286,15 @@ final class CoreRun implements Run {
         if (body == null) {
           owner.publish(s);
           return s;
+        }
+        if (pendingStart != null) { // the END of a run started deferred that wrote nothing else
+          RunState after = appendStart(RunState.startAndEnd(pendingStart, body));
+          if (after != null) {
+            return after;
+          }
+          s = state;
+          read = true;
+          continue;
         }
         try {
           HashChainedLog.Entry e = log.append(s.lastSeq(), s.lastHash(), body);

@@ -16,6 +16,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceLoader;
@@ -179,6 +180,28 @@ public final class CoreWorkspace implements Workspace {
    */
   public RunReservation reserveRuns(String experiment, int count) {
     return experiments.reserve(experiment, count);
+  }
+
+  /**
+   * Stores, ended FINISHED, a run started with {@link RunReservation#startRunDeferred} whose
+   * process died after the caller had recorded elsewhere that the run succeeded and before the
+   * run's own entry was stored ({@code mlops-pipeline} calls this when it resumes an execution).
+   * Nothing is written if the run is in the store. The run's metric segments stored before the
+   * process died are part of it.
+   *
+   * @param experiment the experiment the id was reserved in
+   * @param id the run's id
+   * @param runName its name
+   * @param params its params
+   * @param tags its tags
+   * @param reason its status reason (may be empty)
+   * @return whether the run was written (false: it was in the store)
+   * @throws IllegalArgumentException naming a bad name, key or value
+   */
+  public boolean restoreRun(String experiment, RunId id, String runName, Map<String, String> params,
+      Map<String, String> tags, String reason) {
+    return experiments.restore(Objects.requireNonNull(id, "id"), experiment, runName, params, tags,
+        Objects.requireNonNull(reason, "reason"));
   }
 
   /** @return the underlying store (for backends' own tests and tools; not for application code) */

@@ -74,14 +74,42 @@ public final class RunReservation implements AutoCloseable {
    */
   public Run startRun(String runName, Map<String, String> params, Map<String, String> tags) {
     CoreExperiments.checkStart(experiment, runName, params, tags); // before an id is taken
-    RunId id;
-    synchronized (this) {
-      id = closed || failed() ? null : ids.poll();
-    }
+    RunId id = take();
     if (id == null) {
       return experiments.startRun(experiment, runName, params, tags);
     }
     return experiments.startReserved(this, id, runName, params, tags);
+  }
+
+  /**
+   * Starts a run like {@link #startRun}, deferred: nothing is written now. Its START entry is
+   * written with the run's first entry (a param, tag, input or artifact), or by {@link Run#info()},
+   * or one second after this call, or at the workspace's close; a run that ends before any of
+   * those is written as a single {@code START_END} entry. So a short run without entries, such as
+   * a pipeline step's, costs one durable create instead of two. Until its START is written the run
+   * is not found by id ({@code Experiments.run}, {@code findRun}) and search skips it, as it skips
+   * an id reserved and not started; if the process dies before then, the run is not in the store
+   * (metric segments it stored meanwhile stay, unreferenced).
+   *
+   * <p>When no id is left it starts the run exactly as {@code Experiments.startRun} does.
+   *
+   * @param runName the run's name
+   * @param params its params
+   * @param tags its tags
+   * @return the run
+   * @throws IllegalArgumentException naming a bad key or value (nothing is written)
+   * @throws dev.mlops.StorageException if the reservation's index write failed to be stored
+   */
+  public Run startRunDeferred(String runName, Map<String, String> params, Map<String, String> tags) {
+    CoreExperiments.checkStart(experiment, runName, params, tags);
+    RunId id = take();
+    return id == null ? experiments.startRun(experiment, runName, params, tags)
+        : experiments.startReservedDeferred(this, id, runName, params, tags);
+  }
+
+  /** The next reserved id, or null when none is left, the reservation is closed or its index write failed. */
+  private synchronized RunId take() {
+    return closed || failed() ? null : ids.poll();
   }
 
   private boolean failed() {

@@ -28,7 +28,7 @@ import java.util.TreeMap;
  * {@code PARAM}, {@code TAG}, {@code INPUT}, {@code ARTIFACT} and {@code END} (always
  * the last; it carries the latest value of every metric, so an ended run is searched without
  * reading its segments, the digest of every metric segment it consists of, and an optional
- * status reason).
+ * status reason); or a single {@code START_END} entry, a START and an END in one.
  *
  * <p>Immutable and thread-safe.
  */
@@ -56,6 +56,12 @@ record RunState(
   static final String INPUT = "INPUT";
   static final String ARTIFACT = "ARTIFACT";
   static final String END = "END";
+  /**
+   * A whole run in one entry, always entry 1: a START's fields, an END's fields and
+   * {@code endedAt} (its {@code at} is the start). Written for a run started deferred that made
+   * no other entry before it ended ({@link RunReservation#startRunDeferred}).
+   */
+  static final String START_END = "START_END";
 
   RunState {
     params = Map.copyOf(params);
@@ -98,28 +104,17 @@ record RunState(
     try {
       String type = text(b, "type");
       Instant at = Instant.parse(text(b, "at"));
-      if (type.equals(START) != (lastSeq == 0)) {
+      if ((type.equals(START) || type.equals(START_END)) != (lastSeq == 0)) {
         throw new CorruptDataException("run log entry '" + e.key() + "' is " + type
-            + (lastSeq == 0 ? " but a run log starts with START" : " but the run already started"));
+            + (lastSeq == 0 ? " but a run log starts with START or START_END" : " but the run already started"));
       }
       if (status.terminal()) {
         throw new CorruptDataException("run log entry '" + e.key() + "' (" + type + ") follows the run's END");
       }
       RunState s = this;
       switch (type) {
-        case START -> {
-          if (!text(b, "run").equals(id.value())) {
-            throw new CorruptDataException("run log entry '" + e.key() + "' starts run " + text(b, "run")
-                + ", not " + id);
-          }
-          JsonNode p = b.path("provenance");
-          Provenance prov = new Provenance(text(p, "libraryVersion"), text(p, "jvm"), text(p, "os"),
-              text(p, "host"), text(p, "user"),
-              p.hasNonNull("gitCommit") ? Optional.of(p.get("gitCommit").asText()) : Optional.empty());
-          s = new RunState(id, 0, lastHash, text(b, "experiment"), text(b, "name"), RunStatus.RUNNING, at,
-              Optional.empty(), stringsOf(e.key(), b, "params"), stringsOf(e.key(), b, "tags"), List.of(), Map.of(),
-              Optional.of(prov), Optional.empty(), Optional.empty(), Optional.empty());
-        }
+        case START -> s = started(e, b, at);
+        case START_END -> s = started(e, b, at).ended(e, b, Instant.parse(text(b, "endedAt")));
         case PARAM -> {
           String key = text(b, "key");
           String value = text(b, "value");
@@ -143,16 +138,7 @@ record RunState(
           s = new RunState(id, lastSeq, lastHash, experiment, name, status, startedAt, endedAt, params, tags, inputs,
               a, provenance, endMetrics, statusReason, endSegments);
         }
-        case END -> {
-          RunStatus st = RunStatus.valueOf(text(b, "status"));
-          if (!st.terminal()) {
-            throw new CorruptDataException("run log entry '" + e.key() + "' ends the run as " + st);
-          }
-          s = new RunState(id, lastSeq, lastHash, experiment, name, st, startedAt, Optional.of(at), params, tags,
-              inputs, artifacts, provenance, Optional.of(metricsOf(b.path("metrics"))),
-              b.hasNonNull("reason") ? Optional.of(text(b, "reason")) : Optional.empty(),
-              b.has("segments") ? Optional.of(segmentsOf(b.get("segments"))) : Optional.empty());
-        }
+        case END -> s = ended(e, b, at);
         default -> throw new CorruptDataException("run log entry '" + e.key() + "' has unknown type '" + type + "'");
       }
       return new RunState(id, e.seq(), e.hash(), s.experiment, s.name, s.status, s.startedAt, s.endedAt, s.params,
@@ -162,6 +148,45 @@ record RunState(
     } catch (RuntimeException ex) {
       throw new CorruptDataException("run log entry '" + e.key() + "' cannot be applied: " + ex.getMessage(), ex);
     }
+  }
+
+  /** The START_END entry of a run whose first entry would be {@code start} and whose next {@code end}. */
+  static ObjectNode startAndEnd(ObjectNode start, ObjectNode end) {
+    ObjectNode b = start.deepCopy();
+    b.put("type", START_END);
+    b.put("endedAt", end.get("at").asText());
+    end.fields().forEachRemaining(f -> {
+      if (!f.getKey().equals("type") && !f.getKey().equals("at")) {
+        b.set(f.getKey(), f.getValue());
+      }
+    });
+    return b;
+  }
+
+  /** The state a START (or the start half of a START_END) entry makes of this empty one. */
+  private RunState started(HashChainedLog.Entry e, ObjectNode b, Instant at) {
+    if (!text(b, "run").equals(id.value())) {
+      throw new CorruptDataException("run log entry '" + e.key() + "' starts run " + text(b, "run") + ", not " + id);
+    }
+    JsonNode p = b.path("provenance");
+    Provenance prov = new Provenance(text(p, "libraryVersion"), text(p, "jvm"), text(p, "os"),
+        text(p, "host"), text(p, "user"),
+        p.hasNonNull("gitCommit") ? Optional.of(p.get("gitCommit").asText()) : Optional.empty());
+    return new RunState(id, 0, lastHash, text(b, "experiment"), text(b, "name"), RunStatus.RUNNING, at,
+        Optional.empty(), stringsOf(e.key(), b, "params"), stringsOf(e.key(), b, "tags"), List.of(), Map.of(),
+        Optional.of(prov), Optional.empty(), Optional.empty(), Optional.empty());
+  }
+
+  /** The state an END (or the end half of a START_END) entry makes of this running one. */
+  private RunState ended(HashChainedLog.Entry e, ObjectNode b, Instant at) {
+    RunStatus st = RunStatus.valueOf(text(b, "status"));
+    if (!st.terminal()) {
+      throw new CorruptDataException("run log entry '" + e.key() + "' ends the run as " + st);
+    }
+    return new RunState(id, lastSeq, lastHash, experiment, name, st, startedAt, Optional.of(at), params, tags,
+        inputs, artifacts, provenance, Optional.of(metricsOf(b.path("metrics"))),
+        b.hasNonNull("reason") ? Optional.of(text(b, "reason")) : Optional.empty(),
+        b.has("segments") ? Optional.of(segmentsOf(b.get("segments"))) : Optional.empty());
   }
 
   /**

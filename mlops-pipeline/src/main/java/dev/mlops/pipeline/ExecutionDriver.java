@@ -1267,13 +1267,34 @@ final class ExecutionDriver {
       try {
         run = workspace.experiments().run(RunId.of(st.run));
       } catch (NotFoundException gone) {
-        LOG.warn("execution {}: step '{}' names run {}, which is not in the store", id, e.getKey(), st.run);
+        restoreRun(workspace, id, s, e.getKey(), st);
         continue;
       }
       if (run.info().status() == RunStatus.RUNNING) {
         LOG.info("execution {}: ending run {} of step '{}', whose success is in the log", id, st.run, e.getKey());
         run.close();
       }
+    }
+  }
+
+  /**
+   * A step's run started deferred (see {@link #startRun(String, int, Map, String, String)}) is
+   * written with its END, at the same time as the driver appends the step's success; a process
+   * that died between the two left a success naming a run that is not in the store. It is written
+   * now, ended FINISHED, with what its START held: the step's name, the execution's parameters and
+   * the step run's tags.
+   */
+  private static void restoreRun(Workspace workspace, String id, ExecutionLog.State s, String key,
+      ExecutionLog.StepState st) {
+    if (!(workspace instanceof dev.mlops.core.CoreWorkspace core)) {
+      LOG.warn("execution {}: step '{}' names run {}, which is not in the store", id, key, st.run);
+      return;
+    }
+    if (core.restoreRun("pipeline." + s.pipeline, RunId.of(st.run), key, s.parameters,
+        stepRunTags(s.pipeline, id, key, st.failedAttempts + 1, "", ""),
+        "restored on resume: its process stopped after the step's success was stored and before the run was")) {
+      LOG.info("execution {}: run {} of step '{}', whose success is in the log, was not in the store; restored",
+          id, st.run, key);
     }
   }
 
@@ -1294,9 +1315,25 @@ final class ExecutionDriver {
     return startRun(key, attempt, params, cacheKey, "");
   }
 
+  /**
+   * Starts a step attempt's run, with its params and tags in its START (one write). An uncached
+   * task step's run takes a reserved id and starts deferred: a body that writes nothing to its run
+   * has the run stored as one entry with its END, one durable create instead of two (see
+   * docs/pipelines.md, "Ordering of a step's writes").
+   */
   private Run startRun(String key, int attempt, Map<String, String> params, String cacheKey, String claim) {
+    Map<String, String> tags = stepRunTags(pipeline.name(), id, key, attempt, cacheKey, claim);
+    Step step = step(key);
+    dev.mlops.core.RunReservation r = step.kind() == StepKind.TASK && !step.cached() && key.indexOf('[') < 0
+        ? reservation() : null;
+    return r != null ? r.startRunDeferred(key, params, tags)
+        : host.workspace.experiments().startRun(experiment, key, params, tags);
+  }
+
+  private static Map<String, String> stepRunTags(String pipeline, String id, String key, int attempt, String cacheKey,
+      String claim) {
     Map<String, String> tags = new java.util.TreeMap<>();
-    tags.put("pipeline", pipeline.name());
+    tags.put("pipeline", pipeline);
     tags.put("pipeline.execution", id);
     tags.put("pipeline.step", key);
     tags.put("pipeline.attempt", Integer.toString(attempt));
@@ -1306,11 +1343,7 @@ final class ExecutionDriver {
     if (!claim.isEmpty()) {
       tags.put("pipeline.claim", claim);
     }
-    // one write for the start, params and tags (see Experiments#startRun with params and tags)
-    Step step = step(key);
-    dev.mlops.core.RunReservation r = step.kind() == StepKind.TASK && !step.cached() && key.indexOf('[') < 0
-        ? reservation() : null;
-    return r != null ? r.startRun(key, params, tags) : host.workspace.experiments().startRun(experiment, key, params, tags);
+    return tags;
   }
 
   /**
