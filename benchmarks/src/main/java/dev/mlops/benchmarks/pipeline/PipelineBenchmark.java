@@ -41,9 +41,10 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Orchestration overhead of {@code mlops-pipeline}: an execution of a chain of 20 empty,
  * uncached steps, reported per step (each step: its result and the claim on the next step
- * appended to the execution's hash-chained log as one entry, an experiment run started with its
- * tags, under an id reserved for it, and ended; plus the execution's start with the first claim,
- * its run id reservation and its finish, shared by the 20), on {@code mem:} and on {@code file:}
+ * appended to the execution's hash-chained log as one entry, and an experiment run with its tags,
+ * under an id reserved for it, started deferred and stored with its end as one entry; plus the
+ * execution's start with the first claim, its run id reservation and its finish, shared by the
+ * 20), on {@code mem:} and on {@code file:}
  * with real fsyncs; beside it the
  * durable create floor on the same {@code file:} store (one create-if-absent of a small
  * object) and the cost of a step's experiment run alone; the per-step cost of an execution whose
