@@ -197,23 +197,22 @@ final class CoreRun implements Run {
    * {@link CoreWorkspace#restoreRun}): then this handle's state is that log's. Holds commitLock.
    */
   private RunState appendStart(ObjectNode first) {
+    RunState after;
+    try {
+      after = RunState.empty(id).apply(log.append(0, HashChainedLog.GENESIS, first));
+    } catch (AlreadyExistsException restored) {
+      after = null;
+    }
+    // (a failed write leaves the START pending, and its timer, for the next try)
+    pendingStart = null;
     java.util.concurrent.Future<?> timer = startTimer;
     if (timer != null) {
       timer.cancel(false);
     }
-    try {
-      state = RunState.empty(id).apply(log.append(0, HashChainedLog.GENESIS, first));
-      pendingStart = null;
-    } catch (AlreadyExistsException restored) {
-      pendingStart = null;
-      state = owner.catchUp(RunState.empty(id));
-      owner.publish(state);
-      return null;
-    }
+    state = after != null ? after : owner.catchUp(RunState.empty(id));
     owner.publish(state);
-    return state;
+    return after;
   }
-
 
   void flushMetrics() {
     metrics.flush();

@@ -154,6 +154,29 @@ class DeferredRunTest {
   }
 
   @Test
+  void anEndTheStoreRefusedIsWrittenByTheNextTry() {
+    java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger(1);
+    dev.mlops.spi.ObjectStore store = new dev.mlops.spi.ForwardingObjectStore(new MemObjectStore()) {
+      @Override
+      public void create(String key, byte[] bytes) {
+        if (key.startsWith("runs/") && key.contains("/log/") && failures.getAndDecrement() > 0) {
+          throw new dev.mlops.StorageException("injected: refused " + key);
+        }
+        super.create(key, bytes);
+      }
+    };
+    try (CoreExperiments ex = new CoreExperiments(store, new RunMetricsTest.TickingClock(), "t")) {
+      RunReservation r = ex.reserve("churn", 1);
+      Run run = r.startRunDeferred("step", Map.of(), Map.of());
+      assertThatThrownBy(run::close).hasMessageContaining("injected");
+      assertThat(ex.findRun(run.id())).isEmpty();
+      run.close();
+      assertThat(ex.getRun(run.id()).status()).isEqualTo(RunStatus.FINISHED);
+      assertThat(store.listAll("runs/" + run.id().value() + "/log/").count()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void aStartEndEntryAnywhereButFirstOrNotEndingIsDamage() {
     RunId id = RunId.of("0123456789abcdef0123456789abc");
     ObjectNode start = Json.MAPPER.createObjectNode().put("type", "START_END").put("at", "2026-12-04T00:00:00Z")
