@@ -84,7 +84,8 @@ public final class RunReservation implements AutoCloseable {
   /**
    * Starts a run like {@link #startRun}, deferred: nothing is written now. Its START entry is
    * written with the run's first entry (a param, tag, input or artifact), or by {@link Run#info()},
-   * or one second after this call, or at the workspace's close; a run that ends before any of
+   * or one second after this call (on a store that declares itself persistent; not on
+   * {@code mem:}), or at the workspace's close; a run that ends before any of
    * those is written as a single {@code START_END} entry. So a short run without entries, such as
    * a pipeline step's, costs one durable create instead of two. Until its START is written the run
    * is not found by id ({@code Experiments.run}, {@code findRun}) and search skips it, as it skips
