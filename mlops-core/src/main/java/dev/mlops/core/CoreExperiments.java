@@ -1214,8 +1214,8 @@ final class CoreExperiments implements Experiments, AutoCloseable {
     for (List<CoreRun> handles : live.values()) {
       for (CoreRun r : handles) {
         try {
-          r.startNow(); // a run started deferred that is still running is left RUNNING in the store, as any other
           r.flushMetrics();
+          r.startNow(); // a run started deferred that is still running is left RUNNING in the store, as any other
         } catch (RuntimeException e) {
           if (first == null) {
             first = e;

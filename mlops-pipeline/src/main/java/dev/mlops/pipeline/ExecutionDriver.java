@@ -91,7 +91,7 @@ final class ExecutionDriver {
     this.pipeline = pipeline;
     this.log = log;
     this.id = log.id();
-    this.experiment = "pipeline." + pipeline.name();
+    this.experiment = experimentOf(pipeline.name());
     for (String n : pipeline.order()) {
       Step ns = pipeline.step(n);
       Set<String> deps = pipeline.dependencies(n);
@@ -1290,7 +1290,7 @@ final class ExecutionDriver {
       LOG.warn("execution {}: step '{}' names run {}, which is not in the store", id, key, st.run);
       return;
     }
-    if (core.restoreRun("pipeline." + s.pipeline, RunId.of(st.run), key, s.parameters,
+    if (core.restoreRun(experimentOf(s.pipeline), RunId.of(st.run), key, s.parameters,
         stepRunTags(s.pipeline, id, key, st.failedAttempts + 1, "", ""),
         "restored on resume: its process stopped after the step's success was stored and before the run was")) {
       LOG.info("execution {}: run {} of step '{}', whose success is in the log, was not in the store; restored",
@@ -1328,6 +1328,11 @@ final class ExecutionDriver {
         ? reservation() : null;
     return r != null ? r.startRunDeferred(key, params, tags)
         : host.workspace.experiments().startRun(experiment, key, params, tags);
+  }
+
+  /** The experiment a pipeline's step runs are in. */
+  private static String experimentOf(String pipeline) {
+    return "pipeline." + pipeline;
   }
 
   private static Map<String, String> stepRunTags(String pipeline, String id, String key, int attempt, String cacheKey,
